@@ -1,0 +1,49 @@
+import type { Logger } from 'pino';
+import type { Config } from './config.js';
+import type { Database, Db } from './db/client.js';
+import { Passwords } from './modules/accounts/passwords.js';
+import type { TokenSettings } from './modules/accounts/tokens.js';
+import type { Mailer } from './shared/mailer.js';
+
+/** What every service gets: configuration and the shared resources of one server. */
+export interface App {
+  config: Config;
+  database: Database;
+  db: Db;
+  mailer: Mailer;
+  logger: Logger;
+  passwords: Passwords;
+  tokens: TokenSettings;
+}
+
+export function createApp(config: Config, database: Database, mailer: Mailer, logger: Logger): App {
+  return {
+    config,
+    database,
+    db: database.db,
+    mailer,
+    logger,
+    passwords: new Passwords({
+      memoryCost: config.ARGON2_MEMORY_KIB,
+      timeCost: config.ARGON2_TIME_COST,
+      parallelism: config.ARGON2_PARALLELISM,
+    }),
+    tokens: {
+      secret: config.jwtSecret,
+      issuer: config.JWT_ISSUER,
+      audience: config.JWT_AUDIENCE,
+      ttlSeconds: config.ACCESS_TOKEN_TTL_S,
+    },
+  };
+}
+
+/** Sends mail after the transaction that decided on it has committed; a failure is logged, not thrown. */
+export async function sendAll(app: App, mails: Parameters<Mailer['send']>[0][]): Promise<void> {
+  for (const mail of mails) {
+    try {
+      await app.mailer.send(mail);
+    } catch (error) {
+      app.logger.error({ err: error, kind: mail.kind }, 'email could not be sent');
+    }
+  }
+}

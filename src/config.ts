@@ -1,0 +1,97 @@
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const int = (def: number, min = 0) => z.coerce.number().int().min(min).default(def);
+
+/** Every environment variable Orbit reads, with its default. The README lists the same. */
+const EnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().default('0.0.0.0'),
+  PORT: int(4000).pipe(z.number().max(65535)),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TRUST_PROXY: bool.default(false),
+  APP_URL: z.url().default('http://localhost:4000'),
+
+  DATA_DIR: z.string().min(1).default('./.data'),
+  DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
+  DB_POOL_MAX: int(10, 1),
+  DB_STATEMENT_TIMEOUT_MS: int(5000, 100),
+
+  JWT_SECRET: z.string().min(32, 'must be at least 32 bytes').optional(),
+  JWT_ISSUER: z.string().default('orbit'),
+  JWT_AUDIENCE: z.string().default('orbit-api'),
+  ACCESS_TOKEN_TTL_S: int(900, 1),
+  REFRESH_TOKEN_IDLE_DAYS: int(7, 1),
+  REFRESH_TOKEN_ABSOLUTE_DAYS: int(30, 1),
+  REFRESH_REUSE_GRACE_S: int(10, 0),
+
+  ARGON2_MEMORY_KIB: int(19456, 1024),
+  ARGON2_TIME_COST: int(2, 1),
+  ARGON2_PARALLELISM: int(1, 1),
+
+  REQUIRE_EMAIL_VERIFICATION: bool.default(false),
+  SMTP_URL: z.string().optional(),
+  MAIL_FROM: z.string().default('Orbit <no-reply@orbit.local>'),
+  MAIL_OUTBOX_DIR: z.string().optional(),
+
+  LOGIN_MAX_FAILURES: int(10, 1),
+  LOGIN_FAILURE_WINDOW_S: int(900, 1),
+  IP_LOGIN_LIMIT: int(200, 1),
+  IP_REGISTER_LIMIT: int(200, 1),
+  IP_WINDOW_S: int(600, 1),
+  EMAIL_SEND_LIMIT: int(5, 1),
+  EMAIL_SEND_WINDOW_S: int(3600, 1),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+export type Config = Env & {
+  jwtSecret: Uint8Array;
+  production: boolean;
+  outboxDir: string;
+  /** PGlite data dir, or undefined for memory:// */
+  pgliteDir: string | undefined;
+};
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+function devSecret(dataDir: string | undefined): string {
+  if (!dataDir) return randomBytes(48).toString('base64url');
+  const file = join(dataDir, 'jwt-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(48).toString('base64url');
+  writeFileSync(file, secret, { mode: 0o600 });
+  return secret;
+}
+
+/** Parses the environment; throws one ConfigError that lists every bad variable. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
+  const raw = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = EnvSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
+  }
+  const env = parsed.data;
+  const production = env.NODE_ENV === 'production';
+  if (production && !env.JWT_SECRET) throw new ConfigError(['JWT_SECRET: required in production (at least 32 bytes)']);
+  const memory = env.DATA_DIR.startsWith('memory://');
+  const pgliteDir = memory ? undefined : env.DATA_DIR;
+  const secret = env.JWT_SECRET ?? devSecret(pgliteDir);
+  return {
+    ...env,
+    production,
+    pgliteDir,
+    jwtSecret: new TextEncoder().encode(secret),
+    outboxDir: env.MAIL_OUTBOX_DIR ?? join(memory ? join(process.cwd(), '.data') : env.DATA_DIR, 'outbox'),
+  };
+}

@@ -1,0 +1,42 @@
+import { randomUUID } from 'node:crypto';
+import type { App } from './app.js';
+import { type Authentication, authenticate } from './modules/accounts/viewer.js';
+import { type Loaders, type Services, createLoaders } from './modules/index.js';
+
+/** Where the request came from, and how to answer with cookies (HTTP only). */
+export interface ClientInfo {
+  ip: string;
+  userAgent: string | null;
+  refreshCookie: string | null;
+  setRefreshCookie?: (token: string, expiresAt: Date) => void;
+  clearRefreshCookie?: () => void;
+}
+
+export interface Context extends Authentication {
+  app: App;
+  services: Services;
+  loaders: Loaders;
+  client: ClientInfo;
+  requestId: string;
+}
+
+export async function createContext(
+  app: App,
+  services: Services,
+  authorization: string | undefined | null,
+  client: ClientInfo,
+  requestId: string = randomUUID(),
+): Promise<Context> {
+  const auth = await authenticate(app, authorization);
+  return { ...auth, app, services, loaders: createLoaders(app.db), client, requestId };
+}
+
+/** The viewer of an operation guarded by @Authorized (the auth checker has ensured it is there). */
+export function viewerOf(ctx: Context) {
+  if (!ctx.viewer) throw ctx.error ?? new Error('viewerOf used without @Authorized');
+  return ctx.viewer;
+}
+
+export function clientMeta(ctx: Context) {
+  return { ip: ctx.client.ip, userAgent: ctx.client.userAgent };
+}

@@ -1,0 +1,23 @@
+import { index, pgTable, text, uuid } from 'drizzle-orm/pg-core';
+import { ts } from './columns.js';
+import { users } from './accounts.js';
+
+/** The activity feed: one row per action, written in the action's own transaction. */
+export const activities = pgTable(
+  'activities',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    actorId: uuid().notNull().references(() => users.id, { onDelete: 'cascade' }),
+    verb: text().notNull(),
+    entityType: text().notNull(),
+    entityId: uuid().notNull(),
+    summary: text().notNull(),
+    /** The task list the action happened in, so its members see it; null for private actions. */
+    listId: uuid(),
+    createdAt: ts().notNull().defaultNow(),
+  },
+  (t) => [
+    index('activities_actor_idx').on(t.actorId, t.createdAt, t.id),
+    index('activities_list_idx').on(t.listId, t.createdAt, t.id),
+  ],
+);

@@ -1,0 +1,3 @@
+export * from './accounts.js';
+export * from './activity.js';
+export * from './notifications.js';

@@ -1,0 +1,30 @@
+import { bigserial, index, pgEnum, pgTable, text, uuid } from 'drizzle-orm/pg-core';
+import { ts } from './columns.js';
+import { users } from './accounts.js';
+
+export const notificationKindEnum = pgEnum('notification_kind', [
+  'TASK_ASSIGNED',
+  'TASK_LIST_SHARED',
+  'EVENT_INVITATION',
+  'INVITATION_RESPONSE',
+  'USAGE_LIMIT_WARNING',
+  'SECURITY_ALERT',
+]);
+
+export const notifications = pgTable(
+  'notifications',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    /** Strictly increasing: the order replay and live delivery follow. */
+    seq: bigserial({ mode: 'number' }).notNull(),
+    userId: uuid().notNull().references(() => users.id, { onDelete: 'cascade' }),
+    kind: notificationKindEnum().notNull(),
+    title: text().notNull(),
+    body: text(),
+    entityType: text(),
+    entityId: uuid(),
+    readAt: ts(),
+    createdAt: ts().notNull().defaultNow(),
+  },
+  (t) => [index('notifications_user_seq_idx').on(t.userId, t.seq)],
+);

@@ -1,0 +1,35 @@
+import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
+import { type Context, viewerOf } from '../../context.js';
+import { Tier, User, UserConnection } from './user.type.js';
+
+@Resolver()
+export class AdminResolver {
+  @Authorized('ADMIN')
+  @Query(() => UserConnection, { description: 'Admin only. Oldest accounts first; search matches email, username and name' })
+  users(
+    @Arg('first', () => Int, { nullable: true }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('search', () => String, { nullable: true }) search: string | null,
+    @Ctx() ctx: Context,
+  ) {
+    return ctx.services.admin.users(first, after, search);
+  }
+
+  @Authorized('ADMIN', 'SESSION')
+  @Mutation(() => User, { description: 'Admin only' })
+  suspendUser(@Arg('userId', () => ID) userId: string, @Arg('reason', () => String) reason: string, @Ctx() ctx: Context) {
+    return ctx.services.admin.suspend(viewerOf(ctx), userId, reason);
+  }
+
+  @Authorized('ADMIN', 'SESSION')
+  @Mutation(() => User, { description: 'Admin only' })
+  unsuspendUser(@Arg('userId', () => ID) userId: string, @Ctx() ctx: Context) {
+    return ctx.services.admin.unsuspend(viewerOf(ctx), userId);
+  }
+
+  @Authorized('ADMIN', 'SESSION')
+  @Mutation(() => User, { description: 'Admin only. Takes effect on the next request' })
+  setUserTier(@Arg('userId', () => ID) userId: string, @Arg('tier', () => Tier) tier: Tier, @Ctx() ctx: Context) {
+    return ctx.services.admin.setTier(viewerOf(ctx), userId, tier);
+  }
+}

@@ -1,0 +1,72 @@
+import { and, count, eq, ilike, or, sql } from 'drizzle-orm';
+import type { App } from '../../app.js';
+import { users } from '../../db/schema/index.js';
+import { FieldProblems, InputError, NotFoundError } from '../../shared/errors.js';
+import { parseId } from '../../shared/ids.js';
+import { type Connection, keysetAfter, keysetOrder, pageRequest, toConnection } from '../../shared/pagination.js';
+import { recordActivity } from '../activity/activity.service.js';
+import type { SessionsService } from './sessions.service.js';
+import type { Tier, UserRow } from './user.type.js';
+import type { Viewer } from './viewer.js';
+
+/** What admins do to other accounts. The resolver checks the ADMIN role. */
+export class AdminService {
+  constructor(
+    private readonly app: App,
+    private readonly sessions: SessionsService,
+  ) {}
+
+  async users(first: number | null | undefined, after: string | null | undefined, search: string | null | undefined): Promise<Connection<UserRow>> {
+    const page = pageRequest(first, after);
+    const term = search?.trim();
+    const filter = term ? or(ilike(users.email, `%${escapeLike(term)}%`), ilike(users.username, `%${escapeLike(term)}%`), ilike(users.name, `%${escapeLike(term)}%`)) : undefined;
+    const rows = await this.app.db
+      .select()
+      .from(users)
+      .where(and(filter, keysetAfter(users.createdAt, users.id, 'ASC', page.after, (v) => sql`${v}::timestamptz`)))
+      .orderBy(...keysetOrder(users.createdAt, users.id, 'ASC'))
+      .limit(page.limit + 1);
+    return toConnection(rows, page, (u) => [u.createdAt.toISOString(), u.id], async () => {
+      const [row] = await this.app.db.select({ n: count() }).from(users).where(filter);
+      return row?.n ?? 0;
+    });
+  }
+
+  async suspend(admin: Viewer, id: string, reason: string): Promise<UserRow> {
+    const userId = parseId(id, 'User');
+    const text = reason.trim();
+    new FieldProblems().check(text.length >= 1 && text.length <= 500, 'reason', 'Reason must be 1-500 characters').throwIfAny();
+    if (userId === admin.userId) throw new InputError({ userId: 'You cannot suspend yourself' });
+    return this.app.db.transaction(async (tx) => {
+      const [user] = await tx.update(users).set({ suspendedAt: sql`now()`, suspensionReason: text, updatedAt: new Date() }).where(eq(users.id, userId)).returning();
+      if (!user) throw new NotFoundError('User');
+      await this.sessions.revokeAll(tx, userId, 'suspended');
+      await recordActivity(tx, { actorId: admin.userId, verb: 'user.suspended', entityType: 'user', entityId: userId, summary: `Suspended ${user.email}: ${text}` });
+      return user;
+    });
+  }
+
+  async unsuspend(admin: Viewer, id: string): Promise<UserRow> {
+    return this.change(admin, id, { suspendedAt: null, suspensionReason: null }, 'user.unsuspended', (u) => `Lifted the suspension of ${u.email}`);
+  }
+
+  async setTier(admin: Viewer, id: string, tier: Tier): Promise<UserRow> {
+    return this.change(admin, id, { tier }, 'user.tier_changed', (u) => `Set the tier of ${u.email} to ${tier}`);
+  }
+
+  private async change(admin: Viewer, id: string, set: Partial<UserRow>, verb: string, summary: (u: UserRow) => string) {
+    const userId = parseId(id, 'User');
+    return this.app.db.transaction(async (tx) => {
+      const [user] = await tx.update(users).set({ ...set, updatedAt: new Date() }).where(eq(users.id, userId)).returning();
+      if (!user) throw new NotFoundError('User');
+      await recordActivity(tx, { actorId: admin.userId, verb, entityType: 'user', entityId: userId, summary: summary(user) });
+      return user;
+    });
+  }
+}
+
+function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
+}
+
+

@@ -1,0 +1,29 @@
+import type { AuthChecker } from 'type-graphql';
+import type { Context } from '../../context.js';
+import { EmailNotVerifiedError, ForbiddenError, UnauthenticatedError } from '../../shared/errors.js';
+import { ApiKeyScope } from './auth.types.js';
+
+/**
+ * `@Authorized(...)` flags:
+ * - (none): any signed-in viewer; an API key needs READ for queries, WRITE for mutations.
+ * - ADMIN: the viewer is an admin.
+ * - SESSION: a signed-in session only; no API key (account and key management).
+ * - UNVERIFIED: allowed before the email is verified even when verification is required.
+ */
+export type AuthFlag = 'ADMIN' | 'SESSION' | 'UNVERIFIED';
+
+export const authChecker: AuthChecker<Context, AuthFlag> = ({ context, info }, flags) => {
+  const { viewer, error } = context;
+  if (!viewer) throw error ?? new UnauthenticatedError();
+  if (viewer.expiresAt && viewer.expiresAt <= new Date()) throw new UnauthenticatedError('Credential expired');
+  if (viewer.scopes) {
+    if (flags.includes('SESSION')) throw new ForbiddenError('This operation needs a signed-in session, not an API key');
+    const write = info.operation.operation !== 'query';
+    if (write && !viewer.scopes.includes(ApiKeyScope.WRITE)) throw new ForbiddenError('This API key lacks the WRITE scope');
+  }
+  if (context.app.config.REQUIRE_EMAIL_VERIFICATION && !viewer.user.emailVerifiedAt && !flags.includes('UNVERIFIED')) {
+    throw new EmailNotVerifiedError();
+  }
+  if (flags.includes('ADMIN') && viewer.user.role !== 'ADMIN') throw new ForbiddenError('Admins only');
+  return true;
+};

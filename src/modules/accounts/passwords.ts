@@ -1,0 +1,58 @@
+import argon2 from 'argon2';
+import { dictionary } from '@zxcvbn-ts/language-common';
+
+export interface HashParams {
+  memoryCost: number;
+  timeCost: number;
+  parallelism: number;
+}
+
+export const MIN_PASSWORD = 8;
+export const MAX_PASSWORD = 256;
+
+/** The zxcvbn-ts common-password dictionary (~49,000 entries), lower-cased. */
+const common = new Set<string>((dictionary.passwords as string[]).map((p) => p.toLowerCase()));
+
+export class Passwords {
+  /** A real hash of a random password, verified against when the account does not exist. */
+  private dummy: Promise<string> | undefined;
+
+  constructor(private readonly params: HashParams) {}
+
+  hash(password: string): Promise<string> {
+    return argon2.hash(password, { type: argon2.argon2id, ...this.params });
+  }
+
+  async verify(hash: string | null, password: string): Promise<boolean> {
+    if (!hash) {
+      // Same work as a real check, so an unknown account takes as long as a wrong password.
+      this.dummy ??= this.hash(`dummy-${Math.random()}`);
+      await argon2.verify(await this.dummy, password).catch(() => false);
+      return false;
+    }
+    try {
+      return await argon2.verify(hash, password);
+    } catch {
+      return false;
+    }
+  }
+
+  needsRehash(hash: string): boolean {
+    return argon2.needsRehash(hash, this.params);
+  }
+}
+
+/** The password policy: returns the problem, or null when the password is acceptable. */
+export function passwordProblem(password: string, personal: Array<string | null | undefined>): string | null {
+  const length = [...password].length;
+  if (length < MIN_PASSWORD) return `Password must be at least ${MIN_PASSWORD} characters`;
+  if (length > MAX_PASSWORD) return `Password must be at most ${MAX_PASSWORD} characters`;
+  const lower = password.toLowerCase();
+  if (common.has(lower)) return 'Password is too common';
+  for (const value of personal) {
+    if (!value) continue;
+    const v = value.toLowerCase();
+    if (lower === v || lower === v.split('@')[0]) return 'Password must not be your email or username';
+  }
+  return null;
+}

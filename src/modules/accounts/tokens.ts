@@ -1,0 +1,61 @@
+import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { SignJWT, jwtVerify } from 'jose';
+
+export interface AccessClaims {
+  userId: string;
+  sessionId: string;
+  expiresAt: Date;
+}
+
+export interface TokenSettings {
+  secret: Uint8Array;
+  issuer: string;
+  audience: string;
+  ttlSeconds: number;
+}
+
+const ALG = 'HS256';
+
+export async function signAccessToken(s: TokenSettings, userId: string, sessionId: string) {
+  const expiresAt = new Date(Date.now() + s.ttlSeconds * 1000);
+  const token = await new SignJWT({ sid: sessionId, typ: 'access' })
+    .setProtectedHeader({ alg: ALG, typ: 'JWT' })
+    .setSubject(userId)
+    .setIssuer(s.issuer)
+    .setAudience(s.audience)
+    .setIssuedAt()
+    .setExpirationTime(Math.floor(expiresAt.getTime() / 1000))
+    .sign(s.secret);
+  return { token, expiresAt: new Date(Math.floor(expiresAt.getTime() / 1000) * 1000) };
+}
+
+/** Verifies signature (HS256 only), issuer, audience, expiry and every required claim; null if any fails. */
+export async function verifyAccessToken(s: TokenSettings, token: string): Promise<AccessClaims | null> {
+  try {
+    const { payload } = await jwtVerify(token, s.secret, {
+      algorithms: [ALG],
+      issuer: s.issuer,
+      audience: s.audience,
+      requiredClaims: ['sub', 'sid', 'typ', 'exp', 'iat'],
+    });
+    if (payload.typ !== 'access' || typeof payload.sid !== 'string' || typeof payload.sub !== 'string') return null;
+    return { userId: payload.sub, sessionId: payload.sid, expiresAt: new Date(payload.exp! * 1000) };
+  } catch {
+    return null;
+  }
+}
+
+/** 256 random bits, URL-safe. */
+export function randomToken(bytes = 32): string {
+  return randomBytes(bytes).toString('base64url');
+}
+
+export function sha256(value: string): string {
+  return createHash('sha256').update(value).digest('hex');
+}
+
+export function safeEqual(a: string, b: string): boolean {
+  const x = Buffer.from(a);
+  const y = Buffer.from(b);
+  return x.length === y.length && timingSafeEqual(x, y);
+}

@@ -1,0 +1,33 @@
+import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import type { users } from '../../db/schema/index.js';
+import { connectionTypes } from '../../shared/pagination.js';
+
+export enum Role {
+  USER = 'USER',
+  ADMIN = 'ADMIN',
+}
+export enum Tier {
+  FREE = 'FREE',
+  STARTER = 'STARTER',
+  BUILDER = 'BUILDER',
+  ADVANCED = 'ADVANCED',
+}
+registerEnumType(Role, { name: 'Role' });
+registerEnumType(Tier, { name: 'Tier' });
+
+export type UserRow = typeof users.$inferSelect;
+
+/** The GraphQL User. Its resolvers receive a users row; computed fields live in user.resolver.ts. */
+@ObjectType()
+export class User {
+  @Field(() => ID) id!: string;
+  @Field(() => String) email!: string;
+  @Field(() => String, { nullable: true }) username!: string | null;
+  @Field(() => String, { nullable: true }) name!: string | null;
+  @Field(() => String, { description: 'IANA zone, e.g. Europe/Warsaw' }) timezone!: string;
+  @Field(() => Role) role!: Role;
+  @Field(() => Tier) tier!: Tier;
+  @Field(() => Date) createdAt!: Date;
+}
+
+export const { ConnectionType: UserConnection } = connectionTypes('User', User);

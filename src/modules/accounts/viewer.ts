@@ -1,0 +1,81 @@
+import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
+import type { App } from '../../app.js';
+import { apiKeys, sessions, users } from '../../db/schema/index.js';
+import { type AppError, SuspendedError, UnauthenticatedError } from '../../shared/errors.js';
+import { ApiKeyScope } from './auth.types.js';
+import { safeEqual, sha256, verifyAccessToken } from './tokens.js';
+import type { UserRow } from './user.type.js';
+
+/** Who is asking: a user through a session (access token) or through an API key. */
+export interface Viewer {
+  user: UserRow;
+  userId: string;
+  sessionId: string | null;
+  apiKeyId: string | null;
+  /** null for a session: a session may do everything its user may. */
+  scopes: ApiKeyScope[] | null;
+  /** When the credential stops working (access-token expiry); null for keys without expiry. */
+  expiresAt: Date | null;
+}
+
+export type Authentication = { viewer: Viewer | null; error: AppError | null };
+
+export const API_KEY_PREFIX = 'orb_';
+const anonymous: Authentication = { viewer: null, error: null };
+
+/** Resolves an `Authorization` header value. Bad credentials give an error, kept until needed. */
+export async function authenticate(app: App, header: string | undefined | null): Promise<Authentication> {
+  if (!header) return anonymous;
+  const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
+  if (!match) return { viewer: null, error: new UnauthenticatedError('Malformed Authorization header') };
+  const credential = match[1]!;
+  return credential.startsWith(API_KEY_PREFIX) ? byApiKey(app, credential) : byAccessToken(app, credential);
+}
+
+async function byAccessToken(app: App, token: string): Promise<Authentication> {
+  const claims = await verifyAccessToken(app.tokens, token);
+  if (!claims) return { viewer: null, error: new UnauthenticatedError('Invalid or expired access token') };
+  const [row] = await app.db
+    .select({ user: users, revokedAt: sessions.revokedAt })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(and(eq(sessions.id, claims.sessionId), eq(sessions.userId, claims.userId)));
+  if (!row) return { viewer: null, error: new UnauthenticatedError('Session has ended') };
+  if (row.user.suspendedAt) return { viewer: null, error: new SuspendedError(row.user.suspensionReason) };
+  if (row.revokedAt) return { viewer: null, error: new UnauthenticatedError('Session has ended') };
+  return {
+    viewer: { user: row.user, userId: row.user.id, sessionId: claims.sessionId, apiKeyId: null, scopes: null, expiresAt: claims.expiresAt },
+    error: null,
+  };
+}
+
+async function byApiKey(app: App, key: string): Promise<Authentication> {
+  const invalid = { viewer: null, error: new UnauthenticatedError('Invalid API key') };
+  const parts = key.split('_');
+  if (parts.length !== 3 || !parts[1]) return invalid;
+  const [row] = await app.db
+    .select({ key: apiKeys, user: users })
+    .from(apiKeys)
+    .innerJoin(users, eq(users.id, apiKeys.userId))
+    .where(eq(apiKeys.prefix, parts[1]));
+  if (!row || !safeEqual(row.key.keyHash, sha256(key))) return invalid;
+  if (row.key.revokedAt) return { viewer: null, error: new UnauthenticatedError('API key revoked') };
+  if (row.key.expiresAt && row.key.expiresAt <= new Date()) return { viewer: null, error: new UnauthenticatedError('API key expired') };
+  if (row.user.suspendedAt) return { viewer: null, error: new SuspendedError(row.user.suspensionReason) };
+  // lastUsedAt is kept to the minute: no write on every request.
+  await app.db
+    .update(apiKeys)
+    .set({ lastUsedAt: sql`now()` })
+    .where(and(eq(apiKeys.id, row.key.id), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, sql`now() - interval '1 minute'`))));
+  return {
+    viewer: {
+      user: row.user,
+      userId: row.user.id,
+      sessionId: null,
+      apiKeyId: row.key.id,
+      scopes: row.key.scopes as ApiKeyScope[],
+      expiresAt: row.key.expiresAt,
+    },
+    error: null,
+  };
+}

@@ -1,0 +1,171 @@
+import 'reflect-metadata';
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import type { AddressInfo } from 'node:net';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
+import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
+import fastifyCookie from '@fastify/cookie';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { type App, createApp } from './app.js';
+import type { Config } from './config.js';
+import { type ClientInfo, type Context, createContext } from './context.js';
+import { createDb, queryStats } from './db/client.js';
+import { runMigrations } from './db/migrate.js';
+import { createLogger } from './logger.js';
+import { type Services, createServices } from './modules/index.js';
+import { buildOrbitSchema } from './schema.js';
+import { createFormatError, isUnexpected } from './shared/format-error.js';
+import { createMailer } from './shared/mailer.js';
+
+export const REFRESH_COOKIE = 'orbit_refresh';
+export const GRAPHQL_PATH = '/graphql';
+const BODY_LIMIT = 1024 * 1024;
+
+/** What one finished operation cost; the server emits it as `operation` on `events`. */
+export interface OperationReport {
+  operationName: string | null;
+  statements: number;
+  durationMs: number;
+  viewerId: string | null;
+  errors: number;
+}
+
+export interface OrbitServer {
+  app: App;
+  services: Services;
+  fastify: FastifyInstance;
+  events: EventEmitter<{ operation: [OperationReport] }>;
+  /** Starts listening; returns the base URL. */
+  listen(port?: number, host?: string): Promise<string>;
+  /** Stops accepting, lets in-flight requests finish, closes the database. */
+  stop(): Promise<void>;
+}
+
+/** The composition root: database, schema, HTTP and GraphQL. Listening is the caller's choice. */
+export async function createServer(config: Config, logger: Logger = createLogger(config.LOG_LEVEL)): Promise<OrbitServer> {
+  const database = await createDb(config);
+  await runMigrations(database, config);
+  const mailer = createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, outboxDir: config.outboxDir, logger });
+  const app = createApp(config, database, mailer, logger);
+  const services = createServices(app);
+  const events = new EventEmitter<{ operation: [OperationReport] }>();
+  const schema = await buildOrbitSchema();
+
+  const fastify = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    trustProxy: config.TRUST_PROXY,
+    bodyLimit: BODY_LIMIT,
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();
+    },
+  });
+  await fastify.register(fastifyCookie);
+
+  const apollo = new ApolloServer<Context>({
+    schema,
+    introspection: !config.production,
+    allowBatchedHttpRequests: false,
+    csrfPrevention: true,
+    includeStacktraceInErrorResponses: !config.production,
+    formatError: createFormatError(config.production),
+    plugins: [
+      fastifyApolloDrainPlugin(fastify),
+      config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+      operationReports(events, logger),
+    ],
+  });
+  await apollo.start();
+
+  fastify.addHook('onRequest', (request, reply, done) => {
+    void reply.header('x-request-id', request.id);
+    done();
+  });
+  const handler = fastifyApolloHandler(apollo, {
+    context: async (request, reply) =>
+      createContext(app, services, request.headers.authorization, clientInfo(request, reply, config), request.id),
+  });
+  // Every statement run while a request is served is counted against it.
+  fastify.route({
+    url: GRAPHQL_PATH,
+    method: ['GET', 'POST', 'OPTIONS'],
+    handler(request, reply) {
+      return queryStats.run({ statements: 0 }, () => handler.call(this, request as never, reply as never));
+    },
+  });
+
+  fastify.get('/healthz', async () => ({ status: 'ok' }));
+  fastify.get('/readyz', async (_request, reply) => {
+    const ok = await database.ping();
+    return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'unavailable', database: ok ? 'up' : 'down' });
+  });
+
+  let stopped: Promise<void> | undefined;
+  return {
+    app,
+    services,
+    fastify,
+    events,
+    async listen(port = config.PORT, host = config.HOST) {
+      await fastify.listen({ port, host });
+      const address = fastify.server.address() as AddressInfo;
+      const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
+      return `http://${shown}:${address.port}`;
+    },
+    stop() {
+      stopped ??= (async () => {
+        await fastify.close();
+        await database.close();
+      })();
+      return stopped;
+    },
+  };
+}
+
+function clientInfo(request: FastifyRequest, reply: FastifyReply, config: Config): ClientInfo {
+  const cookieOptions = { httpOnly: true, sameSite: 'lax' as const, secure: config.production, path: GRAPHQL_PATH };
+  return {
+    ip: request.ip,
+    userAgent: request.headers['user-agent'] ?? null,
+    refreshCookie: request.cookies[REFRESH_COOKIE] ?? null,
+    setRefreshCookie: (token, expiresAt) => void reply.setCookie(REFRESH_COOKIE, token, { ...cookieOptions, expires: expiresAt }),
+    clearRefreshCookie: () => void reply.clearCookie(REFRESH_COOKIE, cookieOptions),
+  };
+}
+
+/** One log line per operation (name, duration, statements, viewer), and unexpected errors once each. */
+function operationReports(events: OrbitServer['events'], logger: Logger): ApolloServerPlugin<Context> {
+  return {
+    async requestDidStart() {
+      const started = performance.now();
+      const stats = queryStats.getStore();
+      return {
+        async didEncounterErrors({ errors, contextValue }) {
+          for (const error of errors) {
+            if (isUnexpected(error)) logger.error({ err: error, requestId: contextValue?.requestId }, 'unexpected error');
+          }
+        },
+        async willSendResponse({ response, contextValue, operationName, errors }) {
+          const body = response.body;
+          if (body.kind === 'single') {
+            for (const e of body.singleResult.errors ?? []) {
+              if (e.extensions?.code === 'INTERNAL_SERVER_ERROR') (e.extensions as Record<string, unknown>).requestId = contextValue.requestId;
+            }
+          }
+          const report: OperationReport = {
+            operationName: operationName ?? null,
+            statements: stats?.statements ?? 0,
+            durationMs: Math.round((performance.now() - started) * 100) / 100,
+            viewerId: contextValue?.viewer?.userId ?? null,
+            errors: errors?.length ?? 0,
+          };
+          logger.info({ requestId: contextValue?.requestId, ...report }, 'graphql operation');
+          events.emit('operation', report);
+        },
+      };
+    },
+  };
+}

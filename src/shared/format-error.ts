@@ -1,0 +1,47 @@
+import type { GraphQLFormattedError } from 'graphql';
+import { unwrapResolverError } from '@apollo/server/errors';
+import { AppError, ErrorCode } from './errors.js';
+
+const CONTRACT_CODES = new Set<string>(Object.values(ErrorCode));
+/** Apollo's own request errors all mean the request itself was bad. */
+const REQUEST_ERRORS = new Set([
+  'GRAPHQL_PARSE_FAILED',
+  'GRAPHQL_VALIDATION_FAILED',
+  'BAD_REQUEST',
+  'OPERATION_RESOLUTION_FAILURE',
+  'PERSISTED_QUERY_NOT_FOUND',
+  'PERSISTED_QUERY_NOT_SUPPORTED',
+]);
+
+/**
+ * One mapping from whatever was thrown to the contract's codes. Outside development an unexpected
+ * error says only "Internal server error": no message, stack or SQL.
+ */
+export function createFormatError(production: boolean) {
+  return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
+    const original = unwrapResolverError(error);
+    const code = String(formatted.extensions?.code ?? '');
+    if (original instanceof AppError || CONTRACT_CODES.has(code)) {
+      if (code !== ErrorCode.INTERNAL_SERVER_ERROR || !production) return strip(formatted, production);
+    }
+    if (REQUEST_ERRORS.has(code)) {
+      return strip({ ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.BAD_USER_INPUT } }, production);
+    }
+    if (!production) return { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.INTERNAL_SERVER_ERROR } };
+    return { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
+  };
+}
+
+function strip(formatted: GraphQLFormattedError, production: boolean): GraphQLFormattedError {
+  if (!production || !formatted.extensions) return formatted;
+  const { stacktrace: _s, exception: _e, ...extensions } = formatted.extensions as Record<string, unknown>;
+  return { ...formatted, extensions };
+}
+
+/** True for errors nobody expected: they are logged with the request id. */
+export function isUnexpected(error: unknown): boolean {
+  const original = unwrapResolverError(error);
+  if (original instanceof AppError) return false;
+  const code = (original as { extensions?: { code?: string } })?.extensions?.code;
+  return !code || code === ErrorCode.INTERNAL_SERVER_ERROR;
+}

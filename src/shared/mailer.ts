@@ -1,0 +1,45 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import nodemailer from 'nodemailer';
+import type { Logger } from 'pino';
+
+export type MailKind = 'verify-email' | 'reset-password' | 'event-invitation' | 'list-shared' | 'security-alert';
+
+export interface Mail {
+  kind: MailKind;
+  to: string;
+  subject: string;
+  text: string;
+  html?: string;
+}
+
+export interface Mailer {
+  send(mail: Mail): Promise<void>;
+}
+
+/**
+ * SMTP through nodemailer when SMTP_URL is set; otherwise each email is logged (without its body,
+ * which holds tokens) and written as a JSON file into the outbox directory.
+ */
+export function createMailer(opts: { smtpUrl?: string; from: string; outboxDir: string; logger: Logger }): Mailer {
+  if (opts.smtpUrl) {
+    const transport = nodemailer.createTransport(opts.smtpUrl);
+    return {
+      async send(mail) {
+        await transport.sendMail({ from: opts.from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html });
+        opts.logger.info({ kind: mail.kind }, 'email sent');
+      },
+    };
+  }
+  let ready: Promise<unknown> | undefined;
+  return {
+    async send(mail) {
+      ready ??= mkdir(opts.outboxDir, { recursive: true });
+      await ready;
+      const file = join(opts.outboxDir, `${Date.now()}-${mail.kind}-${randomBytes(4).toString('hex')}.json`);
+      await writeFile(file, JSON.stringify({ ...mail, from: opts.from, sentAt: new Date().toISOString() }, null, 2));
+      opts.logger.info({ kind: mail.kind, file }, 'email written to outbox');
+    },
+  };
+}

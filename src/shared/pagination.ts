@@ -1,0 +1,122 @@
+import { type AnyColumn, type SQL, and, gt, isNull, lt, or, sql } from 'drizzle-orm';
+import { type ClassType, Field, Int, ObjectType } from 'type-graphql';
+import { InputError } from './errors.js';
+
+export const DEFAULT_PAGE_SIZE = 20;
+export const MAX_PAGE_SIZE = 100;
+
+@ObjectType()
+export class PageInfo {
+  @Field(() => Boolean) hasNextPage!: boolean;
+  @Field(() => Boolean) hasPreviousPage!: boolean;
+  @Field(() => String, { nullable: true }) startCursor!: string | null;
+  @Field(() => String, { nullable: true }) endCursor!: string | null;
+}
+
+export interface Edge<T> {
+  cursor: string;
+  node: T;
+}
+export interface Connection<T> {
+  edges: Edge<T>[];
+  pageInfo: PageInfo;
+  /** A value, or a thunk the default resolver calls only when the field is asked for. */
+  totalCount: number | (() => Promise<number>);
+}
+
+/** Builds the `XEdge` and `XConnection` object types for a node type. */
+export function connectionTypes<T extends object>(name: string, node: ClassType<T>) {
+  @ObjectType(`${name}Edge`)
+  class EdgeType {
+    @Field(() => String) cursor!: string;
+    @Field(() => node) node!: T;
+  }
+  @ObjectType(`${name}Connection`)
+  class ConnectionType {
+    @Field(() => [EdgeType]) edges!: EdgeType[];
+    @Field(() => PageInfo) pageInfo!: PageInfo;
+    @Field(() => Int, { description: 'The whole filtered set, not the page' }) totalCount!: number;
+  }
+  return { EdgeType, ConnectionType };
+}
+
+export interface PageRequest {
+  limit: number;
+  after: CursorValue | null;
+}
+/** The sort value and the id of the last row seen. */
+export type CursorValue = [value: string | number | null, id: string];
+
+export function encodeCursor(value: CursorValue): string {
+  return Buffer.from(JSON.stringify(value)).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): CursorValue {
+  try {
+    const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[1] === 'string') {
+      const [v] = parsed;
+      if (v === null || typeof v === 'string' || typeof v === 'number') return parsed as CursorValue;
+    }
+  } catch {
+    /* fall through */
+  }
+  throw new InputError({ after: 'Invalid cursor' });
+}
+
+/** Validates `first` (default 20, at most 100) and decodes `after`. */
+export function pageRequest(first: number | null | undefined, after: string | null | undefined): PageRequest {
+  const limit = first ?? DEFAULT_PAGE_SIZE;
+  if (!Number.isInteger(limit) || limit < 0 || limit > MAX_PAGE_SIZE) {
+    throw new InputError({ first: `first must be between 0 and ${MAX_PAGE_SIZE}` });
+  }
+  return { limit, after: after ? decodeCursor(after) : null };
+}
+
+export type Direction = 'ASC' | 'DESC';
+
+/** ORDER BY for keyset pages: the sort expression (nulls last), then the id as the tiebreaker. */
+export function keysetOrder(expr: SQL | AnyColumn, id: AnyColumn, dir: Direction): SQL[] {
+  return dir === 'ASC'
+    ? [sql`${expr} asc nulls last`, sql`${id} asc`]
+    : [sql`${expr} desc nulls last`, sql`${id} desc`];
+}
+
+/** WHERE for rows after the cursor, matching keysetOrder. `cast` turns the cursor value into SQL. */
+export function keysetAfter(
+  expr: SQL | AnyColumn,
+  id: AnyColumn,
+  dir: Direction,
+  after: CursorValue | null,
+  cast: (v: string | number) => SQL = (v) => sql`${v}`,
+): SQL | undefined {
+  if (!after) return undefined;
+  const [value, lastId] = after;
+  const beyond = dir === 'ASC' ? gt : lt;
+  if (value === null) return and(isNull(expr), beyond(id, lastId));
+  const v = cast(value);
+  const strictly = dir === 'ASC' ? sql`${expr} > ${v}` : sql`${expr} < ${v}`;
+  return or(strictly, and(sql`${expr} = ${v}`, beyond(id, lastId)), isNull(expr));
+}
+
+/** Turns `limit + 1` fetched rows into a connection page. */
+export function toConnection<T>(
+  rows: T[],
+  page: PageRequest,
+  cursorOf: (row: T) => CursorValue,
+  totalCount: Connection<T>['totalCount'],
+): Connection<T> {
+  const hasNextPage = rows.length > page.limit;
+  const nodes = hasNextPage ? rows.slice(0, page.limit) : rows;
+  const edges = nodes.map((node) => ({ node, cursor: encodeCursor(cursorOf(node)) }));
+  return {
+    edges,
+    totalCount,
+    pageInfo: {
+      hasNextPage,
+      hasPreviousPage: page.after !== null,
+      startCursor: edges[0]?.cursor ?? null,
+      endCursor: edges.at(-1)?.cursor ?? null,
+    },
+  };
+}
