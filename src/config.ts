@@ -78,12 +78,11 @@ function devSecret(dataDir: string | undefined): string {
 export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const raw = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = EnvSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`));
-  }
+  const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+  if (raw.NODE_ENV === 'production' && !raw.JWT_SECRET) problems.push('JWT_SECRET: required in production (at least 32 bytes)');
+  if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const env = parsed.data;
   const production = env.NODE_ENV === 'production';
-  if (production && !env.JWT_SECRET) throw new ConfigError(['JWT_SECRET: required in production (at least 32 bytes)']);
   const memory = env.DATA_DIR.startsWith('memory://');
   const pgliteDir = memory ? undefined : env.DATA_DIR;
   const secret = env.JWT_SECRET ?? devSecret(pgliteDir);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { App } from './app.js';
 import { type Authentication, authenticate } from './modules/accounts/viewer.js';
+import { AppError, ErrorCode } from './shared/errors.js';
 import { type Loaders, type Services, createLoaders } from './modules/index.js';
 
 /** Where the request came from, and how to answer with cookies (HTTP only). */
@@ -27,7 +28,15 @@ export async function createContext(
   client: ClientInfo,
   requestId: string = randomUUID(),
 ): Promise<Context> {
-  const auth = await authenticate(app, authorization);
+  let auth: Authentication;
+  try {
+    auth = await authenticate(app, authorization);
+  } catch (cause) {
+    // The database failed while checking credentials: the operation fails as an internal error,
+    // through the normal error path (with the request id), if it needs a viewer at all.
+    app.logger.error({ err: cause, requestId }, 'authentication failed unexpectedly');
+    auth = { viewer: null, error: new AppError(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error') };
+  }
   return { ...auth, app, services, loaders: createLoaders(app.db), client, requestId };
 }
 

@@ -69,6 +69,8 @@ export async function createServer(config: Config, logger: Logger = createLogger
     schema,
     introspection: !config.production,
     allowBatchedHttpRequests: false,
+    // main.ts owns the signals: Apollo's own handler would re-raise SIGTERM after stopping.
+    stopOnTerminationSignals: false,
     csrfPrevention: true,
     includeStacktraceInErrorResponses: !config.production,
     formatError: createFormatError(config.production),

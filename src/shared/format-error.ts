@@ -21,6 +21,7 @@ export function createFormatError(production: boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     const code = String(formatted.extensions?.code ?? '');
+    if (code === ErrorCode.INTERNAL_SERVER_ERROR && original instanceof AppError) return strip(formatted, production);
     if (original instanceof AppError || CONTRACT_CODES.has(code)) {
       if (code !== ErrorCode.INTERNAL_SERVER_ERROR || !production) return strip(formatted, production);
     }

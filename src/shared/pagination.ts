@@ -20,8 +20,8 @@ export interface Edge<T> {
 export interface Connection<T> {
   edges: Edge<T>[];
   pageInfo: PageInfo;
-  /** A value, or a thunk the default resolver calls only when the field is asked for. */
-  totalCount: number | (() => Promise<number>);
+  /** A value, or a promise made only when the field is read (a lazy getter). */
+  totalCount: number | Promise<number>;
 }
 
 /** Builds the `XEdge` and `XConnection` object types for a node type. */
@@ -104,19 +104,28 @@ export function toConnection<T>(
   rows: T[],
   page: PageRequest,
   cursorOf: (row: T) => CursorValue,
-  totalCount: Connection<T>['totalCount'],
+  totalCount: number | (() => Promise<number>),
 ): Connection<T> {
   const hasNextPage = rows.length > page.limit;
   const nodes = hasNextPage ? rows.slice(0, page.limit) : rows;
   const edges = nodes.map((node) => ({ node, cursor: encodeCursor(cursorOf(node)) }));
-  return {
+  const connection = {
     edges,
-    totalCount,
     pageInfo: {
       hasNextPage,
       hasPreviousPage: page.after !== null,
       startCursor: edges[0]?.cursor ?? null,
       endCursor: edges.at(-1)?.cursor ?? null,
     },
-  };
+  } as Connection<T>;
+  return withTotalCount(connection, totalCount);
+}
+
+/** The count query runs only when `totalCount` is read, i.e. when the client asked for it. */
+export function withTotalCount<C extends object>(connection: C, totalCount: number | (() => Promise<number>)): C & { totalCount: number | Promise<number> } {
+  let memo: Promise<number> | undefined;
+  return Object.defineProperty(connection, 'totalCount', {
+    enumerable: true,
+    get: () => (typeof totalCount === 'number' ? totalCount : (memo ??= totalCount())),
+  }) as C & { totalCount: number | Promise<number> };
 }

@@ -1,6 +1,6 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
 import { type Context, viewerOf } from '../../context.js';
-import { Tier, User, UserConnection } from './user.type.js';
+import { Role, Tier, User, UserConnection } from './user.type.js';
 
 @Resolver()
 export class AdminResolver {
@@ -25,6 +25,12 @@ export class AdminResolver {
   @Mutation(() => User, { description: 'Admin only' })
   unsuspendUser(@Arg('userId', () => ID) userId: string, @Ctx() ctx: Context) {
     return ctx.services.admin.unsuspend(viewerOf(ctx), userId);
+  }
+
+  @Authorized('ADMIN', 'SESSION')
+  @Mutation(() => User, { description: 'Admin only. Makes a user an admin, or an admin a user' })
+  setUserRole(@Arg('userId', () => ID) userId: string, @Arg('role', () => Role) role: Role, @Ctx() ctx: Context) {
+    return ctx.services.admin.setRole(viewerOf(ctx), userId, role);
   }
 
   @Authorized('ADMIN', 'SESSION')

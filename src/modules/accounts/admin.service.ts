@@ -1,12 +1,14 @@
 import { and, count, eq, ilike, or, sql } from 'drizzle-orm';
 import type { App } from '../../app.js';
 import { users } from '../../db/schema/index.js';
-import { FieldProblems, InputError, NotFoundError } from '../../shared/errors.js';
+import { ConflictError, FieldProblems, InputError, NotFoundError, isUniqueViolation } from '../../shared/errors.js';
 import { parseId } from '../../shared/ids.js';
 import { type Connection, keysetAfter, keysetOrder, pageRequest, toConnection } from '../../shared/pagination.js';
 import { recordActivity } from '../activity/activity.service.js';
 import type { SessionsService } from './sessions.service.js';
-import type { Tier, UserRow } from './user.type.js';
+import { passwordProblem } from './passwords.js';
+import type { Role, Tier, UserRow } from './user.type.js';
+import { checkEmail, normalizeEmail } from './validation.js';
 import type { Viewer } from './viewer.js';
 
 /** What admins do to other accounts. The resolver checks the ADMIN role. */
@@ -48,6 +50,34 @@ export class AdminService {
 
   async unsuspend(admin: Viewer, id: string): Promise<UserRow> {
     return this.change(admin, id, { suspendedAt: null, suspensionReason: null }, 'user.unsuspended', (u) => `Lifted the suspension of ${u.email}`);
+  }
+
+  /** Used by the command line (`user:create`): a user, optionally an admin, verified at once. */
+  async createUser(input: { email: string; password: string; name?: string; admin?: boolean }): Promise<UserRow> {
+    const email = normalizeEmail(input.email);
+    const p = new FieldProblems();
+    checkEmail(p, email);
+    const problem = passwordProblem(input.password, [email]);
+    if (problem) p.add('password', problem);
+    p.throwIfAny();
+    const passwordHash = await this.app.passwords.hash(input.password);
+    return this.app.db.transaction(async (tx) => {
+      const [user] = await tx
+        .insert(users)
+        .values({ email, passwordHash, name: input.name ?? null, role: input.admin ? 'ADMIN' : 'USER', emailVerifiedAt: new Date() })
+        .returning()
+        .catch((error: unknown) => {
+          if (isUniqueViolation(error)) throw new ConflictError('This email is already registered', 'email');
+          throw error;
+        });
+      await recordActivity(tx, { actorId: user!.id, verb: 'user.created', entityType: 'user', entityId: user!.id, summary: 'Account created from the command line' });
+      return user!;
+    });
+  }
+
+  async setRole(admin: Viewer, id: string, role: Role): Promise<UserRow> {
+    if (id === admin.userId && role !== 'ADMIN') throw new InputError({ userId: 'You cannot remove your own admin role' });
+    return this.change(admin, id, { role }, 'user.role_changed', (u) => `Set the role of ${u.email} to ${role}`);
   }
 
   async setTier(admin: Viewer, id: string, tier: Tier): Promise<UserRow> {

@@ -51,13 +51,13 @@ async function byAccessToken(app: App, token: string): Promise<Authentication> {
 
 async function byApiKey(app: App, key: string): Promise<Authentication> {
   const invalid = { viewer: null, error: new UnauthenticatedError('Invalid API key') };
-  const parts = key.split('_');
-  if (parts.length !== 3 || !parts[1]) return invalid;
+  const prefix = /^orb_([0-9a-f]{12})_[A-Za-z0-9_-]{43}$/.exec(key)?.[1];
+  if (!prefix) return invalid;
   const [row] = await app.db
     .select({ key: apiKeys, user: users })
     .from(apiKeys)
     .innerJoin(users, eq(users.id, apiKeys.userId))
-    .where(eq(apiKeys.prefix, parts[1]));
+    .where(eq(apiKeys.prefix, prefix));
   if (!row || !safeEqual(row.key.keyHash, sha256(key))) return invalid;
   if (row.key.revokedAt) return { viewer: null, error: new UnauthenticatedError('API key revoked') };
   if (row.key.expiresAt && row.key.expiresAt <= new Date()) return { viewer: null, error: new UnauthenticatedError('API key expired') };
