@@ -2,6 +2,9 @@ CREATE TYPE "public"."email_token_kind" AS ENUM('VERIFY_EMAIL', 'RESET_PASSWORD'
 CREATE TYPE "public"."role" AS ENUM('USER', 'ADMIN');--> statement-breakpoint
 CREATE TYPE "public"."tier" AS ENUM('FREE', 'STARTER', 'BUILDER', 'ADVANCED');--> statement-breakpoint
 CREATE TYPE "public"."notification_kind" AS ENUM('TASK_ASSIGNED', 'TASK_LIST_SHARED', 'EVENT_INVITATION', 'INVITATION_RESPONSE', 'USAGE_LIMIT_WARNING', 'SECURITY_ALERT');--> statement-breakpoint
+CREATE TYPE "public"."list_role" AS ENUM('OWNER', 'EDITOR', 'VIEWER');--> statement-breakpoint
+CREATE TYPE "public"."task_priority" AS ENUM('LOW', 'MEDIUM', 'HIGH', 'URGENT');--> statement-breakpoint
+CREATE TYPE "public"."task_status" AS ENUM('TODO', 'IN_PROGRESS', 'DONE', 'CANCELLED');--> statement-breakpoint
 CREATE TABLE "api_keys" (
 	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
 	"user_id" uuid NOT NULL,
@@ -76,7 +79,7 @@ CREATE TABLE "activities" (
 	"entity_id" uuid NOT NULL,
 	"summary" text NOT NULL,
 	"list_id" uuid,
-	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL
+	"created_at" timestamp (3) with time zone DEFAULT clock_timestamp() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "notifications" (
@@ -92,12 +95,80 @@ CREATE TABLE "notifications" (
 	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "labels" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"owner_id" uuid NOT NULL,
+	"name" text NOT NULL,
+	"color" text,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "list_members" (
+	"list_id" uuid NOT NULL,
+	"user_id" uuid NOT NULL,
+	"role" "list_role" NOT NULL,
+	"added_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "list_members_list_id_user_id_pk" PRIMARY KEY("list_id","user_id")
+);
+--> statement-breakpoint
+CREATE TABLE "pending_shares" (
+	"list_id" uuid NOT NULL,
+	"email" text NOT NULL,
+	"role" "list_role" NOT NULL,
+	"invited_by_id" uuid NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "pending_shares_list_id_email_pk" PRIMARY KEY("list_id","email")
+);
+--> statement-breakpoint
+CREATE TABLE "task_labels" (
+	"task_id" uuid NOT NULL,
+	"label_id" uuid NOT NULL,
+	CONSTRAINT "task_labels_task_id_label_id_pk" PRIMARY KEY("task_id","label_id")
+);
+--> statement-breakpoint
+CREATE TABLE "task_lists" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"owner_id" uuid NOT NULL,
+	"name" text NOT NULL,
+	"color" text,
+	"position" integer NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE "tasks" (
+	"id" uuid PRIMARY KEY DEFAULT gen_random_uuid() NOT NULL,
+	"list_id" uuid NOT NULL,
+	"title" text NOT NULL,
+	"notes" text,
+	"status" "task_status" DEFAULT 'TODO' NOT NULL,
+	"priority" "task_priority" DEFAULT 'MEDIUM' NOT NULL,
+	"due_at" timestamp (3) with time zone,
+	"completed_at" timestamp (3) with time zone,
+	"position" integer NOT NULL,
+	"assignee_id" uuid,
+	"created_by_id" uuid NOT NULL,
+	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
+	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 ALTER TABLE "api_keys" ADD CONSTRAINT "api_keys_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "email_tokens" ADD CONSTRAINT "email_tokens_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "refresh_tokens" ADD CONSTRAINT "refresh_tokens_session_id_sessions_id_fk" FOREIGN KEY ("session_id") REFERENCES "public"."sessions"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "sessions" ADD CONSTRAINT "sessions_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "activities" ADD CONSTRAINT "activities_actor_id_users_id_fk" FOREIGN KEY ("actor_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "notifications" ADD CONSTRAINT "notifications_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "labels" ADD CONSTRAINT "labels_owner_id_users_id_fk" FOREIGN KEY ("owner_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "list_members" ADD CONSTRAINT "list_members_list_id_task_lists_id_fk" FOREIGN KEY ("list_id") REFERENCES "public"."task_lists"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "list_members" ADD CONSTRAINT "list_members_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "pending_shares" ADD CONSTRAINT "pending_shares_list_id_task_lists_id_fk" FOREIGN KEY ("list_id") REFERENCES "public"."task_lists"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "pending_shares" ADD CONSTRAINT "pending_shares_invited_by_id_users_id_fk" FOREIGN KEY ("invited_by_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "task_labels" ADD CONSTRAINT "task_labels_task_id_tasks_id_fk" FOREIGN KEY ("task_id") REFERENCES "public"."tasks"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "task_labels" ADD CONSTRAINT "task_labels_label_id_labels_id_fk" FOREIGN KEY ("label_id") REFERENCES "public"."labels"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "task_lists" ADD CONSTRAINT "task_lists_owner_id_users_id_fk" FOREIGN KEY ("owner_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "tasks" ADD CONSTRAINT "tasks_list_id_task_lists_id_fk" FOREIGN KEY ("list_id") REFERENCES "public"."task_lists"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "tasks" ADD CONSTRAINT "tasks_assignee_id_users_id_fk" FOREIGN KEY ("assignee_id") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "tasks" ADD CONSTRAINT "tasks_created_by_id_users_id_fk" FOREIGN KEY ("created_by_id") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
 CREATE UNIQUE INDEX "api_keys_prefix_key" ON "api_keys" USING btree ("prefix");--> statement-breakpoint
 CREATE INDEX "api_keys_user_idx" ON "api_keys" USING btree ("user_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "email_tokens_hash_key" ON "email_tokens" USING btree ("token_hash");--> statement-breakpoint
@@ -111,4 +182,18 @@ CREATE UNIQUE INDEX "users_username_key" ON "users" USING btree (lower("username
 CREATE INDEX "users_created_at_idx" ON "users" USING btree ("created_at","id");--> statement-breakpoint
 CREATE INDEX "activities_actor_idx" ON "activities" USING btree ("actor_id","created_at","id");--> statement-breakpoint
 CREATE INDEX "activities_list_idx" ON "activities" USING btree ("list_id","created_at","id");--> statement-breakpoint
-CREATE INDEX "notifications_user_seq_idx" ON "notifications" USING btree ("user_id","seq");
+CREATE INDEX "notifications_user_seq_idx" ON "notifications" USING btree ("user_id","seq");--> statement-breakpoint
+CREATE UNIQUE INDEX "labels_owner_name_key" ON "labels" USING btree ("owner_id",lower("name"));--> statement-breakpoint
+CREATE INDEX "list_members_user_idx" ON "list_members" USING btree ("user_id");--> statement-breakpoint
+CREATE INDEX "pending_shares_email_idx" ON "pending_shares" USING btree ("email");--> statement-breakpoint
+CREATE INDEX "pending_shares_inviter_idx" ON "pending_shares" USING btree ("invited_by_id");--> statement-breakpoint
+CREATE INDEX "task_labels_label_idx" ON "task_labels" USING btree ("label_id");--> statement-breakpoint
+CREATE INDEX "task_lists_owner_idx" ON "task_lists" USING btree ("owner_id","position");--> statement-breakpoint
+CREATE INDEX "tasks_list_position_idx" ON "tasks" USING btree ("list_id","position","id");--> statement-breakpoint
+CREATE INDEX "tasks_list_due_idx" ON "tasks" USING btree ("list_id","due_at","id");--> statement-breakpoint
+CREATE INDEX "tasks_list_priority_idx" ON "tasks" USING btree ("list_id","priority","id");--> statement-breakpoint
+CREATE INDEX "tasks_list_created_idx" ON "tasks" USING btree ("list_id","created_at","id");--> statement-breakpoint
+CREATE INDEX "tasks_list_updated_idx" ON "tasks" USING btree ("list_id","updated_at","id");--> statement-breakpoint
+CREATE INDEX "tasks_list_status_idx" ON "tasks" USING btree ("list_id","status");--> statement-breakpoint
+CREATE INDEX "tasks_assignee_idx" ON "tasks" USING btree ("assignee_id");--> statement-breakpoint
+CREATE INDEX "tasks_created_by_idx" ON "tasks" USING btree ("created_by_id");

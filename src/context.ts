@@ -37,7 +37,7 @@ export async function createContext(
     app.logger.error({ err: cause, requestId }, 'authentication failed unexpectedly');
     auth = { viewer: null, error: new AppError(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error') };
   }
-  return { ...auth, app, services, loaders: createLoaders(app.db), client, requestId };
+  return { ...auth, app, services, loaders: createLoaders(app.db, auth.viewer?.userId ?? null), client, requestId };
 }
 
 /** The viewer of an operation guarded by @Authorized (the auth checker has ensured it is there). */

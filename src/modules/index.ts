@@ -12,24 +12,47 @@ import { AuthService } from './accounts/auth.service.js';
 import { SessionsService } from './accounts/sessions.service.js';
 import { createAccountLoaders } from './accounts/user.loaders.js';
 import { UserResolver } from './accounts/user.resolver.js';
+import { ActivityResolver } from './activity/activity.resolver.js';
+import { LabelResolver } from './tasks/label.resolver.js';
+import { LabelService } from './tasks/label.service.js';
+import { TaskListResolver, ListMemberResolver } from './tasks/task-list.resolver.js';
+import { TaskListService } from './tasks/task-list.service.js';
+import { applyPendingShares, releaseTasksOf } from './tasks/task.hooks.js';
+import { createTaskLoaders } from './tasks/task.loaders.js';
+import { TaskResolver } from './tasks/task.resolver.js';
+import { TaskService } from './tasks/task.service.js';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
-export const resolvers: NonEmptyArray<Function> = [AuthResolver, AccountResolver, ApiKeysResolver, AdminResolver, UserResolver];
+export const resolvers: NonEmptyArray<Function> = [
+  AuthResolver,
+  AccountResolver,
+  ApiKeysResolver,
+  AdminResolver,
+  UserResolver,
+  TaskListResolver,
+  ListMemberResolver,
+  TaskResolver,
+  LabelResolver,
+  ActivityResolver,
+];
 
 export function createServices(app: App) {
   const sessions = new SessionsService(app);
   return {
     sessions,
-    auth: new AuthService(app, sessions, []),
-    account: new AccountService(app, sessions),
+    auth: new AuthService(app, sessions, [applyPendingShares]),
+    account: new AccountService(app, sessions, [releaseTasksOf]),
     apiKeys: new ApiKeysService(app),
     admin: new AdminService(app, sessions),
+    taskLists: new TaskListService(app),
+    tasks: new TaskService(app),
+    labels: new LabelService(app),
   };
 }
 export type Services = ReturnType<typeof createServices>;
 
-/** Fresh DataLoaders for one request (or one delivered subscription event). */
-export function createLoaders(db: Db) {
-  return { ...createAccountLoaders(db) };
+/** Fresh DataLoaders for one request (or one delivered subscription event), scoped to its viewer. */
+export function createLoaders(db: Db, viewerId: string | null) {
+  return { ...createAccountLoaders(db), ...createTaskLoaders(db, viewerId) };
 }
 export type Loaders = ReturnType<typeof createLoaders>;

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { index, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import { ts } from './columns.js';
 import { users } from './accounts.js';
@@ -14,7 +15,8 @@ export const activities = pgTable(
     summary: text().notNull(),
     /** The task list the action happened in, so its members see it; null for private actions. */
     listId: uuid(),
-    createdAt: ts().notNull().defaultNow(),
+    /** clock_timestamp(): rows written by one transaction keep their order. */
+    createdAt: ts().notNull().default(sql`clock_timestamp()`),
   },
   (t) => [
     index('activities_actor_idx').on(t.actorId, t.createdAt, t.id),

@@ -1,3 +1,4 @@
 export * from './accounts.js';
 export * from './activity.js';
 export * from './notifications.js';
+export * from './tasks.js';

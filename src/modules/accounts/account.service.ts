@@ -1,5 +1,6 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
 import { type App, sendAll } from '../../app.js';
+import type { Tx } from '../../db/client.js';
 import { users } from '../../db/schema/index.js';
 import { ConflictError, FieldProblems, InputError, NotFoundError, isUniqueViolation } from '../../shared/errors.js';
 import type { Mail } from '../../shared/mailer.js';
@@ -20,6 +21,7 @@ export class AccountService {
   constructor(
     private readonly app: App,
     private readonly sessions: SessionsService,
+    private readonly onDelete: Array<(tx: Tx, userId: string) => Promise<void>> = [],
   ) {
     this.limiter = new RateLimiter(app.db);
   }
@@ -141,6 +143,7 @@ export class AccountService {
     if (!(await this.app.passwords.verify(user.passwordHash, password))) throw new InputError({ password: 'Password is wrong' });
     await this.app.db.transaction(async (tx) => {
       await this.sessions.revokeAll(tx, user.id, 'revoked');
+      for (const hook of this.onDelete) await hook(tx, user.id);
       await tx.delete(users).where(eq(users.id, user.id));
     });
     return true;

@@ -1,0 +1,24 @@
+import { Arg, Authorized, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
+import { type Context, viewerOf } from '../../context.js';
+import { User } from '../accounts/user.type.js';
+import { activityFeed } from './activity.feed.js';
+import { Activity, ActivityConnection, type ActivityRow } from './activity.type.js';
+
+@Resolver(() => Activity)
+export class ActivityResolver {
+  @Authorized()
+  @Query(() => ActivityConnection, { description: "The viewer's own actions and actions on lists they can see, newest first" })
+  activities(
+    @Ctx() ctx: Context,
+    @Arg('first', () => Int, { nullable: true }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('entityType', () => String, { nullable: true }) entityType: string | null,
+  ) {
+    return activityFeed(ctx.app.db, viewerOf(ctx).userId, first, after, entityType);
+  }
+
+  @FieldResolver(() => User)
+  actor(@Root() activity: ActivityRow, @Ctx() ctx: Context) {
+    return ctx.loaders.userById.load(activity.actorId);
+  }
+}
