@@ -4,6 +4,7 @@ import type { Database, Db } from './db/client.js';
 import { Passwords } from './modules/accounts/passwords.js';
 import type { TokenSettings } from './modules/accounts/tokens.js';
 import type { Mailer } from './shared/mailer.js';
+import { EventHub } from './shared/pubsub.js';
 
 /** What every service gets: configuration and the shared resources of one server. */
 export interface App {
@@ -14,6 +15,8 @@ export interface App {
   logger: Logger;
   passwords: Passwords;
   tokens: TokenSettings;
+  /** Events from every replica, through LISTEN/NOTIFY. */
+  events: EventHub;
 }
 
 export function createApp(config: Config, database: Database, mailer: Mailer, logger: Logger): App {
@@ -23,6 +26,7 @@ export function createApp(config: Config, database: Database, mailer: Mailer, lo
     db: database.db,
     mailer,
     logger,
+    events: new EventHub(logger),
     passwords: new Passwords({
       memoryCost: config.ARGON2_MEMORY_KIB,
       timeCost: config.ARGON2_TIME_COST,

@@ -37,6 +37,11 @@ export async function createContext(
     app.logger.error({ err: cause, requestId }, 'authentication failed unexpectedly');
     auth = { viewer: null, error: new AppError(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error') };
   }
+  return buildContext(app, services, auth, client, requestId);
+}
+
+/** A context for a viewer already known (a WebSocket connection resolves it once, at connection_init). */
+export function buildContext(app: App, services: Services, auth: Authentication, client: ClientInfo, requestId: string = randomUUID()): Context {
   return { ...auth, app, services, loaders: createLoaders(app.db, auth.viewer?.userId ?? null), client, requestId };
 }
 
@@ -48,4 +53,9 @@ export function viewerOf(ctx: Context) {
 
 export function clientMeta(ctx: Context) {
   return { ip: ctx.client.ip, userAgent: ctx.client.userAgent };
+}
+
+/** New DataLoaders for the next delivered subscription event: no subscriber sees stale rows. */
+export function refreshLoaders(ctx: Context): void {
+  ctx.loaders = createLoaders(ctx.app.db, ctx.viewer?.userId ?? null);
 }

@@ -14,7 +14,7 @@ try {
   throw error;
 }
 const logger = createLogger(config.LOG_LEVEL);
-const server = await createServer(config, logger);
+const server = await createServer(config, { logger });
 const url = await server.listen();
 logger.info(
   { url: `${url}/graphql`, database: server.app.database.kind, sandbox: !config.production },

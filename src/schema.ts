@@ -4,7 +4,13 @@ import { authChecker } from './modules/accounts/auth-checker.js';
 import { resolvers } from './modules/index.js';
 import { DateTimeScalar } from './shared/scalars.js';
 
-export async function buildOrbitSchema(pubSub?: PubSub): Promise<GraphQLSchema> {
+/** type-graphql insists on a PubSub once there are subscriptions; Orbit's subscribe through their own functions. */
+const unusedPubSub: PubSub = {
+  publish: () => {},
+  subscribe: () => ({ [Symbol.asyncIterator]: () => ({ next: async () => ({ value: undefined, done: true }) }) }),
+};
+
+export async function buildOrbitSchema(pubSub: PubSub = unusedPubSub): Promise<GraphQLSchema> {
   return buildSchema({
     resolvers,
     authChecker,

@@ -12,13 +12,14 @@ import type { Logger } from 'pino';
 import { type App, createApp } from './app.js';
 import type { Config } from './config.js';
 import { type ClientInfo, type Context, createContext } from './context.js';
-import { createDb, queryStats } from './db/client.js';
+import { type Database, createDb, queryStats } from './db/client.js';
 import { runMigrations } from './db/migrate.js';
 import { createLogger } from './logger.js';
 import { type Services, createServices } from './modules/index.js';
 import { buildOrbitSchema } from './schema.js';
 import { createFormatError, isUnexpected } from './shared/format-error.js';
 import { createMailer } from './shared/mailer.js';
+import { attachWebSockets } from './ws.js';
 
 export const REFRESH_COOKIE = 'orbit_refresh';
 export const GRAPHQL_PATH = '/graphql';
@@ -35,6 +36,8 @@ export interface OperationReport {
 
 export interface OrbitServer {
   app: App;
+  /** Open WebSocket connections. */
+  socketCount(): number;
   services: Services;
   fastify: FastifyInstance;
   events: EventEmitter<{ operation: [OperationReport] }>;
@@ -45,14 +48,22 @@ export interface OrbitServer {
 }
 
 /** The composition root: database, schema, HTTP and GraphQL. Listening is the caller's choice. */
-export async function createServer(config: Config, logger: Logger = createLogger(config.LOG_LEVEL)): Promise<OrbitServer> {
-  const database = await createDb(config);
+export interface ServerOptions {
+  logger?: Logger;
+  /** An open database to share (two servers on one embedded database act as two replicas); not closed by stop(). */
+  database?: Database;
+}
+
+export async function createServer(config: Config, options: ServerOptions = {}): Promise<OrbitServer> {
+  const logger = options.logger ?? createLogger(config.LOG_LEVEL);
+  const database = options.database ?? (await createDb(config));
   await runMigrations(database, config);
   const mailer = createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, outboxDir: config.outboxDir, logger });
   const app = createApp(config, database, mailer, logger);
   const services = createServices(app);
   const events = new EventEmitter<{ operation: [OperationReport] }>();
-  const schema = await buildOrbitSchema();
+  const schema = await buildOrbitSchema(app.events);
+  await app.events.start(database);
 
   const fastify = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -99,6 +110,8 @@ export async function createServer(config: Config, logger: Logger = createLogger
     },
   });
 
+  const sockets = attachWebSockets(fastify.server, app, services, schema, { path: GRAPHQL_PATH, refreshCookie: REFRESH_COOKIE });
+
   fastify.get('/healthz', async () => ({ status: 'ok' }));
   fastify.get('/readyz', async (_request, reply) => {
     const ok = await database.ping();
@@ -111,6 +124,7 @@ export async function createServer(config: Config, logger: Logger = createLogger
     services,
     fastify,
     events,
+    socketCount: () => sockets.connectionCount(),
     async listen(port = config.PORT, host = config.HOST) {
       await fastify.listen({ port, host });
       const address = fastify.server.address() as AddressInfo;
@@ -119,8 +133,10 @@ export async function createServer(config: Config, logger: Logger = createLogger
     },
     stop() {
       stopped ??= (async () => {
+        await sockets.stop();
         await fastify.close();
-        await database.close();
+        await app.events.stop();
+        if (!options.database) await database.close();
       })();
       return stopped;
     },

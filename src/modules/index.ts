@@ -20,6 +20,8 @@ import { TaskListService } from './tasks/task-list.service.js';
 import { applyPendingShares, releaseTasksOf } from './tasks/task.hooks.js';
 import { createTaskLoaders } from './tasks/task.loaders.js';
 import { TaskResolver } from './tasks/task.resolver.js';
+import { TaskEventsResolver } from './tasks/task-events.resolver.js';
+import { NotificationResolver } from './notifications/notification.resolver.js';
 import { TaskService } from './tasks/task.service.js';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -34,6 +36,8 @@ export const resolvers: NonEmptyArray<Function> = [
   TaskResolver,
   LabelResolver,
   ActivityResolver,
+  TaskEventsResolver,
+  NotificationResolver,
 ];
 
 export function createServices(app: App) {

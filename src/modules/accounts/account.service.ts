@@ -6,6 +6,7 @@ import { ConflictError, FieldProblems, InputError, NotFoundError, isUniqueViolat
 import type { Mail } from '../../shared/mailer.js';
 import { RateLimiter } from '../../shared/rate-limit.js';
 import { recordActivity } from '../activity/activity.service.js';
+import { publish } from '../notifications/notification.service.js';
 import type { UpdateProfileInput } from './auth.inputs.js';
 import { consumeEmailToken, createEmailToken, resetMail, verificationMail } from './email-tokens.js';
 import { passwordProblem } from './passwords.js';
@@ -68,6 +69,7 @@ export class AccountService {
     await this.app.db.transaction(async (tx) => {
       await tx.update(users).set({ passwordHash: hash, updatedAt: new Date() }).where(eq(users.id, user.id));
       await this.sessions.revokeAll(tx, user.id, 'password_changed', viewer.sessionId);
+      await publish(tx, { topic: 'user.signout', userId: user.id });
       await recordActivity(tx, { actorId: user.id, verb: 'user.password_changed', entityType: 'user', entityId: user.id, summary: 'Changed the password' });
     });
     return true;
@@ -144,6 +146,7 @@ export class AccountService {
     await this.app.db.transaction(async (tx) => {
       await this.sessions.revokeAll(tx, user.id, 'revoked');
       for (const hook of this.onDelete) await hook(tx, user.id);
+      await publish(tx, { topic: 'user.signout', userId: user.id });
       await tx.delete(users).where(eq(users.id, user.id));
     });
     return true;

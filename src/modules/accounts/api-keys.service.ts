@@ -5,6 +5,7 @@ import { apiKeys } from '../../db/schema/index.js';
 import { FieldProblems, NotFoundError } from '../../shared/errors.js';
 import { parseId } from '../../shared/ids.js';
 import { recordActivity } from '../activity/activity.service.js';
+import { publish } from '../notifications/notification.service.js';
 import type { CreateApiKeyInput } from './auth.inputs.js';
 import { ApiKeyScope } from './auth.types.js';
 import { randomToken, sha256 } from './tokens.js';
@@ -61,6 +62,7 @@ export class ApiKeysService {
         .where(and(eq(apiKeys.id, keyId), eq(apiKeys.userId, viewer.userId)))
         .returning();
       if (!row) throw new NotFoundError('API key');
+      await publish(tx, { topic: 'apikey.revoked', id: row.id });
       await recordActivity(tx, { actorId: viewer.userId, verb: 'apikey.revoked', entityType: 'api_key', entityId: row.id, summary: `Revoked API key "${row.name}"` });
       return toApiKey(row);
     });

@@ -18,7 +18,7 @@ export const authChecker: AuthChecker<Context, AuthFlag> = ({ context, info }, f
   if (viewer.expiresAt && viewer.expiresAt <= new Date()) throw new UnauthenticatedError('Credential expired');
   if (viewer.scopes) {
     if (flags.includes('SESSION')) throw new ForbiddenError('This operation needs a signed-in session, not an API key');
-    const write = info.operation.operation !== 'query';
+    const write = info.operation.operation === 'mutation';
     if (write && !viewer.scopes.includes(ApiKeyScope.WRITE)) throw new ForbiddenError('This API key lacks the WRITE scope');
   }
   if (context.app.config.REQUIRE_EMAIL_VERIFICATION && !viewer.user.emailVerifiedAt && !flags.includes('UNVERIFIED')) {

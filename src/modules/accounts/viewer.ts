@@ -1,6 +1,6 @@
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { App } from '../../app.js';
-import { apiKeys, sessions, users } from '../../db/schema/index.js';
+import { apiKeys, refreshTokens, sessions, users } from '../../db/schema/index.js';
 import { type AppError, SuspendedError, UnauthenticatedError } from '../../shared/errors.js';
 import { ApiKeyScope } from './auth.types.js';
 import { safeEqual, sha256, verifyAccessToken } from './tokens.js';
@@ -76,6 +76,28 @@ async function byApiKey(app: App, key: string): Promise<Authentication> {
       scopes: row.key.scopes as ApiKeyScope[],
       expiresAt: row.key.expiresAt,
     },
+    error: null,
+  };
+}
+
+/**
+ * A WebSocket upgrade may carry the refresh cookie instead of a token: the session it belongs to
+ * signs the connection in (nothing is rotated). A retired token does not count.
+ */
+export async function sessionViewer(app: App, refreshToken: string): Promise<Authentication> {
+  const [row] = await app.db
+    .select({ user: users, session: sessions, rotatedAt: refreshTokens.rotatedAt })
+    .from(refreshTokens)
+    .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(eq(refreshTokens.tokenHash, sha256(refreshToken)));
+  const now = Date.now();
+  if (!row || row.rotatedAt || row.session.revokedAt || row.session.expiresAt.getTime() <= now) {
+    return { viewer: null, error: new UnauthenticatedError('Invalid refresh token') };
+  }
+  if (row.user.suspendedAt) return { viewer: null, error: new SuspendedError(row.user.suspensionReason) };
+  return {
+    viewer: { user: row.user, userId: row.user.id, sessionId: row.session.id, apiKeyId: null, scopes: null, expiresAt: row.session.expiresAt },
     error: null,
   };
 }

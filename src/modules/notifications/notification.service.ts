@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.js';
 import { notifications } from '../../db/schema/index.js';
+import type { OrbitEvent } from '../../shared/pubsub.js';
 
 export type NotificationKind = (typeof notifications.$inferInsert)['kind'];
 
@@ -32,6 +33,6 @@ export async function createNotifications(tx: Queryable, entries: NotificationIn
 }
 
 /** Queues an event on the transaction; it is sent when (and only if) the transaction commits. */
-export async function publish(tx: Queryable, event: Record<string, unknown>): Promise<void> {
+export async function publish(tx: Queryable, event: OrbitEvent): Promise<void> {
   await tx.execute(sql`select pg_notify(${EVENTS_CHANNEL}, ${JSON.stringify(event)})`);
 }

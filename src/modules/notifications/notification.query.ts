@@ -1,0 +1,84 @@
+import { and, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
+import { type Context, refreshLoaders } from '../../context.js';
+import { notifications } from '../../db/schema/index.js';
+import { validIds } from '../../shared/ids.js';
+import { type Connection, keysetAfter, keysetOrder, pageRequest, toConnection } from '../../shared/pagination.js';
+import type { Db } from '../../db/client.js';
+import type { NotificationRow } from './notification.type.js';
+
+const REPLAY_MAX = 1000;
+
+/** The viewer's notifications, newest first. */
+export async function listNotifications(db: Db, userId: string, first: number | null | undefined, after: string | null | undefined, unreadOnly: boolean | null | undefined): Promise<Connection<NotificationRow>> {
+  const page = pageRequest(first, after);
+  const scope = and(eq(notifications.userId, userId), unreadOnly ? isNull(notifications.readAt) : undefined);
+  const rows = await db
+    .select()
+    .from(notifications)
+    .where(and(scope, keysetAfter(notifications.seq, notifications.id, 'DESC', page.after, (v) => sql`${Number(v)}::bigint`)))
+    .orderBy(...keysetOrder(notifications.seq, notifications.id, 'DESC'))
+    .limit(page.limit + 1);
+  return toConnection(rows, page, (r) => [r.seq, r.id], async () => unreadCount(db, userId, !unreadOnly));
+}
+
+export async function unreadCount(db: Db, userId: string, all = false): Promise<number> {
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(notifications)
+    .where(and(eq(notifications.userId, userId), all ? undefined : isNull(notifications.readAt)));
+  return Number(row?.n ?? 0);
+}
+
+/** Marks the given notifications (all when ids is null) read; returns how many changed. */
+export async function markRead(db: Db, userId: string, ids: string[] | null | undefined): Promise<number> {
+  const only = ids ? validIds(ids) : null;
+  if (only && only.length === 0) return 0;
+  const rows = await db
+    .update(notifications)
+    .set({ readAt: sql`now()` })
+    .where(and(eq(notifications.userId, userId), isNull(notifications.readAt), only ? inArray(notifications.id, only) : undefined))
+    .returning({ id: notifications.id });
+  return rows.length;
+}
+
+/**
+ * notificationAdded: listens first, then replays what came after `after` (by sequence), then live
+ * events, skipping any it replayed: no gap and no duplicate at the switch-over. Every event is read
+ * back from the database for this viewer, with fresh loaders.
+ */
+export async function notificationStream(ctx: Context, userId: string, after: string | null | undefined): Promise<AsyncIterable<NotificationRow>> {
+  const live = ctx.app.events.iterate(`notification:${userId}`);
+  const db = ctx.app.db;
+  let replay: NotificationRow[] = [];
+  if (after) {
+    const [anchor] = validIds([after]).length
+      ? await db.select({ seq: notifications.seq }).from(notifications).where(and(eq(notifications.id, validIds([after])[0]!), eq(notifications.userId, userId)))
+      : [];
+    // An anchor that is gone (older than 30 days, or never the viewer's) replays all that is kept.
+    replay = await db
+      .select()
+      .from(notifications)
+      .where(and(eq(notifications.userId, userId), anchor ? gt(notifications.seq, anchor.seq) : undefined))
+      .orderBy(notifications.seq)
+      .limit(REPLAY_MAX);
+  }
+  async function* stream(): AsyncGenerator<NotificationRow> {
+    try {
+      const replayed = new Set<string>();
+      for (const row of replay) {
+        replayed.add(row.id);
+        yield row;
+      }
+      for await (const event of live) {
+        if (event.topic !== 'notification' || replayed.has(event.id)) continue;
+        refreshLoaders(ctx);
+        const [row] = await db.select().from(notifications).where(and(eq(notifications.id, event.id), eq(notifications.userId, userId)));
+        if (row) yield row;
+      }
+    } finally {
+      await live.return?.();
+    }
+  }
+  return stream();
+}
+

@@ -1,0 +1,43 @@
+import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import { type Context, viewerOf } from '../../context.js';
+import { listNotifications, markRead, notificationStream, unreadCount } from './notification.query.js';
+import { Notification, NotificationConnection, type NotificationRow } from './notification.type.js';
+
+@Resolver(() => Notification)
+export class NotificationResolver {
+  // ---------------------------------------------------------------- queries
+  @Authorized()
+  @Query(() => NotificationConnection, { description: 'Newest first' })
+  notifications(
+    @Ctx() ctx: Context,
+    @Arg('first', () => Int, { nullable: true }) first: number | null,
+    @Arg('after', () => String, { nullable: true }) after: string | null,
+    @Arg('unreadOnly', () => Boolean, { nullable: true }) unreadOnly: boolean | null,
+  ) {
+    return listNotifications(ctx.app.db, viewerOf(ctx).userId, first, after, unreadOnly);
+  }
+
+  @Authorized()
+  @Query(() => Int)
+  unreadNotificationCount(@Ctx() ctx: Context) {
+    return unreadCount(ctx.app.db, viewerOf(ctx).userId);
+  }
+
+  // ---------------------------------------------------------------- mutations
+  @Authorized()
+  @Mutation(() => Int, { description: 'Marks the given notifications read, or all of them when ids is null; returns how many changed' })
+  markNotificationsRead(@Arg('ids', () => [ID], { nullable: true }) ids: string[] | null, @Ctx() ctx: Context) {
+    return markRead(ctx.app.db, viewerOf(ctx).userId, ids);
+  }
+
+  // ---------------------------------------------------------------- subscriptions
+  @Authorized()
+  @Subscription(() => Notification, {
+    description:
+      "The viewer's new notifications. With after (a notification id) the ones created since it are replayed first, so a reconnecting client misses none.",
+    subscribe: ({ args, context }) => notificationStream(context as Context, viewerOf(context as Context).userId, args.after as string | null),
+  })
+  notificationAdded(@Root() notification: NotificationRow, @Arg('after', () => ID, { nullable: true }) _after: string | null): NotificationRow {
+    return notification;
+  }
+}

@@ -1,0 +1,29 @@
+import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
+import type { notifications } from '../../db/schema/index.js';
+import { connectionTypes } from '../../shared/pagination.js';
+
+export enum NotificationKind {
+  TASK_ASSIGNED = 'TASK_ASSIGNED',
+  TASK_LIST_SHARED = 'TASK_LIST_SHARED',
+  EVENT_INVITATION = 'EVENT_INVITATION',
+  INVITATION_RESPONSE = 'INVITATION_RESPONSE',
+  USAGE_LIMIT_WARNING = 'USAGE_LIMIT_WARNING',
+  SECURITY_ALERT = 'SECURITY_ALERT',
+}
+registerEnumType(NotificationKind, { name: 'NotificationKind' });
+
+export type NotificationRow = typeof notifications.$inferSelect;
+
+@ObjectType({ description: 'Kept for 30 days' })
+export class Notification {
+  @Field(() => ID) id!: string;
+  @Field(() => NotificationKind) kind!: NotificationKind;
+  @Field(() => String) title!: string;
+  @Field(() => String, { nullable: true }) body!: string | null;
+  @Field(() => String, { nullable: true }) entityType!: string | null;
+  @Field(() => ID, { nullable: true }) entityId!: string | null;
+  @Field(() => Date, { nullable: true }) readAt!: Date | null;
+  @Field(() => Date) createdAt!: Date;
+}
+
+export const { ConnectionType: NotificationConnection } = connectionTypes('Notification', Notification);

@@ -1,0 +1,62 @@
+import { Arg, Authorized, Ctx, Field, FieldResolver, ID, ObjectType, Resolver, Root, Subscription } from 'type-graphql';
+import { type Context, refreshLoaders, viewerOf } from '../../context.js';
+import { User } from '../accounts/user.type.js';
+import { requireList } from './list-access.js';
+import { ListRole } from './task-list.type.js';
+import { Task, TaskChangeKind, type TaskRow } from './task.type.js';
+
+@ObjectType()
+export class TaskListChange {
+  @Field(() => TaskChangeKind) kind!: TaskChangeKind;
+  @Field(() => ID) taskId!: string;
+  @Field(() => Task, { nullable: true, description: 'Null when kind is DELETED' }) task!: TaskRow | null;
+}
+
+interface ChangePayload {
+  kind: TaskChangeKind;
+  taskId: string;
+  task: TaskRow | null;
+  actorId: string;
+}
+
+/**
+ * Changes to the tasks of one list. Subscribing checks membership (NOT_FOUND otherwise); every event
+ * checks it again and reads the task with fresh loaders, so a removed member stops receiving.
+ */
+async function taskListStream(ctx: Context, listId: string): Promise<AsyncIterable<ChangePayload>> {
+  const viewer = viewerOf(ctx);
+  const list = await requireList(ctx.app.db, viewer.userId, listId, ListRole.VIEWER);
+  const live = ctx.app.events.iterate(`task:${list.id}`);
+  async function* stream(): AsyncGenerator<ChangePayload> {
+    try {
+      for await (const event of live) {
+        if (event.topic !== 'task') continue;
+        refreshLoaders(ctx);
+        if (!(await ctx.loaders.listById.load(list.id))) return;
+        const task = event.kind === 'DELETED' ? null : await ctx.loaders.taskById.load(event.taskId);
+        const kind = task || event.kind === 'DELETED' ? (event.kind as TaskChangeKind) : TaskChangeKind.DELETED;
+        yield { kind, taskId: event.taskId, task: task && task.listId === list.id ? task : null, actorId: event.actorId };
+      }
+    } finally {
+      await live.return?.();
+    }
+  }
+  return stream();
+}
+
+@Resolver(() => TaskListChange)
+export class TaskEventsResolver {
+  @Authorized()
+  @Subscription(() => TaskListChange, {
+    description: 'Changes to the tasks of a list the viewer can see',
+    subscribe: ({ args, context }) => taskListStream(context as Context, args.listId as string),
+  })
+  taskListChanged(@Root() change: ChangePayload, @Arg('listId', () => ID) _listId: string): ChangePayload {
+    return change;
+  }
+
+  @FieldResolver(() => User)
+  actor(@Root() change: ChangePayload, @Ctx() ctx: Context) {
+    return ctx.loaders.userById.load(change.actorId);
+  }
+}

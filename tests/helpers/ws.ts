@@ -1,0 +1,83 @@
+import { type Client, createClient } from 'graphql-ws';
+import WebSocket from 'ws';
+
+export interface Sub<T = any> {
+  values: T[];
+  errors: unknown[];
+  /** Resolves with the n-th value (1-based) once it has arrived. */
+  nth(n: number, timeoutMs?: number): Promise<T>;
+  completed: Promise<void>;
+  stop(): void;
+}
+
+export interface WsClient {
+  client: Client;
+  closed: Promise<{ code: number; reason: string }>;
+  subscribe<T = any>(query: string, variables?: Record<string, unknown>): Sub<T>;
+  dispose(): Promise<void>;
+}
+
+/** A real graphql-ws client over a real socket; no retries, so close codes are seen as they are. */
+export function wsClient(httpUrl: string, connectionParams?: Record<string, unknown>, headers?: Record<string, string>): WsClient {
+  let resolveClosed!: (v: { code: number; reason: string }) => void;
+  const closed = new Promise<{ code: number; reason: string }>((r) => (resolveClosed = r));
+  const client = createClient({
+    url: `${httpUrl.replace(/^http/, 'ws')}/graphql`,
+    webSocketImpl: class extends WebSocket {
+      constructor(address: string, protocols?: string | string[]) {
+        super(address, protocols, { headers });
+      }
+    },
+    connectionParams,
+    lazy: false,
+    retryAttempts: 0,
+    onNonLazyError: () => {},
+    on: { closed: (e) => resolveClosed({ code: (e as { code: number }).code, reason: String((e as { reason?: string }).reason) }) },
+  });
+  return {
+    client,
+    closed,
+    subscribe(query, variables) {
+      const values: any[] = [];
+      const errors: unknown[] = [];
+      const waiters: Array<{ n: number; resolve: (v: any) => void }> = [];
+      let done!: () => void;
+      const completed = new Promise<void>((r) => (done = r));
+      const stop = client.subscribe(
+        { query, variables },
+        {
+          next: (result) => {
+            if (result.errors) errors.push(...result.errors);
+            if (result.data) {
+              values.push(result.data);
+              for (const w of waiters.filter((w) => values.length >= w.n)) w.resolve(values[w.n - 1]);
+            }
+          },
+          error: (e) => {
+            errors.push(e);
+            done();
+          },
+          complete: () => done(),
+        },
+      );
+      return {
+        values,
+        errors,
+        completed,
+        stop,
+        nth(n, timeoutMs = 5000) {
+          if (values.length >= n) return Promise.resolve(values[n - 1]);
+          return new Promise((resolve, reject) => {
+            const timer = setTimeout(() => reject(new Error(`value ${n} did not arrive (got ${values.length}, errors ${JSON.stringify(errors)})`)), timeoutMs);
+            waiters.push({ n, resolve: (v) => (clearTimeout(timer), resolve(v)) });
+          });
+        },
+      };
+    },
+    dispose: async () => {
+      await client.dispose();
+    },
+  };
+}
+
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,0 +1,135 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createNotifications } from '../../src/modules/notifications/notification.service.js';
+import { type TestServer, startServer } from '../helpers/server.js';
+import { sleep, wsClient } from '../helpers/ws.js';
+import { createList, createTask, share } from '../tasks/helpers.js';
+
+let s: TestServer;
+beforeAll(async () => {
+  s = await startServer();
+});
+afterAll(() => s?.close());
+
+const NOTIFY = `subscription N($after: ID) { notificationAdded(after: $after) { id kind title entityId } }`;
+const LIST = `subscription L($id: ID!) { taskListChanged(listId: $id) { kind taskId task { id title list { id } labels { id } } actor { id } } }`;
+
+describe('notificationAdded', () => {
+  it('delivers new notifications live, to their user only', async () => {
+    const owner = await s.register();
+    const [a, b] = [await s.register(), await s.register()];
+    const ca = wsClient(s.url, { authorization: `Bearer ${a.token}` });
+    const cb = wsClient(s.url, { authorization: `Bearer ${b.token}` });
+    const sa = ca.subscribe(NOTIFY);
+    const sb = cb.subscribe(NOTIFY);
+    await sleep(150);
+    const list = await createList(s, owner, 'Groceries');
+    await share(s, owner, list, a.email, 'EDITOR');
+    const got = (await sa.nth(1)).notificationAdded;
+    expect(got).toMatchObject({ kind: 'TASK_LIST_SHARED', entityId: list });
+    expect(got.title).toContain('Groceries');
+    await sleep(200);
+    expect(sb.values).toEqual([]);
+    await ca.dispose();
+    await cb.dispose();
+  });
+
+  it('replays what came after `after`, then goes live, with no gap and no duplicate', async () => {
+    const owner = await s.register();
+    const a = await s.register();
+    const lists = [];
+    for (let i = 0; i < 3; i++) {
+      const id = await createList(s, owner, `L${i}`);
+      await share(s, owner, id, a.email, 'VIEWER');
+      lists.push(id);
+    }
+    const seen = await s.ok(`{ notifications(first: 10) { edges { node { id entityId } } } }`, {}, { token: a.token });
+    const oldestFirst = seen.notifications.edges.map((e: any) => e.node).reverse();
+    expect(oldestFirst.map((n: any) => n.entityId)).toEqual(lists);
+
+    const c = wsClient(s.url, { authorization: `Bearer ${a.token}` });
+    const sub = c.subscribe(NOTIFY, { after: oldestFirst[0].id });
+    // More notifications race the replay: each must arrive exactly once, in order.
+    const more = [];
+    for (let i = 0; i < 4; i++) {
+      const id = await createList(s, owner, `M${i}`);
+      await share(s, owner, id, a.email, 'VIEWER');
+      more.push(id);
+    }
+    await sub.nth(6);
+    await sleep(200);
+    const delivered = sub.values.map((v) => v.notificationAdded.entityId);
+    expect(delivered).toEqual([lists[1], lists[2], ...more]);
+    await c.dispose();
+  });
+
+  it('sends nothing for a rolled-back transaction', async () => {
+    const a = await s.register();
+    const c = wsClient(s.url, { authorization: `Bearer ${a.token}` });
+    const sub = c.subscribe(NOTIFY);
+    await sleep(150);
+    await expect(
+      s.server.app.db.transaction(async (tx) => {
+        await createNotifications(tx, [{ userId: a.userId, kind: 'SECURITY_ALERT', title: 'rolled back' }]);
+        throw new Error('abort');
+      }),
+    ).rejects.toThrow('abort');
+    await s.server.app.db.transaction((tx) => createNotifications(tx, [{ userId: a.userId, kind: 'SECURITY_ALERT', title: 'committed' }]));
+    expect((await sub.nth(1)).notificationAdded.title).toBe('committed');
+    await sleep(200);
+    expect(sub.values).toHaveLength(1);
+    expect((await s.ok(`{ unreadNotificationCount }`, {}, { token: a.token })).unreadNotificationCount).toBe(1);
+    await c.dispose();
+  });
+});
+
+describe('taskListChanged', () => {
+  it('tells every member about CREATED, UPDATED and DELETED tasks, resolved for them', async () => {
+    const owner = await s.register();
+    const member = await s.register();
+    const list = await createList(s, owner, 'Live');
+    await share(s, owner, list, member.email, 'VIEWER');
+    const c = wsClient(s.url, { authorization: `Bearer ${member.token}` });
+    const sub = c.subscribe(LIST, { id: list });
+    await sleep(150);
+    const t = await createTask(s, owner, list, { title: 'first' });
+    await s.ok(`mutation U($id: ID!) { updateTask(id: $id, input: { title: "renamed" }) { id } }`, { id: t }, { token: owner.token });
+    await s.ok(`mutation D($id: ID!) { deleteTask(id: $id) }`, { id: t }, { token: owner.token });
+    await sub.nth(3);
+    const changes = sub.values.map((v) => v.taskListChanged);
+    expect(changes.map((x) => x.kind)).toEqual(['CREATED', 'UPDATED', 'DELETED']);
+    // Each event is read when it is delivered: by then the task may have changed again.
+    expect(changes[0]).toMatchObject({ taskId: t, actor: { id: owner.userId } });
+    expect(changes[2]).toEqual({ kind: 'DELETED', taskId: t, task: null, actor: { id: owner.userId } });
+    await c.dispose();
+  });
+
+  it('stops delivering to a member removed from the list', async () => {
+    const owner = await s.register();
+    const member = await s.register();
+    const list = await createList(s, owner, 'Revocable');
+    await share(s, owner, list, member.email, 'VIEWER');
+    const c = wsClient(s.url, { authorization: `Bearer ${member.token}` });
+    const sub = c.subscribe(LIST, { id: list });
+    await sleep(150);
+    await createTask(s, owner, list, { title: 'seen' });
+    await sub.nth(1);
+    await s.ok(`mutation R($id: ID!, $u: ID!) { removeTaskListMember(id: $id, userId: $u) { id } }`, { id: list, u: member.userId }, { token: owner.token });
+    await createTask(s, owner, list, { title: 'not seen' });
+    await sub.completed;
+    expect(sub.values).toHaveLength(1);
+    await c.dispose();
+  });
+});
+
+describe('shutdown', () => {
+  it('closes sockets with 1001', async () => {
+    const own = await startServer();
+    const a = await own.register();
+    const c = wsClient(own.url, { authorization: `Bearer ${a.token}` });
+    c.subscribe(NOTIFY);
+    await sleep(150);
+    expect(own.server.socketCount()).toBe(1);
+    await own.close();
+    expect((await c.closed).code).toBe(1001);
+  });
+});

@@ -1,0 +1,76 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.js';
+import { createDb } from '../../src/db/client.js';
+import { createServer } from '../../src/server.js';
+import { type GqlClient, createClient } from '../helpers/client.js';
+import { freePort, runTs, waitForReady } from '../helpers/process.js';
+import { freshDatabase } from '../helpers/server.js';
+import { sleep, wsClient } from '../helpers/ws.js';
+import { createList, share } from '../tasks/helpers.js';
+
+/**
+ * Two replicas on one database: a mutation through one reaches subscribers on the other only
+ * through PostgreSQL's LISTEN/NOTIFY. On the PostgreSQL server they are two real processes; the
+ * embedded database cannot be opened twice, so there the two servers share one PGlite instance.
+ */
+let urls: [string, string];
+let stopAll: () => Promise<void>;
+beforeAll(async () => {
+  const db = await freshDatabase();
+  const secret = randomBytes(32).toString('hex');
+  const outbox = mkdtempSync(join(tmpdir(), 'orbit-replicas-'));
+  const env = { ...db.env, JWT_SECRET: secret, MAIL_OUTBOX_DIR: outbox, NODE_ENV: 'test', LOG_LEVEL: 'silent' };
+  if (db.env.DATABASE_URL) {
+    const ports = [await freePort(), await freePort()];
+    const procs = ports.map((port) => runTs('src/main.ts', [], { ...env, PORT: String(port), HOST: '127.0.0.1' }));
+    urls = ports.map((p) => `http://127.0.0.1:${p}`) as [string, string];
+    await Promise.all(urls.map((u) => waitForReady(u)));
+    stopAll = async () => {
+      for (const p of procs) p.child.kill('SIGTERM');
+      await Promise.all(procs.map((p) => p.exited));
+      await db.drop();
+      rmSync(outbox, { recursive: true, force: true });
+    };
+  } else {
+    const config = loadConfig(env);
+    const database = await createDb(config);
+    const servers = [await createServer(config, { database }), await createServer(config, { database })];
+    urls = (await Promise.all(servers.map((srv) => srv.listen(0, '127.0.0.1')))) as [string, string];
+    stopAll = async () => {
+      for (const srv of servers) await srv.stop();
+      await database.close();
+      await db.drop();
+      rmSync(outbox, { recursive: true, force: true });
+    };
+  }
+}, 60_000);
+afterAll(() => stopAll?.());
+
+describe('two replicas', () => {
+  it('a mutation on one reaches subscribers on the other', async () => {
+    const [one, two]: GqlClient[] = urls.map((u) => createClient(`${u}/graphql`));
+    const owner = await one!.register();
+    const member = await two!.register();
+    const list = await createList(one!, owner, 'Across');
+    const c = wsClient(urls[1], { authorization: `Bearer ${member.token}` });
+    const notes = c.subscribe(`subscription { notificationAdded { kind entityId } }`);
+    await sleep(200);
+    await share(one!, owner, list, member.email, 'EDITOR');
+    expect((await notes.nth(1)).notificationAdded).toEqual({ kind: 'TASK_LIST_SHARED', entityId: list });
+
+    const changes = c.subscribe(`subscription L($id: ID!) { taskListChanged(listId: $id) { kind task { title } } }`, { id: list });
+    await sleep(200);
+    await one!.ok(`mutation C($l: ID!) { createTask(input: { listId: $l, title: "from replica one" }) { id } }`, { l: list }, { token: owner.token });
+    expect((await changes.nth(1)).taskListChanged).toEqual({ kind: 'CREATED', task: { title: 'from replica one' } });
+
+    // A logout on replica one closes the socket held by replica two.
+    const started = Date.now();
+    await one!.ok(`mutation L($t: String) { logout(refreshToken: $t) }`, { t: member.refreshToken });
+    expect((await c.closed).code).toBe(4403);
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
+});
