@@ -92,7 +92,7 @@ CREATE TABLE "notifications" (
 	"entity_type" text,
 	"entity_id" uuid,
 	"read_at" timestamp (3) with time zone,
-	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL
+	"created_at" timestamp (3) with time zone DEFAULT clock_timestamp() NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "labels" (

@@ -1,6 +1,6 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { GraphQLSchema } from 'graphql';
-import { GraphQLError } from 'graphql';
+import { type DocumentNode, GraphQLError, getOperationAST, parse, validate } from 'graphql';
 import type { Context as WsContext } from 'graphql-ws';
 import { useServer } from 'graphql-ws/use/ws';
 import { WebSocket, WebSocketServer } from 'ws';
@@ -10,10 +10,14 @@ import { type Authentication, type Viewer, authenticate, sessionViewer } from '.
 import type { Services } from './modules/index.js';
 import { ErrorCode } from './shared/errors.js';
 import type { OrbitEvent } from './shared/pubsub.js';
+import { createSharedSubscribe } from './shared/shared-execution.js';
 
 export const MAX_SUBSCRIPTIONS = 50;
 const MAX_MESSAGE = 1024 * 1024;
 const FORBIDDEN = 4403;
+/** One timer for every socket: expiry is checked each second, liveness every 12 s. */
+const SWEEP_MS = 1000;
+const HEARTBEAT_EVERY = 12;
 
 type Extra = {
   socket: WebSocket;
@@ -22,7 +26,34 @@ type Extra = {
 /** What a connection keeps: who it is, and the timer that closes it when its token expires. */
 interface Connection {
   auth: Authentication;
-  expiry?: NodeJS.Timeout;
+  ip: string;
+  userAgent: string | null;
+  /** ms since epoch when the credential stops working; Infinity when it does not expire. */
+  expiresAt: number;
+  /** Answered the last heartbeat ping. */
+  alive: boolean;
+}
+
+/** Parsed and validated documents by query text: a thousand subscribers of one query share one AST. */
+class DocumentCache {
+  private readonly entries = new Map<string, { query: string; document: DocumentNode; errors: readonly GraphQLError[] }>();
+  constructor(private readonly schema: GraphQLSchema, private readonly max = 500) {}
+
+  get(query: string): { query: string; document: DocumentNode | null; errors: readonly GraphQLError[] } {
+    const cached = this.entries.get(query);
+    if (cached) return cached;
+    let entry: { query: string; document: DocumentNode; errors: readonly GraphQLError[] } | undefined;
+    try {
+      const document = parse(query);
+      // A flat copy: the text parsed out of a message may be a slice that keeps the whole message alive.
+      entry = { query: (' ' + query).slice(1), document, errors: validate(this.schema, document) };
+    } catch (error) {
+      return { query, document: null, errors: [error as GraphQLError] };
+    }
+    if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!);
+    this.entries.set(entry.query, entry);
+    return entry;
+  }
 }
 
 export interface WsOptions {
@@ -39,6 +70,8 @@ export interface WsOptions {
  */
 export function attachWebSockets(server: Server, app: App, services: Services, schema: GraphQLSchema, opts: WsOptions) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE });
+  const documents = new DocumentCache(schema);
+  const sharedSubscribe = createSharedSubscribe((contextValue) => (contextValue as Context).viewer?.userId ?? null);
   const connections = new Map<WebSocket, Connection>();
   server.on('upgrade', (request, socket, head) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
@@ -72,26 +105,41 @@ export function attachWebSockets(server: Server, app: App, services: Services, s
     return cookie ? sessionViewer(app, cookie) : { viewer: null, error: null };
   };
 
-  const arm = (socket: WebSocket, conn: Connection, viewer: Viewer) => {
-    clearTimeout(conn.expiry);
-    if (!viewer.expiresAt) return;
-    conn.expiry = setTimeout(() => socket.close(FORBIDDEN, 'Token expired'), Math.max(0, viewer.expiresAt.getTime() - Date.now()));
-    conn.expiry.unref();
-  };
+  const expiry = (viewer: Viewer) => viewer.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY;
+  // A sweep instead of two timers per socket: at 10,000 connections the timers alone cost megabytes.
+  let tick = 0;
+  const sweeper = setInterval(() => {
+    const now = Date.now();
+    const heartbeat = ++tick % HEARTBEAT_EVERY === 0;
+    for (const [socket, conn] of connections) {
+      if (conn.expiresAt <= now) socket.close(FORBIDDEN, 'Token expired');
+      else if (heartbeat) {
+        if (!conn.alive) socket.terminate();
+        else {
+          conn.alive = false;
+          socket.ping();
+        }
+      }
+    }
+  }, SWEEP_MS);
+  sweeper.unref();
 
   const disposable = useServer<Record<string, unknown> | undefined, Extra>(
     {
       schema,
+      subscribe: sharedSubscribe,
       async onConnect(ctx) {
         const auth = await authenticateConnection(ctx);
         if (!auth.viewer) return false;
-        const conn: Connection = { auth };
-        connections.set(ctx.extra.socket, conn);
-        ctx.extra.socket.once('close', () => {
-          clearTimeout(conn.expiry);
-          connections.delete(ctx.extra.socket);
-        });
-        arm(ctx.extra.socket, conn, auth.viewer);
+        const request = ctx.extra.request;
+        const conn: Connection = { auth, ip: request.socket.remoteAddress ?? '', userAgent: request.headers['user-agent'] ?? null, expiresAt: expiry(auth.viewer), alive: true };
+        // Neither the upgrade request nor the credential is needed any more: keep neither alive.
+        delete (ctx.extra as Partial<Extra>).request;
+        if (ctx.connectionParams) delete (ctx.connectionParams as Record<string, unknown>).authorization;
+        const socket = ctx.extra.socket;
+        connections.set(socket, conn);
+        socket.on('pong', () => (conn.alive = true));
+        socket.once('close', () => connections.delete(socket));
         return true;
       },
       // A client renews its credential by sending a ping with { authorization: "Bearer <new token>" }.
@@ -105,27 +153,35 @@ export function attachWebSockets(server: Server, app: App, services: Services, s
           return;
         }
         conn.auth = auth;
-        arm(ctx.extra.socket, conn, auth.viewer);
+        conn.expiresAt = expiry(auth.viewer);
       },
-      onSubscribe(ctx) {
+      onSubscribe(ctx, _id, payload) {
         // graphql-ws has registered this subscription already when the hook runs.
         if (Object.keys(ctx.subscriptions).length > MAX_SUBSCRIPTIONS) {
           return [new GraphQLError(`At most ${MAX_SUBSCRIPTIONS} active subscriptions per connection`, { extensions: { code: ErrorCode.BAD_USER_INPUT } })];
         }
-      },
-      context(ctx): Context {
-        const auth = connections.get(ctx.extra.socket)?.auth ?? { viewer: null, error: null };
-        const request = ctx.extra.request;
-        return buildContext(app, services, auth, { ip: request.socket.remoteAddress ?? '', userAgent: request.headers['user-agent'] ?? null, refreshCookie: null });
+        const { query, document, errors } = documents.get(payload.query);
+        // graphql-ws keeps the payload for the subscription's life: let it hold the shared text.
+        (payload as { query: string }).query = query;
+        if (!document || errors.length) return errors.map((e) => new GraphQLError(e.message, { extensions: { code: ErrorCode.BAD_USER_INPUT } }));
+        const operation = getOperationAST(document, payload.operationName);
+        if (!operation) return [new GraphQLError('Unknown operation', { extensions: { code: ErrorCode.BAD_USER_INPUT } })];
+        const conn = connections.get(ctx.extra.socket);
+        const auth = conn?.auth ?? { viewer: null, error: null };
+        const contextValue: Context = buildContext(app, services, auth, { ip: conn?.ip ?? '', userAgent: conn?.userAgent ?? null, refreshCookie: null });
+        return { schema, document, variableValues: payload.variables, operationName: payload.operationName, contextValue };
       },
     },
     wss,
+    // Liveness is the sweeper's heartbeat above, not a timer per socket.
+    0,
   );
 
   return {
     connectionCount: () => connections.size,
     /** Closes every socket with 1001 (going away) once in-flight deliveries are written. */
     async stop() {
+      clearInterval(sweeper);
       for (const off of offs) off();
       for (const socket of wss.clients) socket.close(1001, 'Server shutting down');
       await disposable.dispose();

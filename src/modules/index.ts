@@ -55,8 +55,15 @@ export function createServices(app: App) {
 }
 export type Services = ReturnType<typeof createServices>;
 
-/** Fresh DataLoaders for one request (or one delivered subscription event), scoped to its viewer. */
-export function createLoaders(db: Db, viewerId: string | null) {
-  return { ...createAccountLoaders(db), ...createTaskLoaders(db, viewerId) };
+type AllLoaders = ReturnType<typeof createAccountLoaders> & ReturnType<typeof createTaskLoaders>;
+
+/**
+ * Fresh DataLoaders for one request (or one delivered subscription event), scoped to its viewer.
+ * Built on first use: a request or an idle subscription that never loads a relation pays nothing.
+ */
+export function createLoaders(db: Db, viewerId: string | null): AllLoaders {
+  let built: AllLoaders | undefined;
+  const all = () => (built ??= { ...createAccountLoaders(db), ...createTaskLoaders(db, viewerId) });
+  return new Proxy({} as AllLoaders, { get: (_target, key) => all()[key as keyof AllLoaders] });
 }
-export type Loaders = ReturnType<typeof createLoaders>;
+export type Loaders = AllLoaders;

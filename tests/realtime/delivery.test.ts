@@ -33,6 +33,20 @@ describe('notificationAdded', () => {
     await cb.dispose();
   });
 
+  it("reaches every connection of the user (tabs), each with its own subscription's fields", async () => {
+    const owner = await s.register();
+    const a = await s.register();
+    const tabs = [1, 2, 3].map(() => wsClient(s.url, { authorization: `Bearer ${a.token}` }));
+    const same = tabs.map((t) => t.subscribe(NOTIFY));
+    const other = tabs[0]!.subscribe(`subscription { notificationAdded { kind readAt } }`);
+    await sleep(150);
+    await share(s, owner, await createList(s, owner, 'Tabs'), a.email, 'VIEWER');
+    const got = await Promise.all(same.map((x) => x.nth(1)));
+    expect(new Set(got.map((g) => JSON.stringify(g))).size).toBe(1);
+    expect((await other.nth(1)).notificationAdded).toEqual({ kind: 'TASK_LIST_SHARED', readAt: null });
+    for (const t of tabs) await t.dispose();
+  });
+
   it('replays what came after `after`, then goes live, with no gap and no duplicate', async () => {
     const owner = await s.register();
     const a = await s.register();

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { bigserial, index, pgEnum, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import { ts } from './columns.js';
 import { users } from './accounts.js';
@@ -24,7 +25,8 @@ export const notifications = pgTable(
     entityType: text(),
     entityId: uuid(),
     readAt: ts(),
-    createdAt: ts().notNull().defaultNow(),
+    /** clock_timestamp(): the moment the row was written, not the transaction's start. */
+    createdAt: ts().notNull().default(sql`clock_timestamp()`),
   },
   (t) => [index('notifications_user_seq_idx').on(t.userId, t.seq)],
 );

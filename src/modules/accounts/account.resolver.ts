@@ -2,7 +2,7 @@ import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-g
 import { type Context, viewerOf } from '../../context.js';
 import { UpdateProfileInput } from './auth.inputs.js';
 import { Session } from './auth.types.js';
-import { User, type UserRow } from './user.type.js';
+import { User, type PublicUser } from './user.type.js';
 
 /** The signed-in user's own account. */
 @Resolver()
@@ -10,7 +10,7 @@ export class AccountResolver {
   // ---------------------------------------------------------------- queries
   @Authorized('UNVERIFIED')
   @Query(() => User)
-  me(@Ctx() ctx: Context): UserRow {
+  me(@Ctx() ctx: Context): PublicUser {
     return viewerOf(ctx).user;
   }
 

@@ -2,13 +2,13 @@ import DataLoader from 'dataloader';
 import { inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { users } from '../../db/schema/index.js';
-import type { UserRow } from './user.type.js';
+import { type PublicUser, publicUserColumns } from './user.type.js';
 
 /** Per-request loaders of the accounts module. */
 export function createAccountLoaders(db: Db) {
   return {
-    userById: new DataLoader<string, UserRow | null>(async (ids) => {
-      const rows = await db.select().from(users).where(inArray(users.id, [...ids]));
+    userById: new DataLoader<string, PublicUser | null>(async (ids) => {
+      const rows = await db.select(publicUserColumns).from(users).where(inArray(users.id, [...ids]));
       const byId = new Map(rows.map((r) => [r.id, r]));
       return ids.map((id) => byId.get(id) ?? null);
     }),

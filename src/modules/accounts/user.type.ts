@@ -1,5 +1,6 @@
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
-import type { users } from '../../db/schema/index.js';
+import { getTableColumns } from 'drizzle-orm';
+import { users } from '../../db/schema/index.js';
 import { connectionTypes } from '../../shared/pagination.js';
 
 export enum Role {
@@ -16,6 +17,12 @@ registerEnumType(Role, { name: 'Role' });
 registerEnumType(Tier, { name: 'Tier' });
 
 export type UserRow = typeof users.$inferSelect;
+/** A user row without the password hash: what the viewer and the loaders carry around. */
+export type PublicUser = Omit<UserRow, 'passwordHash'>;
+
+const { passwordHash: _hash, ...publicColumns } = getTableColumns(users);
+/** Select these to read a user without the password hash. */
+export const publicUserColumns = publicColumns;
 
 /** The GraphQL User. Its resolvers receive a users row; computed fields live in user.resolver.ts. */
 @ObjectType()

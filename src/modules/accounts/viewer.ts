@@ -4,11 +4,11 @@ import { apiKeys, refreshTokens, sessions, users } from '../../db/schema/index.j
 import { type AppError, SuspendedError, UnauthenticatedError } from '../../shared/errors.js';
 import { ApiKeyScope } from './auth.types.js';
 import { safeEqual, sha256, verifyAccessToken } from './tokens.js';
-import type { UserRow } from './user.type.js';
+import { type PublicUser, publicUserColumns } from './user.type.js';
 
 /** Who is asking: a user through a session (access token) or through an API key. */
 export interface Viewer {
-  user: UserRow;
+  user: PublicUser;
   userId: string;
   sessionId: string | null;
   apiKeyId: string | null;
@@ -36,7 +36,7 @@ async function byAccessToken(app: App, token: string): Promise<Authentication> {
   const claims = await verifyAccessToken(app.tokens, token);
   if (!claims) return { viewer: null, error: new UnauthenticatedError('Invalid or expired access token') };
   const [row] = await app.db
-    .select({ user: users, revokedAt: sessions.revokedAt })
+    .select({ user: publicUserColumns, revokedAt: sessions.revokedAt })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(and(eq(sessions.id, claims.sessionId), eq(sessions.userId, claims.userId)));
@@ -54,7 +54,7 @@ async function byApiKey(app: App, key: string): Promise<Authentication> {
   const prefix = /^orb_([0-9a-f]{12})_[A-Za-z0-9_-]{43}$/.exec(key)?.[1];
   if (!prefix) return invalid;
   const [row] = await app.db
-    .select({ key: apiKeys, user: users })
+    .select({ key: apiKeys, user: publicUserColumns })
     .from(apiKeys)
     .innerJoin(users, eq(users.id, apiKeys.userId))
     .where(eq(apiKeys.prefix, prefix));
@@ -86,7 +86,7 @@ async function byApiKey(app: App, key: string): Promise<Authentication> {
  */
 export async function sessionViewer(app: App, refreshToken: string): Promise<Authentication> {
   const [row] = await app.db
-    .select({ user: users, session: sessions, rotatedAt: refreshTokens.rotatedAt })
+    .select({ user: publicUserColumns, session: sessions, rotatedAt: refreshTokens.rotatedAt })
     .from(refreshTokens)
     .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
     .innerJoin(users, eq(users.id, sessions.userId))

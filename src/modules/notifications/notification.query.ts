@@ -1,12 +1,15 @@
 import { and, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
-import { type Context, refreshLoaders } from '../../context.js';
+import type { Context } from '../../context.js';
 import { notifications } from '../../db/schema/index.js';
 import { validIds } from '../../shared/ids.js';
+import { SharedFetch } from '../../shared/shared-fetch.js';
 import { type Connection, keysetAfter, keysetOrder, pageRequest, toConnection } from '../../shared/pagination.js';
 import type { Db } from '../../db/client.js';
 import type { NotificationRow } from './notification.type.js';
 
 const REPLAY_MAX = 1000;
+/** A notification reaches every connection of its user: read it once per replica. */
+const shared = new SharedFetch<NotificationRow | undefined>();
 
 /** The viewer's notifications, newest first. */
 export async function listNotifications(db: Db, userId: string, first: number | null | undefined, after: string | null | undefined, unreadOnly: boolean | null | undefined): Promise<Connection<NotificationRow>> {
@@ -62,23 +65,34 @@ export async function notificationStream(ctx: Context, userId: string, after: st
       .orderBy(notifications.seq)
       .limit(REPLAY_MAX);
   }
-  async function* stream(): AsyncGenerator<NotificationRow> {
-    try {
-      const replayed = new Set<string>();
-      for (const row of replay) {
-        replayed.add(row.id);
-        yield row;
-      }
-      for await (const event of live) {
-        if (event.topic !== 'notification' || replayed.has(event.id)) continue;
-        refreshLoaders(ctx);
-        const [row] = await db.select().from(notifications).where(and(eq(notifications.id, event.id), eq(notifications.userId, userId)));
-        if (row) yield row;
-      }
-    } finally {
+  const replayed = new Set(replay.map((r) => r.id));
+  // A plain iterator rather than an async generator over `live`: one pending promise per idle
+  // subscription instead of a stack of them (this is most of a connection's memory at scale).
+  const iterator: AsyncIterableIterator<NotificationRow> = {
+    next() {
+      const fromReplay = replay.shift();
+      if (fromReplay) return Promise.resolve({ value: fromReplay, done: false });
+      const pull = (): Promise<IteratorResult<NotificationRow>> =>
+        live.next().then((item) => {
+          if (item.done) return { value: undefined, done: true };
+          const event = item.value;
+          if (event.topic !== 'notification' || replayed.has(event.id)) return pull();
+          // Notification has no relations, so there are no loaders to refresh here.
+          return shared
+            .get(event.id, async () => (await db.select().from(notifications).where(eq(notifications.id, event.id)))[0])
+            .then((row) => (row && row.userId === userId ? { value: row, done: false } : pull()));
+        });
+      return pull();
+    },
+    async return() {
+      replay = [];
       await live.return?.();
-    }
-  }
-  return stream();
+      return { value: undefined, done: true };
+    },
+    [Symbol.asyncIterator]() {
+      return this;
+    },
+  };
+  return iterator;
 }
 

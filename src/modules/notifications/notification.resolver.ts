@@ -1,5 +1,6 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
 import { type Context, viewerOf } from '../../context.js';
+import { checkAccess } from '../accounts/auth-checker.js';
 import { listNotifications, markRead, notificationStream, unreadCount } from './notification.query.js';
 import { Notification, NotificationConnection, type NotificationRow } from './notification.type.js';
 
@@ -31,11 +32,14 @@ export class NotificationResolver {
   }
 
   // ---------------------------------------------------------------- subscriptions
-  @Authorized()
+  // Access is checked when the subscription starts (checkAccess), not on every event.
   @Subscription(() => Notification, {
     description:
       "The viewer's new notifications. With after (a notification id) the ones created since it are replayed first, so a reconnecting client misses none.",
-    subscribe: ({ args, context }) => notificationStream(context as Context, viewerOf(context as Context).userId, args.after as string | null),
+    subscribe: ({ args, context }) => {
+      const viewer = checkAccess(context as Context, [], 'subscription');
+      return notificationStream(context as Context, viewer.userId, args.after as string | null);
+    },
   })
   notificationAdded(@Root() notification: NotificationRow, @Arg('after', () => ID, { nullable: true }) _after: string | null): NotificationRow {
     return notification;

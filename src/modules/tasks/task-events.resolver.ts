@@ -1,5 +1,6 @@
-import { Arg, Authorized, Ctx, Field, FieldResolver, ID, ObjectType, Resolver, Root, Subscription } from 'type-graphql';
-import { type Context, refreshLoaders, viewerOf } from '../../context.js';
+import { Arg, Ctx, Field, FieldResolver, ID, ObjectType, Resolver, Root, Subscription } from 'type-graphql';
+import { type Context, refreshLoaders } from '../../context.js';
+import { checkAccess } from '../accounts/auth-checker.js';
 import { User } from '../accounts/user.type.js';
 import { requireList } from './list-access.js';
 import { ListRole } from './task-list.type.js';
@@ -24,7 +25,7 @@ interface ChangePayload {
  * checks it again and reads the task with fresh loaders, so a removed member stops receiving.
  */
 async function taskListStream(ctx: Context, listId: string): Promise<AsyncIterable<ChangePayload>> {
-  const viewer = viewerOf(ctx);
+  const viewer = checkAccess(ctx, [], 'subscription');
   const list = await requireList(ctx.app.db, viewer.userId, listId, ListRole.VIEWER);
   const live = ctx.app.events.iterate(`task:${list.id}`);
   async function* stream(): AsyncGenerator<ChangePayload> {
@@ -46,7 +47,7 @@ async function taskListStream(ctx: Context, listId: string): Promise<AsyncIterab
 
 @Resolver(() => TaskListChange)
 export class TaskEventsResolver {
-  @Authorized()
+  // Access is checked when the subscription starts; every event re-checks membership.
   @Subscription(() => TaskListChange, {
     description: 'Changes to the tasks of a list the viewer can see',
     subscribe: ({ args, context }) => taskListStream(context as Context, args.listId as string),

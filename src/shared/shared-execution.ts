@@ -1,0 +1,64 @@
+import { type ExecutionArgs, type ExecutionResult, createSourceEventStream, execute } from 'graphql';
+
+type Result = ExecutionResult | Promise<ExecutionResult>;
+
+/**
+ * graphql-ws `subscribe`: like graphql's own, but an event payload delivered to several
+ * subscriptions of the same viewer with the same document and variables is executed once per
+ * replica (a user's tabs and devices). The key holds the viewer, so no result crosses viewers; the
+ * cache hangs off the payload object and goes with it.
+ */
+export function createSharedSubscribe(viewerOf: (contextValue: unknown) => string | null) {
+  const results = new WeakMap<object, Map<string, Result>>();
+  const variableKeys = new WeakMap<object, string>();
+
+  const run = (args: ExecutionArgs, payload: unknown): Result => {
+    const viewer = viewerOf(args.contextValue);
+    if (viewer === null || typeof payload !== 'object' || payload === null) return execute({ ...args, rootValue: payload });
+    const vars = args.variableValues ?? {};
+    let varsKey = variableKeys.get(vars);
+    if (varsKey === undefined) variableKeys.set(vars, (varsKey = JSON.stringify(vars)));
+    const key = `${viewer}\u0000${args.operationName ?? ''}\u0000${varsKey}`;
+    let byDoc = results.get(payload);
+    if (!byDoc) results.set(payload, (byDoc = new Map()));
+    const docKey = `${documentId(args.document)}\u0000${key}`;
+    let result = byDoc.get(docKey);
+    if (!result) byDoc.set(docKey, (result = execute({ ...args, rootValue: payload })));
+    return result;
+  };
+
+  return async function subscribe(args: ExecutionArgs) {
+    const stream = await createSourceEventStream(args);
+    if (!(Symbol.asyncIterator in stream)) return stream as ExecutionResult;
+    const source = stream as AsyncIterableIterator<unknown>;
+    // `.then` rather than an async function: an idle subscription waits in one promise reaction.
+    const mapped: AsyncIterableIterator<ExecutionResult> = {
+      next() {
+        return source.next().then((item) =>
+          item.done ? { value: undefined, done: true as const } : Promise.resolve(run(args, item.value)).then((value) => ({ value, done: false as const })),
+        );
+      },
+      async return() {
+        await source.return?.();
+        return { value: undefined, done: true };
+      },
+      async throw(error) {
+        await source.return?.();
+        throw error;
+      },
+      [Symbol.asyncIterator]() {
+        return this;
+      },
+    };
+    return mapped;
+  };
+}
+
+const ids = new WeakMap<object, number>();
+let nextId = 0;
+/** Documents come from the per-query cache, so one query text has one AST object. */
+function documentId(document: object): number {
+  let id = ids.get(document);
+  if (id === undefined) ids.set(document, (id = ++nextId));
+  return id;
+}
