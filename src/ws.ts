@@ -134,8 +134,9 @@ export function attachWebSockets(server: Server, app: App, services: Services, s
         const request = ctx.extra.request;
         const conn: Connection = { auth, ip: request.socket.remoteAddress ?? '', userAgent: request.headers['user-agent'] ?? null, expiresAt: expiry(auth.viewer), alive: true };
         // Neither the upgrade request nor the credential is needed any more: keep neither alive.
-        delete (ctx.extra as Partial<Extra>).request;
-        if (ctx.connectionParams) delete (ctx.connectionParams as Record<string, unknown>).authorization;
+        // (Assigned, not deleted: `delete` turns an object into a larger dictionary-mode object.)
+        (ctx.extra as Partial<Extra>).request = undefined;
+        if (ctx.connectionParams) (ctx.connectionParams as Record<string, unknown>).authorization = undefined;
         const socket = ctx.extra.socket;
         connections.set(socket, conn);
         socket.on('pong', () => (conn.alive = true));

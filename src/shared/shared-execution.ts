@@ -31,26 +31,7 @@ export function createSharedSubscribe(viewerOf: (contextValue: unknown) => strin
     const stream = await createSourceEventStream(args);
     if (!(Symbol.asyncIterator in stream)) return stream as ExecutionResult;
     const source = stream as AsyncIterableIterator<unknown>;
-    // `.then` rather than an async function: an idle subscription waits in one promise reaction.
-    const mapped: AsyncIterableIterator<ExecutionResult> = {
-      next() {
-        return source.next().then((item) =>
-          item.done ? { value: undefined, done: true as const } : Promise.resolve(run(args, item.value)).then((value) => ({ value, done: false as const })),
-        );
-      },
-      async return() {
-        await source.return?.();
-        return { value: undefined, done: true };
-      },
-      async throw(error) {
-        await source.return?.();
-        throw error;
-      },
-      [Symbol.asyncIterator]() {
-        return this;
-      },
-    };
-    return mapped;
+    return new MappedStream(source, (payload) => run(args, payload));
   };
 }
 
@@ -61,4 +42,32 @@ function documentId(document: object): number {
   let id = ids.get(document);
   if (id === undefined) ids.set(document, (id = ++nextId));
   return id;
+}
+
+/** Events mapped to execution results; `.then` rather than an async function, prototype methods rather than closures. */
+class MappedStream implements AsyncIterableIterator<ExecutionResult> {
+  constructor(
+    private readonly source: AsyncIterableIterator<unknown>,
+    private readonly map: (payload: unknown) => Result,
+  ) {}
+
+  next(): Promise<IteratorResult<ExecutionResult>> {
+    return this.source.next().then((item) =>
+      item.done ? { value: undefined, done: true as const } : Promise.resolve(this.map(item.value)).then((value) => ({ value, done: false as const })),
+    );
+  }
+
+  async return(): Promise<IteratorResult<ExecutionResult>> {
+    await this.source.return?.();
+    return { value: undefined, done: true };
+  }
+
+  async throw(error: unknown): Promise<IteratorResult<ExecutionResult>> {
+    await this.source.return?.();
+    throw error;
+  }
+
+  [Symbol.asyncIterator]() {
+    return this;
+  }
 }

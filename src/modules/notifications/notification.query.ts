@@ -2,6 +2,7 @@ import { and, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
 import type { Context } from '../../context.js';
 import { notifications } from '../../db/schema/index.js';
 import { validIds } from '../../shared/ids.js';
+import type { OrbitEvent } from '../../shared/pubsub.js';
 import { SharedFetch } from '../../shared/shared-fetch.js';
 import { type Connection, keysetAfter, keysetOrder, pageRequest, toConnection } from '../../shared/pagination.js';
 import type { Db } from '../../db/client.js';
@@ -65,34 +66,53 @@ export async function notificationStream(ctx: Context, userId: string, after: st
       .orderBy(notifications.seq)
       .limit(REPLAY_MAX);
   }
-  const replayed = new Set(replay.map((r) => r.id));
-  // A plain iterator rather than an async generator over `live`: one pending promise per idle
-  // subscription instead of a stack of them (this is most of a connection's memory at scale).
-  const iterator: AsyncIterableIterator<NotificationRow> = {
-    next() {
-      const fromReplay = replay.shift();
-      if (fromReplay) return Promise.resolve({ value: fromReplay, done: false });
-      const pull = (): Promise<IteratorResult<NotificationRow>> =>
-        live.next().then((item) => {
-          if (item.done) return { value: undefined, done: true };
-          const event = item.value;
-          if (event.topic !== 'notification' || replayed.has(event.id)) return pull();
-          // Notification has no relations, so there are no loaders to refresh here.
-          return shared
-            .get(event.id, async () => (await db.select().from(notifications).where(eq(notifications.id, event.id)))[0])
-            .then((row) => (row && row.userId === userId ? { value: row, done: false } : pull()));
-        });
-      return pull();
-    },
-    async return() {
-      replay = [];
-      await live.return?.();
-      return { value: undefined, done: true };
-    },
-    [Symbol.asyncIterator]() {
-      return this;
-    },
-  };
-  return iterator;
+  return new NotificationStream(db, userId, live, replay);
+}
+
+/**
+ * A plain iterator rather than an async generator over `live`: one pending promise per idle
+ * subscription instead of a stack of them, and methods on the prototype instead of closures.
+ */
+class NotificationStream implements AsyncIterableIterator<NotificationRow> {
+  private readonly replayed: Set<string> | null;
+
+  constructor(
+    private readonly db: Db,
+    private readonly userId: string,
+    private readonly live: AsyncIterableIterator<OrbitEvent>,
+    private replay: NotificationRow[],
+  ) {
+    this.replayed = replay.length ? new Set(replay.map((r) => r.id)) : null;
+  }
+
+  next(): Promise<IteratorResult<NotificationRow>> {
+    const fromReplay = this.replay.shift();
+    if (fromReplay) return Promise.resolve({ value: fromReplay, done: false });
+    return this.pull();
+  }
+
+  private pull(): Promise<IteratorResult<NotificationRow>> {
+    return this.live.next().then((item) => {
+      if (item.done) return { value: undefined, done: true };
+      const event = item.value;
+      if (event.topic !== 'notification' || this.replayed?.has(event.id)) return this.pull();
+      // Notification has no relations, so there are no loaders to refresh here.
+      return shared.get(event.id, () => this.read(event.id)).then((row) => (row && row.userId === this.userId ? { value: row, done: false } : this.pull()));
+    });
+  }
+
+  private async read(id: string): Promise<NotificationRow | undefined> {
+    return (await this.db.select().from(notifications).where(eq(notifications.id, id)))[0];
+  }
+
+  async return(): Promise<IteratorResult<NotificationRow>> {
+    this.replay = [];
+    await this.live.return?.();
+    return { value: undefined, done: true };
+  }
+
+  [Symbol.asyncIterator]() {
+    return this;
+  }
 }
 
