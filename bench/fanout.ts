@@ -18,8 +18,9 @@ export async function fanout(n: number, env: Record<string, string>) {
     const owner = await registerUser(server.url, 'owner');
     const user = await registerUser(server.url, 'subscriber');
     const wsUrl = `${server.url.replace('http', 'ws')}/graphql`;
-    // Warm the server (schema, first socket) before the baseline.
+    // Warm the server (schema, first socket, a full database pool) before the baseline.
     await connect(wsUrl, user.token, () => {}).then((s) => s.close());
+    await Promise.all(Array.from({ length: 30 }, () => gql(server.url, '{ me { id } }', {}, user.token)));
     await new Promise((r) => setTimeout(r, 1000));
     const before = await memoryAfterGc(server.pid);
     const received: number[] = [];

@@ -46,6 +46,18 @@ const EnvSchema = z.object({
   IP_WINDOW_S: int(600, 1),
   EMAIL_SEND_LIMIT: int(5, 1),
   EMAIL_SEND_WINDOW_S: int(3600, 1),
+
+  TIER_LIMIT_FREE: int(100_000),
+  TIER_LIMIT_STARTER: int(1_000_000),
+  TIER_LIMIT_BUILDER: int(5_000_000),
+  TIER_LIMIT_ADVANCED: int(20_000_000),
+
+  LLM_BASE_URL: z.url().optional(),
+  LLM_API_KEY: z.string().optional(),
+  LLM_MODEL: z.string().min(1).default('gpt-4o-mini'),
+  LLM_TIMEOUT_MS: int(60_000, 100),
+  LLM_MAX_TOKENS: int(1024, 1),
+  LLM_HISTORY_TOKENS: int(4000, 100),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

@@ -11,6 +11,8 @@ export interface ClientInfo {
   refreshCookie: string | null;
   setRefreshCookie?: (token: string, expiresAt: Date) => void;
   clearRefreshCookie?: () => void;
+  /** Aborted when the client goes away before the answer (HTTP only). */
+  signal?: AbortSignal;
 }
 
 export interface Context extends Authentication {

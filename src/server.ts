@@ -19,6 +19,7 @@ import { type Services, createServices } from './modules/index.js';
 import { buildOrbitSchema } from './schema.js';
 import { createFormatError, isUnexpected } from './shared/format-error.js';
 import { createMailer } from './shared/mailer.js';
+import { scheduleMaintenance } from './maintenance.js';
 import { attachWebSockets } from './ws.js';
 
 export const REFRESH_COOKIE = 'orbit_refresh';
@@ -83,8 +84,9 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     // main.ts owns the signals: Apollo's own handler would re-raise SIGTERM after stopping.
     stopOnTerminationSignals: false,
     csrfPrevention: true,
-    includeStacktraceInErrorResponses: !config.production,
-    formatError: createFormatError(config.production),
+    includeStacktraceInErrorResponses: config.NODE_ENV === 'development',
+    // Outside development (test and production alike) unexpected errors say nothing about internals.
+    formatError: createFormatError(config.NODE_ENV !== 'development'),
     plugins: [
       fastifyApolloDrainPlugin(fastify),
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
@@ -118,6 +120,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'unavailable', database: ok ? 'up' : 'down' });
   });
 
+  const stopMaintenance = scheduleMaintenance(app);
   let stopped: Promise<void> | undefined;
   return {
     app,
@@ -133,6 +136,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     },
     stop() {
       stopped ??= (async () => {
+        stopMaintenance();
         await sockets.stop();
         await fastify.close();
         await app.events.stop();
@@ -145,7 +149,12 @@ export async function createServer(config: Config, options: ServerOptions = {}):
 
 function clientInfo(request: FastifyRequest, reply: FastifyReply, config: Config): ClientInfo {
   const cookieOptions = { httpOnly: true, sameSite: 'lax' as const, secure: config.production, path: GRAPHQL_PATH };
+  const gone = new AbortController();
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) gone.abort(new Error('client went away'));
+  });
   return {
+    signal: gone.signal,
     ip: request.ip,
     userAgent: request.headers['user-agent'] ?? null,
     refreshCookie: request.cookies[REFRESH_COOKIE] ?? null,

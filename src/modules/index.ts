@@ -22,6 +22,11 @@ import { createTaskLoaders } from './tasks/task.loaders.js';
 import { TaskResolver } from './tasks/task.resolver.js';
 import { TaskEventsResolver } from './tasks/task-events.resolver.js';
 import { NotificationResolver } from './notifications/notification.resolver.js';
+import { UsageResolver } from './usage/usage.resolver.js';
+import { UsageService } from './usage/usage.service.js';
+import { ConversationResolver } from './conversations/conversation.resolver.js';
+import { ConversationService } from './conversations/conversation.service.js';
+import { createConversationLoaders } from './conversations/conversation.loaders.js';
 import { TaskService } from './tasks/task.service.js';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -38,11 +43,16 @@ export const resolvers: NonEmptyArray<Function> = [
   ActivityResolver,
   TaskEventsResolver,
   NotificationResolver,
+  UsageResolver,
+  ConversationResolver,
 ];
 
 export function createServices(app: App) {
   const sessions = new SessionsService(app);
+  const usage = new UsageService(app);
   return {
+    usage,
+    conversations: new ConversationService(app, usage),
     sessions,
     auth: new AuthService(app, sessions, [applyPendingShares]),
     account: new AccountService(app, sessions, [releaseTasksOf]),
@@ -55,7 +65,7 @@ export function createServices(app: App) {
 }
 export type Services = ReturnType<typeof createServices>;
 
-type AllLoaders = ReturnType<typeof createAccountLoaders> & ReturnType<typeof createTaskLoaders>;
+type AllLoaders = ReturnType<typeof createAccountLoaders> & ReturnType<typeof createTaskLoaders> & ReturnType<typeof createConversationLoaders>;
 
 /**
  * Fresh DataLoaders for one request (or one delivered subscription event), scoped to its viewer.
@@ -63,7 +73,7 @@ type AllLoaders = ReturnType<typeof createAccountLoaders> & ReturnType<typeof cr
  */
 export function createLoaders(db: Db, viewerId: string | null): AllLoaders {
   let built: AllLoaders | undefined;
-  const all = () => (built ??= { ...createAccountLoaders(db), ...createTaskLoaders(db, viewerId) });
+  const all = () => (built ??= { ...createAccountLoaders(db), ...createTaskLoaders(db, viewerId), ...createConversationLoaders(db) });
   return new Proxy({} as AllLoaders, { get: (_target, key) => all()[key as keyof AllLoaders] });
 }
 export type Loaders = AllLoaders;

@@ -147,3 +147,20 @@ describe('shutdown', () => {
     expect((await c.closed).code).toBe(1001);
   });
 });
+
+describe('retention', () => {
+  it('keeps notifications for 30 days', async () => {
+    const { notifications } = await import('../../src/db/schema/index.js');
+    const { sweep } = await import('../../src/maintenance.js');
+    const { eq, sql } = await import('drizzle-orm');
+    const a = await s.register();
+    const db = s.server.app.db;
+    await db.insert(notifications).values([
+      { userId: a.userId, kind: 'SECURITY_ALERT', title: 'old', createdAt: sql`now() - interval '31 days'` as never },
+      { userId: a.userId, kind: 'SECURITY_ALERT', title: 'recent', createdAt: sql`now() - interval '29 days'` as never },
+    ]);
+    await sweep(s.server.app);
+    const left = await db.select({ title: notifications.title }).from(notifications).where(eq(notifications.userId, a.userId));
+    expect(left).toEqual([{ title: 'recent' }]);
+  });
+});

@@ -1,0 +1,68 @@
+import { sql } from 'drizzle-orm';
+import { bigint, bigserial, index, integer, pgEnum, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
+import { users } from './accounts.js';
+import { ts } from './columns.js';
+
+export const messageRoleEnum = pgEnum('message_role', ['USER', 'ASSISTANT', 'SYSTEM']);
+
+export const conversations = pgTable(
+  'conversations',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    userId: uuid().notNull().references(() => users.id, { onDelete: 'cascade' }),
+    title: text().notNull(),
+    lastMessageAt: ts(),
+    createdAt: ts().notNull().defaultNow(),
+    updatedAt: ts().notNull().defaultNow(),
+  },
+  (t) => [index('conversations_user_idx').on(t.userId, t.updatedAt, t.id)],
+);
+
+export const messages = pgTable(
+  'messages',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    /** Strictly increasing: the order of a conversation. */
+    seq: bigserial({ mode: 'number' }).notNull(),
+    conversationId: uuid().notNull().references(() => conversations.id, { onDelete: 'cascade' }),
+    role: messageRoleEnum().notNull(),
+    content: text().notNull(),
+    model: text(),
+    promptTokens: integer(),
+    completionTokens: integer(),
+    createdAt: ts().notNull().default(sql`clock_timestamp()`),
+  },
+  (t) => [index('messages_conversation_seq_idx').on(t.conversationId, t.seq)],
+);
+
+/** One row per model call. */
+export const usageRecords = pgTable(
+  'usage_records',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    userId: uuid().notNull().references(() => users.id, { onDelete: 'cascade' }),
+    model: text().notNull(),
+    promptTokens: integer().notNull(),
+    completionTokens: integer().notNull(),
+    conversationId: uuid().references(() => conversations.id, { onDelete: 'set null' }),
+    createdAt: ts().notNull().defaultNow(),
+  },
+  (t) => [index('usage_records_user_idx').on(t.userId, t.createdAt), index('usage_records_conversation_idx').on(t.conversationId)],
+);
+
+/** The month's aggregate (UTC calendar month), updated in the same transaction as each record. */
+export const monthlyUsage = pgTable(
+  'monthly_usage',
+  {
+    userId: uuid().notNull().references(() => users.id, { onDelete: 'cascade' }),
+    /** YYYY-MM */
+    month: text().notNull(),
+    tokensUsed: bigint({ mode: 'number' }).notNull().default(0),
+    requestCount: integer().notNull().default(0),
+    /** Tokens held by model calls in flight: a call starts only while used + reserved < limit. */
+    reservedTokens: bigint({ mode: 'number' }).notNull().default(0),
+    /** Set when the 80% warning was sent: once a month. */
+    warnedAt: ts(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.month] })],
+);

@@ -1,0 +1,21 @@
+import { lt, sql } from 'drizzle-orm';
+import type { App } from './app.js';
+import { emailTokens, notifications, rateLimits } from './db/schema/index.js';
+
+export const NOTIFICATION_RETENTION_DAYS = 30;
+
+/** Deletes what is kept for a limited time: notifications after 30 days, spent counters and tokens. */
+export async function sweep(app: App): Promise<void> {
+  await app.db.delete(notifications).where(lt(notifications.createdAt, sql`now() - make_interval(days => ${NOTIFICATION_RETENTION_DAYS})`));
+  await app.db.delete(rateLimits).where(lt(rateLimits.resetAt, sql`now()`));
+  await app.db.delete(emailTokens).where(lt(emailTokens.expiresAt, sql`now() - interval '1 day'`));
+}
+
+/** Runs `sweep` at start and then hourly; every replica may run it, the deletes are idempotent. */
+export function scheduleMaintenance(app: App, everyMs = 3_600_000): () => void {
+  const run = () => sweep(app).catch((err: unknown) => app.logger.warn({ err }, 'maintenance sweep failed'));
+  void run();
+  const timer = setInterval(run, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}

@@ -1,0 +1,102 @@
+import { AppError, ErrorCode } from '../../shared/errors.js';
+
+export interface ChatMessage {
+  role: 'system' | 'user' | 'assistant';
+  content: string;
+}
+export type ChatPart = { delta: string } | { usage: { promptTokens: number; completionTokens: number } };
+
+/** What Orbit needs from a model provider; other providers implement the same. */
+export interface ChatProvider {
+  readonly model: string;
+  stream(messages: ChatMessage[], opts: { signal: AbortSignal; maxTokens: number }): AsyncIterable<ChatPart>;
+}
+
+export class ProviderError extends AppError {
+  constructor(message: string) {
+    super(ErrorCode.INTERNAL_SERVER_ERROR, message, { reason: 'ASSISTANT_UNAVAILABLE' });
+  }
+}
+
+/**
+ * Any OpenAI-compatible Chat Completions endpoint, streamed (SSE `data:` lines ending with
+ * `[DONE]`) over plain fetch. Token counts come from the provider's `usage` (requested with
+ * stream_options.include_usage).
+ */
+export class OpenAiCompatibleProvider implements ChatProvider {
+  constructor(
+    private readonly baseUrl: string,
+    private readonly apiKey: string | undefined,
+    readonly model: string,
+  ) {}
+
+  async *stream(messages: ChatMessage[], opts: { signal: AbortSignal; maxTokens: number }): AsyncIterable<ChatPart> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.baseUrl.replace(/\/$/, '')}/chat/completions`, {
+        method: 'POST',
+        signal: opts.signal,
+        headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...(this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {}) },
+        body: JSON.stringify({ model: this.model, messages, stream: true, max_tokens: opts.maxTokens, stream_options: { include_usage: true } }),
+      });
+    } catch (error) {
+      throw this.failure(error, opts.signal);
+    }
+    if (!res.ok || !res.body) {
+      await res.body?.cancel().catch(() => {});
+      throw new ProviderError(`The assistant provider answered HTTP ${res.status}`);
+    }
+    const decoder = new TextDecoder();
+    let buffer = '';
+    try {
+      for await (const bytes of res.body as unknown as AsyncIterable<Uint8Array>) {
+        buffer += decoder.decode(bytes, { stream: true });
+        let newline: number;
+        while ((newline = buffer.indexOf('\n')) >= 0) {
+          const line = buffer.slice(0, newline).trim();
+          buffer = buffer.slice(newline + 1);
+          if (!line.startsWith('data:')) continue;
+          const data = line.slice(5).trim();
+          if (data === '[DONE]') return;
+          const part = parseChunk(data);
+          if (part.error) throw new ProviderError(`The assistant provider failed: ${part.error}`);
+          if (part.delta) yield { delta: part.delta };
+          if (part.usage) yield { usage: part.usage };
+        }
+      }
+    } catch (error) {
+      if (error instanceof ProviderError) throw error;
+      throw this.failure(error, opts.signal);
+    }
+  }
+
+  private failure(error: unknown, signal: AbortSignal): ProviderError {
+    if (signal.aborted) {
+      const reason = signal.reason as { name?: string } | undefined;
+      return new ProviderError(reason?.name === 'TimeoutError' ? 'The assistant did not answer in time' : 'The request was cancelled');
+    }
+    return new ProviderError('The assistant provider could not be reached');
+  }
+}
+
+function parseChunk(data: string): { delta?: string; usage?: { promptTokens: number; completionTokens: number }; error?: string } {
+  try {
+    const json = JSON.parse(data) as {
+      choices?: Array<{ delta?: { content?: string } }>;
+      usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
+      error?: { message?: string };
+    };
+    if (json.error) return { error: json.error.message ?? 'unknown error' };
+    return {
+      delta: json.choices?.[0]?.delta?.content ?? undefined,
+      usage: json.usage ? { promptTokens: json.usage.prompt_tokens ?? 0, completionTokens: json.usage.completion_tokens ?? 0 } : undefined,
+    };
+  } catch {
+    return { error: 'unreadable stream data' };
+  }
+}
+
+/** A rough token count (4 characters a token) for budgets and history trimming before the provider counts. */
+export function estimateTokens(text: string): number {
+  return Math.ceil(text.length / 4);
+}

@@ -1,0 +1,54 @@
+import DataLoader from 'dataloader';
+import { and, getTableColumns, inArray, sql } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { messages } from '../../db/schema/index.js';
+import { type Connection, type PageRequest, keysetAfter, toConnection } from '../../shared/pagination.js';
+import type { MessageRow } from './conversation.type.js';
+
+/** Message pages of many conversations in one statement (oldest first), like task pages per list. */
+export function createConversationLoaders(db: Db) {
+  const pages = new Map<string, DataLoader<string, Connection<MessageRow>>>();
+  return {
+    messagesOf(page: PageRequest) {
+      const key = JSON.stringify(page);
+      let loader = pages.get(key);
+      if (!loader) {
+        loader = new DataLoader<string, Connection<MessageRow>>(async (ids) => {
+          const past = keysetAfter(messages.seq, messages.id, 'ASC', page.after, (v) => sql`${Number(v)}::bigint`) ?? sql`true`;
+          const inner = db
+            .select({
+              ...getTableColumns(messages),
+              total: sql<number>`count(*) over (partition by ${messages.conversationId})`.as('total'),
+              past: sql<boolean>`(${past})`.as('past'),
+              rank: sql<number>`count(*) filter (where ${past}) over (partition by ${messages.conversationId} order by ${messages.seq}, ${messages.id})`.as('rank'),
+            })
+            .from(messages)
+            .where(inArray(messages.conversationId, [...ids]))
+            .as('m');
+          const rows = await db
+            .select()
+            .from(inner)
+            .where(and(sql`${inner.past}`, sql`${inner.rank} <= ${page.limit + 1}`))
+            .orderBy(inner.conversationId, inner.rank);
+          const byId = new Map<string, { rows: MessageRow[]; total: number }>();
+          for (const { total, past: _p, rank: _r, ...m } of rows) {
+            const g = byId.get(m.conversationId) ?? { rows: [], total: Number(total) };
+            g.rows.push(m);
+            byId.set(m.conversationId, g);
+          }
+          return ids.map((id) => {
+            const g = byId.get(id);
+            return toConnection(g?.rows ?? [], page, (r) => [r.seq, r.id], g?.total ?? (page.after ? () => countOf(db, id) : 0));
+          });
+        });
+        pages.set(key, loader);
+      }
+      return loader;
+    },
+  };
+}
+
+async function countOf(db: Db, conversationId: string): Promise<number> {
+  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(messages).where(sql`${messages.conversationId} = ${conversationId}`);
+  return Number(row?.n ?? 0);
+}

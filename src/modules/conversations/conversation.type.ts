@@ -1,0 +1,51 @@
+import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
+import type { conversations, messages } from '../../db/schema/index.js';
+import { connectionTypes } from '../../shared/pagination.js';
+import { MonthlyUsage } from '../usage/usage.type.js';
+
+export enum MessageRole {
+  USER = 'USER',
+  ASSISTANT = 'ASSISTANT',
+  SYSTEM = 'SYSTEM',
+}
+registerEnumType(MessageRole, { name: 'MessageRole' });
+
+export type ConversationRow = typeof conversations.$inferSelect;
+export type MessageRow = typeof messages.$inferSelect;
+
+@ObjectType()
+export class Message {
+  @Field(() => ID) id!: string;
+  @Field(() => MessageRole) role!: MessageRole;
+  @Field(() => String) content!: string;
+  @Field(() => String, { nullable: true }) model!: string | null;
+  @Field(() => Int, { nullable: true }) promptTokens!: number | null;
+  @Field(() => Int, { nullable: true }) completionTokens!: number | null;
+  @Field(() => Date) createdAt!: Date;
+}
+export const { ConnectionType: MessageConnection } = connectionTypes('Message', Message);
+
+@ObjectType()
+export class Conversation {
+  @Field(() => ID) id!: string;
+  @Field(() => String) title!: string;
+  @Field(() => Date, { nullable: true }) lastMessageAt!: Date | null;
+  @Field(() => Date) createdAt!: Date;
+  @Field(() => Date) updatedAt!: Date;
+}
+export const { ConnectionType: ConversationConnection } = connectionTypes('Conversation', Conversation);
+
+@ObjectType()
+export class SendMessagePayload {
+  @Field(() => Message) userMessage!: MessageRow;
+  @Field(() => Message, { nullable: true, description: 'Null when no assistant model is configured on the server' }) assistantMessage!: MessageRow | null;
+  @Field(() => MonthlyUsage) usage!: MonthlyUsage;
+}
+
+@ObjectType()
+export class MessageChunk {
+  @Field(() => ID) conversationId!: string;
+  @Field(() => ID) messageId!: string;
+  @Field(() => String) delta!: string;
+  @Field(() => Boolean, { description: 'True on the last chunk of a reply' }) done!: boolean;
+}

@@ -1,0 +1,26 @@
+import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
+import { type Context, viewerOf } from '../../context.js';
+import { Tier } from '../accounts/user.type.js';
+import { tierLimits } from './tiers.js';
+import { MonthlyUsage, RecordUsageInput, TierLimits } from './usage.type.js';
+
+@Resolver()
+export class UsageResolver {
+  @Query(() => [TierLimits], { description: 'Monthly token budgets by tier' })
+  tierLimits(@Ctx() ctx: Context): TierLimits[] {
+    const limits = tierLimits(ctx.app.config);
+    return Object.values(Tier).map((tier) => ({ tier, monthlyTokenLimit: limits[tier] }));
+  }
+
+  @Authorized()
+  @Query(() => MonthlyUsage, { description: 'The given month (YYYY-MM, UTC), the current one by default' })
+  usage(@Arg('month', () => String, { nullable: true }) month: string | null, @Ctx() ctx: Context) {
+    return ctx.services.usage.get(viewerOf(ctx), month);
+  }
+
+  @Authorized()
+  @Mutation(() => MonthlyUsage, { description: 'Reports a model call made elsewhere; a session or a WRITE API key' })
+  recordUsage(@Arg('input', () => RecordUsageInput) input: RecordUsageInput, @Ctx() ctx: Context) {
+    return ctx.services.usage.record(viewerOf(ctx), input);
+  }
+}

@@ -1,0 +1,120 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { App } from '../../app.js';
+import type { Queryable } from '../../db/client.js';
+import { conversations, monthlyUsage, usageRecords } from '../../db/schema/index.js';
+import { AppError, ErrorCode, FieldProblems, InputError, NotFoundError } from '../../shared/errors.js';
+import { parseId } from '../../shared/ids.js';
+import type { Tier } from '../accounts/user.type.js';
+import type { Viewer } from '../accounts/viewer.js';
+import { createNotifications } from '../notifications/notification.service.js';
+import { WARNING_SHARE, currentMonth, tierLimits } from './tiers.js';
+import type { MonthlyUsage, RecordUsageInput } from './usage.type.js';
+
+export interface UsageCall {
+  model: string;
+  promptTokens: number;
+  completionTokens: number;
+  conversationId?: string | null;
+}
+
+/** Token budgets: records, the month's aggregate, reservations for calls in flight, the 80% warning. */
+export class UsageService {
+  constructor(private readonly app: App) {}
+
+  limitOf(tier: Tier): number {
+    return tierLimits(this.app.config)[tier];
+  }
+
+  async get(viewer: Viewer, month?: string | null, q: Queryable = this.app.db): Promise<MonthlyUsage> {
+    const m = month ?? currentMonth();
+    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(m)) throw new InputError({ month: 'Month must be YYYY-MM' });
+    const [row] = await q.select().from(monthlyUsage).where(and(eq(monthlyUsage.userId, viewer.userId), eq(monthlyUsage.month, m)));
+    return this.view(m, viewer.user.tier as Tier, row?.tokensUsed ?? 0, row?.requestCount ?? 0);
+  }
+
+  view(month: string, tier: Tier, used: number, requests: number): MonthlyUsage {
+    const limit = this.limitOf(tier);
+    return { month, tokensUsed: used, tokenLimit: limit, remainingTokens: Math.max(0, limit - used), requestCount: requests };
+  }
+
+  /** recordUsage: an external agent reports a model call (session or WRITE API key). */
+  async record(viewer: Viewer, input: RecordUsageInput): Promise<MonthlyUsage> {
+    const p = new FieldProblems();
+    const model = input.model.trim();
+    p.check(model.length >= 1 && model.length <= 100, 'model', 'Model must be 1-100 characters');
+    p.check(Number.isInteger(input.promptTokens) && input.promptTokens >= 0, 'promptTokens', 'Must be 0 or more');
+    p.check(Number.isInteger(input.completionTokens) && input.completionTokens >= 0, 'completionTokens', 'Must be 0 or more');
+    p.throwIfAny();
+    return this.app.db.transaction(async (tx) => {
+      let conversationId: string | null = null;
+      if (input.conversationId) {
+        const id = parseId(input.conversationId, 'Conversation');
+        const [c] = await tx.select({ id: conversations.id }).from(conversations).where(and(eq(conversations.id, id), eq(conversations.userId, viewer.userId)));
+        if (!c) throw new NotFoundError('Conversation');
+        conversationId = c.id;
+      }
+      return this.add(tx, viewer, { model, promptTokens: input.promptTokens, completionTokens: input.completionTokens, conversationId }, 0);
+    });
+  }
+
+  /**
+   * Holds `estimate` tokens for a model call about to start. It starts only while used + reserved is
+   * under the limit, checked and updated in one statement, so concurrent calls overshoot the budget
+   * by at most one call. Throws USAGE_LIMIT_EXCEEDED otherwise.
+   */
+  async reserve(viewer: Viewer, estimate: number): Promise<void> {
+    const month = currentMonth();
+    const limit = this.limitOf(viewer.user.tier as Tier);
+    await this.app.db.insert(monthlyUsage).values({ userId: viewer.userId, month }).onConflictDoNothing();
+    const held = await this.app.db
+      .update(monthlyUsage)
+      .set({ reservedTokens: sql`${monthlyUsage.reservedTokens} + ${estimate}` })
+      .where(and(eq(monthlyUsage.userId, viewer.userId), eq(monthlyUsage.month, month), sql`${monthlyUsage.tokensUsed} + ${monthlyUsage.reservedTokens} < ${limit}`))
+      .returning({ month: monthlyUsage.month });
+    if (held.length === 0) {
+      throw new AppError(ErrorCode.USAGE_LIMIT_EXCEEDED, `The monthly token budget of the ${viewer.user.tier} tier is spent`, { tokenLimit: limit });
+    }
+  }
+
+  /** Gives back a reservation that was not used (the call failed). */
+  async release(viewer: Viewer, estimate: number, month = currentMonth()): Promise<void> {
+    await this.app.db
+      .update(monthlyUsage)
+      .set({ reservedTokens: sql`greatest(0, ${monthlyUsage.reservedTokens} - ${estimate})` })
+      .where(and(eq(monthlyUsage.userId, viewer.userId), eq(monthlyUsage.month, month)));
+  }
+
+  /** Writes the record and updates the aggregate atomically (releasing `reserved`); sends the 80% warning once a month. */
+  async add(tx: Queryable, viewer: Viewer, call: UsageCall, reserved: number): Promise<MonthlyUsage> {
+    const month = currentMonth();
+    const tokens = call.promptTokens + call.completionTokens;
+    await tx.insert(usageRecords).values({ userId: viewer.userId, ...call, conversationId: call.conversationId ?? null });
+    const [row] = await tx
+      .insert(monthlyUsage)
+      .values({ userId: viewer.userId, month, tokensUsed: tokens, requestCount: 1 })
+      .onConflictDoUpdate({
+        target: [monthlyUsage.userId, monthlyUsage.month],
+        set: {
+          tokensUsed: sql`${monthlyUsage.tokensUsed} + ${tokens}`,
+          requestCount: sql`${monthlyUsage.requestCount} + 1`,
+          reservedTokens: sql`greatest(0, ${monthlyUsage.reservedTokens} - ${reserved})`,
+        },
+      })
+      .returning();
+    const limit = this.limitOf(viewer.user.tier as Tier);
+    if (row!.tokensUsed >= limit * WARNING_SHARE) {
+      const [first] = await tx
+        .update(monthlyUsage)
+        .set({ warnedAt: sql`now()` })
+        .where(and(eq(monthlyUsage.userId, viewer.userId), eq(monthlyUsage.month, month), sql`${monthlyUsage.warnedAt} is null`))
+        .returning({ month: monthlyUsage.month });
+      if (first) {
+        const share = Math.min(100, Math.floor((row!.tokensUsed / limit) * 100));
+        await createNotifications(tx, [
+          { userId: viewer.userId, kind: 'USAGE_LIMIT_WARNING', title: `You have used ${share}% of this month's tokens`, body: `${row!.tokensUsed} of ${limit} tokens (${viewer.user.tier} tier) in ${month}.` },
+        ]);
+      }
+    }
+    return this.view(month, viewer.user.tier as Tier, row!.tokensUsed, row!.requestCount);
+  }
+}

@@ -1,0 +1,25 @@
+import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import { Tier } from '../accounts/user.type.js';
+
+@ObjectType()
+export class TierLimits {
+  @Field(() => Tier) tier!: Tier;
+  @Field(() => Int, { description: 'Tokens per calendar month (UTC)' }) monthlyTokenLimit!: number;
+}
+
+@ObjectType({ description: 'Token usage of one calendar month in UTC' })
+export class MonthlyUsage {
+  @Field(() => String, { description: 'YYYY-MM, a calendar month in UTC' }) month!: string;
+  @Field(() => Int) tokensUsed!: number;
+  @Field(() => Int) tokenLimit!: number;
+  @Field(() => Int, { description: 'Never below 0; a model call starts only while this is above 0' }) remainingTokens!: number;
+  @Field(() => Int) requestCount!: number;
+}
+
+@InputType()
+export class RecordUsageInput {
+  @Field(() => String) model!: string;
+  @Field(() => Int) promptTokens!: number;
+  @Field(() => Int) completionTokens!: number;
+  @Field(() => ID, { nullable: true }) conversationId?: string | null;
+}
