@@ -27,6 +27,19 @@ import { UsageService } from './usage/usage.service.js';
 import { ConversationResolver } from './conversations/conversation.resolver.js';
 import { ConversationService } from './conversations/conversation.service.js';
 import { createConversationLoaders } from './conversations/conversation.loaders.js';
+import { EventResolver, InvitationResolver } from './calendar/event.resolver.js';
+import { EventService } from './calendar/event.service.js';
+import { createEventLoaders } from './calendar/event.loaders.js';
+import { linkInvitations } from './calendar/event.hooks.js';
+import { DocumentResolver, TagResolver } from './documents/document.resolver.js';
+import { DocumentService } from './documents/document.service.js';
+import { createDocumentLoaders } from './documents/document.loaders.js';
+import { JournalResolver } from './journal/journal.resolver.js';
+import { JournalService } from './journal/journal.service.js';
+import { DashboardResolver } from './dashboard/dashboard.resolver.js';
+import { DashboardService } from './dashboard/dashboard.service.js';
+import { ExportResolver } from './dashboard/export.resolver.js';
+import { ExportService } from './dashboard/export.service.js';
 import { TaskService } from './tasks/task.service.js';
 
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
@@ -45,6 +58,13 @@ export const resolvers: NonEmptyArray<Function> = [
   NotificationResolver,
   UsageResolver,
   ConversationResolver,
+  EventResolver,
+  InvitationResolver,
+  DocumentResolver,
+  TagResolver,
+  JournalResolver,
+  DashboardResolver,
+  ExportResolver,
 ];
 
 export function createServices(app: App) {
@@ -54,18 +74,27 @@ export function createServices(app: App) {
     usage,
     conversations: new ConversationService(app, usage),
     sessions,
-    auth: new AuthService(app, sessions, [applyPendingShares]),
+    auth: new AuthService(app, sessions, [applyPendingShares, linkInvitations]),
     account: new AccountService(app, sessions, [releaseTasksOf]),
     apiKeys: new ApiKeysService(app),
     admin: new AdminService(app, sessions),
     taskLists: new TaskListService(app),
     tasks: new TaskService(app),
     labels: new LabelService(app),
+    events: new EventService(app),
+    documents: new DocumentService(app),
+    journal: new JournalService(app),
+    dashboard: new DashboardService(app),
+    exporter: new ExportService(app),
   };
 }
 export type Services = ReturnType<typeof createServices>;
 
-type AllLoaders = ReturnType<typeof createAccountLoaders> & ReturnType<typeof createTaskLoaders> & ReturnType<typeof createConversationLoaders>;
+type AllLoaders = ReturnType<typeof createAccountLoaders> &
+  ReturnType<typeof createTaskLoaders> &
+  ReturnType<typeof createConversationLoaders> &
+  ReturnType<typeof createEventLoaders> &
+  ReturnType<typeof createDocumentLoaders>;
 
 /**
  * Fresh DataLoaders for one request (or one delivered subscription event), scoped to its viewer.
@@ -73,7 +102,14 @@ type AllLoaders = ReturnType<typeof createAccountLoaders> & ReturnType<typeof cr
  */
 export function createLoaders(db: Db, viewerId: string | null): AllLoaders {
   let built: AllLoaders | undefined;
-  const all = () => (built ??= { ...createAccountLoaders(db), ...createTaskLoaders(db, viewerId), ...createConversationLoaders(db) });
+  const all = () =>
+    (built ??= {
+      ...createAccountLoaders(db),
+      ...createTaskLoaders(db, viewerId),
+      ...createConversationLoaders(db),
+      ...createEventLoaders(db, viewerId),
+      ...createDocumentLoaders(db),
+    });
   return new Proxy({} as AllLoaders, { get: (_target, key) => all()[key as keyof AllLoaders] });
 }
 export type Loaders = AllLoaders;

@@ -1,0 +1,28 @@
+import DataLoader from 'dataloader';
+import { and, asc, eq, inArray } from 'drizzle-orm';
+import type { Db } from '../../db/client.js';
+import { events, invitations } from '../../db/schema/index.js';
+import { visibleEvents } from './event.service.js';
+import type { EventRow, InvitationRow } from './event.type.js';
+
+const NOBODY = '00000000-0000-0000-0000-000000000000';
+
+export function createEventLoaders(db: Db, viewerId: string | null) {
+  const viewer = viewerId ?? NOBODY;
+  return {
+    eventById: new DataLoader<string, EventRow | null>(async (ids) => {
+      const rows = await db.select().from(events).where(and(inArray(events.id, [...ids]), visibleEvents(viewer)));
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
+    invitationsByEvent: new DataLoader<string, InvitationRow[]>(async (ids) => {
+      const rows = await db.select().from(invitations).where(inArray(invitations.eventId, [...ids])).orderBy(asc(invitations.createdAt), asc(invitations.id));
+      return ids.map((id) => rows.filter((r) => r.eventId === id));
+    }),
+    myResponseByEvent: new DataLoader<string, InvitationRow | null>(async (ids) => {
+      const rows = await db.select().from(invitations).where(and(inArray(invitations.eventId, [...ids]), eq(invitations.inviteeId, viewer)));
+      const byId = new Map(rows.map((r) => [r.eventId, r]));
+      return ids.map((id) => byId.get(id) ?? null);
+    }),
+  };
+}
