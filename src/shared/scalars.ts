@@ -37,4 +37,20 @@ export const DateScalar = new GraphQLScalarType<string, string>({
   parseLiteral: (ast) => parseDay(ast.kind === Kind.STRING ? ast.value : undefined),
 });
 
-export const JSONScalar = GraphQLJSON;
+/**
+ * JSON, as graphql-scalars defines it, but literal objects come back as ordinary objects: graphql
+ * builds them without a prototype, which type-graphql's input conversion cannot handle.
+ */
+export const JSONScalar = new GraphQLScalarType({
+  name: 'JSON',
+  description: 'Arbitrary JSON value',
+  serialize: GraphQLJSON.serialize,
+  parseValue: GraphQLJSON.parseValue,
+  parseLiteral: (ast, variables) => plain(GraphQLJSON.parseLiteral(ast, variables)),
+});
+
+function plain(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(plain);
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
+  return value;
+}

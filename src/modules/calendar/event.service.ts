@@ -17,7 +17,10 @@ const MAX_RANGE_DAYS = 366;
 export const MAX_INVITATIONS = 100;
 
 /** Events overlapping [from, to) for a viewer in `zone`; all-day events are placed on their dates in that zone. */
-export function overlaps(from: Date, to: Date, zone: string) {
+export function overlaps(fromDate: Date, toDate: Date, zone: string) {
+  // As text with a cast: postgres.js takes no Date objects in raw SQL (PGlite would).
+  const from = sql`${fromDate.toISOString()}::timestamptz`;
+  const to = sql`${toDate.toISOString()}::timestamptz`;
   const timed = and(sql`not ${events.allDay}`, sql`${events.startsAt} < ${to}`, or(sql`${events.endsAt} > ${from}`, and(sql`${events.endsAt} = ${events.startsAt}`, sql`${events.startsAt} >= ${from}`)));
   const allDay = and(
     sql`${events.allDay}`,

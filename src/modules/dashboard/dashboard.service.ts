@@ -19,8 +19,8 @@ export class DashboardService {
   async taskCounts(viewer: Viewer): Promise<TaskCounts> {
     const zone = viewer.user.timezone;
     const today = dateInZone(new Date(), zone);
-    const start = startOfDay(today, zone);
-    const end = startOfDay(addDays(today, 1), zone);
+    const start = sql`${startOfDay(today, zone).toISOString()}::timestamptz`;
+    const end = sql`${startOfDay(addDays(today, 1), zone).toISOString()}::timestamptz`;
     const [row] = await this.app.db
       .select({
         open: sql<number>`count(*)::int`,
