@@ -47,6 +47,20 @@ const EnvSchema = z.object({
   EMAIL_SEND_LIMIT: int(5, 1),
   EMAIL_SEND_WINDOW_S: int(3600, 1),
 
+  LIMIT_DEPTH: int(10, 1),
+  LIMIT_COST: int(5000, 1),
+  LIMIT_ALIASES: int(15, 0),
+  LIMIT_DIRECTIVES: int(50, 0),
+  LIMIT_QUERY_BYTES: int(100 * 1024, 1024),
+  /** Comma-separated origins allowed to call the API from a browser (CORS) and to open WebSockets. */
+  CORS_ORIGINS: z.string().optional(),
+  /** `only`: accept only operations listed in PERSISTED_QUERIES_MANIFEST. */
+  PERSISTED_QUERIES: z.enum(['off', 'only']).default('off'),
+  PERSISTED_QUERIES_MANIFEST: z.string().optional(),
+  METRICS: bool.default(false),
+  METRICS_PORT: int(0),
+  SLOW_OPERATION_MS: int(1000, 1),
+
   TIER_LIMIT_FREE: int(100_000),
   TIER_LIMIT_STARTER: int(1_000_000),
   TIER_LIMIT_BUILDER: int(5_000_000),
@@ -62,6 +76,7 @@ const EnvSchema = z.object({
 
 export type Env = z.infer<typeof EnvSchema>;
 export type Config = Env & {
+  corsOrigins: string[];
   jwtSecret: Uint8Array;
   production: boolean;
   outboxDir: string;
@@ -92,6 +107,16 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(raw);
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
   if (raw.NODE_ENV === 'production' && !raw.JWT_SECRET) problems.push('JWT_SECRET: required in production (at least 32 bytes)');
+  const corsOrigins = (raw.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  for (const origin of corsOrigins) {
+    try {
+      const u = new URL(origin);
+      if (u.origin !== origin.replace(/\/$/, '')) throw new Error();
+    } catch {
+      problems.push(`CORS_ORIGINS: "${origin}" is not an origin like https://app.example.com`);
+    }
+  }
+  if (raw.PERSISTED_QUERIES === 'only' && !raw.PERSISTED_QUERIES_MANIFEST) problems.push('PERSISTED_QUERIES_MANIFEST: required when PERSISTED_QUERIES=only');
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const env = parsed.data;
   const production = env.NODE_ENV === 'production';
@@ -100,6 +125,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const secret = env.JWT_SECRET ?? devSecret(pgliteDir);
   return {
     ...env,
+    corsOrigins: corsOrigins.map((o) => new URL(o).origin),
     production,
     pgliteDir,
     jwtSecret: new TextEncoder().encode(secret),

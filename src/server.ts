@@ -18,8 +18,12 @@ import { createLogger } from './logger.js';
 import { type Services, createServices } from './modules/index.js';
 import { buildOrbitSchema } from './schema.js';
 import { createFormatError, isUnexpected } from './shared/format-error.js';
+import { limitsPlugin, queryTextLimit } from './shared/limits.js';
 import { createMailer } from './shared/mailer.js';
+import { registerHttpSecurity, websocketOriginCheck } from './http-security.js';
 import { scheduleMaintenance } from './maintenance.js';
+import { Metrics } from './metrics.js';
+import { trustedDocuments } from './trusted-documents.js';
 import { attachWebSockets } from './ws.js';
 
 export const REFRESH_COOKIE = 'orbit_refresh';
@@ -76,6 +80,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     },
   });
   await fastify.register(fastifyCookie);
+  registerHttpSecurity(fastify, config);
 
   const apollo = new ApolloServer<Context>({
     schema,
@@ -90,8 +95,12 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     plugins: [
       fastifyApolloDrainPlugin(fastify),
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
-      operationReports(events, logger),
+      operationReports(events, logger, config.SLOW_OPERATION_MS),
+      limitsPlugin({ depth: config.LIMIT_DEPTH, cost: config.LIMIT_COST, aliases: config.LIMIT_ALIASES, directives: config.LIMIT_DIRECTIVES, queryBytes: config.LIMIT_QUERY_BYTES }),
     ],
+    // No "did you mean" suggestions that spell out the schema outside development.
+    hideSchemaDetailsFromClientErrors: config.NODE_ENV !== 'development',
+    persistedQueries: false,
   });
   await apollo.start();
 
@@ -107,12 +116,24 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   fastify.route({
     url: GRAPHQL_PATH,
     method: ['GET', 'POST', 'OPTIONS'],
+    preHandler: [queryTextLimit(config.LIMIT_QUERY_BYTES), ...(config.PERSISTED_QUERIES === 'only' ? [trustedDocuments(config.PERSISTED_QUERIES_MANIFEST!)] : [])],
     handler(request, reply) {
       return queryStats.run({ statements: 0 }, () => handler.call(this, request as never, reply as never));
     },
   });
 
-  const sockets = attachWebSockets(fastify.server, app, services, schema, { path: GRAPHQL_PATH, refreshCookie: REFRESH_COOKIE });
+  const sockets = attachWebSockets(fastify.server, app, services, schema, {
+    path: GRAPHQL_PATH,
+    refreshCookie: REFRESH_COOKIE,
+    originAllowed: websocketOriginCheck(config),
+  });
+
+  const metrics = config.METRICS ? new Metrics(config, () => sockets.connectionCount()) : null;
+  const metricsServer = metrics ? await metrics.expose(fastify, config) : null;
+  if (metrics) {
+    events.on('operation', (report) => metrics.observe(report));
+    sockets.onSubscriptionCount((delta) => metrics.subscriptions.inc(delta));
+  }
 
   fastify.get('/healthz', async () => ({ status: 'ok' }));
   fastify.get('/readyz', async (_request, reply) => {
@@ -137,6 +158,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     stop() {
       stopped ??= (async () => {
         stopMaintenance();
+        metricsServer?.close();
         await sockets.stop();
         await fastify.close();
         await app.events.stop();
@@ -164,7 +186,7 @@ function clientInfo(request: FastifyRequest, reply: FastifyReply, config: Config
 }
 
 /** One log line per operation (name, duration, statements, viewer), and unexpected errors once each. */
-function operationReports(events: OrbitServer['events'], logger: Logger): ApolloServerPlugin<Context> {
+function operationReports(events: OrbitServer['events'], logger: Logger, slowMs: number): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       const started = performance.now();
@@ -189,7 +211,8 @@ function operationReports(events: OrbitServer['events'], logger: Logger): Apollo
             viewerId: contextValue?.viewer?.userId ?? null,
             errors: errors?.length ?? 0,
           };
-          logger.info({ requestId: contextValue?.requestId, ...report }, 'graphql operation');
+          if (report.durationMs > slowMs) logger.warn({ requestId: contextValue?.requestId, ...report }, 'slow graphql operation');
+          else logger.info({ requestId: contextValue?.requestId, ...report }, 'graphql operation');
           events.emit('operation', report);
         },
       };

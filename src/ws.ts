@@ -60,7 +60,7 @@ export interface WsOptions {
   path: string;
   refreshCookie: string;
   /** true when the upgrade request's Origin may connect. */
-  originAllowed?: (origin: string | undefined) => boolean;
+  originAllowed?: (origin: string | undefined, host: string | undefined) => boolean;
 }
 
 /**
@@ -71,11 +71,12 @@ export interface WsOptions {
 export function attachWebSockets(server: Server, app: App, services: Services, schema: GraphQLSchema, opts: WsOptions) {
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE });
   const documents = new DocumentCache(schema);
+  let onCount: ((delta: number) => void) | undefined;
   const sharedSubscribe = createSharedSubscribe((contextValue) => (contextValue as Context).viewer?.userId ?? null);
   const connections = new Map<WebSocket, Connection>();
   server.on('upgrade', (request, socket, head) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
-    if (url.pathname !== opts.path || (opts.originAllowed && !opts.originAllowed(request.headers.origin))) {
+    if (url.pathname !== opts.path || (opts.originAllowed && !opts.originAllowed(request.headers.origin, request.headers.host))) {
       socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       socket.destroy();
       return;
@@ -170,7 +171,11 @@ export function attachWebSockets(server: Server, app: App, services: Services, s
         const conn = connections.get(ctx.extra.socket);
         const auth = conn?.auth ?? { viewer: null, error: null };
         const contextValue: Context = buildContext(app, services, auth, { ip: conn?.ip ?? '', userAgent: conn?.userAgent ?? null, refreshCookie: null });
+        onCount?.(1);
         return { schema, document, variableValues: payload.variables, operationName: payload.operationName, contextValue };
+      },
+      onComplete() {
+        onCount?.(-1);
       },
     },
     wss,
@@ -180,6 +185,10 @@ export function attachWebSockets(server: Server, app: App, services: Services, s
 
   return {
     connectionCount: () => connections.size,
+    /** Called with +1 when a subscription starts and -1 when it ends. */
+    onSubscriptionCount(listener: (delta: number) => void) {
+      onCount = listener;
+    },
     /** Closes every socket with 1001 (going away) once in-flight deliveries are written. */
     async stop() {
       clearInterval(sweeper);
