@@ -160,7 +160,14 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         stopMaintenance();
         metricsServer?.close();
         await sockets.stop();
-        await fastify.close();
+        // Connections busy when closing started go idle when their request ends: close them then,
+        // rather than wait for their keep-alive timeout.
+        const idle = setInterval(() => fastify.server.closeIdleConnections(), 50);
+        try {
+          await fastify.close();
+        } finally {
+          clearInterval(idle);
+        }
         await app.events.stop();
         if (!options.database) await database.close();
       })();
