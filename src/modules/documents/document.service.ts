@@ -4,6 +4,7 @@ import type { Queryable } from '../../db/client.js';
 import { documentTags, documents, tags } from '../../db/schema/index.js';
 import { ConflictError, FieldProblems, NotFoundError, isUniqueViolation } from '../../shared/errors.js';
 import { parseId, validIds } from '../../shared/ids.js';
+import { ownedIds } from '../../shared/owned.js';
 import { type Connection, keysetAfter, keysetOrder, pageRequest, toConnection } from '../../shared/pagination.js';
 import { recordActivity } from '../activity/activity.service.js';
 import type { Viewer } from '../accounts/viewer.js';
@@ -144,12 +145,7 @@ export class DocumentService {
     return t;
   }
 
-  private async ownTags(q: Queryable, viewer: Viewer, ids: string[]): Promise<string[]> {
-    const wanted = validIds(ids);
-    if (wanted.length < new Set(ids).size) throw new NotFoundError('Tag');
-    if (!wanted.length) return [];
-    const rows = await q.select({ id: tags.id }).from(tags).where(and(inArray(tags.id, wanted), eq(tags.ownerId, viewer.userId)));
-    if (rows.length !== wanted.length) throw new NotFoundError('Tag');
-    return wanted;
+  private ownTags(q: Queryable, viewer: Viewer, ids: string[]): Promise<string[]> {
+    return ownedIds(q, tags, tags.id, tags.ownerId, viewer.userId, ids, 'Tag');
   }
 }

@@ -4,6 +4,7 @@ import type { Queryable, Tx } from '../../db/client.js';
 import { labels, listMembers, taskLabels, tasks } from '../../db/schema/index.js';
 import { FieldProblems, InputError, NotFoundError } from '../../shared/errors.js';
 import { parseId, validIds } from '../../shared/ids.js';
+import { ownedIds } from '../../shared/owned.js';
 import { pageRequest } from '../../shared/pagination.js';
 import { recordActivity } from '../activity/activity.service.js';
 import type { Viewer } from '../accounts/viewer.js';
@@ -214,13 +215,8 @@ export class TaskService {
   }
 
   /** The viewer's own labels among `ids`; any other id → NOT_FOUND. */
-  private async ownLabels(tx: Tx, viewer: Viewer, ids: string[]): Promise<string[]> {
-    const wanted = validIds(ids);
-    if (wanted.length < new Set(ids).size) throw new NotFoundError('Label');
-    if (wanted.length === 0) return [];
-    const rows = await tx.select({ id: labels.id }).from(labels).where(and(inArray(labels.id, wanted), eq(labels.ownerId, viewer.userId)));
-    if (rows.length !== wanted.length) throw new NotFoundError('Label');
-    return wanted;
+  private ownLabels(tx: Tx, viewer: Viewer, ids: string[]): Promise<string[]> {
+    return ownedIds(tx, labels, labels.id, labels.ownerId, viewer.userId, ids, 'Label');
   }
 
   private async notifyAssignee(tx: Tx, viewer: Viewer, task: TaskRow, list: ListWithRole, before: string | null) {
