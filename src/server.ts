@@ -23,7 +23,7 @@ import { createMailer } from './shared/mailer.js';
 import { registerHttpSecurity, websocketOriginCheck } from './http-security.js';
 import { scheduleMaintenance } from './maintenance.js';
 import { Metrics } from './metrics.js';
-import { trustedDocuments } from './trusted-documents.js';
+import { loadTrustedDocuments, trustedDocuments } from './trusted-documents.js';
 import { attachWebSockets } from './ws.js';
 
 export const REFRESH_COOKIE = 'orbit_refresh';
@@ -104,6 +104,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   });
   await apollo.start();
 
+  const trusted = config.PERSISTED_QUERIES === 'only' ? loadTrustedDocuments(config.PERSISTED_QUERIES_MANIFEST!) : null;
   fastify.addHook('onRequest', (request, reply, done) => {
     void reply.header('x-request-id', request.id);
     done();
@@ -116,7 +117,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   fastify.route({
     url: GRAPHQL_PATH,
     method: ['GET', 'POST', 'OPTIONS'],
-    preHandler: [queryTextLimit(config.LIMIT_QUERY_BYTES), ...(config.PERSISTED_QUERIES === 'only' ? [trustedDocuments(config.PERSISTED_QUERIES_MANIFEST!)] : [])],
+    preHandler: [queryTextLimit(config.LIMIT_QUERY_BYTES), ...(trusted ? [trustedDocuments(trusted)] : [])],
     handler(request, reply) {
       return queryStats.run({ statements: 0 }, () => handler.call(this, request as never, reply as never));
     },
@@ -126,6 +127,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     path: GRAPHQL_PATH,
     refreshCookie: REFRESH_COOKIE,
     originAllowed: websocketOriginCheck(config),
+    trusted,
   });
 
   const metrics = config.METRICS ? new Metrics(config, () => sockets.connectionCount()) : null;

@@ -1,79 +1,163 @@
 import type { IncomingMessage, Server } from 'node:http';
-import type { GraphQLSchema } from 'graphql';
-import { type DocumentNode, GraphQLError, getOperationAST, parse, validate } from 'graphql';
-import type { Context as WsContext } from 'graphql-ws';
-import { useServer } from 'graphql-ws/use/ws';
-import { WebSocket, WebSocketServer } from 'ws';
+import { type ExecutionResult, GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
+import { CloseCode, handleProtocols, makeServer } from 'graphql-ws';
+import { type RawData, WebSocket, WebSocketServer } from 'ws';
 import type { App } from './app.js';
-import { type Context, buildContext } from './context.js';
-import { type Authentication, type Viewer, authenticate, sessionViewer } from './modules/accounts/viewer.js';
+import { type Authentication, authenticate, sessionViewer } from './modules/accounts/viewer.js';
 import type { Services } from './modules/index.js';
 import { ErrorCode } from './shared/errors.js';
+import { createFormatError, isUnexpected } from './shared/format-error.js';
 import type { OrbitEvent } from './shared/pubsub.js';
 import { createSharedSubscribe } from './shared/shared-execution.js';
+import type { TrustedLookup } from './trusted-documents.js';
+import { SocketConnection, SocketContext, clock } from './ws-connection.js';
+import { OperationGate } from './ws-operations.js';
 
 export const MAX_SUBSCRIPTIONS = 50;
 const MAX_MESSAGE = 1024 * 1024;
 const FORBIDDEN = 4403;
-/** One timer for every socket: expiry is checked each second, liveness every 12 s. */
-const SWEEP_MS = 1000;
-const HEARTBEAT_EVERY = 12;
-
-type Extra = {
-  socket: WebSocket;
-  request: IncomingMessage;
-};
-/** What a connection keeps: who it is, and the timer that closes it when its token expires. */
-interface Connection {
-  auth: Authentication;
-  ip: string;
-  userAgent: string | null;
-  /** ms since epoch when the credential stops working; Infinity when it does not expire. */
-  expiresAt: number;
-  /** Answered the last heartbeat ping. */
-  alive: boolean;
-}
-
-/** Parsed and validated documents by query text: a thousand subscribers of one query share one AST. */
-class DocumentCache {
-  private readonly entries = new Map<string, { query: string; document: DocumentNode; errors: readonly GraphQLError[] }>();
-  constructor(private readonly schema: GraphQLSchema, private readonly max = 500) {}
-
-  get(query: string): { query: string; document: DocumentNode | null; errors: readonly GraphQLError[] } {
-    const cached = this.entries.get(query);
-    if (cached) return cached;
-    let entry: { query: string; document: DocumentNode; errors: readonly GraphQLError[] } | undefined;
-    try {
-      const document = parse(query);
-      // A flat copy: the text parsed out of a message may be a slice that keeps the whole message alive.
-      entry = { query: (' ' + query).slice(1), document, errors: validate(this.schema, document) };
-    } catch (error) {
-      return { query, document: null, errors: [error as GraphQLError] };
-    }
-    if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value!);
-    this.entries.set(entry.query, entry);
-    return entry;
-  }
-}
+/** One timer for every socket: init timeout and expiry are checked twice a second, liveness every 12 s. */
+const SWEEP_MS = 500;
+const INIT_TIMEOUT_MS = 3000;
+const HEARTBEAT_MS = 12_000;
+/** How long shutdown waits for deliveries under way before closing sockets. */
+const DRAIN_MS = 5000;
 
 export interface WsOptions {
   path: string;
   refreshCookie: string;
   /** true when the upgrade request's Origin may connect. */
   originAllowed?: (origin: string | undefined, host: string | undefined) => boolean;
+  /** PERSISTED_QUERIES=only: the manifest lookup, applied to subscriptions as to HTTP. */
+  trusted?: TrustedLookup | null;
 }
 
 /**
- * graphql-ws on the HTTP server's own port and path. The viewer is resolved once in
- * connection_init; sockets close (4403) at token expiry and, on any replica, when their session is
- * revoked or their user signs out everywhere.
+ * graphql-ws (graphql-transport-ws) on the HTTP server's own port and path, through graphql-ws's
+ * `makeServer` bound to `ws` here rather than through its `useServer` adapter: that adapter keeps a
+ * dozen closures and a timer per socket, which at 10,000 sockets is most of their memory. The viewer
+ * is resolved once in connection_init; sockets close (4403) at token expiry and, on any replica,
+ * when their session is revoked or their user signs out everywhere.
  */
 export function attachWebSockets(server: Server, app: App, services: Services, schema: GraphQLSchema, opts: WsOptions) {
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE });
-  const documents = new DocumentCache(schema);
+  const { config, logger } = app;
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE, handleProtocols, clientTracking: false });
+  const gate = new OperationGate(schema, {
+    limits: { depth: config.LIMIT_DEPTH, cost: config.LIMIT_COST, aliases: config.LIMIT_ALIASES, directives: config.LIMIT_DIRECTIVES, queryBytes: config.LIMIT_QUERY_BYTES },
+    introspection: !config.production,
+    trusted: opts.trusted ?? null,
+  });
+  const sharedSubscribe = createSharedSubscribe((contextValue) => (contextValue as SocketContext).viewer?.userId ?? null);
+  const format = createFormatError(config.NODE_ENV !== 'development');
+  // As Apollo's hideSchemaDetailsFromClientErrors: no "Did you mean" that spells out the schema.
+  const hideSuggestions = config.NODE_ENV !== 'development';
+  const connections = new Map<WebSocket, SocketConnection>();
   let onCount: ((delta: number) => void) | undefined;
-  const sharedSubscribe = createSharedSubscribe((contextValue) => (contextValue as Context).viewer?.userId ?? null);
-  const connections = new Map<WebSocket, Connection>();
+
+  /** Errors leave as they do over HTTP: contract codes, nothing internal, unexpected ones logged with an id. */
+  const formatErrors = (errors: readonly GraphQLError[], context: SocketContext | undefined): GraphQLFormattedError[] =>
+    errors.map((error) => {
+      let formatted = format(error.toJSON(), error);
+      if (hideSuggestions) formatted = { ...formatted, message: formatted.message.replace(/ ?Did you mean(.+?)\?$/, '') };
+      if (formatted.extensions?.code === ErrorCode.INTERNAL_SERVER_ERROR) {
+        const requestId = context?.requestId;
+        if (isUnexpected(error)) logger.error({ err: error, requestId }, 'unexpected error in a subscription');
+        return { ...formatted, extensions: { ...formatted.extensions, requestId } };
+      }
+      return formatted;
+    });
+
+  const authenticateConnection = (conn: SocketConnection, params: Readonly<Record<string, unknown>> | undefined): Promise<Authentication> => {
+    const header = params?.authorization;
+    if (typeof header === 'string' && header) return authenticate(app, header);
+    const cookie = parseCookie(conn.request?.headers.cookie, opts.refreshCookie);
+    return cookie ? sessionViewer(app, cookie) : Promise.resolve({ viewer: null, error: null });
+  };
+
+  const protocol = makeServer<Record<string, unknown> | undefined, SocketConnection>({
+    schema,
+    subscribe: sharedSubscribe,
+    // The sweeper closes sockets that send no connection_init (4408): no timer per socket.
+    connectionInitWaitTimeout: 0,
+    async onConnect(ctx) {
+      const conn = ctx.extra;
+      conn.initialized = true;
+      const auth = await authenticateConnection(conn, ctx.connectionParams);
+      // Neither the upgrade request nor the credential is needed any more: keep neither alive.
+      conn.request = null;
+      (ctx as { connectionParams?: unknown }).connectionParams = undefined;
+      if (!auth.viewer) return false;
+      conn.signIn({ viewer: auth.viewer, error: null });
+      return true;
+    },
+    // A client renews its credential by sending a ping with { authorization: "Bearer <new token>" }.
+    async onPing(ctx, payload) {
+      const header = payload?.authorization;
+      const conn = ctx.extra;
+      if (typeof header !== 'string' || !conn.auth?.viewer) return;
+      const auth = await authenticate(app, header);
+      if (!auth.viewer || auth.viewer.userId !== conn.auth.viewer.userId) {
+        conn.close(FORBIDDEN, 'Invalid credentials');
+        return;
+      }
+      conn.signIn({ viewer: auth.viewer, error: null });
+    },
+    onSubscribe(ctx, _id, payload) {
+      // graphql-ws has registered this subscription already when the hook runs.
+      if (Object.keys(ctx.subscriptions).length > MAX_SUBSCRIPTIONS) {
+        return [new GraphQLError(`At most ${MAX_SUBSCRIPTIONS} active subscriptions per connection`, { extensions: { code: ErrorCode.BAD_USER_INPUT } })];
+      }
+      const prepared = gate.prepare(payload);
+      if (Array.isArray(prepared)) return prepared;
+      // graphql-ws keeps the payload for the subscription's life: let it hold the shared text.
+      (payload as { query: string }).query = prepared.query;
+      onCount?.(1);
+      const contextValue = new SocketContext(app, services, ctx.extra);
+      return { schema, document: prepared.document, variableValues: payload.variables, operationName: payload.operationName, contextValue };
+    },
+    onNext(_ctx, _id, _payload, args, result: ExecutionResult) {
+      if (result.errors?.length) return { ...result, errors: formatErrors(result.errors, args.contextValue as SocketContext) };
+    },
+    onError(_ctx, _id, _payload, errors) {
+      return formatErrors(errors, undefined);
+    },
+    onComplete() {
+      onCount?.(-1);
+    },
+  });
+
+  // Shared listeners: `this` is the socket, so no socket gets closures of its own.
+  function onSocketMessage(this: WebSocket, data: RawData) {
+    connections.get(this)?.receive(String(data));
+  }
+  function onSocketClose(this: WebSocket, code: number, reason: Buffer) {
+    const conn = connections.get(this);
+    if (!conn) return;
+    connections.delete(this);
+    conn.closed?.(code, String(reason)).catch((error: unknown) => logger.error({ err: error }, 'closing a subscription failed'));
+  }
+  function onSocketError(this: WebSocket, error: Error) {
+    // ws has closed the socket already (1009 for a message over the limit, 1002 for a bad frame).
+    logger.debug({ err: error }, 'websocket error');
+  }
+  function onSocketPong(this: WebSocket) {
+    const conn = connections.get(this);
+    if (conn) conn.alive = true;
+  }
+  const onFailure = (conn: SocketConnection, error: unknown) => {
+    logger.error({ err: error }, 'websocket message handling failed');
+    conn.close(CloseCode.InternalServerError, 'Internal server error');
+  };
+  const open = (socket: WebSocket, request: IncomingMessage) => {
+    const conn = new SocketConnection(socket, request, onFailure);
+    connections.set(socket, conn);
+    socket.on('message', onSocketMessage);
+    socket.on('close', onSocketClose);
+    socket.on('error', onSocketError);
+    socket.on('pong', onSocketPong);
+    conn.closed = protocol.opened(conn, conn);
+  };
+
   server.on('upgrade', (request, socket, head) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
     if (url.pathname !== opts.path || (opts.originAllowed && !opts.originAllowed(request.headers.origin, request.headers.host))) {
@@ -81,39 +165,33 @@ export function attachWebSockets(server: Server, app: App, services: Services, s
       socket.destroy();
       return;
     }
-    wss.handleUpgrade(request, socket, head, (ws) => wss.emit('connection', ws, request));
+    wss.handleUpgrade(request, socket, head, (ws) => open(ws, request));
   });
 
-  const close = (match: (c: Connection) => boolean, reason: string) => {
+  const closeWhere = (match: (conn: SocketConnection) => boolean, reason: string) => {
     for (const [socket, conn] of connections) if (match(conn)) socket.close(FORBIDDEN, reason);
   };
   const offs = [
     app.events.on('sessions.revoked', (e: OrbitEvent) => {
-      if (e.topic === 'sessions.revoked') close((c) => !!c.auth.viewer?.sessionId && e.ids.includes(c.auth.viewer.sessionId), 'Session revoked');
+      if (e.topic === 'sessions.revoked') closeWhere((c) => !!c.auth?.viewer?.sessionId && e.ids.includes(c.auth.viewer.sessionId), 'Session revoked');
     }),
     app.events.on('user.signout', (e: OrbitEvent) => {
-      if (e.topic === 'user.signout') close((c) => c.auth.viewer?.userId === e.userId, 'Signed out');
+      if (e.topic === 'user.signout') closeWhere((c) => c.auth?.viewer?.userId === e.userId, 'Signed out');
     }),
     app.events.on('apikey.revoked', (e: OrbitEvent) => {
-      if (e.topic === 'apikey.revoked') close((c) => c.auth.viewer?.apiKeyId === e.id, 'API key revoked');
+      if (e.topic === 'apikey.revoked') closeWhere((c) => c.auth?.viewer?.apiKeyId === e.id, 'API key revoked');
     }),
   ];
 
-  const authenticateConnection = async (ctx: WsContext<Record<string, unknown> | undefined, Extra>): Promise<Authentication> => {
-    const header = ctx.connectionParams?.authorization;
-    if (typeof header === 'string' && header) return authenticate(app, header);
-    const cookie = parseCookie(ctx.extra.request.headers.cookie, opts.refreshCookie);
-    return cookie ? sessionViewer(app, cookie) : { viewer: null, error: null };
-  };
-
-  const expiry = (viewer: Viewer) => viewer.expiresAt?.getTime() ?? Number.POSITIVE_INFINITY;
-  // A sweep instead of two timers per socket: at 10,000 connections the timers alone cost megabytes.
-  let tick = 0;
+  let lastHeartbeat = clock();
   const sweeper = setInterval(() => {
-    const now = Date.now();
-    const heartbeat = ++tick % HEARTBEAT_EVERY === 0;
+    const now = clock();
+    const heartbeat = now - lastHeartbeat >= HEARTBEAT_MS;
+    if (heartbeat) lastHeartbeat = now;
     for (const [socket, conn] of connections) {
-      if (conn.expiresAt <= now) socket.close(FORBIDDEN, 'Token expired');
+      if (!conn.initialized) {
+        if (now - conn.openedAt >= INIT_TIMEOUT_MS) socket.close(CloseCode.ConnectionInitialisationTimeout, 'Connection initialisation timeout');
+      } else if (conn.expiresAt <= now) socket.close(FORBIDDEN, 'Token expired');
       else if (heartbeat) {
         if (!conn.alive) socket.terminate();
         else {
@@ -125,76 +203,18 @@ export function attachWebSockets(server: Server, app: App, services: Services, s
   }, SWEEP_MS);
   sweeper.unref();
 
-  const disposable = useServer<Record<string, unknown> | undefined, Extra>(
-    {
-      schema,
-      subscribe: sharedSubscribe,
-      async onConnect(ctx) {
-        const auth = await authenticateConnection(ctx);
-        if (!auth.viewer) return false;
-        const request = ctx.extra.request;
-        const conn: Connection = { auth, ip: request.socket.remoteAddress ?? '', userAgent: request.headers['user-agent'] ?? null, expiresAt: expiry(auth.viewer), alive: true };
-        // Neither the upgrade request nor the credential is needed any more: keep neither alive.
-        // (Assigned, not deleted: `delete` turns an object into a larger dictionary-mode object.)
-        (ctx.extra as Partial<Extra>).request = undefined;
-        if (ctx.connectionParams) (ctx.connectionParams as Record<string, unknown>).authorization = undefined;
-        const socket = ctx.extra.socket;
-        connections.set(socket, conn);
-        socket.on('pong', () => (conn.alive = true));
-        socket.once('close', () => connections.delete(socket));
-        return true;
-      },
-      // A client renews its credential by sending a ping with { authorization: "Bearer <new token>" }.
-      async onPing(ctx, payload) {
-        const header = payload?.authorization;
-        const conn = connections.get(ctx.extra.socket);
-        if (typeof header !== 'string' || !conn) return;
-        const auth = await authenticate(app, header);
-        if (!auth.viewer || auth.viewer.userId !== conn.auth.viewer?.userId) {
-          ctx.extra.socket.close(FORBIDDEN, 'Invalid credentials');
-          return;
-        }
-        conn.auth = auth;
-        conn.expiresAt = expiry(auth.viewer);
-      },
-      onSubscribe(ctx, _id, payload) {
-        // graphql-ws has registered this subscription already when the hook runs.
-        if (Object.keys(ctx.subscriptions).length > MAX_SUBSCRIPTIONS) {
-          return [new GraphQLError(`At most ${MAX_SUBSCRIPTIONS} active subscriptions per connection`, { extensions: { code: ErrorCode.BAD_USER_INPUT } })];
-        }
-        const { query, document, errors } = documents.get(payload.query);
-        // graphql-ws keeps the payload for the subscription's life: let it hold the shared text.
-        (payload as { query: string }).query = query;
-        if (!document || errors.length) return errors.map((e) => new GraphQLError(e.message, { extensions: { code: ErrorCode.BAD_USER_INPUT } }));
-        const operation = getOperationAST(document, payload.operationName);
-        if (!operation) return [new GraphQLError('Unknown operation', { extensions: { code: ErrorCode.BAD_USER_INPUT } })];
-        const conn = connections.get(ctx.extra.socket);
-        const auth = conn?.auth ?? { viewer: null, error: null };
-        const contextValue: Context = buildContext(app, services, auth, { ip: conn?.ip ?? '', userAgent: conn?.userAgent ?? null, refreshCookie: null });
-        onCount?.(1);
-        return { schema, document, variableValues: payload.variables, operationName: payload.operationName, contextValue };
-      },
-      onComplete() {
-        onCount?.(-1);
-      },
-    },
-    wss,
-    // Liveness is the sweeper's heartbeat above, not a timer per socket.
-    0,
-  );
-
   return {
     connectionCount: () => connections.size,
     /** Called with +1 when a subscription starts and -1 when it ends. */
     onSubscriptionCount(listener: (delta: number) => void) {
       onCount = listener;
     },
-    /** Closes every socket with 1001 (going away) once in-flight deliveries are written. */
+    /** Lets deliveries under way reach their sockets, then closes every socket with 1001 (going away). */
     async stop() {
       clearInterval(sweeper);
       for (const off of offs) off();
-      for (const socket of wss.clients) socket.close(1001, 'Server shutting down');
-      await disposable.dispose();
+      await app.events.drained(DRAIN_MS);
+      for (const socket of connections.keys()) socket.close(1001, 'Server shutting down');
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },
   };

@@ -33,8 +33,10 @@ type Listener = (event: OrbitEvent) => void;
  * NOTIFY is sent inside the writing transaction, so an event exists only if its rows were committed.
  */
 export class EventHub implements PubSub {
-  private readonly listeners = new Map<string, Set<Listener>>();
+  private readonly listeners = new Map<string, Set<Listener | LiveEvents>>();
   private unlisten: (() => Promise<void>) | undefined;
+  /** Events handed to subscriptions and not yet done with (see LiveEvents). */
+  private inFlight = 0;
 
   constructor(private readonly logger: Logger) {}
 
@@ -56,7 +58,8 @@ export class EventHub implements PubSub {
   dispatch(event: OrbitEvent): void {
     for (const listener of this.listeners.get(eventKey(event)) ?? []) {
       try {
-        listener(event);
+        if (typeof listener === 'function') listener(event);
+        else listener.push(event);
       } catch (error) {
         this.logger.error({ err: error, topic: event.topic }, 'event listener failed');
       }
@@ -64,13 +67,19 @@ export class EventHub implements PubSub {
   }
 
   on(key: string, listener: Listener): () => void {
+    this.add(key, listener);
+    return () => this.remove(key, listener);
+  }
+
+  add(key: string, listener: Listener | LiveEvents): void {
     let set = this.listeners.get(key);
     if (!set) this.listeners.set(key, (set = new Set()));
     set.add(listener);
-    return () => {
-      set.delete(listener);
-      if (set.size === 0) this.listeners.delete(key);
-    };
+  }
+
+  remove(key: string, listener: Listener | LiveEvents): void {
+    const set = this.listeners.get(key);
+    if (set?.delete(listener) && set.size === 0) this.listeners.delete(key);
   }
 
   /** The events of a key as an async iterator; buffered from the moment it is called. */
@@ -78,9 +87,27 @@ export class EventHub implements PubSub {
     return new LiveEvents(this, key);
   }
 
+  /** Counts an event a subscription has received (+1) or finished with (-1). */
+  track(delta: number): void {
+    this.inFlight += delta;
+  }
+
+  /**
+   * Resolves once no subscription is busy with an event, seen between two turns of the event loop
+   * (or after timeoutMs): what shutdown waits for before it closes sockets.
+   */
+  async drained(timeoutMs: number): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    await new Promise((resolve) => setImmediate(resolve));
+    while (this.inFlight > 0 && Date.now() < until) await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+
   // type-graphql's PubSub interface; Orbit's subscriptions use `iterate` through their own subscribe functions.
   publish(routingKey: string, ...args: unknown[]): void {
-    for (const listener of this.listeners.get(routingKey) ?? []) listener(args[0] as OrbitEvent);
+    for (const listener of this.listeners.get(routingKey) ?? []) {
+      if (typeof listener === 'function') listener(args[0] as OrbitEvent);
+      else listener.push(args[0] as OrbitEvent);
+    }
   }
 
   subscribe(routingKey: string): AsyncIterable<unknown> {
@@ -89,36 +116,54 @@ export class EventHub implements PubSub {
 }
 
 /**
- * A subscriber's queue of events. A class rather than closures: with thousands of idle
- * subscriptions, per-instance closures are a large part of a connection's memory.
+ * A subscriber's queue of events. A class registered as itself rather than through closures: with
+ * thousands of idle subscriptions, per-instance closures are a large part of a connection's memory.
+ * An event counts as in flight from its arrival until the consumer asks for the next one, which it
+ * does only once it has delivered this one.
  */
 class LiveEvents implements AsyncIterableIterator<OrbitEvent> {
-  private readonly queue: OrbitEvent[] = [];
+  private queue: OrbitEvent[] | null = null;
   private wake: ((r: IteratorResult<OrbitEvent>) => void) | undefined;
   private done = false;
-  private readonly off: () => void;
+  /** The consumer holds an event it has not finished with. */
+  private busy = false;
 
-  constructor(hub: EventHub, key: string) {
-    this.off = hub.on(key, (event) => this.push(event));
+  constructor(
+    private readonly hub: EventHub,
+    private readonly key: string,
+  ) {
+    hub.add(key, this);
   }
 
-  private push(event: OrbitEvent): void {
+  push(event: OrbitEvent): void {
+    this.hub.track(1);
     const wake = this.wake;
     if (wake) {
       this.wake = undefined;
+      this.busy = true;
       wake({ value: event, done: false });
-    } else this.queue.push(event);
+    } else (this.queue ??= []).push(event);
   }
 
   next(): Promise<IteratorResult<OrbitEvent>> {
-    if (this.queue.length) return Promise.resolve({ value: this.queue.shift()!, done: false });
+    this.finish();
+    const queued = this.queue?.shift();
+    if (queued) {
+      this.busy = true;
+      return Promise.resolve({ value: queued, done: false });
+    }
     if (this.done) return Promise.resolve({ value: undefined, done: true });
     return new Promise((resolve) => (this.wake = resolve));
   }
 
   return(): Promise<IteratorResult<OrbitEvent>> {
-    this.done = true;
-    this.off();
+    this.finish();
+    if (!this.done) {
+      this.done = true;
+      this.hub.remove(this.key, this);
+      this.hub.track(-(this.queue?.length ?? 0));
+      this.queue = null;
+    }
     this.wake?.({ value: undefined, done: true });
     this.wake = undefined;
     return Promise.resolve({ value: undefined, done: true });
@@ -127,6 +172,13 @@ class LiveEvents implements AsyncIterableIterator<OrbitEvent> {
   async throw(error: unknown): Promise<IteratorResult<OrbitEvent>> {
     await this.return();
     throw error;
+  }
+
+  private finish(): void {
+    if (this.busy) {
+      this.busy = false;
+      this.hub.track(-1);
+    }
   }
 
   [Symbol.asyncIterator]() {

@@ -146,6 +146,24 @@ describe('shutdown', () => {
     await own.close();
     expect((await c.closed).code).toBe(1001);
   });
+
+  it('lets a delivery under way reach its subscriber before closing with 1001', async () => {
+    const own = await startServer();
+    const owner = await own.register();
+    const list = await createList(own, owner, 'Last words');
+    const c = wsClient(own.url, { authorization: `Bearer ${owner.token}` });
+    const sub = c.subscribe(LIST, { id: list });
+    await sleep(150);
+    // Shut down at the moment the event reaches this replica: the subscription has just received it
+    // and still has to read the task (database) and send it.
+    let stopping: Promise<void> | undefined;
+    own.server.app.events.on(`task:${list}`, () => void (stopping ??= own.close()));
+    await createTask(own, owner, list, { title: 'in flight' });
+    expect((await c.closed).code).toBe(1001);
+    await stopping;
+    expect(sub.values).toHaveLength(1);
+    expect(sub.values[0].taskListChanged).toMatchObject({ kind: 'CREATED', task: { title: 'in flight' } });
+  });
 });
 
 describe('retention', () => {
