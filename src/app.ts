@@ -3,6 +3,7 @@ import type { Config } from './config.js';
 import type { Database, Db } from './db/client.js';
 import { Passwords } from './modules/accounts/passwords.js';
 import type { TokenSettings } from './modules/accounts/tokens.js';
+import { ViewerCache } from './modules/accounts/viewer-cache.js';
 import type { Mailer } from './shared/mailer.js';
 import { EventHub } from './shared/pubsub.js';
 
@@ -17,16 +18,22 @@ export interface App {
   tokens: TokenSettings;
   /** Events from every replica, through LISTEN/NOTIFY. */
   events: EventHub;
+  /** Verified access tokens, until their session or user changes. */
+  viewers: ViewerCache;
 }
 
 export function createApp(config: Config, database: Database, mailer: Mailer, logger: Logger): App {
+  const events = new EventHub(logger);
+  const viewers = new ViewerCache({ maxEntries: config.VIEWER_CACHE_MAX, maxAgeMs: config.VIEWER_CACHE_TTL_S * 1000 });
+  viewers.attach(events);
   return {
     config,
     database,
     db: database.db,
     mailer,
     logger,
-    events: new EventHub(logger),
+    events,
+    viewers,
     passwords: new Passwords({
       memoryCost: config.ARGON2_MEMORY_KIB,
       timeCost: config.ARGON2_TIME_COST,

@@ -29,6 +29,9 @@ const EnvSchema = z.object({
   REFRESH_TOKEN_IDLE_DAYS: int(7, 1),
   REFRESH_TOKEN_ABSOLUTE_DAYS: int(30, 1),
   REFRESH_REUSE_GRACE_S: int(10, 0),
+  /** Verified access tokens kept in memory until their session or user changes; 0 turns the cache off. */
+  VIEWER_CACHE_MAX: int(10000, 0),
+  VIEWER_CACHE_TTL_S: int(30, 1),
 
   ARGON2_MEMORY_KIB: int(19456, 1024),
   ARGON2_TIME_COST: int(2, 1),

@@ -35,8 +35,8 @@ export interface DbConfig {
   pgliteDir: string | undefined;
 }
 
-/** A LISTEN channel; the callback gets each payload. */
-export type Listen = (channel: string, onPayload: (payload: string) => void) => Promise<() => Promise<void>>;
+/** A LISTEN channel; onPayload gets each payload, onListen runs whenever LISTEN is (re)established. */
+export type Listen = (channel: string, onPayload: (payload: string) => void, onListen?: () => void) => Promise<() => Promise<void>>;
 
 export interface Database {
   db: Db;
@@ -66,8 +66,10 @@ async function createPglite(dir: string | undefined): Promise<Database> {
   return {
     db,
     kind: 'pglite',
-    listen: async (channel, onPayload) => {
+    // In-process: LISTEN is never lost once established.
+    listen: async (channel, onPayload, onListen) => {
       const unsub = await client.listen(channel, onPayload);
+      onListen?.();
       return async () => unsub();
     },
     ping: () => ping(db),
@@ -90,8 +92,8 @@ async function createPostgres(url: string, config: DbConfig): Promise<Database> 
     db,
     kind: 'postgres',
     // postgres.js keeps LISTEN on a dedicated connection and re-LISTENs after it reconnects.
-    listen: async (channel, onPayload) => {
-      const sub = await client.listen(channel, onPayload);
+    listen: async (channel, onPayload, onListen) => {
+      const sub = await client.listen(channel, onPayload, onListen);
       return () => sub.unlisten();
     },
     ping: () => ping(db),

@@ -7,8 +7,10 @@ import { EVENTS_CHANNEL } from '../modules/notifications/notification.service.js
 export type OrbitEvent =
   | { topic: 'notification'; userId: string; id: string }
   | { topic: 'task'; listId: string; taskId: string; kind: 'CREATED' | 'UPDATED' | 'DELETED'; actorId: string }
-  | { topic: 'sessions.revoked'; ids: string[] }
-  | { topic: 'user.signout'; userId: string }
+  // origin: the replica that announced a change to sessions or users (see ViewerCache).
+  | { topic: 'sessions.revoked'; ids: string[]; origin?: string }
+  | { topic: 'user.signout'; userId: string; origin?: string }
+  | { topic: 'user.changed'; userId: string; origin?: string }
   | { topic: 'apikey.revoked'; id: string }
   | { topic: 'assistant.chunk'; conversationId: string; messageId: string; delta: string; done: boolean };
 
@@ -34,6 +36,7 @@ type Listener = (event: OrbitEvent) => void;
  */
 export class EventHub implements PubSub {
   private readonly listeners = new Map<string, Set<Listener | LiveEvents>>();
+  private readonly relistened = new Set<() => void>();
   private unlisten: (() => Promise<void>) | undefined;
   /** Events handed to subscriptions and not yet done with (see LiveEvents). */
   private inFlight = 0;
@@ -41,13 +44,25 @@ export class EventHub implements PubSub {
   constructor(private readonly logger: Logger) {}
 
   async start(database: Database): Promise<void> {
-    this.unlisten = await database.listen(EVENTS_CHANNEL, (payload) => {
-      try {
-        this.dispatch(JSON.parse(payload) as OrbitEvent);
-      } catch (error) {
-        this.logger.warn({ err: error }, 'unreadable event');
-      }
-    });
+    this.unlisten = await database.listen(
+      EVENTS_CHANNEL,
+      (payload) => {
+        try {
+          this.dispatch(JSON.parse(payload) as OrbitEvent);
+        } catch (error) {
+          this.logger.warn({ err: error }, 'unreadable event');
+        }
+      },
+      () => {
+        for (const listener of this.relistened) listener();
+      },
+    );
+  }
+
+  /** Called whenever LISTEN is (re)established: events sent while it was down are lost. */
+  onRelisten(listener: () => void): () => void {
+    this.relistened.add(listener);
+    return () => this.relistened.delete(listener);
   }
 
   async stop(): Promise<void> {

@@ -73,4 +73,20 @@ describe('two replicas', () => {
     expect((await c.closed).code).toBe(4403);
     expect(Date.now() - started).toBeLessThan(1000);
   });
+
+  it('a token cached on one replica follows changes made through the other within a second', async () => {
+    const [one, two]: GqlClient[] = urls.map((u) => createClient(`${u}/graphql`));
+    const a = await one!.register({ name: 'Ada' });
+    const ME = `{ me { name } }`;
+    expect((await two!.ok(ME, {}, { token: a.token })).me.name).toBe('Ada');
+    const within = async (check: () => Promise<boolean>) => {
+      const started = Date.now();
+      while (!(await check()) && Date.now() - started < 1000) await sleep(20);
+      return Date.now() - started;
+    };
+    await one!.ok(`mutation { updateProfile(input: { name: "Ada L." }) { id } }`, {}, { token: a.token });
+    expect(await within(async () => (await two!.gql(ME, {}, { token: a.token })).data?.me.name === 'Ada L.')).toBeLessThan(1000);
+    await one!.ok(`mutation L($t: String) { logout(refreshToken: $t) }`, { t: a.refreshToken });
+    expect(await within(async () => (await two!.gql(ME, {}, { token: a.token })).errors?.[0]?.extensions?.code === 'UNAUTHENTICATED')).toBeLessThan(1000);
+  });
 });

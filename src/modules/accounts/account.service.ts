@@ -6,7 +6,7 @@ import { ConflictError, FieldProblems, InputError, NotFoundError, isUniqueViolat
 import type { Mail } from '../../shared/mailer.js';
 import { RateLimiter } from '../../shared/rate-limit.js';
 import { recordActivity } from '../activity/activity.service.js';
-import { publish } from '../notifications/notification.service.js';
+import { announce } from './viewer-cache.js';
 import type { UpdateProfileInput } from './auth.inputs.js';
 import { consumeEmailToken, createEmailToken, resetMail, verificationMail } from './email-tokens.js';
 import { passwordProblem } from './passwords.js';
@@ -48,6 +48,7 @@ export class AccountService {
     return this.app.db
       .transaction(async (tx) => {
         const [user] = await tx.update(users).set(changes).where(eq(users.id, viewer.userId)).returning();
+        await announce(this.app, tx, { topic: 'user.changed', userId: viewer.userId });
         await recordActivity(tx, { actorId: viewer.userId, verb: 'user.updated', entityType: 'user', entityId: viewer.userId, summary: 'Updated the profile' });
         return user!;
       })
@@ -69,7 +70,7 @@ export class AccountService {
     await this.app.db.transaction(async (tx) => {
       await tx.update(users).set({ passwordHash: hash, updatedAt: new Date() }).where(eq(users.id, user.id));
       await this.sessions.revokeAll(tx, user.id, 'password_changed', viewer.sessionId);
-      await publish(tx, { topic: 'user.signout', userId: user.id });
+      await announce(this.app, tx, { topic: 'user.signout', userId: user.id });
       await recordActivity(tx, { actorId: user.id, verb: 'user.password_changed', entityType: 'user', entityId: user.id, summary: 'Changed the password' });
     });
     return true;
@@ -83,6 +84,7 @@ export class AccountService {
         .set({ emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, now())` })
         .where(eq(users.id, userId))
         .returning();
+      await announce(this.app, tx, { topic: 'user.changed', userId });
       await recordActivity(tx, { actorId: userId, verb: 'user.email_verified', entityType: 'user', entityId: userId, summary: 'Verified the email address' });
       return user!;
     });
@@ -132,6 +134,7 @@ export class AccountService {
         .set({ passwordHash: hash, emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, now())`, updatedAt: new Date() })
         .where(eq(users.id, id));
       await this.sessions.revokeAll(tx, id, 'password_reset');
+      await announce(this.app, tx, { topic: 'user.changed', userId: id });
       await recordActivity(tx, { actorId: id, verb: 'user.password_reset', entityType: 'user', entityId: id, summary: 'Reset the password' });
       return id;
     });
@@ -146,7 +149,7 @@ export class AccountService {
     await this.app.db.transaction(async (tx) => {
       await this.sessions.revokeAll(tx, user.id, 'revoked');
       for (const hook of this.onDelete) await hook(tx, user.id);
-      await publish(tx, { topic: 'user.signout', userId: user.id });
+      await announce(this.app, tx, { topic: 'user.signout', userId: user.id });
       await tx.delete(users).where(eq(users.id, user.id));
     });
     return true;

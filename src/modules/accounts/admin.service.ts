@@ -5,7 +5,7 @@ import { ConflictError, FieldProblems, InputError, NotFoundError, isUniqueViolat
 import { parseId } from '../../shared/ids.js';
 import { type Connection, keysetAfter, keysetOrder, pageRequest, toConnection } from '../../shared/pagination.js';
 import { recordActivity } from '../activity/activity.service.js';
-import { publish } from '../notifications/notification.service.js';
+import { announce } from './viewer-cache.js';
 import type { SessionsService } from './sessions.service.js';
 import { passwordProblem } from './passwords.js';
 import type { Role, Tier, UserRow } from './user.type.js';
@@ -44,7 +44,7 @@ export class AdminService {
       const [user] = await tx.update(users).set({ suspendedAt: sql`now()`, suspensionReason: text, updatedAt: new Date() }).where(eq(users.id, userId)).returning();
       if (!user) throw new NotFoundError('User');
       await this.sessions.revokeAll(tx, userId, 'suspended');
-      await publish(tx, { topic: 'user.signout', userId });
+      await announce(this.app, tx, { topic: 'user.signout', userId });
       await recordActivity(tx, { actorId: admin.userId, verb: 'user.suspended', entityType: 'user', entityId: userId, summary: `Suspended ${user.email}: ${text}` });
       return user;
     });
@@ -91,6 +91,7 @@ export class AdminService {
     return this.app.db.transaction(async (tx) => {
       const [user] = await tx.update(users).set({ ...set, updatedAt: new Date() }).where(eq(users.id, userId)).returning();
       if (!user) throw new NotFoundError('User');
+      await announce(this.app, tx, { topic: 'user.changed', userId });
       await recordActivity(tx, { actorId: admin.userId, verb, entityType: 'user', entityId: userId, summary: summary(user) });
       return user;
     });

@@ -5,7 +5,7 @@ import { refreshTokens, sessions } from '../../db/schema/index.js';
 import { NotFoundError } from '../../shared/errors.js';
 import { parseId } from '../../shared/ids.js';
 import { recordActivity } from '../activity/activity.service.js';
-import { publish } from '../notifications/notification.service.js';
+import { announce } from './viewer-cache.js';
 import { randomToken, sha256, signAccessToken } from './tokens.js';
 import type { UserRow } from './user.type.js';
 
@@ -123,7 +123,7 @@ export class SessionsService {
       .returning({ id: sessions.id, userId: sessions.userId });
     // Chunks of 100 ids keep each payload far below NOTIFY's 8,000-byte limit.
     for (let i = 0; i < rows.length; i += 100) {
-      await publish(tx, { topic: 'sessions.revoked', ids: rows.slice(i, i + 100).map((r) => r.id) });
+      await announce(this.app, tx, { topic: 'sessions.revoked', ids: rows.slice(i, i + 100).map((r) => r.id) });
     }
     return rows.map((r) => r.id);
   }

@@ -29,7 +29,13 @@ export async function authenticate(app: App, header: string | undefined | null):
   const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
   if (!match) return { viewer: null, error: new UnauthenticatedError('Malformed Authorization header') };
   const credential = match[1]!;
-  return credential.startsWith(API_KEY_PREFIX) ? byApiKey(app, credential) : byAccessToken(app, credential);
+  if (credential.startsWith(API_KEY_PREFIX)) return byApiKey(app, credential);
+  const cached = app.viewers.get(credential);
+  if (cached) return { viewer: cached, error: null };
+  const readAt = app.viewers.begin();
+  const auth = await byAccessToken(app, credential);
+  if (auth.viewer) app.viewers.put(credential, auth.viewer, readAt);
+  return auth;
 }
 
 async function byAccessToken(app: App, token: string): Promise<Authentication> {
