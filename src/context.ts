@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { App } from './app.js';
+import type { QueryStats } from './db/client.js';
 import { type Authentication, authenticate } from './modules/accounts/viewer.js';
 import { AppError, ErrorCode } from './shared/errors.js';
-import { type Loaders, type Services, createLoaders } from './modules/index.js';
+import { type Loaders, type Services, createLoaders, createServices } from './modules/index.js';
 
 /** Where the request came from, and how to answer with cookies (HTTP only). */
 export interface ClientInfo {
@@ -21,30 +22,27 @@ export interface Context extends Authentication {
   loaders: Loaders;
   client: ClientInfo;
   requestId: string;
+  /** The statements this operation has run (HTTP operations). */
+  stats?: QueryStats;
 }
 
-export async function createContext(
-  app: App,
-  services: Services,
-  authorization: string | undefined | null,
-  client: ClientInfo,
-  requestId: string = randomUUID(),
-): Promise<Context> {
+/**
+ * The context of one HTTP operation. Its app, services and loaders run their statements through a
+ * database scoped to the operation, which counts them: authentication included.
+ */
+export async function createContext(app: App, authorization: string | undefined | null, client: ClientInfo, requestId: string = randomUUID()): Promise<Context> {
+  const stats: QueryStats = { statements: 0 };
+  const scoped: App = { ...app, db: app.database.scoped(stats) };
   let auth: Authentication;
   try {
-    auth = await authenticate(app, authorization);
+    auth = await authenticate(scoped, authorization);
   } catch (cause) {
     // The database failed while checking credentials: the operation fails as an internal error,
     // through the normal error path (with the request id), if it needs a viewer at all.
     app.logger.error({ err: cause, requestId }, 'authentication failed unexpectedly');
     auth = { viewer: null, error: new AppError(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error') };
   }
-  return buildContext(app, services, auth, client, requestId);
-}
-
-/** A context for a viewer already known (a WebSocket connection resolves it once, at connection_init). */
-export function buildContext(app: App, services: Services, auth: Authentication, client: ClientInfo, requestId: string = randomUUID()): Context {
-  return { ...auth, app, services, loaders: createLoaders(app.db, auth.viewer?.userId ?? null), client, requestId };
+  return { ...auth, app: scoped, services: createServices(scoped), loaders: createLoaders(scoped.db, auth.viewer?.userId ?? null), client, requestId, stats };
 }
 
 /** The viewer of an operation guarded by @Authorized (the auth checker has ensured it is there). */

@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
-import { ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
 import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import { type App, createApp } from './app.js';
 import type { Config } from './config.js';
 import { type ClientInfo, type Context, createContext } from './context.js';
-import { type Database, createDb, queryStats } from './db/client.js';
+import { type Database, createDb } from './db/client.js';
 import { runMigrations } from './db/migrate.js';
 import { createLogger } from './logger.js';
 import { type Services, createServices } from './modules/index.js';
@@ -94,6 +94,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     formatError: createFormatError(config.NODE_ENV !== 'development'),
     plugins: [
       fastifyApolloDrainPlugin(fastify),
+      ApolloServerPluginCacheControlDisabled(),
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
       operationReports(events, logger, config.SLOW_OPERATION_MS),
       limitsPlugin({ depth: config.LIMIT_DEPTH, cost: config.LIMIT_COST, aliases: config.LIMIT_ALIASES, directives: config.LIMIT_DIRECTIVES, queryBytes: config.LIMIT_QUERY_BYTES }),
@@ -111,15 +112,14 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   });
   const handler = fastifyApolloHandler(apollo, {
     context: async (request, reply) =>
-      createContext(app, services, request.headers.authorization, clientInfo(request, reply, config), request.id),
+      createContext(app, request.headers.authorization, clientInfo(request, reply, config), request.id),
   });
-  // Every statement run while a request is served is counted against it.
   fastify.route({
     url: GRAPHQL_PATH,
     method: ['GET', 'POST', 'OPTIONS'],
     preHandler: [queryTextLimit(config.LIMIT_QUERY_BYTES), ...(trusted ? [trustedDocuments(trusted)] : [])],
     handler(request, reply) {
-      return queryStats.run({ statements: 0 }, () => handler.call(this, request as never, reply as never));
+      return handler.call(this, request as never, reply as never);
     },
   });
 
@@ -199,7 +199,6 @@ function operationReports(events: OrbitServer['events'], logger: Logger, slowMs:
   return {
     async requestDidStart() {
       const started = performance.now();
-      const stats = queryStats.getStore();
       return {
         async didEncounterErrors({ errors, contextValue }) {
           for (const error of errors) {
@@ -215,7 +214,7 @@ function operationReports(events: OrbitServer['events'], logger: Logger, slowMs:
           }
           const report: OperationReport = {
             operationName: operationName ?? null,
-            statements: stats?.statements ?? 0,
+            statements: contextValue?.stats?.statements ?? 0,
             durationMs: Math.round((performance.now() - started) * 100) / 100,
             viewerId: contextValue?.viewer?.userId ?? null,
             errors: errors?.length ?? 0,

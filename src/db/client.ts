@@ -1,11 +1,12 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { type SQL, sql } from 'drizzle-orm';
 import type { Logger } from 'drizzle-orm/logger';
-import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { PgDatabase, type PgDialect, type PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
+import { PgliteSession } from 'drizzle-orm/pglite/session';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
+import { PostgresJsSession } from 'drizzle-orm/postgres-js/session';
 import postgres from 'postgres';
 import * as schema from './schema/index.js';
 
@@ -15,18 +16,18 @@ export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 /** Anything that runs queries: the database or an open transaction. */
 export type Queryable = Db | Tx;
 
-/** Per-operation statistics, set by the caller with `queryStats.run(stats, fn)`. */
+/** What one operation's statements added up to. */
 export interface QueryStats {
   statements: number;
 }
-export const queryStats = new AsyncLocalStorage<QueryStats>();
 
-const countingLogger: Logger = {
-  logQuery() {
-    const stats = queryStats.getStore();
-    if (stats) stats.statements += 1;
-  },
-};
+/** A logger that counts; drizzle calls it once per statement, transactions included. */
+class CountingLogger implements Logger {
+  constructor(private readonly stats: QueryStats) {}
+  logQuery(): void {
+    this.stats.statements += 1;
+  }
+}
 
 export interface DbConfig {
   DATABASE_URL?: string;
@@ -41,6 +42,12 @@ export type Listen = (channel: string, onPayload: (payload: string) => void, onL
 export interface Database {
   db: Db;
   kind: 'pglite' | 'postgres';
+  /**
+   * The same connections, with every statement counted into `stats`: one per request, which is how
+   * statements are attributed to operations (rather than AsyncLocalStorage, whose promise hooks on
+   * Node 20 slow down and enlarge every promise in the process).
+   */
+  scoped(stats: QueryStats): Db;
   listen: Listen;
   /** True when the database answers a trivial query. */
   ping(): Promise<boolean>;
@@ -62,10 +69,12 @@ export async function createDb(config: DbConfig): Promise<Database> {
 async function createPglite(dir: string | undefined): Promise<Database> {
   if (dir) mkdirSync(dir, { recursive: true });
   const client = dir ? await PGlite.create(dir) : await PGlite.create();
-  const db = drizzlePglite({ client, schema, casing: 'snake_case', logger: countingLogger }) as unknown as Db;
+  const db = drizzlePglite({ client, schema, casing: 'snake_case' }) as unknown as Db;
+  const dialect = dialectOf(db);
   return {
     db,
     kind: 'pglite',
+    scoped: (stats) => new PgDatabase(dialect, new PgliteSession(client, dialect, undefined, { logger: new CountingLogger(stats) }), undefined) as unknown as Db,
     // In-process: LISTEN is never lost once established.
     listen: async (channel, onPayload, onListen) => {
       const unsub = await client.listen(channel, onPayload);
@@ -87,10 +96,12 @@ async function createPostgres(url: string, config: DbConfig): Promise<Database> 
     connect_timeout: 5,
     connection: { statement_timeout: config.DB_STATEMENT_TIMEOUT_MS, application_name: 'orbit' },
   });
-  const db = drizzlePostgres({ client, schema, casing: 'snake_case', logger: countingLogger }) as unknown as Db;
+  const db = drizzlePostgres({ client, schema, casing: 'snake_case' }) as unknown as Db;
+  const dialect = dialectOf(db);
   return {
     db,
     kind: 'postgres',
+    scoped: (stats) => new PgDatabase(dialect, new PostgresJsSession(client, dialect, undefined, { logger: new CountingLogger(stats) }), undefined) as unknown as Db,
     // postgres.js keeps LISTEN on a dedicated connection and re-LISTENs after it reconnects.
     listen: async (channel, onPayload, onListen) => {
       const sub = await client.listen(channel, onPayload, onListen);
@@ -100,6 +111,9 @@ async function createPostgres(url: string, config: DbConfig): Promise<Database> 
     close: () => client.end({ timeout: 5 }),
   };
 }
+
+/** The dialect (casing rules and their cache) is shared by every scoped instance. */
+const dialectOf = (db: Db) => (db as unknown as { dialect: PgDialect }).dialect;
 
 async function ping(db: Db): Promise<boolean> {
   try {
