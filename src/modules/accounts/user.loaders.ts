@@ -1,6 +1,6 @@
 import DataLoader from 'dataloader';
-import { inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { anyId } from '../../db/sql.js';
 import { users } from '../../db/schema/index.js';
 import { type PublicUser, publicUserColumns } from './user.type.js';
 
@@ -8,7 +8,7 @@ import { type PublicUser, publicUserColumns } from './user.type.js';
 export function createAccountLoaders(db: Db) {
   return {
     userById: new DataLoader<string, PublicUser | null>(async (ids) => {
-      const rows = await db.select(publicUserColumns).from(users).where(inArray(users.id, [...ids]));
+      const rows = await db.select(publicUserColumns).from(users).where(anyId(users.id, ids));
       const byId = new Map(rows.map((r) => [r.id, r]));
       return ids.map((id) => byId.get(id) ?? null);
     }),

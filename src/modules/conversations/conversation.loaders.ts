@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
-import { and, getTableColumns, inArray, sql } from 'drizzle-orm';
+import { and, getTableColumns, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { anyId } from '../../db/sql.js';
 import { messages } from '../../db/schema/index.js';
 import { type Connection, type PageRequest, keysetAfter, toConnection } from '../../shared/pagination.js';
 import type { MessageRow } from './conversation.type.js';
@@ -23,7 +24,7 @@ export function createConversationLoaders(db: Db) {
               rank: sql<number>`count(*) filter (where ${past}) over (partition by ${messages.conversationId} order by ${messages.seq}, ${messages.id})`.as('rank'),
             })
             .from(messages)
-            .where(inArray(messages.conversationId, [...ids]))
+            .where(anyId(messages.conversationId, ids))
             .as('m');
           const rows = await db
             .select()

@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
-import { eq, inArray, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { anyId } from '../../db/sql.js';
 import { documentTags, tags } from '../../db/schema/index.js';
 import type { TagRow } from './document.type.js';
 
@@ -11,7 +12,7 @@ export function createDocumentLoaders(db: Db) {
         .select({ documentId: documentTags.documentId, tag: tags })
         .from(documentTags)
         .innerJoin(tags, eq(tags.id, documentTags.tagId))
-        .where(inArray(documentTags.documentId, [...ids]))
+        .where(anyId(documentTags.documentId, ids))
         .orderBy(sql`lower(${tags.name})`, tags.id);
       return ids.map((id) => rows.filter((r) => r.documentId === id).map((r) => r.tag));
     }),
@@ -19,7 +20,7 @@ export function createDocumentLoaders(db: Db) {
       const rows = await db
         .select({ tagId: documentTags.tagId, n: sql<number>`count(*)::int` })
         .from(documentTags)
-        .where(inArray(documentTags.tagId, [...ids]))
+        .where(anyId(documentTags.tagId, ids))
         .groupBy(documentTags.tagId);
       const byId = new Map(rows.map((r) => [r.tagId, Number(r.n)]));
       return ids.map((id) => byId.get(id) ?? 0);

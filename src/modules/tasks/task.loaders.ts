@@ -1,6 +1,7 @@
 import DataLoader from 'dataloader';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
+import { anyId } from '../../db/sql.js';
 import { labels, listMembers, taskLabels, taskLists, tasks } from '../../db/schema/index.js';
 import type { Connection, PageRequest } from '../../shared/pagination.js';
 import type { ListWithRole } from './list-access.js';
@@ -26,7 +27,7 @@ export function createTaskLoaders(db: Db, viewerId: string | null) {
         .select({ list: taskLists, role: listMembers.role })
         .from(taskLists)
         .innerJoin(listMembers, and(eq(listMembers.listId, taskLists.id), eq(listMembers.userId, viewer)))
-        .where(inArray(taskLists.id, [...ids]));
+        .where(anyId(taskLists.id, ids));
       const byId = new Map(rows.map((r) => [r.list.id, { ...r.list, myRole: r.role } as ListWithRole]));
       return ids.map((id) => byId.get(id) ?? null);
     }),
@@ -36,19 +37,19 @@ export function createTaskLoaders(db: Db, viewerId: string | null) {
         .select({ task: tasks })
         .from(tasks)
         .innerJoin(listMembers, and(eq(listMembers.listId, tasks.listId), eq(listMembers.userId, viewer)))
-        .where(inArray(tasks.id, [...ids]));
+        .where(anyId(tasks.id, ids));
       const byId = new Map(rows.map((r) => [r.task.id, r.task]));
       return ids.map((id) => byId.get(id) ?? null);
     }),
     membersByList: new DataLoader<string, MemberRow[]>(async (ids) => {
-      const rows = await db.select().from(listMembers).where(inArray(listMembers.listId, [...ids])).orderBy(asc(listMembers.addedAt), asc(listMembers.userId));
+      const rows = await db.select().from(listMembers).where(anyId(listMembers.listId, ids)).orderBy(asc(listMembers.addedAt), asc(listMembers.userId));
       return group(ids, rows, (r) => r.listId);
     }),
     openTaskCountByList: new DataLoader<string, number>(async (ids) => {
       const rows = await db
         .select({ listId: tasks.listId, n: sql<number>`count(*)::int` })
         .from(tasks)
-        .where(and(inArray(tasks.listId, [...ids]), inArray(tasks.status, ['TODO', 'IN_PROGRESS'])))
+        .where(and(anyId(tasks.listId, ids), inArray(tasks.status, ['TODO', 'IN_PROGRESS'])))
         .groupBy(tasks.listId);
       const byId = new Map(rows.map((r) => [r.listId, Number(r.n)]));
       return ids.map((id) => byId.get(id) ?? 0);
@@ -58,7 +59,7 @@ export function createTaskLoaders(db: Db, viewerId: string | null) {
         .select({ taskId: taskLabels.taskId, label: labels })
         .from(taskLabels)
         .innerJoin(labels, eq(labels.id, taskLabels.labelId))
-        .where(inArray(taskLabels.taskId, [...ids]))
+        .where(anyId(taskLabels.taskId, ids))
         .orderBy(sql`lower(${labels.name})`, labels.id);
       return group(ids, rows, (r) => r.taskId).map((rs) => rs.map((r) => r.label));
     }),
@@ -68,7 +69,7 @@ export function createTaskLoaders(db: Db, viewerId: string | null) {
       let loader = pages.get(key);
       if (!loader) {
         loader = new DataLoader<string, Connection<TaskRow>>(async (listIds) => {
-          const scope = inArray(tasks.listId, [...listIds]);
+          const scope = anyId(tasks.listId, listIds);
           const byList = await pageTasks(db, scope, filter, order, page, true);
           return listIds.map((id) => byList.get(id) ?? emptyTaskPage(db, eq(tasks.listId, id), filter, page, order));
         });
