@@ -4,10 +4,9 @@ import { type SQL, sql } from 'drizzle-orm';
 import type { Logger } from 'drizzle-orm/logger';
 import { PgDatabase, type PgDialect, type PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
-import { PgliteSession } from 'drizzle-orm/pglite/session';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
-import { PostgresJsSession } from 'drizzle-orm/postgres-js/session';
 import postgres from 'postgres';
+import { pgliteSession, postgresSession } from './row-mapper.js';
 import * as schema from './schema/index.js';
 
 export type Schema = typeof schema;
@@ -69,12 +68,13 @@ export async function createDb(config: DbConfig): Promise<Database> {
 async function createPglite(dir: string | undefined): Promise<Database> {
   if (dir) mkdirSync(dir, { recursive: true });
   const client = dir ? await PGlite.create(dir) : await PGlite.create();
-  const db = drizzlePglite({ client, schema, casing: 'snake_case' }) as unknown as Db;
-  const dialect = dialectOf(db);
+  const dialect = dialectOf(drizzlePglite({ client, casing: 'snake_case' }));
+  const database = (logger?: Logger) => new PgDatabase(dialect, pgliteSession(client, dialect, logger), undefined) as unknown as Db;
+  const db = database();
   return {
     db,
     kind: 'pglite',
-    scoped: (stats) => new PgDatabase(dialect, new PgliteSession(client, dialect, undefined, { logger: new CountingLogger(stats) }), undefined) as unknown as Db,
+    scoped: (stats) => database(new CountingLogger(stats)),
     // In-process: LISTEN is never lost once established.
     listen: async (channel, onPayload, onListen) => {
       const unsub = await client.listen(channel, onPayload);
@@ -96,12 +96,14 @@ async function createPostgres(url: string, config: DbConfig): Promise<Database> 
     connect_timeout: 5,
     connection: { statement_timeout: config.DB_STATEMENT_TIMEOUT_MS, application_name: 'orbit' },
   });
-  const db = drizzlePostgres({ client, schema, casing: 'snake_case' }) as unknown as Db;
-  const dialect = dialectOf(db);
+  // drizzle's factory also sets postgres.js to hand dates over as text, which drizzle's columns decode.
+  const dialect = dialectOf(drizzlePostgres({ client, casing: 'snake_case' }));
+  const database = (logger?: Logger) => new PgDatabase(dialect, postgresSession(client, dialect, logger), undefined) as unknown as Db;
+  const db = database();
   return {
     db,
     kind: 'postgres',
-    scoped: (stats) => new PgDatabase(dialect, new PostgresJsSession(client, dialect, undefined, { logger: new CountingLogger(stats) }), undefined) as unknown as Db,
+    scoped: (stats) => database(new CountingLogger(stats)),
     // postgres.js keeps LISTEN on a dedicated connection and re-LISTENs after it reconnects.
     listen: async (channel, onPayload, onListen) => {
       const sub = await client.listen(channel, onPayload, onListen);
@@ -112,8 +114,8 @@ async function createPostgres(url: string, config: DbConfig): Promise<Database> 
   };
 }
 
-/** The dialect (casing rules and their cache) is shared by every scoped instance. */
-const dialectOf = (db: Db) => (db as unknown as { dialect: PgDialect }).dialect;
+/** The dialect (snake_case casing and its cache) is shared by every database object of a client. */
+const dialectOf = (db: unknown) => (db as { dialect: PgDialect }).dialect;
 
 async function ping(db: Db): Promise<boolean> {
   try {
