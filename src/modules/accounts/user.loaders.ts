@@ -1,5 +1,5 @@
-import DataLoader from 'dataloader';
 import type { Db } from '../../db/client.js';
+import { KnownLoader } from '../../shared/known-loader.js';
 import { anyId } from '../../db/sql.js';
 import { users } from '../../db/schema/index.js';
 import { type PublicUser, publicUserColumns } from './user.type.js';
@@ -7,7 +7,7 @@ import { type PublicUser, publicUserColumns } from './user.type.js';
 /** Per-request loaders of the accounts module. */
 export function createAccountLoaders(db: Db) {
   return {
-    userById: new DataLoader<string, PublicUser | null>(async (ids) => {
+    userById: new KnownLoader<string, PublicUser | null>(async (ids) => {
       const rows = await db.select(publicUserColumns).from(users).where(anyId(users.id, ids));
       const byId = new Map(rows.map((r) => [r.id, r]));
       return ids.map((id) => byId.get(id) ?? null);

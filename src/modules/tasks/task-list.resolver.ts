@@ -1,9 +1,11 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { type Context, viewerOf } from '../../context.js';
 import { pageRequest } from '../../shared/pagination.js';
 import { User } from '../accounts/user.type.js';
 import type { ListWithRole } from './list-access.js';
 import { CreateTaskListInput, TaskFilter, TaskOrder, UpdateTaskListInput } from './task.inputs.js';
+import { preloadMemberUsers, preloadTaskFields } from './task.preload.js';
 import { TaskConnection } from './task.type.js';
 import { ListMember, ListRole, type MemberRow, TaskList } from './task-list.type.js';
 
@@ -58,24 +60,25 @@ export class TaskListResolver {
   // ---------------------------------------------------------------- fields
   @FieldResolver(() => User)
   owner(@Root() list: ListWithRole, @Ctx() ctx: Context) {
-    return ctx.loaders.userById.load(list.ownerId);
+    return ctx.loaders.userById.value(list.ownerId);
   }
 
   @FieldResolver(() => [ListMember])
-  members(@Root() list: ListWithRole, @Ctx() ctx: Context) {
-    return ctx.loaders.membersByList.load(list.id);
+  async members(@Root() list: ListWithRole, @Ctx() ctx: Context, @Info() info: GraphQLResolveInfo) {
+    return preloadMemberUsers(ctx, await ctx.loaders.membersByList.load(list.id), info);
   }
 
   @FieldResolver(() => TaskConnection)
-  tasks(
+  async tasks(
     @Root() list: ListWithRole,
     @Ctx() ctx: Context,
     @Arg('first', () => Int, { nullable: true }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Arg('filter', () => TaskFilter, { nullable: true }) filter: TaskFilter | null,
     @Arg('orderBy', () => TaskOrder, { nullable: true }) orderBy: TaskOrder | null,
+    @Info() info: GraphQLResolveInfo,
   ) {
-    return ctx.loaders.tasksOfList(filter, orderBy, pageRequest(first, after)).load(list.id);
+    return preloadTaskFields(ctx, await ctx.loaders.tasksOfList(filter, orderBy, pageRequest(first, after)).load(list.id), info);
   }
 
   @FieldResolver(() => Int, { description: 'Tasks that are TODO or IN_PROGRESS' })
@@ -88,6 +91,6 @@ export class TaskListResolver {
 export class ListMemberResolver {
   @FieldResolver(() => User)
   user(@Root() member: MemberRow, @Ctx() ctx: Context) {
-    return ctx.loaders.userById.load(member.userId);
+    return ctx.loaders.userById.value(member.userId);
   }
 }

@@ -3,6 +3,7 @@ import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { anyId } from '../../db/sql.js';
 import { labels, listMembers, taskLabels, taskLists, tasks } from '../../db/schema/index.js';
+import { KnownLoader } from '../../shared/known-loader.js';
 import type { Connection, PageRequest } from '../../shared/pagination.js';
 import type { ListWithRole } from './list-access.js';
 import type { TaskFilter, TaskOrder } from './task.inputs.js';
@@ -22,7 +23,7 @@ export function createTaskLoaders(db: Db, viewerId: string | null) {
   const pages = new Map<string, DataLoader<string, Connection<TaskRow>>>();
   return {
     /** The list with the viewer's role, or null when the viewer is not a member. */
-    listById: new DataLoader<string, ListWithRole | null>(async (ids) => {
+    listById: new KnownLoader<string, ListWithRole | null>(async (ids) => {
       const rows = await db
         .select({ list: taskLists, role: listMembers.role })
         .from(taskLists)
@@ -54,7 +55,7 @@ export function createTaskLoaders(db: Db, viewerId: string | null) {
       const byId = new Map(rows.map((r) => [r.listId, Number(r.n)]));
       return ids.map((id) => byId.get(id) ?? 0);
     }),
-    labelsByTask: new DataLoader<string, LabelRow[]>(async (ids) => {
+    labelsByTask: new KnownLoader<string, LabelRow[]>(async (ids) => {
       const rows = await db
         .select({ taskId: taskLabels.taskId, label: labels })
         .from(taskLabels)

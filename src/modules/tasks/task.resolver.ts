@@ -1,8 +1,10 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
+import type { GraphQLResolveInfo } from 'graphql';
+import { Arg, Authorized, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { type Context, viewerOf } from '../../context.js';
 import { User } from '../accounts/user.type.js';
 import { CreateTaskInput, TaskFilter, TaskOrder, UpdateTaskInput } from './task.inputs.js';
 import { TaskList } from './task-list.type.js';
+import { preloadTaskFields } from './task.preload.js';
 import { Label, Task, TaskConnection, type TaskRow } from './task.type.js';
 
 @Resolver(() => Task)
@@ -16,14 +18,15 @@ export class TaskResolver {
 
   @Authorized()
   @Query(() => TaskConnection, { description: 'Tasks across every list the viewer can see' })
-  tasks(
+  async tasks(
     @Ctx() ctx: Context,
     @Arg('first', () => Int, { nullable: true }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Arg('filter', () => TaskFilter, { nullable: true }) filter: TaskFilter | null,
     @Arg('orderBy', () => TaskOrder, { nullable: true }) orderBy: TaskOrder | null,
+    @Info() info: GraphQLResolveInfo,
   ) {
-    return ctx.services.tasks.search(viewerOf(ctx), first, after, filter, orderBy);
+    return preloadTaskFields(ctx, await ctx.services.tasks.search(viewerOf(ctx), first, after, filter, orderBy), info);
   }
 
   // ---------------------------------------------------------------- mutations
@@ -65,21 +68,21 @@ export class TaskResolver {
   // ---------------------------------------------------------------- fields
   @FieldResolver(() => TaskList)
   list(@Root() task: TaskRow, @Ctx() ctx: Context) {
-    return ctx.loaders.listById.load(task.listId);
+    return ctx.loaders.listById.value(task.listId);
   }
 
   @FieldResolver(() => User, { nullable: true })
   assignee(@Root() task: TaskRow, @Ctx() ctx: Context) {
-    return task.assigneeId ? ctx.loaders.userById.load(task.assigneeId) : null;
+    return task.assigneeId ? ctx.loaders.userById.value(task.assigneeId) : null;
   }
 
   @FieldResolver(() => User)
   createdBy(@Root() task: TaskRow, @Ctx() ctx: Context) {
-    return ctx.loaders.userById.load(task.createdById);
+    return ctx.loaders.userById.value(task.createdById);
   }
 
   @FieldResolver(() => [Label])
   labels(@Root() task: TaskRow, @Ctx() ctx: Context) {
-    return ctx.loaders.labelsByTask.load(task.id);
+    return ctx.loaders.labelsByTask.value(task.id);
   }
 }
