@@ -99,6 +99,35 @@ export function keysetAfter(
   return or(strictly, and(sql`${expr} = ${v}`, beyond(id, lastId)), isNull(expr));
 }
 
+/** An edge whose cursor is encoded when it is read: most operations never ask for it. */
+class LazyEdge<T> implements Edge<T> {
+  private encoded: string | undefined;
+  constructor(
+    readonly node: T,
+    private readonly cursorOf: (row: T) => CursorValue,
+  ) {}
+
+  get cursor(): string {
+    return (this.encoded ??= encodeCursor(this.cursorOf(this.node)));
+  }
+}
+
+class LazyPageInfo<T> implements PageInfo {
+  constructor(
+    private readonly edges: Edge<T>[],
+    readonly hasNextPage: boolean,
+    readonly hasPreviousPage: boolean,
+  ) {}
+
+  get startCursor(): string | null {
+    return this.edges[0]?.cursor ?? null;
+  }
+
+  get endCursor(): string | null {
+    return this.edges.at(-1)?.cursor ?? null;
+  }
+}
+
 /** Turns `limit + 1` fetched rows into a connection page. */
 export function toConnection<T>(
   rows: T[],
@@ -108,16 +137,8 @@ export function toConnection<T>(
 ): Connection<T> {
   const hasNextPage = rows.length > page.limit;
   const nodes = hasNextPage ? rows.slice(0, page.limit) : rows;
-  const edges = nodes.map((node) => ({ node, cursor: encodeCursor(cursorOf(node)) }));
-  const connection = {
-    edges,
-    pageInfo: {
-      hasNextPage,
-      hasPreviousPage: page.after !== null,
-      startCursor: edges[0]?.cursor ?? null,
-      endCursor: edges.at(-1)?.cursor ?? null,
-    },
-  } as Connection<T>;
+  const edges = nodes.map((node) => new LazyEdge(node, cursorOf));
+  const connection = { edges, pageInfo: new LazyPageInfo(edges, hasNextPage, page.after !== null) } as unknown as Connection<T>;
   return withTotalCount(connection, totalCount);
 }
 
