@@ -34,11 +34,10 @@ export function createApp(config: Config, database: Database, mailer: Mailer, lo
     logger,
     events,
     viewers,
-    passwords: new Passwords({
-      memoryCost: config.ARGON2_MEMORY_KIB,
-      timeCost: config.ARGON2_TIME_COST,
-      parallelism: config.ARGON2_PARALLELISM,
-    }),
+    passwords: new Passwords(
+      { memoryCost: config.ARGON2_MEMORY_KIB, timeCost: config.ARGON2_TIME_COST, parallelism: config.ARGON2_PARALLELISM },
+      config.ARGON2_CONCURRENCY || undefined,
+    ),
     tokens: {
       secret: config.jwtSecret,
       issuer: config.JWT_ISSUER,

@@ -36,6 +36,8 @@ const EnvSchema = z.object({
   ARGON2_MEMORY_KIB: int(19456, 1024),
   ARGON2_TIME_COST: int(2, 1),
   ARGON2_PARALLELISM: int(1, 1),
+  /** argon2 computations at once; default: one fewer than the cores the process may use, at least 1. */
+  ARGON2_CONCURRENCY: int(0, 0),
 
   REQUIRE_EMAIL_VERIFICATION: bool.default(false),
   SMTP_URL: z.string().optional(),

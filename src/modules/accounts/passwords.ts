@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import argon2 from 'argon2';
 import { dictionary } from '@zxcvbn-ts/language-common';
 
@@ -6,6 +7,33 @@ export interface HashParams {
   timeCost: number;
   parallelism: number;
 }
+
+/**
+ * At most `limit` argon2 computations at a time; the rest wait their turn. argon2 runs on libuv's
+ * thread pool (4 threads): in a login storm on a machine with fewer cores, those threads would take
+ * nearly all of the CPU from the event loop, and every other request would wait on them.
+ */
+class Turns {
+  private running = 0;
+  private readonly waiting: Array<() => void> = [];
+
+  constructor(private readonly limit: number) {}
+
+  async run<T>(work: () => Promise<T>): Promise<T> {
+    if (this.running >= this.limit) await new Promise<void>((resolve) => this.waiting.push(resolve));
+    else this.running += 1;
+    try {
+      return await work();
+    } finally {
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.running -= 1;
+    }
+  }
+}
+
+/** Leaves a core to the event loop: one fewer than the cores this process may use, at least one. */
+export const defaultHashConcurrency = () => Math.max(1, availableParallelism() - 1);
 
 export const MIN_PASSWORD = 8;
 export const MAX_PASSWORD = 256;
@@ -17,21 +45,29 @@ export class Passwords {
   /** A real hash of a random password, verified against when the account does not exist. */
   private dummy: Promise<string> | undefined;
 
-  constructor(private readonly params: HashParams) {}
+  private readonly turns: Turns;
+
+  constructor(
+    private readonly params: HashParams,
+    concurrency = defaultHashConcurrency(),
+  ) {
+    this.turns = new Turns(concurrency);
+  }
 
   hash(password: string): Promise<string> {
-    return argon2.hash(password, { type: argon2.argon2id, ...this.params });
+    return this.turns.run(() => argon2.hash(password, { type: argon2.argon2id, ...this.params }));
   }
 
   async verify(hash: string | null, password: string): Promise<boolean> {
     if (!hash) {
       // Same work as a real check, so an unknown account takes as long as a wrong password.
       this.dummy ??= this.hash(`dummy-${Math.random()}`);
-      await argon2.verify(await this.dummy, password).catch(() => false);
+      const dummy = await this.dummy;
+      await this.turns.run(() => argon2.verify(dummy, password)).catch(() => false);
       return false;
     }
     try {
-      return await argon2.verify(hash, password);
+      return await this.turns.run(() => argon2.verify(hash, password));
     } catch {
       return false;
     }
