@@ -1,8 +1,44 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import postgres from 'postgres';
 import { freePort } from '../tests/helpers/process.js';
 
 export { freePort };
+
+export type DbKind = 'PGlite' | 'PostgreSQL';
+/** Where the PostgreSQL runs make their own databases. */
+export const PG_ADMIN = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+export interface BenchDatabase {
+  kind: DbKind;
+  /** DATA_DIR or DATABASE_URL (with a DATA_DIR for the outbox). */
+  env: Record<string, string>;
+  drop(): Promise<void>;
+}
+
+/** A new empty database: a PGlite data directory, or a database on the PostgreSQL server. */
+export async function freshDatabase(kind: DbKind): Promise<BenchDatabase> {
+  const dir = mkdtempSync(join(tmpdir(), 'orbit-bench-'));
+  if (kind === 'PGlite') return { kind, env: { DATA_DIR: join(dir, 'data') }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  const name = `orbit_bench_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
+  const admin = postgres(PG_ADMIN, { max: 1, onnotice: () => {}, connect_timeout: 3 });
+  await admin.unsafe(`create database ${name}`);
+  await admin.end();
+  const url = new URL(PG_ADMIN);
+  url.pathname = `/${name}`;
+  return {
+    kind,
+    env: { DATABASE_URL: url.toString(), DATA_DIR: dir },
+    drop: async () => {
+      const a = postgres(PG_ADMIN, { max: 1, onnotice: () => {} });
+      await a.unsafe(`drop database if exists ${name} with (force)`);
+      await a.end();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
 
 export interface ServerProcess {
   url: string;
@@ -11,24 +47,38 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** Starts `src/main.ts` as its own process, pinned to one core when taskset is available. */
-export async function startServerProcess(env: Record<string, string>, pinCore: number | null = 0): Promise<ServerProcess & { startMs: number }> {
+/** The node flags `npm start` runs the server with: benchmarks measure what production runs. */
+export function startFlags(): string[] {
+  const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start.split(/\s+/);
+  return start.filter((token, i) => token.startsWith('--') && token !== '--import' && start[i - 1] !== '--import');
+}
+
+/**
+ * Starts `src/main.ts` as its own process, pinned to one core when taskset is available; startMs is
+ * the time from spawn to the first ready answer (polled every 10 ms). `plain` starts it exactly as
+ * `npm start` does, without the benchmark's memory hook.
+ */
+export async function startServerProcess(env: Record<string, string>, pinCore: number | null = 0, plain = false): Promise<ServerProcess & { startMs: number }> {
   const port = await freePort();
   const extra = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const args = [...extra, '--expose-gc', '--import', 'tsx', '--import', './bench/gc-hook.ts', 'src/main.ts'];
+  const args = plain ? [...startFlags(), '--import', 'tsx', 'src/main.ts'] : [...startFlags(), ...extra, '--expose-gc', '--import', 'tsx', '--import', './bench/gc-hook.ts', 'src/main.ts'];
   const useTaskset = pinCore !== null && hasTaskset();
   const started = performance.now();
   const child = useTaskset
     ? spawn('taskset', ['-c', String(pinCore), process.execPath, ...args], { env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'ignore', 'inherit'] })
     : spawn(process.execPath, args, { env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'ignore', 'inherit'] });
   const url = `http://127.0.0.1:${port}`;
-  for (let i = 0; i < 600; i++) {
+  let exitCode: number | null = null;
+  child.on('exit', (code) => (exitCode = code ?? -1));
+  for (let i = 0; ; i++) {
+    if (exitCode !== null) throw new Error(`the server exited with ${exitCode} before it was ready`);
+    if (i > 6000) throw new Error('the server was not ready within 60 s');
     try {
       if ((await fetch(`${url}/readyz`)).ok) break;
     } catch {
       /* starting */
     }
-    await new Promise((r) => setTimeout(r, 50));
+    await new Promise((r) => setTimeout(r, 10));
   }
   const startMs = performance.now() - started;
   const exited = new Promise<void>((r) => child.on('exit', () => r()));
@@ -59,7 +109,20 @@ function hasTaskset(): boolean {
 }
 
 /** Memory of a server process after a full GC (see gc-hook.ts). */
-export async function memoryAfterGc(pid: number): Promise<{ rss: number; heapUsed: number; external: number; arrayBuffers: number }> {
+export interface MemoryReading {
+  rss: number;
+  /** Anonymous resident memory: what the process allocated (V8 heap, malloc, buffers). */
+  rssAnon: number;
+  /** File-backed resident memory: code the kernel may drop and reload. */
+  rssFile: number;
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+  arrayBuffers: number;
+  spaces: Record<string, { size: number; used: number }>;
+}
+
+export async function memoryAfterGc(pid: number): Promise<MemoryReading> {
   const file = `/tmp/orbit-bench-mem-${pid}.json`;
   rmSync(file, { force: true });
   process.kill(pid, 'SIGUSR2');
@@ -112,3 +175,11 @@ export function machine(): string {
   const mem = Math.round(Number(/MemTotal:\s+(\d+)/.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? 0) / 1024 / 1024);
   return `${cpu}, ${cores} cores, ${mem} GiB, Node ${process.version}`;
 }
+
+export async function login(url: string, email: string, password: string): Promise<string> {
+  const data = await gql(url, `mutation L($i: String!, $p: String!) { login(input: { identifier: $i, password: $p }) { accessToken } }`, { i: email, p: password });
+  return data.login.accessToken as string;
+}
+
+export const body = (query: string, variables: Record<string, unknown> = {}) => JSON.stringify({ query, variables });
+export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -1,97 +1,91 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
 import postgres from 'postgres';
-import { fanout } from './fanout.js';
-import { machine } from './lib.js';
+import { type AuthCostResult, authCost } from './auth-cost.js';
+import { type ColdStartResult, coldStart } from './cold-start.js';
+import { type FanoutResult, fanout } from './fanout.js';
+import { type DbKind, PG_ADMIN, freshDatabase, machine, startFlags } from './lib.js';
+import { type LoginStormResult, loginStorm } from './login-storm.js';
+import { type MutationResult, mutations } from './mutations.js';
+import { type NestedResult, nested } from './nested.js';
+import { report } from './report.js';
+import { seedSessions, seedWorkspace } from './seed.js';
 
 /**
- * `npm run bench`: every benchmark on this machine, written to bench/RESULTS.md. Not part of
+ * `npm run bench [names...]`: the benchmarks (nested, auth, login, mutations, fanout, cold-start;
+ * all by default) on this machine, written to bench/RESULTS.md and bench/results.json. Not part of
  * `npm test`. Exits non-zero when a benchmark saw errors. BENCH_DATABASE_URL (default: the local
- * PostgreSQL at 127.0.0.1:5432/test) is where the PostgreSQL runs make their own database.
+ * server at 127.0.0.1:5432/test) is where the PostgreSQL runs create their databases.
  */
-const PG_ADMIN = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const NAMES = ['nested', 'auth', 'login', 'mutations', 'fanout', 'cold-start'] as const;
 const only = process.argv.slice(2);
-const want = (name: string) => only.length === 0 || only.includes(name);
+const unknown = only.filter((n) => !(NAMES as readonly string[]).includes(n));
+if (unknown.length) {
+  console.error(`unknown benchmark: ${unknown.join(', ')} (known: ${NAMES.join(', ')})`);
+  process.exit(2);
+}
+const want = (name: (typeof NAMES)[number]) => only.length === 0 || only.includes(name);
+const FANOUT_SIZES = (process.env.BENCH_FANOUT ?? '1000,10000').split(',').map(Number);
 
-async function pgDatabase(): Promise<{ url: string; drop: () => Promise<void> } | null> {
-  const name = `orbit_bench_${Date.now()}`;
+export interface Results {
+  nested?: NestedResult;
+  auth: Partial<Record<DbKind, AuthCostResult>>;
+  login: Partial<Record<DbKind, LoginStormResult>>;
+  mutations: Partial<Record<DbKind, MutationResult>>;
+  fanout: Array<{ db: DbKind; result: FanoutResult }>;
+  coldStart: Partial<Record<DbKind, ColdStartResult>>;
+}
+const results: Results = { auth: {}, login: {}, mutations: {}, fanout: [], coldStart: {} };
+const log = (name: string, value: unknown) => console.log(JSON.stringify({ bench: name, ...(value as object) }));
+
+for (const kind of ['PostgreSQL', 'PGlite'] as const) {
+  const needed = (kind === 'PostgreSQL' && want('nested')) || want('auth') || want('login') || want('mutations') || want('fanout');
+  if (!needed) continue;
+  const db = await freshDatabase(kind);
   try {
-    const admin = postgres(PG_ADMIN, { max: 1, onnotice: () => {}, connect_timeout: 3 });
-    await admin.unsafe(`create database ${name}`);
-    await admin.end();
-  } catch {
-    return null;
-  }
-  const url = new URL(PG_ADMIN);
-  url.pathname = `/${name}`;
-  return {
-    url: url.toString(),
-    drop: async () => {
-      const admin = postgres(PG_ADMIN, { max: 1, onnotice: () => {} });
-      await admin.unsafe(`drop database if exists ${name} with (force)`);
-      await admin.end();
-    },
-  };
-}
-
-async function onBoth<T>(run: (env: Record<string, string>, db: 'PGlite' | 'PostgreSQL') => Promise<T>): Promise<Array<{ db: string; result: T }>> {
-  const out: Array<{ db: string; result: T }> = [];
-  const dir = mkdtempSync(join(tmpdir(), 'orbit-bench-'));
-  out.push({ db: 'PGlite', result: await run({ DATA_DIR: join(dir, 'data') }, 'PGlite') });
-  const pg = await pgDatabase();
-  if (pg) {
-    out.push({ db: 'PostgreSQL', result: await run({ DATABASE_URL: pg.url, DATA_DIR: join(dir, 'pg') }, 'PostgreSQL') });
-    await pg.drop();
-  } else console.error(`no PostgreSQL at ${PG_ADMIN}: PostgreSQL rows skipped`);
-  rmSync(dir, { recursive: true, force: true });
-  return out;
-}
-
-const ms = (v: number) => `${v.toFixed(0)} ms`;
-const sections: string[] = [];
-let errors = 0;
-
-if (want('fanout')) {
-  const rows: string[] = [];
-  for (const n of [1000, 10_000]) {
-    for (const { db, result: r } of await onBoth((env) => fanout(n, env))) {
-      errors += r.errors;
-      rows.push(
-        `| ${db} | ${n} | ${r.rssPerConnectionKB.toFixed(1)} KB | ${r.heapPerConnectionKB.toFixed(1)} KB | ${ms(r.fromEventP50)} / ${ms(r.fromEventP95)} / ${ms(r.fromEventP99)} | ${ms(r.p50)} / ${ms(r.p95)} / ${ms(r.p99)} | ${r.delivered}/${n} |`,
-      );
-      console.log(JSON.stringify({ bench: 'fanout', db, ...r }));
+    const seeded = await seedWorkspace(db.env);
+    const sessions = want('fanout') ? await seedSessions(db.env, seeded.userIds[2]!, Math.max(...FANOUT_SIZES)) : [];
+    if (kind === 'PostgreSQL' && want('nested')) log('nested', (results.nested = await nested(db, seeded)));
+    if (want('auth')) log(`auth ${kind}`, (results.auth[kind] = await authCost(db, seeded)));
+    if (want('login')) log(`login ${kind}`, (results.login[kind] = await loginStorm(db, seeded)));
+    if (want('mutations')) log(`mutations ${kind}`, (results.mutations[kind] = await mutations(db, seeded)));
+    if (want('fanout')) {
+      for (const n of FANOUT_SIZES) {
+        const result = await fanout(db, seeded, sessions, n);
+        results.fanout.push({ db: kind, result });
+        log(`fanout ${kind} ${n}`, result);
+      }
     }
+  } finally {
+    await db.drop();
   }
-  sections.push(`## 5. Subscription fan-out and memory
-
-N graphql-ws connections of one user, each subscribed to \`notificationAdded\`; the server's memory
-after a full GC and 10 s idle, before and after connecting, divided by N; then one notification
-(\`shareTaskList\` to that user) delivered to all N. Latency "from the event" is receive time minus
-the notification row's \`created_at\` (written with \`clock_timestamp()\` inside the mutation, same
-machine clock); "from the request" starts when the mutation is sent. One warm-up event precedes the
-measured one. Server pinned to core 0, clients on core 1. Targets: under 15 KB RSS per idle
-subscribed connection; p95 under 100 ms for 1,000 subscribers.
-
-| database | connections | RSS / connection | heap / connection | from the event p50 / p95 / p99 | from the request p50 / p95 / p99 | delivered |
-| --- | --- | --- | --- | --- | --- | --- |
-${rows.join('\n')}
-`);
 }
+if (want('cold-start')) for (const kind of ['PGlite', 'PostgreSQL'] as const) log(`cold-start ${kind}`, (results.coldStart[kind] = await coldStart(kind)));
 
-const pkg = JSON.parse(readFileSync('package.json', 'utf8'));
-const versions = ['@apollo/server', 'graphql', 'type-graphql', 'graphql-ws', 'ws', 'drizzle-orm', 'postgres', '@electric-sql/pglite']
-  .map((p) => `${p} ${JSON.parse(readFileSync(`node_modules/${p}/package.json`, 'utf8')).version}`)
+const errors = [
+  results.nested?.errors ?? 0,
+  ...Object.values(results.auth).map((r) => r.errors),
+  ...Object.values(results.login).map((r) => r.errors),
+  ...Object.values(results.mutations).map((r) => r.errors),
+  ...results.fanout.map((f) => f.result.errors),
+].reduce((a, b) => a + b, 0);
+
+const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
+const versions = ['@apollo/server', 'graphql', 'type-graphql', 'graphql-ws', 'ws', 'drizzle-orm', 'postgres', '@electric-sql/pglite', 'autocannon']
+  .map((p) => `${p} ${(JSON.parse(readFileSync(`node_modules/${p}/package.json`, 'utf8')) as { version: string }).version}`)
   .join(', ');
-const header = `# Benchmark results
-
-Written by \`npm run bench\` (${only.length ? `only: ${only.join(', ')}` : 'all benchmarks'}) on ${new Date().toISOString().slice(0, 10)}.
-
-- Machine: ${machine()}
-- Orbit ${pkg.version}; ${versions}
-- PostgreSQL: ${PG_ADMIN.replace(/\/\/[^@]*@/, '//')}
-`;
-const file = 'bench/RESULTS.md';
-writeFileSync(file, `${header}\n${sections.join('\n')}`);
-console.log(`wrote ${file}`);
+const admin = postgres(PG_ADMIN, { max: 1, onnotice: () => {} });
+const [{ version: pgVersion }] = await admin<{ version: string }[]>`select version()`;
+await admin.end();
+const header = [
+  `Written by \`npm run bench\` (${only.length ? `only: ${only.join(', ')}` : 'all benchmarks'}) on ${new Date().toISOString().slice(0, 10)}.`,
+  '',
+  `- Machine: ${machine()}; a virtual machine whose speed drifts between runs, which is why every figure is a ratio measured side by side in one run, in alternating rounds.`,
+  `- Server: \`node ${startFlags().join(' ')} --import tsx src/main.ts\` (as \`npm start\`), NODE_ENV=production, pinned to core 0 with taskset; load generators (autocannon, graphql-ws clients) on core 1; PostgreSQL unpinned.`,
+  `- Orbit ${pkg.version}; ${versions}`,
+  `- PostgreSQL: ${pgVersion.split(',')[0]} at ${PG_ADMIN.replace(/\/\/[^@]*@/, '//')}; PGlite in-process.`,
+  `- Errors seen: ${errors}.`,
+].join('\n');
+writeFileSync('bench/RESULTS.md', report(header, results));
+writeFileSync('bench/results.json', `${JSON.stringify(results, null, 2)}\n`);
+console.log(`wrote bench/RESULTS.md and bench/results.json; errors: ${errors}`);
 process.exit(errors > 0 ? 1 : 0);
