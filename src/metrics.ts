@@ -2,13 +2,14 @@ import { type Server, createServer } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Config } from './config.js';
+import type { Database } from './db/client.js';
 import type { OperationReport } from './server.js';
 
 const MAX_OPERATION_NAMES = 200;
 
 /**
  * Prometheus metrics (METRICS=true): operations by name and outcome, latency and SQL statements per
- * operation, open WebSockets, active subscriptions, the database pool size, and Node's defaults
+ * operation, open WebSockets, active subscriptions, the database pool (size, open, busy), and Node's defaults
  * (event-loop lag among them). Operation names are client-chosen: unknown shapes and names past the
  * first 200 are counted as "other".
  */
@@ -20,11 +21,24 @@ export class Metrics {
   private readonly statements = new Histogram({ name: 'orbit_graphql_operation_sql_statements', help: 'SQL statements per GraphQL operation', labelNames: ['operation'], buckets: [1, 2, 4, 8, 16, 32, 64], registers: [this.registry] });
   readonly subscriptions = new Gauge({ name: 'orbit_subscriptions_active', help: 'Active GraphQL subscriptions', registers: [this.registry] });
 
-  constructor(config: Config, sockets: () => number) {
+  constructor(config: Config, sockets: () => number, database: Database) {
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 20 });
     new Gauge({ name: 'orbit_websocket_connections', help: 'Open WebSocket connections', registers: [this.registry], collect() { this.set(sockets()); } });
     new Gauge({ name: 'orbit_db_pool_max', help: 'Database connections the pool may open (1 for embedded PGlite)', registers: [this.registry] }).set(config.DATABASE_URL ? config.DB_POOL_MAX : 1);
+    // Read from pg_stat_activity when scraped; a database that does not answer within a second leaves them unset.
+    const open = new Gauge({ name: 'orbit_db_pool_open', help: "This replica's connections to the database server, the listener included", registers: [this.registry] });
+    const busy = new Gauge({ name: 'orbit_db_pool_busy', help: "This replica's connections running a statement or a transaction", registers: [this.registry] });
+    const refresh = async () => {
+      const use = await Promise.race([database.poolUse(), new Promise<null>((resolve) => setTimeout(() => resolve(null), 1000).unref())]).catch(() => null);
+      if (use) {
+        open.set(use.open);
+        busy.set(use.busy);
+      }
+    };
+    this.refresh = config.DATABASE_URL ? refresh : async () => {};
   }
+
+  private readonly refresh: () => Promise<void>;
 
   observe(report: OperationReport): void {
     const name = this.label(report.operationName);
@@ -43,7 +57,10 @@ export class Metrics {
 
   /** GET /metrics on the API's port, or on METRICS_PORT when set. */
   async expose(fastify: FastifyInstance, config: Config): Promise<Server | null> {
-    const render = async () => ({ body: await this.registry.metrics(), type: this.registry.contentType });
+    const render = async () => {
+      await this.refresh();
+      return { body: await this.registry.metrics(), type: this.registry.contentType };
+    };
     if (!config.METRICS_PORT) {
       fastify.get('/metrics', async (_req, reply) => {
         const { body, type } = await render();

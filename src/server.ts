@@ -130,7 +130,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     trusted,
   });
 
-  const metrics = config.METRICS ? new Metrics(config, () => sockets.connectionCount()) : null;
+  const metrics = config.METRICS ? new Metrics(config, () => sockets.connectionCount(), database) : null;
   const metricsServer = metrics ? await metrics.expose(fastify, config) : null;
   if (metrics) {
     events.on('operation', (report) => metrics.observe(report));

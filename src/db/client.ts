@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { type SQL, sql } from 'drizzle-orm';
@@ -50,6 +51,11 @@ export interface Database {
   listen: Listen;
   /** True when the database answers a trivial query. */
   ping(): Promise<boolean>;
+  /**
+   * This replica's connections to the server, from pg_stat_activity: open (the listener included)
+   * and busy; null for the embedded database, which has its one connection.
+   */
+  poolUse(): Promise<{ open: number; busy: number } | null>;
   close(): Promise<void>;
 }
 
@@ -82,6 +88,7 @@ async function createPglite(dir: string | undefined): Promise<Database> {
       return async () => unsub();
     },
     ping: () => ping(db),
+    poolUse: async () => null,
     close: async () => {
       if (!client.closed) await client.close();
     },
@@ -89,12 +96,14 @@ async function createPglite(dir: string | undefined): Promise<Database> {
 }
 
 async function createPostgres(url: string, config: DbConfig): Promise<Database> {
+  // One name per replica: pg_stat_activity tells its connections from other replicas'.
+  const applicationName = `orbit/${randomBytes(4).toString('hex')}`;
   const client = postgres(url, {
     max: config.DB_POOL_MAX,
     onnotice: () => {},
     idle_timeout: 30,
     connect_timeout: 5,
-    connection: { statement_timeout: config.DB_STATEMENT_TIMEOUT_MS, application_name: 'orbit' },
+    connection: { statement_timeout: config.DB_STATEMENT_TIMEOUT_MS, application_name: applicationName },
   });
   // drizzle's factory also sets postgres.js to hand dates over as text, which drizzle's columns decode.
   const dialect = dialectOf(drizzlePostgres({ client, casing: 'snake_case' }));
@@ -110,6 +119,13 @@ async function createPostgres(url: string, config: DbConfig): Promise<Database> 
       return () => sub.unlisten();
     },
     ping: () => ping(db),
+    poolUse: async () => {
+      const [row] = await execRows<{ open: number; busy: number }>(
+        db,
+        sql`select count(*)::int as open, (count(*) filter (where state <> 'idle' and pid <> pg_backend_pid()))::int as busy from pg_stat_activity where application_name = ${applicationName}`,
+      );
+      return row ?? { open: 0, busy: 0 };
+    },
     close: () => client.end({ timeout: 5 }),
   };
 }

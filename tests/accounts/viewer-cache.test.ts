@@ -79,7 +79,7 @@ describe('the verified-token cache', () => {
     await s.server.app.db.execute(sql`update sessions set revoked_at = now() where user_id = ${b.userId}`);
     expect((await s.ok(ME, {}, { token: b.token })).me.id).toBe(b.userId);
     const admin = postgres(process.env.TEST_DATABASE_URL!, { max: 1, onnotice: () => {} });
-    await admin`select pg_terminate_backend(pid) from pg_stat_activity where query ilike 'listen%' and application_name = 'orbit'`;
+    await admin`select pg_terminate_backend(pid) from pg_stat_activity where query ilike 'listen%' and application_name like 'orbit/%'`;
     await admin.end();
     let code: string | undefined;
     for (let i = 0; i < 40 && code !== 'UNAUTHENTICATED'; i++) {

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { createHash } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { sql } from 'drizzle-orm';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestServer, startServer } from '../helpers/server.js';
@@ -93,5 +94,21 @@ describe('HTTP hardening', () => {
     expect(text).toContain('orbit_websocket_connections 0');
     expect(text).toContain('nodejs_eventloop_lag_seconds');
     expect((await fetch(`${dev.url}/metrics`)).status).toBe(404);
+  });
+
+  it('reports the pool: size, and on the PostgreSQL server its open and busy connections', async () => {
+    if (prod.server.app.database.kind !== 'postgres') {
+      expect(await (await fetch(`${prod.url}/metrics`)).text()).toContain('orbit_db_pool_max 1');
+      return;
+    }
+    // One of the replica's connections stays busy while the metrics are read.
+    // drizzle's queries run when awaited: then() starts this one now.
+    const sleeping = prod.server.app.db.execute(sql`select pg_sleep(0.5)`).then(() => undefined);
+    await new Promise((r) => setTimeout(r, 100));
+    const text = await (await fetch(`${prod.url}/metrics`)).text();
+    await sleeping;
+    expect(text).toContain('orbit_db_pool_max 10');
+    expect(Number(/^orbit_db_pool_open (\d+)/m.exec(text)?.[1])).toBeGreaterThanOrEqual(2);
+    expect(Number(/^orbit_db_pool_busy (\d+)/m.exec(text)?.[1])).toBeGreaterThanOrEqual(1);
   });
 });
