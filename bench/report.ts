@@ -147,6 +147,8 @@ export function report(header: string, r: Results): string {
       '',
       'From spawning the server process (as `npm start` runs it) to the first 200 from `/readyz`, polled every 10 ms. “Empty”: a new',
       'data directory or database, so migrations run; “existing”: the same one again. npm’s own start-up is not included.',
+      'On an empty PGlite directory most of the time is PGlite creating its cluster (initdb inside WebAssembly); both cases',
+      'also pay for node loading the server’s modules through tsx (transpiled on first use, then cached).',
       '',
       table(
         ['database', 'empty: runs (ms)', 'empty: median', 'existing: runs (ms)', 'existing: median'],
