@@ -35,6 +35,18 @@ describe('operation limits', () => {
     await s.ok(`{ taskLists { tasks(first: 50) { edges { node { labels { id } assignee { id } createdBy { id } } } } members { user { id } } } }`, {}, { token: a.token });
   });
 
+  it('judges a repeated operation by its variables every time (outcomes are kept per document)', async () => {
+    const a = await s.register();
+    const query = `query Q($n: Int) { taskLists { tasks(first: $n) { edges { node { labels { id name } createdBy { id } list { members { user { id } } } } } } } }`;
+    for (const round of [1, 2]) {
+      const costly = await s.gql(query, { n: 100 }, { token: a.token });
+      expect(costly.errors?.[0]?.extensions, `round ${round}`).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: 'cost' });
+      const cheap = await s.gql(query, { n: 2 }, { token: a.token });
+      expect(cheap.errors, `round ${round}`).toBeUndefined();
+      expect(cheap.data.taskLists).toEqual([]);
+    }
+  });
+
   it('rejects more than 15 aliases, more than 50 directives, and query text over 100 KB', async () => {
     const aliases = `{ ${Array.from({ length: 16 }, (_, i) => `a${i}: __typename`).join(' ')} }`;
     expect((await tooComplex(aliases)).extensions).toMatchObject({ limit: 'aliases', max: 15 });
