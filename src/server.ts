@@ -118,9 +118,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     url: GRAPHQL_PATH,
     method: ['GET', 'POST', 'OPTIONS'],
     preHandler: [queryTextLimit(config.LIMIT_QUERY_BYTES), ...(trusted ? [trustedDocuments(trusted)] : [])],
-    handler(request, reply) {
-      return handler.call(this, request as never, reply as never);
-    },
+    handler: handler as never,
   });
 
   const sockets = attachWebSockets(fastify.server, app, services, schema, {
