@@ -8,7 +8,7 @@ import { BENCH_PASSWORD, BENCH_SECRET, type Seeded, benchEnv } from './seed.js';
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
 const CONNECTIONS = 10;
 /** Alternating rounds: this machine's speed drifts, so the verdict is the median of several. */
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 4);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
 
 export interface NestedResult {
   orbit: LoadResult[];

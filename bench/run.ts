@@ -1,4 +1,4 @@
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import postgres from 'postgres';
 import { type AuthCostResult, authCost } from './auth-cost.js';
 import { type ColdStartResult, coldStart } from './cold-start.js';
@@ -27,6 +27,8 @@ const want = (name: (typeof NAMES)[number]) => only.length === 0 || only.include
 const FANOUT_SIZES = (process.env.BENCH_FANOUT ?? '1000,10000').split(',').map(Number);
 
 export interface Results {
+  /** The day each benchmark was last run: a partial run keeps the others' results. */
+  dates: Partial<Record<(typeof NAMES)[number], string>>;
   nested?: NestedResult;
   auth: Partial<Record<DbKind, AuthCostResult>>;
   login: Partial<Record<DbKind, LoginStormResult>>;
@@ -34,7 +36,19 @@ export interface Results {
   fanout: Array<{ db: DbKind; result: FanoutResult }>;
   coldStart: Partial<Record<DbKind, ColdStartResult>>;
 }
-const results: Results = { auth: {}, login: {}, mutations: {}, fanout: [], coldStart: {} };
+const today = new Date().toISOString().slice(0, 10);
+const empty: Results = { dates: {}, auth: {}, login: {}, mutations: {}, fanout: [], coldStart: {} };
+// A partial run replaces the sections it runs and keeps the others from the last run.
+const previous: Results = only.length && existsSync('bench/results.json') ? { ...empty, ...(JSON.parse(readFileSync('bench/results.json', 'utf8')) as Partial<Results>) } : empty;
+const results: Results = {
+  dates: { ...previous.dates, ...Object.fromEntries(NAMES.filter(want).map((n) => [n, today])) },
+  nested: want('nested') ? undefined : previous.nested,
+  auth: want('auth') ? {} : previous.auth,
+  login: want('login') ? {} : previous.login,
+  mutations: want('mutations') ? {} : previous.mutations,
+  fanout: want('fanout') ? [] : previous.fanout,
+  coldStart: want('cold-start') ? {} : previous.coldStart,
+};
 const log = (name: string, value: unknown) => console.log(JSON.stringify({ bench: name, ...(value as object) }));
 
 for (const kind of ['PostgreSQL', 'PGlite'] as const) {
@@ -61,12 +75,13 @@ for (const kind of ['PostgreSQL', 'PGlite'] as const) {
 }
 if (want('cold-start')) for (const kind of ['PGlite', 'PostgreSQL'] as const) log(`cold-start ${kind}`, (results.coldStart[kind] = await coldStart(kind)));
 
+// Only what ran now counts: kept sections were judged when they ran.
 const errors = [
-  results.nested?.errors ?? 0,
-  ...Object.values(results.auth).map((r) => r.errors),
-  ...Object.values(results.login).map((r) => r.errors),
-  ...Object.values(results.mutations).map((r) => r.errors),
-  ...results.fanout.map((f) => f.result.errors),
+  want('nested') ? (results.nested?.errors ?? 0) : 0,
+  ...(want('auth') ? Object.values(results.auth).map((r) => r.errors) : []),
+  ...(want('login') ? Object.values(results.login).map((r) => r.errors) : []),
+  ...(want('mutations') ? Object.values(results.mutations).map((r) => r.errors) : []),
+  ...(want('fanout') ? results.fanout.map((f) => f.result.errors) : []),
 ].reduce((a, b) => a + b, 0);
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
@@ -77,13 +92,13 @@ const admin = postgres(PG_ADMIN, { max: 1, onnotice: () => {} });
 const [{ version: pgVersion }] = await admin<{ version: string }[]>`select version()`;
 await admin.end();
 const header = [
-  `Written by \`npm run bench\` (${only.length ? `only: ${only.join(', ')}` : 'all benchmarks'}) on ${new Date().toISOString().slice(0, 10)}.`,
+  `Written by \`npm run bench\`; each benchmark was last run on: ${NAMES.map((n) => `${n} ${results.dates[n] ?? 'never'}`).join(', ')}.`,
   '',
   `- Machine: ${machine()}; a virtual machine whose speed drifts between runs, which is why every figure is a ratio measured side by side in one run, in alternating rounds.`,
   `- Server: \`node ${startFlags().join(' ')} --import tsx src/main.ts\` (as \`npm start\`), NODE_ENV=production, pinned to core 0 with taskset; load generators (autocannon, graphql-ws clients) on core 1; PostgreSQL unpinned.`,
   `- Orbit ${pkg.version}; ${versions}`,
   `- PostgreSQL: ${pgVersion.split(',')[0]} at ${PG_ADMIN.replace(/\/\/[^@]*@/, '//')}; PGlite in-process.`,
-  `- Errors seen: ${errors}.`,
+  `- Errors seen in this run: ${errors}.`,
 ].join('\n');
 writeFileSync('bench/RESULTS.md', report(header, results));
 writeFileSync('bench/results.json', `${JSON.stringify(results, null, 2)}\n`);
