@@ -25,17 +25,17 @@ export class Metrics {
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 20 });
     new Gauge({ name: 'orbit_websocket_connections', help: 'Open WebSocket connections', registers: [this.registry], collect() { this.set(sockets()); } });
     new Gauge({ name: 'orbit_db_pool_max', help: 'Database connections the pool may open (1 for embedded PGlite)', registers: [this.registry] }).set(config.DATABASE_URL ? config.DB_POOL_MAX : 1);
-    // Read from pg_stat_activity when scraped; a database that does not answer within a second leaves them unset.
+    // Read from pg_stat_activity when scraped (PGlite has none to report); a database that does not
+    // answer within a second leaves them unset.
     const open = new Gauge({ name: 'orbit_db_pool_open', help: "This replica's connections to the database server, the listener included", registers: [this.registry] });
     const busy = new Gauge({ name: 'orbit_db_pool_busy', help: "This replica's connections running a statement or a transaction", registers: [this.registry] });
-    const refresh = async () => {
+    this.refresh = async () => {
       const use = await Promise.race([database.poolUse(), new Promise<null>((resolve) => setTimeout(() => resolve(null), 1000).unref())]).catch(() => null);
       if (use) {
         open.set(use.open);
         busy.set(use.busy);
       }
     };
-    this.refresh = config.DATABASE_URL ? refresh : async () => {};
   }
 
   private readonly refresh: () => Promise<void>;

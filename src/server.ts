@@ -18,7 +18,7 @@ import { createLogger } from './logger.js';
 import { type Services, createServices } from './modules/index.js';
 import { buildOrbitSchema } from './schema.js';
 import { createFormatError, isUnexpected } from './shared/format-error.js';
-import { limitsPlugin, queryTextLimit } from './shared/limits.js';
+import { limitsPlugin, operationLimits, queryTextLimit } from './shared/limits.js';
 import { createMailer } from './shared/mailer.js';
 import { registerHttpSecurity, websocketOriginCheck } from './http-security.js';
 import { scheduleMaintenance } from './maintenance.js';
@@ -97,7 +97,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       ApolloServerPluginCacheControlDisabled(),
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
       operationReports(events, logger, config.SLOW_OPERATION_MS),
-      limitsPlugin({ depth: config.LIMIT_DEPTH, cost: config.LIMIT_COST, aliases: config.LIMIT_ALIASES, directives: config.LIMIT_DIRECTIVES, queryBytes: config.LIMIT_QUERY_BYTES }),
+      limitsPlugin(operationLimits(config)),
     ],
     // No "did you mean" suggestions that spell out the schema outside development.
     hideSchemaDetailsFromClientErrors: config.NODE_ENV !== 'development',

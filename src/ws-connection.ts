@@ -64,9 +64,9 @@ export class SocketConnection implements Transport {
     this.handler?.(data).catch((error: unknown) => this.onFailure(this, error));
   }
 
-  signIn(auth: Authentication & { viewer: Viewer }): void {
-    this.auth = auth;
-    this.expiresAt = auth.viewer.expiresAt ? auth.viewer.expiresAt.getTime() - origin : Number.POSITIVE_INFINITY;
+  signIn(viewer: Viewer): void {
+    this.auth = { viewer, error: null };
+    this.expiresAt = viewer.expiresAt ? viewer.expiresAt.getTime() - origin : Number.POSITIVE_INFINITY;
   }
 }
 

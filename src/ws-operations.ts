@@ -33,9 +33,10 @@ export interface OperationGateOptions {
   /** Production: no introspection, as over HTTP. */
   introspection: boolean;
   trusted: TrustedLookup | null;
-  /** Documents kept parsed. */
-  max?: number;
 }
+
+/** Documents kept parsed. */
+const MAX_DOCUMENTS = 500;
 
 const refuse = (code: ErrorCode, message: string, extensions: Record<string, unknown> = {}) =>
   [new GraphQLError(message, { extensions: { ...extensions, code } })];
@@ -98,7 +99,7 @@ export class OperationGate {
     } catch (error) {
       return { query: text, document: null, errors: [error as GraphQLError] };
     }
-    if (this.parsed.size >= (this.options.max ?? 500)) this.parsed.delete(this.parsed.keys().next().value!);
+    if (this.parsed.size >= MAX_DOCUMENTS) this.parsed.delete(this.parsed.keys().next().value!);
     this.parsed.set(entry.query, entry);
     return entry;
   }

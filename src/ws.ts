@@ -8,6 +8,7 @@ import type { Services } from './modules/index.js';
 import { ErrorCode } from './shared/errors.js';
 import { createFormatError, isUnexpected } from './shared/format-error.js';
 import type { OrbitEvent } from './shared/pubsub.js';
+import { operationLimits } from './shared/limits.js';
 import { createSharedSubscribe } from './shared/shared-execution.js';
 import type { TrustedLookup } from './trusted-documents.js';
 import { SocketConnection, SocketContext, clock } from './ws-connection.js';
@@ -43,7 +44,7 @@ export function attachWebSockets(server: Server, app: App, services: Services, s
   const { config, logger } = app;
   const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE, handleProtocols, clientTracking: false });
   const gate = new OperationGate(schema, {
-    limits: { depth: config.LIMIT_DEPTH, cost: config.LIMIT_COST, aliases: config.LIMIT_ALIASES, directives: config.LIMIT_DIRECTIVES, queryBytes: config.LIMIT_QUERY_BYTES },
+    limits: operationLimits(config),
     introspection: !config.production,
     trusted: opts.trusted ?? null,
   });
@@ -87,7 +88,7 @@ export function attachWebSockets(server: Server, app: App, services: Services, s
       conn.request = null;
       (ctx as { connectionParams?: unknown }).connectionParams = undefined;
       if (!auth.viewer) return false;
-      conn.signIn({ viewer: auth.viewer, error: null });
+      conn.signIn(auth.viewer);
       return true;
     },
     // A client renews its credential by sending a ping with { authorization: "Bearer <new token>" }.
@@ -100,7 +101,7 @@ export function attachWebSockets(server: Server, app: App, services: Services, s
         conn.close(FORBIDDEN, 'Invalid credentials');
         return;
       }
-      conn.signIn({ viewer: auth.viewer, error: null });
+      conn.signIn(auth.viewer);
     },
     onSubscribe(ctx, _id, payload) {
       // graphql-ws has registered this subscription already when the hook runs.

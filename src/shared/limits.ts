@@ -25,6 +25,11 @@ export interface OperationLimits {
   queryBytes: number;
 }
 
+/** The limits configured for this server (LIMIT_*), the same for HTTP and WebSocket operations. */
+export function operationLimits(config: { LIMIT_DEPTH: number; LIMIT_COST: number; LIMIT_ALIASES: number; LIMIT_DIRECTIVES: number; LIMIT_QUERY_BYTES: number }): OperationLimits {
+  return { depth: config.LIMIT_DEPTH, cost: config.LIMIT_COST, aliases: config.LIMIT_ALIASES, directives: config.LIMIT_DIRECTIVES, queryBytes: config.LIMIT_QUERY_BYTES };
+}
+
 /** Root fields an attacker would repeat through aliases to guess secrets: one per operation. */
 const SENSITIVE = new Set(['login', 'register', 'resetPassword', 'verifyEmail', 'refreshToken', 'requestPasswordReset', 'resendVerificationEmail', 'changePassword', 'deleteAccount']);
 /** An unpaginated list (members, labels, ...) is costed as this many items. */

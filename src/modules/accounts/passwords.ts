@@ -33,7 +33,7 @@ class Turns {
 }
 
 /** Leaves a core to the event loop: one fewer than the cores this process may use, at least one. */
-export const defaultHashConcurrency = () => Math.max(1, availableParallelism() - 1);
+const defaultHashConcurrency = () => Math.max(1, availableParallelism() - 1);
 
 export const MIN_PASSWORD = 8;
 export const MAX_PASSWORD = 256;

@@ -106,10 +106,6 @@ export class ViewerCache {
     this.clearedAt = ++this.count;
   }
 
-  get size(): number {
-    return this.entries.size;
-  }
-
   private mark(event: ViewerEvent, holds: number): void {
     const at = Date.now();
     const after = ++this.count;
