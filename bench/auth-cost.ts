@@ -1,5 +1,5 @@
 import { type BenchDatabase, body, gql, login, startServerProcess } from './lib.js';
-import { type LoadResult, runLoad } from './load.js';
+import { type LoadResult, failures, runLoad } from './load.js';
 import { BENCH_PASSWORD, type Seeded, benchEnv } from './seed.js';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
@@ -50,6 +50,6 @@ export async function authCost(db: BenchDatabase, seeded: Seeded): Promise<AuthC
     me: cached.me,
     ratios: cached.me.map((m, i) => m.rps / cached.anonymous[i]!.rps),
     uncached: { anonymous: uncached.anonymous[0]!, me: uncached.me[0]!, ratio: uncached.me[0]!.rps / uncached.anonymous[0]!.rps },
-    errors: all.reduce((n, r) => n + r.errors + r.non2xx + r.graphqlErrors, 0),
+    errors: failures(...all),
   };
 }

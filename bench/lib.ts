@@ -139,13 +139,6 @@ export async function memoryAfterGc(pid: number): Promise<MemoryReading> {
   throw new Error('the server did not report its memory');
 }
 
-/** Resident memory of a process, in bytes. */
-export function rssOf(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0);
-  return kb * 1024;
-}
-
 export function percentile(sorted: number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
@@ -160,13 +153,6 @@ export async function gql(url: string, query: string, variables: Record<string, 
   const body = (await res.json()) as { data?: any; errors?: unknown[] };
   if (body.errors) throw new Error(JSON.stringify(body.errors));
   return body.data;
-}
-
-export async function registerUser(url: string, tag: string) {
-  const email = `${tag}-${Math.random().toString(36).slice(2)}@bench.example`;
-  const password = 'bench-password-42';
-  const data = await gql(url, `mutation R($e: String!, $p: String!) { register(input: { email: $e, password: $p }) { accessToken refreshToken user { id } } }`, { e: email, p: password });
-  return { email, password, token: data.register.accessToken as string, userId: data.register.user.id as string };
 }
 
 export function machine(): string {

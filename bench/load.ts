@@ -28,6 +28,9 @@ export interface LoadResult {
   graphqlErrors: number;
 }
 
+/** Everything that went wrong in some runs: transport errors, non-2xx answers, GraphQL errors. */
+export const failures = (...runs: LoadResult[]) => runs.reduce((n, r) => n + r.errors + r.non2xx + r.graphqlErrors, 0);
+
 async function run(spec: LoadSpec): Promise<LoadResult> {
   let next = 0;
   let graphqlErrors = 0;

@@ -1,5 +1,5 @@
 import { type BenchDatabase, body, gql, login, startServerProcess } from './lib.js';
-import { type LoadResult, runLoad } from './load.js';
+import { type LoadResult, failures, runLoad } from './load.js';
 import { BENCH_PASSWORD, type Seeded, benchEnv } from './seed.js';
 import { ME } from './auth-cost.js';
 
@@ -32,7 +32,7 @@ export async function loginStorm(db: BenchDatabase, seeded: Seeded): Promise<Log
     const quiet = await runLoad(me);
     await runLoad({ ...logins, durationS: 3 });
     const [storm, during] = await Promise.all([runLoad(logins), runLoad(me)]);
-    return { quiet, logins: storm, during, errors: [quiet, storm, during].reduce((n, r) => n + r.errors + r.non2xx + r.graphqlErrors, 0) };
+    return { quiet, logins: storm, during, errors: failures(quiet, storm, during) };
   } finally {
     await server.stop();
   }

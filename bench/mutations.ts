@@ -2,7 +2,7 @@ import { and, eq, inArray, like, sql } from 'drizzle-orm';
 import { execRows } from '../src/db/client.js';
 import { activities, notifications, tasks } from '../src/db/schema/index.js';
 import { type BenchDatabase, body, login, startServerProcess } from './lib.js';
-import { type LoadResult, runLoad } from './load.js';
+import { type LoadResult, failures, runLoad } from './load.js';
 import { BENCH_PASSWORD, type Seeded, benchEnv, withDatabase } from './seed.js';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
@@ -51,5 +51,5 @@ export async function mutations(db: BenchDatabase, seeded: Seeded): Promise<Muta
   const succeeded = load.requests - load.non2xx - load.graphqlErrors;
   const atomic = rows.tasks === rows.activities && rows.tasks === rows.notifications;
   const accounted = rows.tasks >= succeeded && rows.tasks <= succeeded + CONNECTIONS;
-  return { load, rows, errors: load.errors + load.non2xx + load.graphqlErrors + (atomic && accounted ? 0 : 1) };
+  return { load, rows, errors: failures(load) + (atomic && accounted ? 0 : 1) };
 }

@@ -2,7 +2,7 @@ import { deepStrictEqual } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { NESTED } from './floor.js';
 import { type BenchDatabase, body, freePort, login, sleep, startServerProcess } from './lib.js';
-import { type LoadResult, runLoad } from './load.js';
+import { type LoadResult, failures, runLoad } from './load.js';
 import { BENCH_PASSWORD, BENCH_SECRET, type Seeded, benchEnv } from './seed.js';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10);
@@ -65,7 +65,7 @@ export async function nested(db: BenchDatabase, seeded: Seeded): Promise<NestedR
       counted.floor += (await floorStatements(floorUrl)) - before;
       counted.floorRequests += floorRuns.at(-1)!.requests;
     }
-    const errors = [...orbit, ...floorRuns].reduce((n, r) => n + r.errors + r.non2xx + r.graphqlErrors, 0);
+    const errors = failures(...orbit, ...floorRuns);
     return {
       orbit,
       floor: floorRuns,

@@ -16,46 +16,41 @@ const table = (head: string[], rows: string[][]) => [`| ${head.join(' | ')} |`, 
 export function report(header: string, r: Results): string {
   const out: string[] = ['# Benchmark results', '', header, ''];
   const targets: string[][] = [];
+  const section = (title: string, text: string[], head: string[], rows: string[][]) => out.push(`## ${title}`, '', ...text, '', table(head, rows), '');
 
   if (r.nested) {
     const n = r.nested;
     const m = median(n.ratios);
     targets.push(['1. Nested read vs the floor (PostgreSQL)', 'at least 0.5 of the floor’s req/s', `${f2(m)} (rounds ${n.ratios.map(f2).join(', ')})`, met(m >= 0.5)]);
-    out.push(
-      '## 1. Nested read: Orbit against a minimal fastify route (PostgreSQL)',
-      '',
-      'The task issue’s query run by a member of 10 of the measured user’s lists, `tasks(first: 20)`: 10 lists × 20 tasks × 3 labels,',
-      `with assignee, creator and members (${f0(n.bytes / 1024)} KB of JSON). The floor (bench/floor.ts) sends the same statements the same`,
-      'way (unnamed, rows as arrays, users batched per tick with DataLoader as Orbit does), remembers verified tokens as Orbit does, and',
-      'builds the same JSON by hand; the run checks its answer is identical to Orbit’s before measuring. 10 connections, 10 s per run',
-      `after a 3 s warm-up, Orbit and floor alternating for ${n.ratios.length} rounds; the verdict is the median ratio. Statements per request over the runs: Orbit ${f2(n.statements)}, floor ${f2(n.floorStatements)}`,
-      '(the members’ users and the tasks’ users are one batch or two, depending on timing, in both).',
-      '',
-      table(
-        ['round', 'Orbit', 'floor', 'Orbit / floor (req/s)'],
-        n.orbit.map((o, i) => [String(i + 1), rate(o), rate(n.floor[i]!), f2(n.ratios[i]!)]),
-      ),
-      '',
+    section(
+      '1. Nested read: Orbit against a minimal fastify route (PostgreSQL)',
+      [
+        'The task issue’s query run by a member of 10 of the measured user’s lists, `tasks(first: 20)`: 10 lists × 20 tasks × 3 labels,',
+        `with assignee, creator and members (${f0(n.bytes / 1024)} KB of JSON). The floor (bench/floor.ts) sends the same statements the same`,
+        'way (unnamed, rows as arrays, users batched per tick with DataLoader as Orbit does), remembers verified tokens as Orbit does, and',
+        'builds the same JSON by hand; the run checks its answer is identical to Orbit’s before measuring. 10 connections, 10 s per run',
+        `after a 3 s warm-up, Orbit and floor alternating for ${n.ratios.length} rounds; the verdict is the median ratio. Statements per request over the runs: Orbit ${f2(n.statements)}, floor ${f2(n.floorStatements)}`,
+        '(the members’ users and the tasks’ users are one batch or two, depending on timing, in both).',
+      ],
+      ['round', 'Orbit', 'floor', 'Orbit / floor (req/s)'],
+      n.orbit.map((o, i) => [String(i + 1), rate(o), rate(n.floor[i]!), f2(n.ratios[i]!)]),
     );
   }
 
   const auth = Object.entries(r.auth);
   if (auth.length) {
-    out.push(
-      '## 2. The cost of authentication',
-      '',
-      '`{ me { id } }` with a Bearer access token against `{ __typename }` without one, same server, alternating, 10 connections.',
-      'A token verified once is answered from memory until its session or user changes (VIEWER_CACHE_*); the last row of each',
-      'database turns that cache off.',
-      '',
-      table(
-        ['database', 'round', '`{ __typename }`', '`{ me { id } }`', 'me / typename'],
-        auth.flatMap(([db, a]) => [
+    section(
+      '2. The cost of authentication',
+      [
+        '`{ me { id } }` with a Bearer access token against `{ __typename }` without one, same server, alternating, 10 connections.',
+        'A token verified once is answered from memory until its session or user changes (VIEWER_CACHE_*); the last row of each',
+        'database turns that cache off.',
+      ],
+      ['database', 'round', '`{ __typename }`', '`{ me { id } }`', 'me / typename'],
+      auth.flatMap(([db, a]) => [
           ...a.me.map((m, i) => [db, String(i + 1), rate(a.anonymous[i]!), rate(m), f2(a.ratios[i]!)]),
           [db, 'cache off', rate(a.uncached.anonymous), rate(a.uncached.me), f2(a.uncached.ratio)],
         ]),
-      ),
-      '',
     );
     for (const [db, a] of auth) {
       const m = median(a.ratios);
@@ -65,60 +60,53 @@ export function report(header: string, r: Results): string {
 
   const login = Object.entries(r.login);
   if (login.length) {
-    out.push(
-      '## 3. Login storm',
-      '',
-      '8 clients log in as fast as they can (100 seeded users, argon2id 19 MiB, t=2, p=1), while 2 other clients ask `{ me { id } }`;',
-      'before the storm the same 2 clients ran alone. The server has one core for its event loop and its argon2 threads.',
-      '',
-      table(
-        ['database', 'logins', '`me` alone', '`me` during the storm'],
-        login.map(([db, l]) => [db, `${f1(l.logins.rps)}/s, p50 ${l.logins.p50} ms, p99 ${l.logins.p99} ms`, rate(l.quiet), rate(l.during)]),
-      ),
-      '',
+    section(
+      '3. Login storm',
+      [
+        '8 clients log in as fast as they can (100 seeded users, argon2id 19 MiB, t=2, p=1), while 2 other clients ask `{ me { id } }`;',
+        'before the storm the same 2 clients ran alone. The server has one core for its event loop and its argon2 threads.',
+      ],
+      ['database', 'logins', '`me` alone', '`me` during the storm'],
+      login.map(([db, l]) => [db, `${f1(l.logins.rps)}/s, p50 ${l.logins.p50} ms, p99 ${l.logins.p99} ms`, rate(l.quiet), rate(l.during)]),
     );
     for (const [db, l] of login) targets.push([`3. Login storm (${db})`, 'event loop stays responsive', `${f1(l.logins.rps)} logins/s; me p99 ${l.during.p99} ms (alone ${l.quiet.p99} ms)`, '(no number set)']);
   }
 
   const muts = Object.entries(r.mutations);
   if (muts.length) {
-    out.push(
-      '## 4. Mutation throughput',
-      '',
-      '`createTask` into 10 shared lists with an assignee: the task, its activity row, a TASK_ASSIGNED notification and its NOTIFY in',
-      'one transaction. 10 connections. Afterwards the database is counted: one task, one activity and one notification per call.',
-      '',
-      table(
-        ['database', 'createTask', 'answered', 'rows: tasks / activities / notifications'],
-        muts.map(([db, m]) => [db, rate(m.load), String(m.load.requests), `${m.rows.tasks} / ${m.rows.activities} / ${m.rows.notifications}`]),
-      ),
-      '',
+    section(
+      '4. Mutation throughput',
+      [
+        '`createTask` into 10 shared lists with an assignee: the task, its activity row, a TASK_ASSIGNED notification and its NOTIFY in',
+        'one transaction. 10 connections. Afterwards the database is counted: one task, one activity and one notification per call.',
+      ],
+      ['database', 'createTask', 'answered', 'rows: tasks / activities / notifications'],
+      muts.map(([db, m]) => [db, rate(m.load), String(m.load.requests), `${m.rows.tasks} / ${m.rows.activities} / ${m.rows.notifications}`]),
     );
     for (const [db, m] of muts) targets.push([`4. createTask throughput (${db})`, 'measured on both databases', `${f0(m.load.rps)}/s, p99 ${m.load.p99} ms`, '(no number set)']);
   }
 
   if (r.fanout.length) {
-    out.push(
-      '## 5. Subscription fan-out and memory',
-      '',
-      'N graphql-ws connections of one user, each with its own session and access token, each subscribed to `notificationAdded`.',
-      'Memory is read three times, each after 30 s idle (V8’s memory reducer has finished giving pages back), a burst of',
-      'short-lived allocation (so the young generation has the same size in every reading) and a full GC: before connecting',
-      '(after a warm-up of 200 sockets opened and closed), with N/2 and with N connected. “Per connection” divides the growth',
-      'from none to N by N; “marginal” divides the growth from N/2 to N by N/2, which leaves out what grows once (parser pools,',
-      'JIT code). The memory that connections take is anonymous (V8 heap, malloc, socket buffers): the RSS columns count',
-      'anonymous resident memory (RssAnon). Total RSS also counts file-backed pages (the code of node and its libraries), which',
-      'this VM’s kernel pages out when they turn cold (DAMON reclaim) and reads back when they are used: it moved by tens of MB',
-      'between readings for reasons unrelated to connections, so it is shown, but the target is read on anonymous memory. On',
-      'PGlite the database runs in the server process: its page cache grows while N connections each read their own session',
-      'row, and that growth is part of these figures.',
-      '',
-      'Then one notification (`shareTaskList` to that user) is delivered to all N: latency from the notification row’s',
-      '`created_at` (same clock) and from the moment the mutation was sent.',
-      '',
-      table(
-        ['database', 'N', 'RSS (anon) / connection', 'RSS (anon) marginal', 'total RSS / connection', 'heap / connection', 'from the event p50 / p95 / p99', 'from the request p50 / p95 / p99', 'delivered'],
-        r.fanout.map(({ db, result: x }) => [
+    section(
+      '5. Subscription fan-out and memory',
+      [
+        'N graphql-ws connections of one user, each with its own session and access token, each subscribed to `notificationAdded`.',
+        'Memory is read three times, each after 30 s idle (V8’s memory reducer has finished giving pages back), a burst of',
+        'short-lived allocation (so the young generation has the same size in every reading) and a full GC: before connecting',
+        '(after a warm-up of 200 sockets opened and closed), with N/2 and with N connected. “Per connection” divides the growth',
+        'from none to N by N; “marginal” divides the growth from N/2 to N by N/2, which leaves out what grows once (parser pools,',
+        'JIT code). The memory that connections take is anonymous (V8 heap, malloc, socket buffers): the RSS columns count',
+        'anonymous resident memory (RssAnon). Total RSS also counts file-backed pages (the code of node and its libraries), which',
+        'this VM’s kernel pages out when they turn cold (DAMON reclaim) and reads back when they are used: it moved by tens of MB',
+        'between readings for reasons unrelated to connections, so it is shown, but the target is read on anonymous memory. On',
+        'PGlite the database runs in the server process: its page cache grows while N connections each read their own session',
+        'row, and that growth is part of these figures.',
+        '',
+        'Then one notification (`shareTaskList` to that user) is delivered to all N: latency from the notification row’s',
+        '`created_at` (same clock) and from the moment the mutation was sent.',
+      ],
+      ['database', 'N', 'RSS (anon) / connection', 'RSS (anon) marginal', 'total RSS / connection', 'heap / connection', 'from the event p50 / p95 / p99', 'from the request p50 / p95 / p99', 'delivered'],
+      r.fanout.map(({ db, result: x }) => [
           db,
           String(x.connections),
           `${f1(x.anonPerConnectionKB)} KB`,
@@ -129,8 +117,6 @@ export function report(header: string, r: Results): string {
           `${f0(x.fromRequest.p50)} / ${f0(x.fromRequest.p95)} / ${f0(x.fromRequest.p99)} ms`,
           `${x.delivered}/${x.connections}`,
         ]),
-      ),
-      '',
     );
     for (const { db, result: x } of r.fanout) {
       // Memory cannot shrink as connections are added: a negative reading is a wrong reading, not a pass.
@@ -142,19 +128,16 @@ export function report(header: string, r: Results): string {
 
   const cold = Object.entries(r.coldStart);
   if (cold.length) {
-    out.push(
-      '## 6. Cold start',
-      '',
-      'From spawning the server process (as `npm start` runs it) to the first 200 from `/readyz`, polled every 10 ms. “Empty”: a new',
-      'data directory or database, so migrations run; “existing”: the same one again. npm’s own start-up is not included.',
-      'On an empty PGlite directory most of the time is PGlite creating its cluster (initdb inside WebAssembly); both cases',
-      'also pay for node loading the server’s modules through tsx (transpiled on first use, then cached).',
-      '',
-      table(
-        ['database', 'empty: runs (ms)', 'empty: median', 'existing: runs (ms)', 'existing: median'],
-        cold.map(([db, c]) => [db, c.empty.map(f0).join(', '), `${f0(median(c.empty))} ms`, c.existing.map(f0).join(', '), `${f0(median(c.existing))} ms`]),
-      ),
-      '',
+    section(
+      '6. Cold start',
+      [
+        'From spawning the server process (as `npm start` runs it) to the first 200 from `/readyz`, polled every 10 ms. “Empty”: a new',
+        'data directory or database, so migrations run; “existing”: the same one again. npm’s own start-up is not included.',
+        'On an empty PGlite directory most of the time is PGlite creating its cluster (initdb inside WebAssembly); both cases',
+        'also pay for node loading the server’s modules through tsx (transpiled on first use, then cached).',
+      ],
+      ['database', 'empty: runs (ms)', 'empty: median', 'existing: runs (ms)', 'existing: median'],
+      cold.map(([db, c]) => [db, c.empty.map(f0).join(', '), `${f0(median(c.empty))} ms`, c.existing.map(f0).join(', '), `${f0(median(c.existing))} ms`]),
     );
     for (const [db, c] of cold) targets.push([`6. Cold start to /readyz (${db})`, 'measured, migrations included', `${f0(median(c.empty))} ms empty, ${f0(median(c.existing))} ms existing`, '(no number set)']);
   }
