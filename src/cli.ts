@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createDb } from './db/client.js';
+import { DataDirLockedError } from './db/data-dir-lock.js';
 import { runMigrations } from './db/migrate.js';
 import { createLogger } from './logger.js';
 import { createServices } from './modules/index.js';
@@ -27,7 +28,7 @@ async function main(argv: string[]): Promise<number> {
     return 2;
   }
   const config = loadConfig({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
-  const logger = createLogger(config.LOG_LEVEL);
+  const logger = createLogger(config.LOG_LEVEL, config.NODE_ENV === 'development');
   const database = await createDb(config);
   try {
     await runMigrations(database, config);
@@ -49,6 +50,6 @@ async function main(argv: string[]): Promise<number> {
 try {
   process.exit(await main(process.argv.slice(2)));
 } catch (error) {
-  console.error(error instanceof ConfigError ? error.message : error);
+  console.error(error instanceof ConfigError || error instanceof DataDirLockedError ? error.message : error);
   process.exit(1);
 }

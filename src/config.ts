@@ -51,12 +51,20 @@ const EnvSchema = z.object({
   IP_WINDOW_S: int(600, 1),
   EMAIL_SEND_LIMIT: int(5, 1),
   EMAIL_SEND_WINDOW_S: int(3600, 1),
+  /** Emails one user's actions (invitations, shares) may send per window, in all and to one address. */
+  USER_EMAIL_LIMIT: int(30, 0),
+  USER_EMAIL_PER_RECIPIENT_LIMIT: int(3, 0),
+  USER_EMAIL_WINDOW_S: int(3600, 1),
 
   LIMIT_DEPTH: int(10, 1),
   LIMIT_COST: int(5000, 1),
   LIMIT_ALIASES: int(15, 0),
   LIMIT_DIRECTIVES: int(50, 0),
   LIMIT_QUERY_BYTES: int(100 * 1024, 1024),
+  /** Checked before validation, so the work spent on any document is bounded (QUERY_TOO_COMPLEX). */
+  LIMIT_TOKENS: int(3000, 100),
+  LIMIT_FIELDS: int(500, 10),
+  LIMIT_SAME_NAME: int(20, 1),
   /** Comma-separated origins allowed to call the API from a browser (CORS) and to open WebSockets. */
   CORS_ORIGINS: z.string().optional(),
   /** `only`: accept only operations listed in PERSISTED_QUERIES_MANIFEST. */
@@ -66,10 +74,11 @@ const EnvSchema = z.object({
   METRICS_PORT: int(0),
   SLOW_OPERATION_MS: int(1000, 1),
 
-  TIER_LIMIT_FREE: int(100_000),
-  TIER_LIMIT_STARTER: int(1_000_000),
-  TIER_LIMIT_BUILDER: int(5_000_000),
-  TIER_LIMIT_ADVANCED: int(20_000_000),
+  // GraphQL's Int: a limit must fit in 32 bits to be shown.
+  TIER_LIMIT_FREE: int(100_000).pipe(z.number().max(2 ** 31 - 1)),
+  TIER_LIMIT_STARTER: int(1_000_000).pipe(z.number().max(2 ** 31 - 1)),
+  TIER_LIMIT_BUILDER: int(5_000_000).pipe(z.number().max(2 ** 31 - 1)),
+  TIER_LIMIT_ADVANCED: int(20_000_000).pipe(z.number().max(2 ** 31 - 1)),
 
   LLM_BASE_URL: z.url().optional(),
   LLM_API_KEY: z.string().optional(),

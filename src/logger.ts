@@ -1,9 +1,14 @@
 import { pino, type Logger } from 'pino';
+import { errorDetails } from './shared/error-details.js';
 
-/** Structured JSON logs. Credentials are redacted wherever they could appear. */
-export function createLogger(level: string): Logger {
+/**
+ * Structured JSON logs. Credentials are redacted wherever they could appear; an error is logged with
+ * the database's own reason, and the parameters of a failed statement only in development.
+ */
+export function createLogger(level: string, development = process.env.NODE_ENV === 'development' || !process.env.NODE_ENV): Logger {
   return pino({
     level,
+    serializers: { err: (error: unknown) => errorDetails(error, development) },
     redact: {
       paths: [
         'req.headers.authorization',

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { ConfigError, loadConfig } from './config.js';
+import { DataDirLockedError } from './db/data-dir-lock.js';
 import { createLogger } from './logger.js';
 import { createServer } from './server.js';
 
@@ -13,8 +14,17 @@ try {
   }
   throw error;
 }
-const logger = createLogger(config.LOG_LEVEL);
-const server = await createServer(config, { logger });
+const logger = createLogger(config.LOG_LEVEL, config.NODE_ENV === 'development');
+let server;
+try {
+  server = await createServer(config, { logger });
+} catch (error) {
+  if (error instanceof DataDirLockedError) {
+    console.error(error.message);
+    process.exit(1);
+  }
+  throw error;
+}
 const url = await server.listen();
 logger.info(
   { url: `${url}/graphql`, database: server.app.database.kind, sandbox: !config.production },

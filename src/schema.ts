@@ -28,6 +28,19 @@ function readPlainFieldsDirectly(): void {
 
 type Method = (...args: unknown[]) => unknown;
 
+type FieldResolverMetadata = ReturnType<typeof getMetadataStorage>['fieldResolvers'][number];
+
+/**
+ * True for a field resolver that may be called directly: one of a resolver class, with no guard and
+ * no middleware, taking only @Root, @Ctx and @Info. Any `roles` array means @Authorized was applied,
+ * even an empty one (`@Authorized()` is "signed in", no role named): those keep type-graphql's path,
+ * where the auth checker runs.
+ */
+export function isPlainFieldResolver(resolver: Pick<FieldResolverMetadata, 'kind' | 'roles' | 'middlewares' | 'params'>): boolean {
+  if (resolver.kind !== 'external' || resolver.roles !== undefined || resolver.middlewares?.length) return false;
+  return (resolver.params ?? []).every((p) => (p.kind === 'root' || p.kind === 'context' || p.kind === 'info') && !('propertyName' in p && p.propertyName));
+}
+
 /**
  * Field resolvers that take only @Root, @Ctx and @Info are called directly. For every call
  * type-graphql's generic path sorts their parameter metadata, copies the root into an instance of
@@ -38,9 +51,8 @@ function callPlainFieldResolversDirectly(schema: GraphQLSchema): void {
   const storage = getMetadataStorage();
   const instances = new Map<unknown, Record<string, Method>>();
   for (const resolver of storage.fieldResolvers) {
-    if (resolver.kind !== 'external' || resolver.roles?.length || resolver.middlewares?.length) continue;
     const params = [...(resolver.params ?? [])].sort((a, b) => a.index - b.index);
-    const plain = params.every((p) => (p.kind === 'root' || p.kind === 'context' || p.kind === 'info') && !('propertyName' in p && p.propertyName));
+    const plain = isPlainFieldResolver(resolver);
     const objectType = storage.objectTypes.find((o) => o.target === resolver.getObjectType?.());
     const type = objectType ? schema.getType(objectType.name) : undefined;
     const field = isObjectType(type) ? type.getFields()[resolver.schemaName] : undefined;

@@ -18,7 +18,8 @@ import { createLogger } from './logger.js';
 import { type Services, createServices } from './modules/index.js';
 import { buildOrbitSchema } from './schema.js';
 import { createFormatError, isUnexpected } from './shared/format-error.js';
-import { limitsPlugin, operationLimits, queryTextLimit } from './shared/limits.js';
+import { documentLimits, limitsPlugin, operationLimits } from './shared/limits.js';
+import { literalFieldNames } from './shared/input-gate.js';
 import { createMailer } from './shared/mailer.js';
 import { registerHttpSecurity, websocketOriginCheck } from './http-security.js';
 import { scheduleMaintenance } from './maintenance.js';
@@ -60,7 +61,7 @@ export interface ServerOptions {
 }
 
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<OrbitServer> {
-  const logger = options.logger ?? createLogger(config.LOG_LEVEL);
+  const logger = options.logger ?? createLogger(config.LOG_LEVEL, config.NODE_ENV === 'development');
   const database = options.database ?? (await createDb(config));
   await runMigrations(database, config);
   const mailer = createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, outboxDir: config.outboxDir, logger });
@@ -82,8 +83,11 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   await fastify.register(fastifyCookie);
   registerHttpSecurity(fastify, config);
 
+  const limits = operationLimits(config);
   const apollo = new ApolloServer<Context>({
     schema,
+    // The preHandler has parsed the text within the limits already; this bounds any other path.
+    parseOptions: { maxTokens: limits.tokens },
     introspection: !config.production,
     allowBatchedHttpRequests: false,
     // main.ts owns the signals: Apollo's own handler would re-raise SIGTERM after stopping.
@@ -97,11 +101,12 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       ApolloServerPluginCacheControlDisabled(),
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
       operationReports(events, logger, config.SLOW_OPERATION_MS),
-      limitsPlugin(operationLimits(config)),
+      limitsPlugin(limits),
     ],
     // No "did you mean" suggestions that spell out the schema outside development.
     hideSchemaDetailsFromClientErrors: config.NODE_ENV !== 'development',
     persistedQueries: false,
+    validationRules: [literalFieldNames],
   });
   await apollo.start();
 
@@ -117,7 +122,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   fastify.route({
     url: GRAPHQL_PATH,
     method: ['GET', 'POST', 'OPTIONS'],
-    preHandler: [queryTextLimit(config.LIMIT_QUERY_BYTES), ...(trusted ? [trustedDocuments(trusted)] : [])],
+    // Trusted documents first (an untrusted text is refused unparsed), then the document limits.
+    preHandler: [...(trusted ? [trustedDocuments(trusted)] : []), documentLimits(limits)],
     handler: handler as never,
   });
 

@@ -6,12 +6,13 @@ import {
   type OperationDefinitionNode,
   type ValidationRule,
   getOperationAST,
-  parse,
   specifiedRules,
   validate,
 } from 'graphql';
 import type { SubscribePayload } from 'graphql-ws';
 import { AppError, ErrorCode } from './shared/errors.js';
+import { parseWithinLimits } from './shared/document-limits.js';
+import { literalFieldNames, literalFieldOf } from './shared/input-gate.js';
 import { type OperationLimits, checkOperation } from './shared/limits.js';
 import { type TrustedLookup, UNTRUSTED_MESSAGE } from './trusted-documents.js';
 
@@ -56,7 +57,7 @@ export class OperationGate {
     private readonly schema: GraphQLSchema,
     private readonly options: OperationGateOptions,
   ) {
-    this.rules = options.introspection ? specifiedRules : [...specifiedRules, NoSchemaIntrospectionCustomRule];
+    this.rules = [...specifiedRules, ...(options.introspection ? [] : [NoSchemaIntrospectionCustomRule]), literalFieldNames];
   }
 
   prepare(payload: SubscribePayload): PreparedOperation | GraphQLError[] {
@@ -66,12 +67,14 @@ export class OperationGate {
       if (text === undefined) return refuse(ErrorCode.FORBIDDEN, UNTRUSTED_MESSAGE);
     }
     if (typeof text !== 'string') return refuse(ErrorCode.BAD_USER_INPUT, 'The query must be a string');
-    const { queryBytes } = this.options.limits;
-    if (Buffer.byteLength(text) > queryBytes) {
-      return refuse(ErrorCode.QUERY_TOO_COMPLEX, `The query text is over ${queryBytes} bytes`, { limit: 'queryBytes', max: queryBytes });
-    }
     const { query, document, errors } = this.parse(text);
-    if (!document || errors.length) return errors.map((e) => new GraphQLError(e.message, { extensions: { code: ErrorCode.BAD_USER_INPUT } }));
+    if (!document) return [...errors];
+    if (errors.length) {
+      return errors.map((e) => {
+        const field = literalFieldOf(e);
+        return new GraphQLError(e.message, { extensions: { code: ErrorCode.BAD_USER_INPUT, ...(field ? { fields: { [field]: e.message } } : {}) } });
+      });
+    }
     const operation = getOperationAST(document, payload.operationName);
     if (!operation) return refuse(ErrorCode.BAD_USER_INPUT, 'Unknown operation');
     if (operation.operation !== 'subscription') {
@@ -93,11 +96,12 @@ export class OperationGate {
     if (cached) return cached;
     let entry: Parsed;
     try {
-      const document = parse(text);
+      const document = parseWithinLimits(text, this.options.limits);
       // A flat copy: the text parsed out of a message may be a slice that keeps the whole message alive.
       entry = { query: (' ' + text).slice(1), document, errors: validate(this.schema, document, this.rules) };
     } catch (error) {
-      return { query: text, document: null, errors: [error as GraphQLError] };
+      if (error instanceof AppError) return { query: text, document: null, errors: [error] };
+      return { query: text, document: null, errors: [new GraphQLError((error as GraphQLError).message, { extensions: { code: ErrorCode.BAD_USER_INPUT } })] };
     }
     if (this.parsed.size >= MAX_DOCUMENTS) this.parsed.delete(this.parsed.keys().next().value!);
     this.parsed.set(entry.query, entry);

@@ -3,16 +3,24 @@ import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
 import { type SQL, sql } from 'drizzle-orm';
 import type { Logger } from 'drizzle-orm/logger';
-import { PgDatabase, type PgDialect, type PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { PgDatabase, type PgDialect, type PgQueryResultHKT, type PgTransaction, type PgTransactionConfig } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
+import { lockDataDir } from './data-dir-lock.js';
 import { pgliteSession, postgresSession } from './row-mapper.js';
-import * as schema from './schema/index.js';
 
-export type Schema = typeof schema;
-export type Db = PgDatabase<PgQueryResultHKT, Schema>;
-export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+/**
+ * The database as Orbit uses it: the SQL builders and transactions, without drizzle's relational
+ * `db.query` API. The databases are built without a schema, so `db.query` would be `{}` at run time;
+ * leaving it out of the type makes any use of it a compile error instead of a crash.
+ */
+export type Db = Omit<PgDatabase<PgQueryResultHKT, Record<string, never>>, 'query' | 'transaction'> & {
+  transaction<T>(run: (tx: Tx) => Promise<T>, config?: PgTransactionConfig): Promise<T>;
+};
+export type Tx = Omit<PgTransaction<PgQueryResultHKT, Record<string, never>>, 'query' | 'transaction'> & {
+  transaction<T>(run: (tx: Tx) => Promise<T>): Promise<T>;
+};
 /** Anything that runs queries: the database or an open transaction. */
 export type Queryable = Db | Tx;
 
@@ -73,7 +81,15 @@ export async function createDb(config: DbConfig): Promise<Database> {
 
 async function createPglite(dir: string | undefined): Promise<Database> {
   if (dir) mkdirSync(dir, { recursive: true });
-  const client = dir ? await PGlite.create(dir) : await PGlite.create();
+  // Before anything opens the files: a second process is refused at once.
+  const unlock = dir ? lockDataDir(dir) : () => {};
+  let client: PGlite;
+  try {
+    client = dir ? await PGlite.create(dir) : await PGlite.create();
+  } catch (error) {
+    unlock();
+    throw error;
+  }
   const dialect = dialectOf(drizzlePglite({ client, casing: 'snake_case' }));
   const database = (logger?: Logger) => new PgDatabase(dialect, pgliteSession(client, dialect, logger), undefined) as unknown as Db;
   const db = database();
@@ -90,7 +106,11 @@ async function createPglite(dir: string | undefined): Promise<Database> {
     ping: () => ping(db),
     poolUse: async () => null,
     close: async () => {
-      if (!client.closed) await client.close();
+      try {
+        if (!client.closed) await client.close();
+      } finally {
+        unlock();
+      }
     },
   };
 }

@@ -55,7 +55,29 @@ export function compileRowMapper(fields: SelectedField[]): Mapper {
   return new Function('d', `return function mapRows(rows) { const out = new Array(rows.length); for (let k = 0; k < rows.length; k++) { const r = rows[k]; out[k] = ${literal(root)}; } return out; };`)(decoders) as Mapper;
 }
 
-/** The mapper of a prepared select: compiled once per statement text; drizzle's own for outer joins. */
+const decoderIds = new WeakMap<object, number>();
+let decoderCount = 0;
+/** A stable number for a column, or for a decoding function (Number, a column type's method). */
+function decoderId(field: unknown): number {
+  const target: object = is(field, Column) ? field : decoderOf(field).mapFromDriverValue;
+  let id = decoderIds.get(target);
+  if (id === undefined) decoderIds.set(target, (id = ++decoderCount));
+  return id;
+}
+
+/**
+ * What a compiled mapper depends on: the statement text, and for each selected value its place in
+ * the result object and how it is decoded. Two selections can share one SQL text with other field
+ * names, nesting or decoders (`select({ a: t.id })` and `select({ b: t.id })`), so the text alone is
+ * not enough.
+ */
+export function mapperKey(sqlText: string, fields: SelectedField[]): string {
+  let key = sqlText;
+  for (const f of fields) key += `\u0000${f.path.join('\u0001')}\u0002${decoderId(f.field)}`;
+  return key;
+}
+
+/** The mapper of a prepared select: compiled once per selection; drizzle's own for outer joins. */
 function mapperFor(prepared: { joinsNotNullableMap?: Record<string, boolean> }, key: string, fields: SelectedField[]): Mapper {
   const joins = prepared.joinsNotNullableMap;
   // A left, right or full join may null out a whole joined object: drizzle decides that per row.
@@ -77,7 +99,8 @@ function withCompiledMappers<S extends new (...args: any[]) => { prepareQuery(..
     override prepareQuery(...args: any[]): any {
       const [query, fields, name, arrayMode, custom, ...rest] = args as Parameters<Prepare>;
       if (!fields || custom) return super.prepareQuery(...(args as Parameters<Prepare>));
-      const prepared = super.prepareQuery(query, fields, name, arrayMode, (rows: Row[]) => mapperFor(prepared as never, query.sql, fields)(rows), ...rest);
+      const key = mapperKey(query.sql, fields);
+      const prepared = super.prepareQuery(query, fields, name, arrayMode, (rows: Row[]) => mapperFor(prepared as never, key, fields)(rows), ...rest);
       return prepared;
     }
   };

@@ -1,6 +1,8 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
+import { databaseReason } from './error-details.js';
 import { AppError, ErrorCode } from './errors.js';
+import { literalFieldOf } from './input-gate.js';
 
 const CONTRACT_CODES = new Set<string>(Object.values(ErrorCode));
 /** Apollo's own request errors all mean the request itself was bad. */
@@ -26,9 +28,20 @@ export function createFormatError(production: boolean) {
       if (code !== ErrorCode.INTERNAL_SERVER_ERROR || !production) return strip(formatted, production);
     }
     if (REQUEST_ERRORS.has(code)) {
-      return strip({ ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.BAD_USER_INPUT } }, production);
+      const field = literalFieldOf(error);
+      const fields = field ? { fields: { [field]: formatted.message } } : {};
+      return strip({ ...formatted, extensions: { ...formatted.extensions, ...fields, code: ErrorCode.BAD_USER_INPUT } }, production);
     }
-    if (!production) return { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.INTERNAL_SERVER_ERROR } };
+    if (!production) {
+      // Development shows the database's reason, never a failed statement's parameters.
+      const reason = databaseReason(original);
+      const failed = original as { query?: unknown; params?: unknown; cause?: { message?: unknown } } | null;
+      const isQuery = !!failed && typeof failed === 'object' && typeof failed.query === 'string' && 'params' in failed;
+      if (!reason && !isQuery) return { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.INTERNAL_SERVER_ERROR } };
+      const message = `Database error ${reason ?? String(failed?.cause?.message ?? 'without a reason')}`;
+      const { stacktrace: _s, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
+      return { ...formatted, message, extensions: { ...extensions, code: ErrorCode.INTERNAL_SERVER_ERROR } };
+    }
     return { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
   };
 }

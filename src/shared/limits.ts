@@ -1,33 +1,46 @@
 import type { ApolloServerPlugin } from '@apollo/server';
 import {
   type DocumentNode,
-  type FragmentDefinitionNode,
   type GraphQLSchema,
   Kind,
   type OperationDefinitionNode,
   getNullableType,
   isListType,
-  type SelectionSetNode,
-  visit,
 } from 'graphql';
 import { createRequire } from 'node:module';
 import type * as QueryComplexity from 'graphql-query-complexity';
 import type { ComplexityEstimator } from 'graphql-query-complexity';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AppError, ErrorCode } from './errors.js';
+import { type DocumentLimits, parseWithinLimits, tooComplex } from './document-limits.js';
+import { AppError } from './errors.js';
+import { checkInputs } from './input-gate.js';
 import { DEFAULT_PAGE_SIZE } from './pagination.js';
 
-export interface OperationLimits {
-  depth: number;
+export interface OperationLimits extends DocumentLimits {
   cost: number;
-  aliases: number;
-  directives: number;
-  queryBytes: number;
 }
 
 /** The limits configured for this server (LIMIT_*), the same for HTTP and WebSocket operations. */
-export function operationLimits(config: { LIMIT_DEPTH: number; LIMIT_COST: number; LIMIT_ALIASES: number; LIMIT_DIRECTIVES: number; LIMIT_QUERY_BYTES: number }): OperationLimits {
-  return { depth: config.LIMIT_DEPTH, cost: config.LIMIT_COST, aliases: config.LIMIT_ALIASES, directives: config.LIMIT_DIRECTIVES, queryBytes: config.LIMIT_QUERY_BYTES };
+export function operationLimits(config: {
+  LIMIT_DEPTH: number;
+  LIMIT_COST: number;
+  LIMIT_ALIASES: number;
+  LIMIT_DIRECTIVES: number;
+  LIMIT_QUERY_BYTES: number;
+  LIMIT_TOKENS: number;
+  LIMIT_FIELDS: number;
+  LIMIT_SAME_NAME: number;
+}): OperationLimits {
+  return {
+    depth: config.LIMIT_DEPTH,
+    cost: config.LIMIT_COST,
+    aliases: config.LIMIT_ALIASES,
+    directives: config.LIMIT_DIRECTIVES,
+    queryBytes: config.LIMIT_QUERY_BYTES,
+    tokens: config.LIMIT_TOKENS,
+    fields: config.LIMIT_FIELDS,
+    sameName: config.LIMIT_SAME_NAME,
+  };
 }
 
 /** Root fields an attacker would repeat through aliases to guess secrets: one per operation. */
@@ -38,9 +51,6 @@ const UNBOUNDED_LIST = 5;
 // Its ESM build imports graphql/index.mjs, a second copy of graphql beside the CommonJS one the rest
 // of the server uses (graphql refuses to mix them); the CommonJS build shares ours.
 const { getComplexity, simpleEstimator } = createRequire(import.meta.url)('graphql-query-complexity') as typeof QueryComplexity;
-
-const tooComplex = (message: string, limit: string, max: number) =>
-  new AppError(ErrorCode.QUERY_TOO_COMPLEX, message, { limit, max, http: { status: 400 } });
 
 /**
  * Cost: every field costs 1; a connection with `first` (or a list with `limit`) multiplies its
@@ -56,38 +66,12 @@ const listEstimator: ComplexityEstimator = ({ args, childComplexity, field }) =>
   return undefined;
 };
 
-function depthOf(set: SelectionSetNode | undefined, fragments: Map<string, FragmentDefinitionNode>, seen: Set<string> = new Set()): number {
-  if (!set) return 0;
-  let max = 0;
-  for (const sel of set.selections) {
-    if (sel.kind === Kind.FIELD) {
-      if (sel.name.value.startsWith('__')) continue;
-      max = Math.max(max, 1 + depthOf(sel.selectionSet, fragments, seen));
-    } else if (sel.kind === Kind.INLINE_FRAGMENT) {
-      max = Math.max(max, depthOf(sel.selectionSet, fragments, seen));
-    } else {
-      const name = sel.name.value;
-      if (seen.has(name)) continue;
-      const fragment = fragments.get(name);
-      max = Math.max(max, depthOf(fragment?.selectionSet, fragments, new Set([...seen, name])));
-    }
-  }
-  return max;
-}
-
-/** Checks one resolved operation; throws QUERY_TOO_COMPLEX naming the limit. */
+/**
+ * Checks one resolved operation, after parseWithinLimits has bounded its document: its arguments
+ * (checkInputs: BAD_USER_INPUT), one sign-in mutation at most, then its cost (QUERY_TOO_COMPLEX).
+ */
 export function checkOperation(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>, limits: OperationLimits): void {
-  let aliases = 0;
-  let directives = 0;
-  visit(document, {
-    Field: (node) => void (node.alias && (aliases += 1)),
-    Directive: () => void (directives += 1),
-  });
-  if (aliases > limits.aliases) throw tooComplex(`At most ${limits.aliases} aliases per operation (found ${aliases})`, 'aliases', limits.aliases);
-  if (directives > limits.directives) throw tooComplex(`At most ${limits.directives} directives per operation (found ${directives})`, 'directives', limits.directives);
-  const fragments = new Map(document.definitions.filter((d): d is FragmentDefinitionNode => d.kind === Kind.FRAGMENT_DEFINITION).map((d) => [d.name.value, d]));
-  const depth = depthOf(operation.selectionSet, fragments);
-  if (depth > limits.depth) throw tooComplex(`The query is ${depth} levels deep; at most ${limits.depth}`, 'depth', limits.depth);
+  checkInputs(schema, document, operation, variables);
   if (operation.operation === 'mutation') {
     const sensitive = operation.selectionSet.selections.filter((s) => s.kind === Kind.FIELD && SENSITIVE.has(s.name.value));
     if (sensitive.length > 1) throw tooComplex('At most one sign-in or account-recovery mutation per operation', 'sensitiveMutations', 1);
@@ -96,16 +80,29 @@ export function checkOperation(schema: GraphQLSchema, document: DocumentNode, op
   if (cost > limits.cost) throw tooComplex(`The query costs ${cost}; at most ${limits.cost}`, 'cost', limits.cost);
 }
 
-/** Query text over the limit is refused before Apollo parses it (a fastify preHandler). */
-export function queryTextLimit(maxBytes: number) {
-  return async function limitText(request: FastifyRequest, reply: FastifyReply) {
+/** Query texts that passed parseWithinLimits lately: a repeated operation is not parsed twice here. */
+const ACCEPTED_MAX = 1000;
+
+/**
+ * A fastify preHandler: the query text is parsed within the document limits before Apollo sees it,
+ * and refused with HTTP 400 QUERY_TOO_COMPLEX past them. Syntax errors go on to Apollo, which
+ * reports them as usual.
+ */
+export function documentLimits(limits: DocumentLimits) {
+  const accepted = new Set<string>();
+  return async function limitDocument(request: FastifyRequest, reply: FastifyReply) {
     const source = request.method === 'POST' ? request.body : request.query;
     const query = source && typeof source === 'object' ? (source as { query?: unknown }).query : undefined;
-    if (typeof query === 'string' && Buffer.byteLength(query) > maxBytes) {
-      const error = tooComplex(`The query text is over ${maxBytes} bytes`, 'queryBytes', maxBytes);
+    if (typeof query !== 'string' || accepted.has(query)) return;
+    try {
+      parseWithinLimits(query, limits);
+    } catch (error) {
+      if (!(error instanceof AppError)) return;
       const { http: _http, ...extensions } = error.extensions as Record<string, unknown>;
       return reply.code(400).send({ errors: [{ message: error.message, extensions }] });
     }
+    if (accepted.size >= ACCEPTED_MAX) accepted.delete(accepted.values().next().value!);
+    accepted.add(query);
   };
 }
 

@@ -23,6 +23,21 @@ export interface Mailer {
  * which holds tokens) and written as a JSON file into the outbox directory.
  */
 export function createMailer(opts: { smtpUrl?: string; from: string; outboxDir: string; logger: Logger }): Mailer {
+  const mailer = transport(opts);
+  return { send: (mail) => mailer.send(safeHeaders(mail)) };
+}
+
+/**
+ * Header values built from what users typed (a name, a list or event title) lose their line breaks
+ * and other control characters: no text can add a header line or break the subject.
+ */
+export function safeHeaders(mail: Mail): Mail {
+  // eslint-disable-next-line no-control-regex
+  const oneLine = (v: string) => v.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/ {2,}/g, ' ').trim();
+  return { ...mail, to: oneLine(mail.to), subject: oneLine(mail.subject) };
+}
+
+function transport(opts: { smtpUrl?: string; from: string; outboxDir: string; logger: Logger }): Mailer {
   if (opts.smtpUrl) {
     const transport = nodemailer.createTransport(opts.smtpUrl);
     return {

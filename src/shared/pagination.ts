@@ -1,6 +1,7 @@
 import { type AnyColumn, type SQL, and, gt, isNull, lt, or, sql } from 'drizzle-orm';
 import { type ClassType, Field, Int, ObjectType } from 'type-graphql';
 import { InputError } from './errors.js';
+import { isUuid } from './ids.js';
 
 export const DEFAULT_PAGE_SIZE = 20;
 export const MAX_PAGE_SIZE = 100;
@@ -54,7 +55,7 @@ export function encodeCursor(value: CursorValue): string {
 export function decodeCursor(cursor: string): CursorValue {
   try {
     const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
-    if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[1] === 'string') {
+    if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[1] === 'string' && isUuid(parsed[1])) {
       const [v] = parsed;
       if (v === null || typeof v === 'string' || typeof v === 'number') return parsed as CursorValue;
     }
@@ -127,6 +128,42 @@ class LazyPageInfo<T> implements PageInfo {
     return this.edges.at(-1)?.cursor ?? null;
   }
 }
+
+const badCursor = () => new InputError({ after: 'Invalid cursor' });
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$/;
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
+
+/**
+ * Casts of a cursor's sort value into SQL, one per column type. Each checks the value first: a cursor
+ * that decodes but carries the wrong type is BAD_USER_INPUT (fields.after), never a failed statement.
+ */
+export const cursorCast = {
+  timestamptz: (v: string | number): SQL => {
+    if (typeof v !== 'string' || !ISO_INSTANT.test(v) || Number.isNaN(Date.parse(v))) throw badCursor();
+    return sql`${v}::timestamptz`;
+  },
+  date: (v: string | number): SQL => {
+    if (typeof v !== 'string' || !ISO_DAY.test(v) || Number.isNaN(Date.parse(`${v}T00:00:00Z`))) throw badCursor();
+    return sql`${v}::date`;
+  },
+  int: (v: string | number): SQL => {
+    if (typeof v !== 'number' || !Number.isInteger(v) || Math.abs(v) > 2 ** 31 - 1) throw badCursor();
+    return sql`${v}::int`;
+  },
+  bigint: (v: string | number): SQL => {
+    if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw badCursor();
+    return sql`${v}::bigint`;
+  },
+  real: (v: string | number): SQL => {
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw badCursor();
+    return sql`${v}::real`;
+  },
+  /** A value of a PostgreSQL enum type, given its values. */
+  enumOf: (type: string, values: readonly string[]) => (v: string | number): SQL => {
+    if (typeof v !== 'string' || !values.includes(v)) throw badCursor();
+    return sql`${v}::${sql.raw(type)}`;
+  },
+};
 
 /** Turns `limit + 1` fetched rows into a connection page. */
 export function toConnection<T>(

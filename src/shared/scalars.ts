@@ -1,6 +1,27 @@
 import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
 import { GraphQLJSON } from 'graphql-scalars';
 
+/**
+ * The years every date and instant must fall in: four-digit years, which PostgreSQL, JavaScript's
+ * ISO format and time-zone arithmetic all handle the same way.
+ */
+export const MIN_YEAR = 1000;
+export const MAX_YEAR = 9999;
+const MIN_INSTANT = Date.UTC(MIN_YEAR, 0, 1);
+const MAX_INSTANT = Date.UTC(MAX_YEAR, 11, 31, 23, 59, 59, 999);
+
+/**
+ * A literal's problem as a plain error: graphql's validation then reports it against the literal's
+ * node ("Expected value of type …; reason"), which is how the field it was written for is named.
+ */
+function literal<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new TypeError((error as Error).message);
+  }
+}
+
 function parseInstant(value: unknown): Date {
   if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i.test(value)) {
     throw new GraphQLError('DateTime must be an ISO-8601 instant with a timezone', { extensions: { code: 'BAD_USER_INPUT' } });
@@ -9,21 +30,27 @@ function parseInstant(value: unknown): Date {
   if (Number.isNaN(date.getTime())) {
     throw new GraphQLError('DateTime is not a valid instant', { extensions: { code: 'BAD_USER_INPUT' } });
   }
+  if (date.getTime() < MIN_INSTANT || date.getTime() > MAX_INSTANT) {
+    throw new GraphQLError(`DateTime must be within the years ${MIN_YEAR} to ${MAX_YEAR} (UTC)`, { extensions: { code: 'BAD_USER_INPUT' } });
+  }
   return date;
 }
 
 export const DateTimeScalar = new GraphQLScalarType<Date, string>({
   name: 'DateTime',
-  description: 'ISO-8601 instant with timezone, e.g. 2026-11-23T08:00:00.000Z',
+  description: 'ISO-8601 instant with timezone, e.g. 2026-11-23T08:00:00.000Z; years 1000 to 9999 (UTC)',
   serialize: (value) => (value instanceof Date ? value : new Date(value as string)).toISOString(),
   parseValue: parseInstant,
-  parseLiteral: (ast) => parseInstant(ast.kind === Kind.STRING ? ast.value : undefined),
+  parseLiteral: (ast) => literal(() => parseInstant(ast.kind === Kind.STRING ? ast.value : undefined)),
 });
 
 function parseDay(value: unknown): string {
   if (typeof value === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(value)) {
     const d = new Date(`${value}T00:00:00Z`);
-    if (!Number.isNaN(d.getTime()) && d.toISOString().startsWith(value)) return value;
+    if (!Number.isNaN(d.getTime()) && d.toISOString().startsWith(value)) {
+      if (d.getUTCFullYear() >= MIN_YEAR) return value;
+      throw new GraphQLError(`Date must be within the years ${MIN_YEAR} to ${MAX_YEAR}`, { extensions: { code: 'BAD_USER_INPUT' } });
+    }
   }
   throw new GraphQLError('Date must be a calendar date, YYYY-MM-DD', { extensions: { code: 'BAD_USER_INPUT' } });
 }
@@ -31,10 +58,10 @@ function parseDay(value: unknown): string {
 /** A calendar date as a YYYY-MM-DD string. */
 export const DateScalar = new GraphQLScalarType<string, string>({
   name: 'Date',
-  description: 'Calendar date, YYYY-MM-DD',
+  description: 'Calendar date, YYYY-MM-DD; years 1000 to 9999',
   serialize: (value) => (value instanceof Date ? value.toISOString().slice(0, 10) : String(value)),
   parseValue: parseDay,
-  parseLiteral: (ast) => parseDay(ast.kind === Kind.STRING ? ast.value : undefined),
+  parseLiteral: (ast) => literal(() => parseDay(ast.kind === Kind.STRING ? ast.value : undefined)),
 });
 
 /**

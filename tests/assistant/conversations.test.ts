@@ -124,7 +124,7 @@ describe('budgets', () => {
     expect((await s.ok(RECORD, {}, { token: a.token })).recordUsage).toEqual({ tokensUsed: 120, requestCount: 1 });
     expect((await s.ok(RECORD, {}, { token: await key(['WRITE']) })).recordUsage).toEqual({ tokensUsed: 240, requestCount: 2 });
     expect((await s.fail(RECORD, {}, { token: await key(['READ']) })).extensions?.code).toBe('FORBIDDEN');
-    expect((await s.fail(`mutation { recordUsage(input: { model: "x", promptTokens: -1, completionTokens: 0 }) { tokensUsed } }`, {}, { token: a.token })).extensions?.fields).toEqual({ promptTokens: 'Must be 0 or more' });
+    expect((await s.fail(`mutation { recordUsage(input: { model: "x", promptTokens: -1, completionTokens: 0 }) { tokensUsed } }`, {}, { token: a.token })).extensions?.fields).toEqual({ promptTokens: 'Must be a whole number from 0 to 10,000,000' });
     expect((await s.ok(`{ usage(month: "2020-01") { month tokensUsed remainingTokens } }`, {}, { token: a.token })).usage).toEqual({ month: '2020-01', tokensUsed: 0, remainingTokens: 1000 });
     expect((await s.fail(`{ usage(month: "2020-13") { month } }`, {}, { token: a.token })).extensions?.code).toBe('BAD_USER_INPUT');
   });

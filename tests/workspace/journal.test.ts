@@ -24,7 +24,7 @@ describe('journal', () => {
     const list = (await s.ok(`{ journalEntries(type: MORNING_PAGES) { totalCount } }`, {}, { token: a.token })).journalEntries;
     expect(list.totalCount).toBe(1);
     const big = await s.fail(UPSERT, { i: { type: 'MORNING_PAGES', date: '2026-01-06', content: 'x'.repeat(300 * 1024) } }, { token: a.token });
-    expect(big.extensions?.fields).toEqual({ content: 'Content must be at most 256 KB' });
+    expect(big.extensions?.fields).toEqual({ content: 'JSON must be at most 256 KB' });
     expect((await s.fail(UPSERT, { i: { type: 'MORNING_PAGES', date: '2026-02-30', content: {} } }, { token: a.token })).extensions?.code).toBe('BAD_USER_INPUT');
   });
 

@@ -36,7 +36,7 @@ export const invitations = pgTable(
     /** Lower-cased. */
     email: text().notNull(),
     /** Set once someone with that email has an account. */
-    inviteeId: uuid().references(() => users.id, { onDelete: 'cascade' }),
+    inviteeId: uuid().references(() => users.id, { onDelete: 'set null' }),
     status: rsvpStatusEnum().notNull().default('PENDING'),
     respondedAt: ts(),
     createdAt: ts().notNull().defaultNow(),

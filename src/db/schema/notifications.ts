@@ -10,6 +10,7 @@ export const notificationKindEnum = pgEnum('notification_kind', [
   'INVITATION_RESPONSE',
   'USAGE_LIMIT_WARNING',
   'SECURITY_ALERT',
+  'EMAIL_LIMIT_REACHED',
 ]);
 
 export const notifications = pgTable(

@@ -8,7 +8,7 @@ import { RateLimiter } from '../../shared/rate-limit.js';
 import { recordActivity } from '../activity/activity.service.js';
 import { announce } from './viewer-cache.js';
 import type { UpdateProfileInput } from './auth.inputs.js';
-import { consumeEmailToken, createEmailToken, resetMail, verificationMail } from './email-tokens.js';
+import { consumeEmailToken, createEmailToken, resetMail, revokeEmailTokens, verificationMail } from './email-tokens.js';
 import { passwordProblem } from './passwords.js';
 import type { SessionsService } from './sessions.service.js';
 import type { UserRow } from './user.type.js';
@@ -61,19 +61,32 @@ export class AccountService {
   /** Keeps the current session and ends every other one. */
   async changePassword(viewer: Viewer, currentPassword: string, newPassword: string): Promise<boolean> {
     const user = await this.byId(viewer.userId);
-    if (!(await this.app.passwords.verify(user.passwordHash, currentPassword))) {
-      throw new InputError({ currentPassword: 'Current password is wrong' });
-    }
+    await this.verifyPassword(user, currentPassword, 'currentPassword', 'Current password is wrong');
     const problem = passwordProblem(newPassword, [user.email, user.username]);
     if (problem) throw new InputError({ newPassword: problem });
     const hash = await this.app.passwords.hash(newPassword);
     await this.app.db.transaction(async (tx) => {
       await tx.update(users).set({ passwordHash: hash, updatedAt: new Date() }).where(eq(users.id, user.id));
+      await revokeEmailTokens(tx, user.id, 'RESET_PASSWORD');
       await this.sessions.revokeAll(tx, user.id, 'password_changed', viewer.sessionId);
       await announce(this.app, tx, { topic: 'user.signout', userId: user.id });
       await recordActivity(tx, { actorId: user.id, verb: 'user.password_changed', entityType: 'user', entityId: user.id, summary: 'Changed the password' });
     });
     return true;
+  }
+
+  /**
+   * Checks the account's password for a sensitive change. Wrong guesses count with the account's
+   * failed logins, so this is no way around the login limit: past it, RATE_LIMITED with retryAfter.
+   */
+  private async verifyPassword(user: UserRow, password: string, field: string, message: string): Promise<void> {
+    const key = `login:fail:${user.id}`;
+    const window = { seconds: this.app.config.LOGIN_FAILURE_WINDOW_S, limit: this.app.config.LOGIN_MAX_FAILURES };
+    await this.limiter.check(key, window);
+    if (!(await this.app.passwords.verify(user.passwordHash, password))) {
+      await this.limiter.record(key, window);
+      throw new InputError({ [field]: message });
+    }
   }
 
   async verifyEmail(token: string): Promise<UserRow> {
@@ -133,6 +146,7 @@ export class AccountService {
         .update(users)
         .set({ passwordHash: hash, emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, now())`, updatedAt: new Date() })
         .where(eq(users.id, id));
+      await revokeEmailTokens(tx, id, 'RESET_PASSWORD');
       await this.sessions.revokeAll(tx, id, 'password_reset');
       await announce(this.app, tx, { topic: 'user.changed', userId: id });
       await recordActivity(tx, { actorId: id, verb: 'user.password_reset', entityType: 'user', entityId: id, summary: 'Reset the password' });
@@ -145,8 +159,11 @@ export class AccountService {
   /** Removes the user and, through foreign keys, everything they own. */
   async deleteAccount(viewer: Viewer, password: string): Promise<boolean> {
     const user = await this.byId(viewer.userId);
-    if (!(await this.app.passwords.verify(user.passwordHash, password))) throw new InputError({ password: 'Password is wrong' });
+    await this.verifyPassword(user, password, 'password', 'Password is wrong');
     await this.app.db.transaction(async (tx) => {
+      // Locked first: a concurrent write that references the user (a task, a share) waits for this
+      // transaction and then fails its foreign key, instead of slipping in between the hooks.
+      await tx.select({ id: users.id }).from(users).where(eq(users.id, user.id)).for('update');
       await this.sessions.revokeAll(tx, user.id, 'revoked');
       for (const hook of this.onDelete) await hook(tx, user.id);
       await announce(this.app, tx, { topic: 'user.signout', userId: user.id });

@@ -3,7 +3,7 @@ import type { App } from '../../app.js';
 import { users } from '../../db/schema/index.js';
 import { ConflictError, FieldProblems, InputError, NotFoundError, isUniqueViolation } from '../../shared/errors.js';
 import { parseId } from '../../shared/ids.js';
-import { type Connection, keysetAfter, keysetOrder, pageRequest, toConnection } from '../../shared/pagination.js';
+import { type Connection, cursorCast, keysetAfter, keysetOrder, pageRequest, toConnection } from '../../shared/pagination.js';
 import { recordActivity } from '../activity/activity.service.js';
 import { announce } from './viewer-cache.js';
 import type { SessionsService } from './sessions.service.js';
@@ -26,7 +26,7 @@ export class AdminService {
     const rows = await this.app.db
       .select()
       .from(users)
-      .where(and(filter, keysetAfter(users.createdAt, users.id, 'ASC', page.after, (v) => sql`${v}::timestamptz`)))
+      .where(and(filter, keysetAfter(users.createdAt, users.id, 'ASC', page.after, cursorCast.timestamptz)))
       .orderBy(...keysetOrder(users.createdAt, users.id, 'ASC'))
       .limit(page.limit + 1);
     return toConnection(rows, page, (u) => [u.createdAt.toISOString(), u.id], async () => {

@@ -1,4 +1,4 @@
-import { eq, or, sql } from 'drizzle-orm';
+import { and, eq, isNull, or, sql } from 'drizzle-orm';
 import { type App, sendAll } from '../../app.js';
 import type { Tx } from '../../db/client.js';
 import { refreshTokens, sessions, users } from '../../db/schema/index.js';
@@ -11,9 +11,9 @@ import type { LoginInput, RegisterInput } from './auth.inputs.js';
 import { createEmailToken, securityAlertMail, verificationMail } from './email-tokens.js';
 import { passwordProblem } from './passwords.js';
 import { type ClientMeta, type IssuedTokens, SessionsService } from './sessions.service.js';
-import { sha256 } from './tokens.js';
+import { rotationDecision, sha256, successorOf } from './tokens.js';
 import type { UserRow } from './user.type.js';
-import { checkEmail, checkName, checkTimezone, checkUsername, normalizeEmail } from './validation.js';
+import { checkEmail, checkName, checkTimezone, checkUsername, normalizeEmail, normalizeIdentifier } from './validation.js';
 
 export type AuthResult = IssuedTokens & { user: UserRow };
 /** Runs inside the registration transaction: apply invitations and shares waiting for this email. */
@@ -74,7 +74,7 @@ export class AuthService {
   }
 
   async login(input: LoginInput, client: ClientMeta): Promise<AuthResult> {
-    const identifier = input.identifier.trim().toLowerCase();
+    const identifier = normalizeIdentifier(input.identifier);
     // Every attempt counts against the address; failures count against the account.
     await this.limiter.hit(`login:ip:${client.ip}`, { ...this.ipWindow, limit: this.app.config.IP_LOGIN_LIMIT });
     const [found] = await this.app.db
@@ -122,14 +122,27 @@ export class AuthService {
         return { error: new UnauthenticatedError('Session has ended') };
       }
       if (user.suspendedAt) return { error: new SuspendedError(user.suspensionReason) };
-      const rotatedAt = row.token.rotatedAt?.getTime();
-      if (rotatedAt !== undefined && now - rotatedAt > this.app.config.REFRESH_REUSE_GRACE_S * 1000) {
+      // The successor is derived from the token itself, so a token has exactly one successor: a
+      // duplicate (two tabs, a retried request) gets that same one, never a second chain.
+      const successor = successorOf(this.app.tokens.secret, token);
+      const decision = rotationDecision(row.token.rotatedAt, now, this.app.config.REFRESH_REUSE_GRACE_S);
+      if (decision === 'rotate') {
+        // Compare-and-set under the row lock: only the first exchange marks the token rotated.
+        const won = await tx
+          .update(refreshTokens)
+          .set({ rotatedAt: sql`now()` })
+          .where(and(eq(refreshTokens.id, row.token.id), isNull(refreshTokens.rotatedAt)))
+          .returning({ id: refreshTokens.id });
+        if (won.length === 0) return { error: new UnauthenticatedError('Invalid refresh token') };
+      } else if (decision === 'reuse') {
         await this.reuseDetected(tx, user, session.id, mails);
         return { error: new UnauthenticatedError('Refresh token reuse detected; the session was revoked') };
+      } else {
+        const [next] = await tx.select({ id: refreshTokens.id }).from(refreshTokens).where(and(eq(refreshTokens.tokenHash, sha256(successor)), eq(refreshTokens.sessionId, session.id)));
+        if (!next) return { error: new UnauthenticatedError('Invalid refresh token') };
       }
-      if (rotatedAt === undefined) await tx.update(refreshTokens).set({ rotatedAt: sql`now()` }).where(eq(refreshTokens.id, row.token.id));
       const expiresAt = await this.sessions.touch(tx, session.id, session.absoluteExpiresAt);
-      const tokens = await this.sessions.issue(tx, user.id, session.id, expiresAt);
+      const tokens = await this.sessions.issue(tx, user.id, session.id, expiresAt, successor, decision === 'replay');
       return { result: { ...tokens, user } };
     });
     await sendAll(this.app, mails);

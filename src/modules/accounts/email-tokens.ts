@@ -11,13 +11,18 @@ const TTL_MS: Record<EmailTokenKind, number> = { VERIFY_EMAIL: 24 * 3_600_000, R
 
 /** A single-use token, stored hashed; earlier unused tokens of the same kind stop working. */
 export async function createEmailToken(tx: Queryable, userId: string, kind: EmailTokenKind): Promise<string> {
+  await revokeEmailTokens(tx, userId, kind);
+  const token = randomToken();
+  await tx.insert(emailTokens).values({ userId, kind, tokenHash: sha256(token), expiresAt: new Date(Date.now() + TTL_MS[kind]) });
+  return token;
+}
+
+/** Ends every outstanding token of that kind (a password change or reset ends the reset links). */
+export async function revokeEmailTokens(tx: Queryable, userId: string, kind: EmailTokenKind): Promise<void> {
   await tx
     .update(emailTokens)
     .set({ usedAt: sql`now()` })
     .where(and(eq(emailTokens.userId, userId), eq(emailTokens.kind, kind), isNull(emailTokens.usedAt)));
-  const token = randomToken();
-  await tx.insert(emailTokens).values({ userId, kind, tokenHash: sha256(token), expiresAt: new Date(Date.now() + TTL_MS[kind]) });
-  return token;
 }
 
 /** Marks the token used and returns its user; unknown, used or expired → BAD_USER_INPUT. */

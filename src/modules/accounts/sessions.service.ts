@@ -55,10 +55,12 @@ export class SessionsService {
     return { ...tokens, sessionId: session!.id };
   }
 
-  /** A new refresh token for the session, and an access token bound to it. */
-  async issue(tx: Queryable, userId: string, sessionId: string, refreshExpiresAt: Date): Promise<IssuedTokens> {
-    const refreshToken = randomToken();
-    await tx.insert(refreshTokens).values({ sessionId, tokenHash: sha256(refreshToken) });
+  /**
+   * A refresh token for the session (a new random one, or the given successor, stored unless
+   * `stored` says it already is), and an access token bound to the session.
+   */
+  async issue(tx: Queryable, userId: string, sessionId: string, refreshExpiresAt: Date, refreshToken = randomToken(), stored = false): Promise<IssuedTokens> {
+    if (!stored) await tx.insert(refreshTokens).values({ sessionId, tokenHash: sha256(refreshToken) });
     const access = await signAccessToken(this.app.tokens, userId, sessionId);
     return {
       accessToken: access.token,

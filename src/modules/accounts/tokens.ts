@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { SignJWT, jwtVerify } from 'jose';
 
 export interface AccessClaims {
@@ -58,4 +58,22 @@ export function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
   return x.length === y.length && timingSafeEqual(x, y);
+}
+
+/**
+ * The one refresh token that replaces `token`: derived with the server's secret, so it is as
+ * unguessable as a random token, and the same however often `token` is exchanged.
+ */
+export function successorOf(secret: Uint8Array, token: string): string {
+  return createHmac('sha256', secret).update(`refresh-successor:${token}`).digest('base64url');
+}
+
+/**
+ * What presenting a refresh token does: `rotate` a token never exchanged; `replay` one exchanged
+ * within the grace window (the same successor again); `reuse` one exchanged before that (the
+ * session is revoked).
+ */
+export function rotationDecision(rotatedAt: Date | null, now: number, graceSeconds: number): 'rotate' | 'replay' | 'reuse' {
+  if (!rotatedAt) return 'rotate';
+  return now - rotatedAt.getTime() > graceSeconds * 1000 ? 'reuse' : 'replay';
 }

@@ -3,9 +3,16 @@ import type { FieldProblems } from '../../shared/errors.js';
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const USERNAME = /^[a-zA-Z0-9_.-]{3,32}$/;
 
+/**
+ * The one form of an address that is stored and compared: trimmed, lower-cased, then Unicode NFC, so
+ * "café" typed with a combining accent (NFD) and with a precomposed é are the same address.
+ */
 export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
+  return email.trim().toLowerCase().normalize('NFC');
 }
+
+/** A login identifier (email or username) in the form normalizeEmail stores. */
+export const normalizeIdentifier = normalizeEmail;
 
 export function checkEmail(p: FieldProblems, email: string, field = 'email'): void {
   p.check(email.length <= 254 && EMAIL.test(email), field, 'Enter a valid email address');

@@ -1,7 +1,7 @@
 import { and, eq, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { activities, listMembers } from '../../db/schema/index.js';
-import { type Connection, keysetAfter, keysetOrder, pageRequest, toConnection } from '../../shared/pagination.js';
+import { type Connection, cursorCast, keysetAfter, keysetOrder, pageRequest, toConnection } from '../../shared/pagination.js';
 import type { ActivityRow } from './activity.type.js';
 
 /** The viewer's own actions and everyone's actions on lists the viewer can see, newest first. */
@@ -21,7 +21,7 @@ export async function activityFeed(
   const rows = await db
     .select()
     .from(activities)
-    .where(and(scope, keysetAfter(activities.createdAt, activities.id, 'DESC', page.after, (v) => sql`${v}::timestamptz`)))
+    .where(and(scope, keysetAfter(activities.createdAt, activities.id, 'DESC', page.after, cursorCast.timestamptz)))
     .orderBy(...keysetOrder(activities.createdAt, activities.id, 'DESC'))
     .limit(page.limit + 1);
   return toConnection(rows, page, (r) => [r.createdAt.toISOString(), r.id], async () => {

@@ -4,6 +4,8 @@ import type { Queryable, Tx } from '../../db/client.js';
 import { events, invitations, users } from '../../db/schema/index.js';
 import { FieldProblems, ForbiddenError, InputError, NotFoundError } from '../../shared/errors.js';
 import { parseId } from '../../shared/ids.js';
+import { MAX_YEAR, MIN_YEAR } from '../../shared/scalars.js';
+import { type MailQuota, heldMessage, mailQuota } from '../../shared/mail-quota.js';
 import type { Mail } from '../../shared/mailer.js';
 import { recordActivity } from '../activity/activity.service.js';
 import { checkEmail, normalizeEmail } from '../accounts/validation.js';
@@ -37,7 +39,11 @@ export function visibleEvents(viewerId: string, includeDeclined = true) {
 }
 
 export class EventService {
-  constructor(private readonly app: App) {}
+  private readonly quota: MailQuota;
+
+  constructor(private readonly app: App) {
+    this.quota = mailQuota(app.config);
+  }
 
   async range(viewer: Viewer, from: Date, to: Date, includeDeclined: boolean): Promise<EventRow[]> {
     const p = new FieldProblems();
@@ -144,8 +150,12 @@ export class EventService {
         const who = viewer.user.name ?? viewer.user.email;
         await this.tell(tx, created, (i) => ({ userId: i.inviteeId!, kind: 'EVENT_INVITATION', title: `${who} invited you to "${event.title}"`, entityType: 'event', entityId: event.id }));
         await recordActivity(tx, { actorId: viewer.userId, verb: 'event.invited', entityType: 'event', entityId: event.id, summary: `Invited ${fresh.length} to "${event.title}"` });
-        for (const i of created) {
-          mails.push({ kind: 'event-invitation', to: i.email, subject: `${who} invited you to "${event.title}"`, text: `${event.title}\n${event.startsAt.toISOString()}\n\n${this.app.config.APP_URL}\n` });
+        const { send, held } = await this.quota.filter(tx, viewer.userId, created.map((i) => i.email));
+        for (const to of send) {
+          mails.push({ kind: 'event-invitation', to, subject: `${who} invited you to "${event.title}"`, text: `${event.title}\n${event.startsAt.toISOString()}\n\n${this.app.config.APP_URL}\n` });
+        }
+        if (held.length) {
+          await createNotifications(tx, [{ userId: viewer.userId, kind: 'EMAIL_LIMIT_REACHED', ...heldMessage('invitation', held, this.app.config), entityType: 'event', entityId: event.id }]);
         }
       }
       return [...existing, ...created].filter((i) => emails.includes(i.email));
@@ -194,6 +204,9 @@ export class EventService {
     // An end at midnight closes the day before it.
     const last = dateInZone(new Date(Math.max(startsAt.getTime(), endsAt.getTime() - 1)), zone);
     const endDate = last < startDate ? startDate : last;
+    // The stored end is the midnight after the last day: it must still be a four-digit year.
+    if (endDate >= `${MAX_YEAR}-12-31` || endDate.length !== 10) throw new InputError({ endsAt: `An all-day event must end before ${MAX_YEAR}-12-31` });
+    if (startDate.length !== 10 || startDate < `${MIN_YEAR}-01-02`) throw new InputError({ startsAt: `An all-day event must start after ${MIN_YEAR}-01-01` });
     return { allDay, startDate, endDate, startsAt: startOfDay(startDate, zone), endsAt: startOfDay(addDays(endDate, 1), zone) };
   }
 

@@ -3,7 +3,7 @@ import { and, getTableColumns, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { anyId } from '../../db/sql.js';
 import { messages } from '../../db/schema/index.js';
-import { type Connection, type PageRequest, keysetAfter, toConnection } from '../../shared/pagination.js';
+import { type Connection, type PageRequest, cursorCast, keysetAfter, toConnection } from '../../shared/pagination.js';
 import type { MessageRow } from './conversation.type.js';
 
 /** Message pages of many conversations in one statement (oldest first), like task pages per list. */
@@ -15,7 +15,7 @@ export function createConversationLoaders(db: Db) {
       let loader = pages.get(key);
       if (!loader) {
         loader = new DataLoader<string, Connection<MessageRow>>(async (ids) => {
-          const past = keysetAfter(messages.seq, messages.id, 'ASC', page.after, (v) => sql`${Number(v)}::bigint`) ?? sql`true`;
+          const past = keysetAfter(messages.seq, messages.id, 'ASC', page.after, cursorCast.bigint) ?? sql`true`;
           const inner = db
             .select({
               ...getTableColumns(messages),

@@ -5,7 +5,7 @@ import type { Queryable } from '../../db/client.js';
 import { conversations, messages } from '../../db/schema/index.js';
 import { FieldProblems, NotFoundError } from '../../shared/errors.js';
 import { parseId } from '../../shared/ids.js';
-import { type Connection, keysetAfter, keysetOrder, pageRequest, toConnection } from '../../shared/pagination.js';
+import { type Connection, cursorCast, keysetAfter, keysetOrder, pageRequest, toConnection } from '../../shared/pagination.js';
 import type { Viewer } from '../accounts/viewer.js';
 import { publish } from '../notifications/notification.service.js';
 import type { UsageService } from '../usage/usage.service.js';
@@ -36,7 +36,7 @@ export class ConversationService {
     const rows = await this.app.db
       .select()
       .from(conversations)
-      .where(and(mine, keysetAfter(conversations.updatedAt, conversations.id, 'DESC', page.after, (v) => sql`${v}::timestamptz`)))
+      .where(and(mine, keysetAfter(conversations.updatedAt, conversations.id, 'DESC', page.after, cursorCast.timestamptz)))
       .orderBy(...keysetOrder(conversations.updatedAt, conversations.id, 'DESC'))
       .limit(page.limit + 1);
     return toConnection(rows, page, (r) => [r.updatedAt.toISOString(), r.id], async () => {

@@ -5,7 +5,7 @@ import { documentTags, documents, tags } from '../../db/schema/index.js';
 import { ConflictError, FieldProblems, NotFoundError, isUniqueViolation } from '../../shared/errors.js';
 import { parseId, validIds } from '../../shared/ids.js';
 import { ownedIds } from '../../shared/owned.js';
-import { type Connection, keysetAfter, keysetOrder, pageRequest, toConnection } from '../../shared/pagination.js';
+import { type Connection, cursorCast, keysetAfter, keysetOrder, pageRequest, toConnection } from '../../shared/pagination.js';
 import { recordActivity } from '../activity/activity.service.js';
 import type { Viewer } from '../accounts/viewer.js';
 import { checkColor } from '../tasks/task-list.service.js';
@@ -39,7 +39,7 @@ export class DocumentService {
     const scope = and(...conditions);
     const rank = query ? sql<number>`ts_rank(${documents.search}, ${query})` : null;
     const orderExpr = rank ?? documents.updatedAt;
-    const cast = rank ? (v: string | number) => sql`${Number(v)}::real` : (v: string | number) => sql`${v}::timestamptz`;
+    const cast = rank ? cursorCast.real : cursorCast.timestamptz;
     const rows = await this.app.db
       .select({
         ...columns,

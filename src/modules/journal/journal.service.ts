@@ -4,7 +4,7 @@ import { execRows } from '../../db/client.js';
 import { journalEntries } from '../../db/schema/index.js';
 import { InputError, NotFoundError } from '../../shared/errors.js';
 import { parseId } from '../../shared/ids.js';
-import { type Connection, keysetAfter, keysetOrder, pageRequest, toConnection } from '../../shared/pagination.js';
+import { type Connection, cursorCast, keysetAfter, keysetOrder, pageRequest, toConnection } from '../../shared/pagination.js';
 import { recordActivity } from '../activity/activity.service.js';
 import type { Viewer } from '../accounts/viewer.js';
 import { countWordsInJson } from '../documents/words.js';
@@ -38,7 +38,7 @@ export class JournalService {
     const rows = await this.app.db
       .select()
       .from(journalEntries)
-      .where(and(scope, keysetAfter(journalEntries.date, journalEntries.id, 'DESC', page.after, (v) => sql`${v}::date`)))
+      .where(and(scope, keysetAfter(journalEntries.date, journalEntries.id, 'DESC', page.after, cursorCast.date)))
       .orderBy(...keysetOrder(journalEntries.date, journalEntries.id, 'DESC'))
       .limit(page.limit + 1);
     return toConnection(rows, page, (r) => [r.date, r.id], async () => {
@@ -75,7 +75,9 @@ export class JournalService {
       units as (
         select distinct type, date as day,
           case when type = 'WEEKLY_REVIEW' then date_trunc('week', date)::date else date end as unit
-        from ${journalEntries} where ${journalEntries.userId} = ${viewer.userId}
+        from ${journalEntries}
+        -- Entries dated after today (in the user's zone) are kept but count toward no streak.
+        where ${journalEntries.userId} = ${viewer.userId} and date <= (select d from today)
       ),
       distinct_units as (select type, unit, max(day) as last_day from units group by type, unit),
       numbered as (

@@ -4,7 +4,7 @@ import { notifications } from '../../db/schema/index.js';
 import { validIds } from '../../shared/ids.js';
 import type { OrbitEvent } from '../../shared/pubsub.js';
 import { SharedFetch } from '../../shared/shared-fetch.js';
-import { type Connection, keysetAfter, keysetOrder, pageRequest, toConnection } from '../../shared/pagination.js';
+import { type Connection, cursorCast, keysetAfter, keysetOrder, pageRequest, toConnection } from '../../shared/pagination.js';
 import type { Db } from '../../db/client.js';
 import type { NotificationRow } from './notification.type.js';
 
@@ -19,7 +19,7 @@ export async function listNotifications(db: Db, userId: string, first: number | 
   const rows = await db
     .select()
     .from(notifications)
-    .where(and(scope, keysetAfter(notifications.seq, notifications.id, 'DESC', page.after, (v) => sql`${Number(v)}::bigint`)))
+    .where(and(scope, keysetAfter(notifications.seq, notifications.id, 'DESC', page.after, cursorCast.bigint)))
     .orderBy(...keysetOrder(notifications.seq, notifications.id, 'DESC'))
     .limit(page.limit + 1);
   return toConnection(rows, page, (r) => [r.seq, r.id], async () => unreadCount(db, userId, !unreadOnly));

@@ -9,8 +9,13 @@ export enum NotificationKind {
   INVITATION_RESPONSE = 'INVITATION_RESPONSE',
   USAGE_LIMIT_WARNING = 'USAGE_LIMIT_WARNING',
   SECURITY_ALERT = 'SECURITY_ALERT',
+  /** Emails the viewer's action would have sent were held back by the per-user email limits. */
+  EMAIL_LIMIT_REACHED = 'EMAIL_LIMIT_REACHED',
 }
-registerEnumType(NotificationKind, { name: 'NotificationKind' });
+registerEnumType(NotificationKind, {
+  name: 'NotificationKind',
+  valuesConfig: { EMAIL_LIMIT_REACHED: { description: 'Invitation or share emails held back by the hourly email limits; what they announced is saved' } },
+});
 
 export type NotificationRow = typeof notifications.$inferSelect;
 

@@ -4,6 +4,7 @@ import type { Tx } from '../../db/client.js';
 import { listMembers, pendingShares, taskLists, tasks, users } from '../../db/schema/index.js';
 import { FieldProblems, InputError, NotFoundError } from '../../shared/errors.js';
 import { parseId } from '../../shared/ids.js';
+import { type MailQuota, heldMessage, mailQuota } from '../../shared/mail-quota.js';
 import type { Mail } from '../../shared/mailer.js';
 import { recordActivity } from '../activity/activity.service.js';
 import { checkEmail, normalizeEmail } from '../accounts/validation.js';
@@ -21,7 +22,11 @@ export function checkColor(p: FieldProblems, color: string | null | undefined): 
 
 /** Lists, their members and sharing. Only the owner changes a list; members may leave. */
 export class TaskListService {
-  constructor(private readonly app: App) {}
+  private readonly quota: MailQuota;
+
+  constructor(private readonly app: App) {
+    this.quota = mailQuota(app.config);
+  }
 
   async listsOf(viewer: Viewer): Promise<ListWithRole[]> {
     const rows = await this.app.db
@@ -127,12 +132,16 @@ export class TaskListService {
           .onConflictDoUpdate({ target: [pendingShares.listId, pendingShares.email], set: { role } });
       }
       await recordActivity(tx, { actorId: viewer.userId, verb: 'list.shared', entityType: 'task_list', entityId: list.id, listId: list.id, summary: `Shared "${list.name}" with ${email} as ${role}` });
-      mails.push({
-        kind: 'list-shared',
-        to: email,
-        subject: `${who} shared "${list.name}" with you on Orbit`,
-        text: `${who} shared the task list "${list.name}" with you (${role}).\n\n${this.app.config.APP_URL}\n`,
-      });
+      if (await this.quota.take(tx, viewer.userId, email)) {
+        mails.push({
+          kind: 'list-shared',
+          to: email,
+          subject: `${who} shared "${list.name}" with you on Orbit`,
+          text: `${who} shared the task list "${list.name}" with you (${role}).\n\n${this.app.config.APP_URL}\n`,
+        });
+      } else {
+        await createNotifications(tx, [{ userId: viewer.userId, kind: 'EMAIL_LIMIT_REACHED', ...heldMessage('share', [email], this.app.config), entityType: 'task_list', entityId: list.id }]);
+      }
       return list;
     });
     await sendAll(this.app, mails);

@@ -20,10 +20,12 @@ export async function applyPendingShares(tx: Tx, user: UserRow): Promise<void> {
 }
 
 /**
- * Account deletion: the user's own lists go with them (cascade); tasks they created in lists of
- * other people stay, credited to that list's owner.
+ * Account deletion: the user's own lists go with them, deleted here rather than left to the cascade
+ * from users (PostgreSQL does not promise that cascade runs before the check of tasks.created_by_id);
+ * tasks they created in lists of other people stay, credited to that list's owner.
  */
 export async function releaseTasksOf(tx: Tx, userId: string): Promise<void> {
+  await tx.delete(taskLists).where(eq(taskLists.ownerId, userId));
   await tx
     .update(tasks)
     .set({ createdById: sql`(select ${taskLists.ownerId} from ${taskLists} where ${taskLists.id} = ${tasks.listId})` })

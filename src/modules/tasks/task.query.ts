@@ -1,8 +1,8 @@
 import { type SQL, and, eq, getTableColumns, ilike, inArray, isNotNull, lt, gte, or, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.js';
-import { listMembers, taskLabels, tasks } from '../../db/schema/index.js';
+import { listMembers, taskLabels, taskPriorityEnum, tasks } from '../../db/schema/index.js';
 import { validIds } from '../../shared/ids.js';
-import { type Connection, type CursorValue, type PageRequest, keysetAfter, keysetOrder, toConnection } from '../../shared/pagination.js';
+import { type Connection, type CursorValue, type PageRequest, cursorCast, keysetAfter, keysetOrder, toConnection } from '../../shared/pagination.js';
 import type { TaskFilter, TaskOrder } from './task.inputs.js';
 import { OrderDirection, TaskOrderField, type TaskRow } from './task.type.js';
 
@@ -14,7 +14,7 @@ interface OrderSpec {
 }
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
-const asTimestamp = (v: string | number) => sql`${v}::timestamptz`;
+const asTimestamp = cursorCast.timestamptz;
 
 /** The sort expression, direction and cursor of a TaskOrder; POSITION ASC by default. */
 export function taskOrder(order: TaskOrder | null | undefined): OrderSpec {
@@ -23,13 +23,13 @@ export function taskOrder(order: TaskOrder | null | undefined): OrderSpec {
     case TaskOrderField.DUE_AT:
       return { expr: tasks.dueAt as never, dir, cast: asTimestamp, cursorOf: (r) => [iso(r.dueAt), r.id] };
     case TaskOrderField.PRIORITY:
-      return { expr: tasks.priority as never, dir, cast: (v) => sql`${v}::task_priority`, cursorOf: (r) => [r.priority, r.id] };
+      return { expr: tasks.priority as never, dir, cast: cursorCast.enumOf('task_priority', taskPriorityEnum.enumValues), cursorOf: (r) => [r.priority, r.id] };
     case TaskOrderField.CREATED_AT:
       return { expr: tasks.createdAt as never, dir, cast: asTimestamp, cursorOf: (r) => [iso(r.createdAt), r.id] };
     case TaskOrderField.UPDATED_AT:
       return { expr: tasks.updatedAt as never, dir, cast: asTimestamp, cursorOf: (r) => [iso(r.updatedAt), r.id] };
     default:
-      return { expr: tasks.position, dir, cast: (v) => sql`${Number(v)}::int`, cursorOf: (r) => [r.position, r.id] };
+      return { expr: tasks.position, dir, cast: cursorCast.int, cursorOf: (r) => [r.position, r.id] };
   }
 }
 

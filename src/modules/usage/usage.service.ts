@@ -10,6 +10,10 @@ import { createNotifications } from '../notifications/notification.service.js';
 import { WARNING_SHARE, currentMonth, tierLimits } from './tiers.js';
 import type { MonthlyUsage, RecordUsageInput } from './usage.type.js';
 
+/** The most tokens of either kind one reported model call may carry (recordUsage). */
+export const MAX_TOKENS_PER_CALL = 10_000_000;
+const INT_MAX = 2 ** 31 - 1;
+
 export interface UsageCall {
   model: string;
   promptTokens: number;
@@ -32,9 +36,14 @@ export class UsageService {
     return this.view(m, viewer.user.tier as Tier, row?.tokensUsed ?? 0, row?.requestCount ?? 0);
   }
 
+  /**
+   * What the API shows. The stored counters are bigint; GraphQL's Int holds 32 bits, so each figure is
+   * capped at its largest value rather than failing every read of the month.
+   */
   view(month: string, tier: Tier, used: number, requests: number): MonthlyUsage {
     const limit = this.limitOf(tier);
-    return { month, tokensUsed: used, tokenLimit: limit, remainingTokens: Math.max(0, limit - used), requestCount: requests };
+    const int = (n: number) => Math.min(Math.max(0, Number(n)), INT_MAX);
+    return { month, tokensUsed: int(used), tokenLimit: int(limit), remainingTokens: int(limit - used), requestCount: int(requests) };
   }
 
   /** recordUsage: an external agent reports a model call (session or WRITE API key). */
@@ -42,8 +51,9 @@ export class UsageService {
     const p = new FieldProblems();
     const model = input.model.trim();
     p.check(model.length >= 1 && model.length <= 100, 'model', 'Model must be 1-100 characters');
-    p.check(Number.isInteger(input.promptTokens) && input.promptTokens >= 0, 'promptTokens', 'Must be 0 or more');
-    p.check(Number.isInteger(input.completionTokens) && input.completionTokens >= 0, 'completionTokens', 'Must be 0 or more');
+    const range = `Must be a whole number from 0 to ${MAX_TOKENS_PER_CALL.toLocaleString('en-US')}`;
+    p.check(Number.isInteger(input.promptTokens) && input.promptTokens >= 0 && input.promptTokens <= MAX_TOKENS_PER_CALL, 'promptTokens', range);
+    p.check(Number.isInteger(input.completionTokens) && input.completionTokens >= 0 && input.completionTokens <= MAX_TOKENS_PER_CALL, 'completionTokens', range);
     p.throwIfAny();
     return this.app.db.transaction(async (tx) => {
       let conversationId: string | null = null;

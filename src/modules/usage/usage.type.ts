@@ -19,7 +19,7 @@ export class MonthlyUsage {
 @InputType()
 export class RecordUsageInput {
   @Field(() => String) model!: string;
-  @Field(() => Int) promptTokens!: number;
-  @Field(() => Int) completionTokens!: number;
+  @Field(() => Int, { description: '0 to 10,000,000' }) promptTokens!: number;
+  @Field(() => Int, { description: '0 to 10,000,000' }) completionTokens!: number;
   @Field(() => ID, { nullable: true }) conversationId?: string | null;
 }
