@@ -15,12 +15,13 @@ export function hostileDocuments(l: DocumentLimits): Record<string, string> {
   // The same name as often as allowed, then aliased copies, then other fields, up to the field limit.
   const repeats = Math.min(l.sameName, Math.floor(l.fields / perMe));
   const aliased = Math.min(l.aliases, Math.floor((l.fields - repeats * perMe) / perMe));
-  const rest = Math.max(0, l.fields - (repeats + aliased) * perMe);
-  const filler = repeat(Math.floor(rest / 3), (i) => `f${i % l.sameName}: __typename`.replace(/^f\d+: /, '') + '').split(' ').slice(0, l.sameName).join(' ');
+  const rest = Math.max(0, l.fields - (repeats + aliased) * perMe - 1);
+  const filler = repeat(Math.min(l.sameName, Math.floor(rest / 3)), () => 'tierLimits { tier monthlyTokenLimit }');
   // Unknown fields, each its own validation error, up to the token or field limit.
   const unknown = Math.min(l.fields, l.tokens - 4);
-  // Each fragment spreads the next twice: 2^k copies of the last one's fields.
-  const levels = Math.max(1, Math.floor(Math.log2(l.fields / 3)));
+  // Each fragment spreads the next twice: 2^k copies of the last one's fields, as many as one name
+  // may be repeated.
+  const levels = Math.max(1, Math.floor(Math.log2(l.sameName)));
   return {
     overlap: `{ ${repeat(repeats, () => me)} ${repeat(aliased, (i) => `a${i}: ${me}`)} ${filler} }`,
     unknownFields: `{ ${repeat(unknown, (i) => `unknownField${i}`)} }`,

@@ -63,10 +63,12 @@ export async function startServerProcess(env: Record<string, string>, pinCore: n
   const extra = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   const args = plain ? [...startFlags(), '--import', 'tsx', 'src/main.ts'] : [...startFlags(), ...extra, '--expose-gc', '--import', 'tsx', '--import', './bench/gc-hook.ts', 'src/main.ts'];
   const useTaskset = pinCore !== null && hasTaskset();
+  // BENCH_SERVER_DIR: run the server of another checkout (an earlier commit) with these benchmarks.
+  const cwd = process.env.BENCH_SERVER_DIR ?? process.cwd();
   const started = performance.now();
   const child = useTaskset
-    ? spawn('taskset', ['-c', String(pinCore), process.execPath, ...args], { env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'ignore', 'inherit'] })
-    : spawn(process.execPath, args, { env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'ignore', 'inherit'] });
+    ? spawn('taskset', ['-c', String(pinCore), process.execPath, ...args], { cwd, env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'ignore', 'inherit'] })
+    : spawn(process.execPath, args, { cwd, env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'ignore', 'inherit'] });
   const url = `http://127.0.0.1:${port}`;
   let exitCode: number | null = null;
   child.on('exit', (code) => (exitCode = code ?? -1));

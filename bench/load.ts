@@ -64,15 +64,20 @@ async function run(spec: LoadSpec): Promise<LoadResult> {
 
 /** Runs one load in a second process, on `core` when taskset is there; resolves with its result. */
 export function runLoad(spec: LoadSpec, core: number | null = 1): Promise<LoadResult> {
-  const args = ['--import', 'tsx', 'bench/load.ts', JSON.stringify(spec)];
+  return runScript('bench/load.ts', spec, core);
+}
+
+/** Runs a bench script with its spec as the argument, pinned to `core`; its last line of output is the result. */
+export function runScript<T>(script: string, spec: unknown, core: number | null = 1): Promise<T> {
+  const args = ['--import', 'tsx', script, JSON.stringify(spec)];
   const child = core === null ? spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] }) : spawn('taskset', ['-c', String(core), process.execPath, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   return new Promise((resolve, reject) => {
     child.on('exit', (code) => {
       const line = out.trim().split('\n').pop() ?? '';
-      if (code === 0 && line.startsWith('{')) resolve(JSON.parse(line) as LoadResult);
-      else reject(new Error(`load process exited with ${code}: ${out.slice(-500)}`));
+      if (code === 0 && line.startsWith('{')) resolve(JSON.parse(line) as T);
+      else reject(new Error(`${script} exited with ${code}: ${out.slice(-500)}`));
     });
   });
 }

@@ -9,6 +9,8 @@ const median = (values: number[]) => {
   return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
 };
 const rate = (r: LoadResult) => `${f0(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p99} ms`;
+/** A latency measured to the microsecond (bench/probe.ts). */
+const fine = (r: LoadResult) => `${f0(r.rps)} req/s, p50 ${f2(r.p50)} ms, p99 ${f2(r.p99)} ms`;
 const met = (ok: boolean) => (ok ? '**met**' : '**not met**');
 const table = (head: string[], rows: string[][]) => [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
 
@@ -140,6 +142,30 @@ export function report(header: string, r: Results): string {
       cold.map(([db, c]) => [db, c.empty.map(f0).join(', '), `${f0(median(c.empty))} ms`, c.existing.map(f0).join(', '), `${f0(median(c.existing))} ms`]),
     );
     for (const [db, c] of cold) targets.push([`6. Cold start to /readyz (${db})`, 'measured, migrations included', `${f0(median(c.empty))} ms empty, ${f0(median(c.existing))} ms existing`, '(no number set)']);
+  }
+
+  if (r.hostile) {
+    const h = r.hostile;
+    const p99 = (runs: typeof h.admitted, key: 'alone' | 'underLoad') => median(runs.map((x) => x[key].p99));
+    const admittedP99 = p99(h.admitted, 'underLoad');
+    targets.push(['7. `{ __typename }` p99 while 8 anonymous clients send the heaviest admitted documents', 'under 50 ms', `${f1(admittedP99)} ms (alone ${f2(p99(h.admitted, 'alone'))} ms; ratio ${f1(median(h.admittedRatios))})`, met(admittedP99 < 50)]);
+    section(
+      '7. Anonymous documents that cost work',
+      [
+        'One client sends `{ __typename }` (one connection, one request at a time) alone, then while 8 anonymous clients send',
+        'documents built to be expensive, alternating for the rounds below. “Admitted”: the heaviest documents the default limits',
+        '(LIMIT_TOKENS, LIMIT_FIELDS, LIMIT_SAME_NAME, aliases, depth, bytes) let through to validation: the same name selected as',
+        'often as allowed, unknown fields up to the error limit, a fragment chain, nesting to the depth limit, a 100 KB comment',
+        '(bench/hostile-documents.ts). “Reported”: the documents of the report that found the fault (600 aliased `me { id }`,',
+        '85 KB of repeated fields, 5,000 fragment spreads), now refused before validation.',
+        `HTTP status of each document: ${Object.entries(h.statuses).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
+      ],
+      ['documents', 'round', '`{ __typename }` alone', 'under load', 'p99 ratio', 'hostile clients'],
+      [
+        ...h.admitted.map((x, i) => ['admitted', String(i + 1), fine(x.alone), fine(x.underLoad), f1(h.admittedRatios[i]!), `${f0(x.hostile.rps)} req/s`]),
+        ...h.reported.map((x, i) => ['reported', String(i + 1), fine(x.alone), fine(x.underLoad), f1(h.reportedRatios[i]!), `${f0(x.hostile.rps)} req/s`]),
+      ],
+    );
   }
 
   return [...out.slice(0, 4), '## Targets', '', table(['figure', 'target', 'this run', ''], targets), '', ...out.slice(4)].join('\n');

@@ -3,6 +3,7 @@ import postgres from 'postgres';
 import { type AuthCostResult, authCost } from './auth-cost.js';
 import { type ColdStartResult, coldStart } from './cold-start.js';
 import { type FanoutResult, fanout } from './fanout.js';
+import { type HostileResult, hostile } from './hostile.js';
 import { type DbKind, PG_ADMIN, freshDatabase, machine, startFlags } from './lib.js';
 import { type LoginStormResult, loginStorm } from './login-storm.js';
 import { type MutationResult, mutations } from './mutations.js';
@@ -16,7 +17,7 @@ import { seedSessions, seedWorkspace } from './seed.js';
  * `npm test`. Exits non-zero when a benchmark saw errors. BENCH_DATABASE_URL (default: the local
  * server at 127.0.0.1:5432/test) is where the PostgreSQL runs create their databases.
  */
-const NAMES = ['nested', 'auth', 'login', 'mutations', 'fanout', 'cold-start'] as const;
+const NAMES = ['nested', 'auth', 'login', 'mutations', 'fanout', 'cold-start', 'hostile'] as const;
 const only = process.argv.slice(2);
 const unknown = only.filter((n) => !(NAMES as readonly string[]).includes(n));
 if (unknown.length) {
@@ -35,6 +36,7 @@ export interface Results {
   mutations: Partial<Record<DbKind, MutationResult>>;
   fanout: Array<{ db: DbKind; result: FanoutResult }>;
   coldStart: Partial<Record<DbKind, ColdStartResult>>;
+  hostile?: HostileResult;
 }
 const today = new Date().toISOString().slice(0, 10);
 const empty: Results = { dates: {}, auth: {}, login: {}, mutations: {}, fanout: [], coldStart: {} };
@@ -48,6 +50,7 @@ const results: Results = {
   mutations: want('mutations') ? {} : previous.mutations,
   fanout: want('fanout') ? [] : previous.fanout,
   coldStart: want('cold-start') ? {} : previous.coldStart,
+  hostile: want('hostile') ? undefined : previous.hostile,
 };
 const log = (name: string, value: unknown) => console.log(JSON.stringify({ bench: name, ...(value as object) }));
 
@@ -73,6 +76,15 @@ for (const kind of ['PostgreSQL', 'PGlite'] as const) {
     await db.drop();
   }
 }
+if (want('hostile')) {
+  // Anonymous documents: the database is never reached, so one empty PGlite serves.
+  const db = await freshDatabase('PGlite');
+  try {
+    log('hostile', (results.hostile = await hostile(db)));
+  } finally {
+    await db.drop();
+  }
+}
 if (want('cold-start')) for (const kind of ['PGlite', 'PostgreSQL'] as const) log(`cold-start ${kind}`, (results.coldStart[kind] = await coldStart(kind)));
 
 // Only what ran now counts: kept sections were judged when they ran.
@@ -82,6 +94,7 @@ const errors = [
   ...(want('login') ? Object.values(results.login).map((r) => r.errors) : []),
   ...(want('mutations') ? Object.values(results.mutations).map((r) => r.errors) : []),
   ...(want('fanout') ? results.fanout.map((f) => f.result.errors) : []),
+  want('hostile') ? (results.hostile?.errors ?? 0) : 0,
 ].reduce((a, b) => a + b, 0);
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };

@@ -1,12 +1,12 @@
-import { pino, type Logger } from 'pino';
+import { type DestinationStream, type Logger, pino } from 'pino';
 import { errorDetails } from './shared/error-details.js';
 
 /**
  * Structured JSON logs. Credentials are redacted wherever they could appear; an error is logged with
  * the database's own reason, and the parameters of a failed statement only in development.
  */
-export function createLogger(level: string, development = process.env.NODE_ENV === 'development' || !process.env.NODE_ENV): Logger {
-  return pino({
+export function createLogger(level: string, development = process.env.NODE_ENV === 'development' || !process.env.NODE_ENV, destination?: DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     level,
     serializers: { err: (error: unknown) => errorDetails(error, development) },
     redact: {
@@ -25,5 +25,6 @@ export function createLogger(level: string, development = process.env.NODE_ENV =
       ],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }

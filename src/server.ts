@@ -18,7 +18,7 @@ import { createLogger } from './logger.js';
 import { type Services, createServices } from './modules/index.js';
 import { buildOrbitSchema } from './schema.js';
 import { createFormatError, isUnexpected } from './shared/format-error.js';
-import { documentLimits, limitsPlugin, operationLimits } from './shared/limits.js';
+import { VALIDATION_MAX_ERRORS, documentLimits, limitsPlugin, operationLimits } from './shared/limits.js';
 import { literalFieldNames } from './shared/input-gate.js';
 import { createMailer } from './shared/mailer.js';
 import { registerHttpSecurity, websocketOriginCheck } from './http-security.js';
@@ -107,6 +107,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     hideSchemaDetailsFromClientErrors: config.NODE_ENV !== 'development',
     persistedQueries: false,
     validationRules: [literalFieldNames],
+    // Each error may compute "did you mean" suggestions: ten are enough to fix a document.
+    validationOptions: { maxErrors: VALIDATION_MAX_ERRORS },
   });
   await apollo.start();
 

@@ -13,7 +13,7 @@ import type { SubscribePayload } from 'graphql-ws';
 import { AppError, ErrorCode } from './shared/errors.js';
 import { parseWithinLimits } from './shared/document-limits.js';
 import { literalFieldNames, literalFieldOf } from './shared/input-gate.js';
-import { type OperationLimits, checkOperation } from './shared/limits.js';
+import { type OperationLimits, VALIDATION_MAX_ERRORS, checkOperation } from './shared/limits.js';
 import { type TrustedLookup, UNTRUSTED_MESSAGE } from './trusted-documents.js';
 
 interface Parsed {
@@ -98,7 +98,7 @@ export class OperationGate {
     try {
       const document = parseWithinLimits(text, this.options.limits);
       // A flat copy: the text parsed out of a message may be a slice that keeps the whole message alive.
-      entry = { query: (' ' + text).slice(1), document, errors: validate(this.schema, document, this.rules) };
+      entry = { query: (' ' + text).slice(1), document, errors: validate(this.schema, document, this.rules, { maxErrors: VALIDATION_MAX_ERRORS }) };
     } catch (error) {
       if (error instanceof AppError) return { query: text, document: null, errors: [error] };
       return { query: text, document: null, errors: [new GraphQLError((error as GraphQLError).message, { extensions: { code: ErrorCode.BAD_USER_INPUT } })] };

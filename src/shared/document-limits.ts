@@ -109,7 +109,7 @@ export function parseWithinLimits(text: string, limits: DocumentLimits): Documen
   try {
     document = parse(text, { maxTokens: limits.tokens, noLocation: false });
   } catch (error) {
-    if (error instanceof GraphQLError && /more than \d+ tokens/.test(error.message)) {
+    if (error instanceof GraphQLError && /contains more th[ae][nt] \d+ tokens/.test(error.message)) {
       throw tooComplex(`The document has more than ${limits.tokens} tokens`, 'tokens', limits.tokens);
     }
     throw error;

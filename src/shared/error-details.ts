@@ -35,6 +35,12 @@ function dbFields(error: Record<string, unknown>): Record<string, string> | unde
   return typeof error.code === 'string' && /^[0-9A-Z]{5}$/.test(error.code) ? out : undefined;
 }
 
+/** drizzle's "Failed query: … params: …" message, repeated by errors that wrap it, without its parameters. */
+function withoutParams(message: string): string {
+  const at = message.indexOf('\nparams:');
+  return at < 0 ? message : message.slice(0, at);
+}
+
 export function errorDetails(error: unknown, development: boolean, depth = 0): ErrorDetails {
   if (!error || typeof error !== 'object') return { type: typeof error, message: String(error) };
   const e = error as Failed;
@@ -42,7 +48,7 @@ export function errorDetails(error: unknown, development: boolean, depth = 0): E
   const details: ErrorDetails = {
     type: e.name ?? 'Error',
     // drizzle's message repeats the parameters: the statement is given apart from them instead.
-    message: isQuery ? 'Failed query' : String(e.message ?? ''),
+    message: isQuery ? 'Failed query' : withoutParams(String(e.message ?? '')),
   };
   if (isQuery) {
     details.query = e.query as string;
@@ -50,7 +56,7 @@ export function errorDetails(error: unknown, development: boolean, depth = 0): E
   }
   const db = dbFields(error as Record<string, unknown>);
   if (db) details.db = db;
-  if (development && e.stack && !isQuery) details.stack = e.stack;
+  if (development && e.stack && !isQuery) details.stack = withoutParams(e.stack);
   const inner = e.originalError ?? e.cause;
   if (inner && depth < 4) details.cause = errorDetails(inner, development, depth + 1);
   return details;

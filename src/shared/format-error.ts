@@ -23,6 +23,10 @@ export function createFormatError(production: boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
     const code = String(formatted.extensions?.code ?? '');
+    if (!production && !(original instanceof AppError)) {
+      const failed = databaseFailure(original);
+      if (failed) return failed(formatted);
+    }
     if (code === ErrorCode.INTERNAL_SERVER_ERROR && original instanceof AppError) return strip(formatted, production);
     if (original instanceof AppError || CONTRACT_CODES.has(code)) {
       if (code !== ErrorCode.INTERNAL_SERVER_ERROR || !production) return strip(formatted, production);
@@ -32,16 +36,7 @@ export function createFormatError(production: boolean) {
       const fields = field ? { fields: { [field]: formatted.message } } : {};
       return strip({ ...formatted, extensions: { ...formatted.extensions, ...fields, code: ErrorCode.BAD_USER_INPUT } }, production);
     }
-    if (!production) {
-      // Development shows the database's reason, never a failed statement's parameters.
-      const reason = databaseReason(original);
-      const failed = original as { query?: unknown; params?: unknown; cause?: { message?: unknown } } | null;
-      const isQuery = !!failed && typeof failed === 'object' && typeof failed.query === 'string' && 'params' in failed;
-      if (!reason && !isQuery) return { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.INTERNAL_SERVER_ERROR } };
-      const message = `Database error ${reason ?? String(failed?.cause?.message ?? 'without a reason')}`;
-      const { stacktrace: _s, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
-      return { ...formatted, message, extensions: { ...extensions, code: ErrorCode.INTERNAL_SERVER_ERROR } };
-    }
+    if (!production) return { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.INTERNAL_SERVER_ERROR } };
     return { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
   };
 }
@@ -58,4 +53,20 @@ export function isUnexpected(error: unknown): boolean {
   if (original instanceof AppError) return false;
   const code = (original as { extensions?: { code?: string } })?.extensions?.code;
   return !code || code === ErrorCode.INTERNAL_SERVER_ERROR;
+}
+
+/**
+ * Development shows a failed statement's database reason ("Database error 23514: …"), never the
+ * statement's parameters that drizzle's message and stack repeat (password hashes, tokens, addresses).
+ */
+function databaseFailure(original: unknown): ((formatted: GraphQLFormattedError) => GraphQLFormattedError) | null {
+  const reason = databaseReason(original);
+  const failed = original as { query?: unknown; params?: unknown; cause?: { message?: unknown } } | null;
+  const isQuery = !!failed && typeof failed === 'object' && typeof failed.query === 'string' && 'params' in failed;
+  if (!reason && !isQuery) return null;
+  const message = `Database error ${reason ?? String(failed?.cause?.message ?? 'without a reason')}`;
+  return (formatted) => {
+    const { stacktrace: _s, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
+    return { ...formatted, message, extensions: { ...extensions, code: ErrorCode.INTERNAL_SERVER_ERROR } };
+  };
 }

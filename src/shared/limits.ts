@@ -4,6 +4,7 @@ import {
   type GraphQLSchema,
   Kind,
   type OperationDefinitionNode,
+  getNamedType,
   getNullableType,
   isListType,
 } from 'graphql';
@@ -15,6 +16,9 @@ import { type DocumentLimits, parseWithinLimits, tooComplex } from './document-l
 import { AppError } from './errors.js';
 import { checkInputs } from './input-gate.js';
 import { DEFAULT_PAGE_SIZE } from './pagination.js';
+
+/** Validation stops after this many errors (HTTP and WebSocket alike). */
+export const VALIDATION_MAX_ERRORS = 10;
 
 export interface OperationLimits extends DocumentLimits {
   cost: number;
@@ -59,6 +63,9 @@ const { getComplexity, simpleEstimator } = createRequire(import.meta.url)('graph
 const listEstimator: ComplexityEstimator = ({ args, childComplexity, field }) => {
   // A connection's edges are already counted by its `first`.
   if (field.name === 'edges' || field.name === 'nodes') return 1 + childComplexity;
+  // Introspection lists the schema, whose size is fixed: its lists multiply nothing (and in
+  // production introspection is off). The document limits bound it like any other selection.
+  if (getNamedType(field.type).name.startsWith('__')) return 1 + childComplexity;
   const size = typeof args.first === 'number' ? args.first : typeof args.limit === 'number' ? args.limit : null;
   if (size !== null) return 1 + childComplexity * Math.max(size, 1);
   if ('first' in args || field.args.some((a) => a.name === 'first')) return 1 + childComplexity * DEFAULT_PAGE_SIZE;

@@ -70,7 +70,7 @@ export const DateScalar = new GraphQLScalarType<string, string>({
  */
 export const JSONScalar = new GraphQLScalarType({
   name: 'JSON',
-  description: 'Arbitrary JSON value',
+  description: 'Arbitrary JSON value; as an argument at most 32 levels deep and 256 KB, with no NUL (\\u0000) in any string or key',
   serialize: GraphQLJSON.serialize,
   parseValue: GraphQLJSON.parseValue,
   parseLiteral: (ast, variables) => plain(GraphQLJSON.parseLiteral(ast, variables)),

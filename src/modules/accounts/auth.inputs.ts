@@ -27,6 +27,6 @@ export class UpdateProfileInput {
 @InputType()
 export class CreateApiKeyInput {
   @Field(() => String) name!: string;
-  @Field(() => [ApiKeyScope]) scopes!: ApiKeyScope[];
+  @Field(() => [ApiKeyScope], { description: 'At most 100' }) scopes!: ApiKeyScope[];
   @Field(() => Date, { nullable: true }) expiresAt?: Date | null;
 }

@@ -51,7 +51,7 @@ export class EventResolver {
 
   @Authorized()
   @Mutation(() => [Invitation], { description: 'Organizer only; addresses are deduplicated; at most 100 invitations per event' })
-  inviteToEvent(@Arg('eventId', () => ID) eventId: string, @Arg('emails', () => [String]) emails: string[], @Ctx() ctx: Context) {
+  inviteToEvent(@Arg('eventId', () => ID) eventId: string, @Arg('emails', () => [String], { description: 'At most 100' }) emails: string[], @Ctx() ctx: Context) {
     return ctx.services.events.invite(viewerOf(ctx), eventId, emails);
   }
 

@@ -12,7 +12,7 @@ export class DocumentResolver {
     @Ctx() ctx: Context,
     @Arg('first', () => Int, { nullable: true }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
-    @Arg('tagIds', () => [ID], { nullable: true }) tagIds: string[] | null,
+    @Arg('tagIds', () => [ID], { nullable: true, description: 'Documents having all these tags (at most 100)' }) tagIds: string[] | null,
     @Arg('search', () => String, { nullable: true }) search: string | null,
   ) {
     return ctx.services.documents.list(viewerOf(ctx), first, after, tagIds, search);
@@ -44,7 +44,7 @@ export class DocumentResolver {
 
   @Authorized()
   @Mutation(() => Document, { description: 'Replaces the set of tags' })
-  setDocumentTags(@Arg('documentId', () => ID) documentId: string, @Arg('tagIds', () => [ID]) tagIds: string[], @Ctx() ctx: Context) {
+  setDocumentTags(@Arg('documentId', () => ID) documentId: string, @Arg('tagIds', () => [ID], { description: 'At most 100' }) tagIds: string[], @Ctx() ctx: Context) {
     return ctx.services.documents.setTags(viewerOf(ctx), documentId, tagIds);
   }
 

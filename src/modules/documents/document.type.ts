@@ -27,7 +27,7 @@ export const { ConnectionType: DocumentConnection } = connectionTypes('Document'
 export class CreateDocumentInput {
   @Field(() => String) title!: string;
   @Field(() => String) content!: string;
-  @Field(() => [ID], { nullable: true }) tagIds?: string[] | null;
+  @Field(() => [ID], { nullable: true, description: 'At most 100' }) tagIds?: string[] | null;
 }
 
 @InputType()

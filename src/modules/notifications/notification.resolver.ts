@@ -27,7 +27,7 @@ export class NotificationResolver {
   // ---------------------------------------------------------------- mutations
   @Authorized()
   @Mutation(() => Int, { description: 'Marks the given notifications read, or all of them when ids is null; returns how many changed' })
-  markNotificationsRead(@Arg('ids', () => [ID], { nullable: true }) ids: string[] | null, @Ctx() ctx: Context) {
+  markNotificationsRead(@Arg('ids', () => [ID], { nullable: true, description: 'At most 100; null marks every notification read' }) ids: string[] | null, @Ctx() ctx: Context) {
     return markRead(ctx.app.db, viewerOf(ctx).userId, ids);
   }
 

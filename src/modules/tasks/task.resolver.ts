@@ -61,7 +61,7 @@ export class TaskResolver {
 
   @Authorized()
   @Mutation(() => Task, { description: "Replaces the viewer's own labels on the task; other members' labels stay" })
-  setTaskLabels(@Arg('taskId', () => ID) taskId: string, @Arg('labelIds', () => [ID]) labelIds: string[], @Ctx() ctx: Context) {
+  setTaskLabels(@Arg('taskId', () => ID) taskId: string, @Arg('labelIds', () => [ID], { description: 'At most 100' }) labelIds: string[], @Ctx() ctx: Context) {
     return ctx.services.tasks.setLabels(viewerOf(ctx), taskId, labelIds);
   }
 
