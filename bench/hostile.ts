@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { loadConfig } from '../src/config.js';
+import { loadConfig } from '../src/shared/config.js';
 import { operationLimits } from '../src/shared/limits.js';
 import { hostileDocuments } from './hostile-documents.js';
 import { type BenchDatabase, body, startServerProcess } from './lib.js';

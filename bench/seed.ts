@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { loadConfig } from '../src/config.js';
+import { loadConfig } from '../src/shared/config.js';
 import { type Database, createDb } from '../src/db/client.js';
 import { runMigrations } from '../src/db/migrate.js';
 import { labels, listMembers, sessions, taskLabels, taskLists, tasks, users } from '../src/db/schema/index.js';

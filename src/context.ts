@@ -1,29 +1,30 @@
 import { randomUUID } from 'node:crypto';
-import type { App } from './app.js';
 import type { QueryStats } from './db/client.js';
-import { type Authentication, authenticate } from './modules/accounts/viewer.js';
-import { AppError, ErrorCode } from './shared/errors.js';
 import { type Loaders, type Services, createLoaders, createServices } from './modules/index.js';
+import { authenticate } from './modules/accounts/index.js';
+import type { App } from './shared/app.js';
+import type { ClientInfo, RequestContext } from './shared/context.js';
+import { AppError, ErrorCode } from './shared/errors.js';
+import type { Authentication } from './shared/viewer.js';
 
-/** Where the request came from, and how to answer with cookies (HTTP only). */
-export interface ClientInfo {
-  ip: string;
-  userAgent: string | null;
-  refreshCookie: string | null;
-  setRefreshCookie?: (token: string, expiresAt: Date) => void;
-  clearRefreshCookie?: () => void;
-  /** Aborted when the client goes away before the answer (HTTP only). */
-  signal?: AbortSignal;
-}
+/** The context the composition root builds: every module's services and loaders. */
+export type Context = RequestContext<Services, Loaders>;
 
-export interface Context extends Authentication {
-  app: App;
-  services: Services;
-  loaders: Loaders;
-  client: ClientInfo;
-  requestId: string;
-  /** The statements this operation has run (HTTP operations). */
-  stats?: QueryStats;
+/** A context for `app` and an authentication: its services and loaders, built for its viewer. */
+export function contextFor(app: App, auth: Authentication, client: ClientInfo, requestId: string, stats?: QueryStats): Context {
+  const context: Context = {
+    ...auth,
+    app,
+    services: createServices(app),
+    loaders: createLoaders(app.db, auth.viewer?.userId ?? null),
+    client,
+    requestId,
+    stats,
+    renewLoaders() {
+      context.loaders = createLoaders(app.db, context.viewer?.userId ?? null);
+    },
+  };
+  return context;
 }
 
 /**
@@ -42,20 +43,5 @@ export async function createContext(app: App, authorization: string | undefined 
     app.logger.error({ err: cause, requestId }, 'authentication failed unexpectedly');
     auth = { viewer: null, error: new AppError(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error') };
   }
-  return { ...auth, app: scoped, services: createServices(scoped), loaders: createLoaders(scoped.db, auth.viewer?.userId ?? null), client, requestId, stats };
-}
-
-/** The viewer of an operation guarded by @Authorized (the auth checker has ensured it is there). */
-export function viewerOf(ctx: Context) {
-  if (!ctx.viewer) throw ctx.error ?? new Error('viewerOf used without @Authorized');
-  return ctx.viewer;
-}
-
-export function clientMeta(ctx: Context) {
-  return { ip: ctx.client.ip, userAgent: ctx.client.userAgent };
-}
-
-/** New DataLoaders for the next delivered subscription event: no subscriber sees stale rows. */
-export function refreshLoaders(ctx: Context): void {
-  ctx.loaders = createLoaders(ctx.app.db, ctx.viewer?.userId ?? null);
+  return contextFor(scoped, auth, client, requestId, stats);
 }

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { ConfigError, loadConfig } from './config.js';
+import { ConfigError, loadConfig } from './shared/config.js';
 import { DataDirLockedError } from './db/data-dir-lock.js';
 import { createLogger } from './logger.js';
 import { createServer } from './server.js';

@@ -1,5 +1,5 @@
 import { lt, sql } from 'drizzle-orm';
-import type { App } from './app.js';
+import type { App } from './shared/app.js';
 import { emailTokens, notifications, rateLimits } from './db/schema/index.js';
 
 export const NOTIFICATION_RETENTION_DAYS = 30;

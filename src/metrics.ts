@@ -1,9 +1,9 @@
 import { type Server, createServer } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Config } from './config.js';
+import type { Config } from './shared/config.js';
 import type { Database } from './db/client.js';
-import type { OperationReport } from './server.js';
+import type { OperationReport } from './operation-reports.js';
 
 const MAX_OPERATION_NAMES = 200;
 

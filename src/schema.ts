@@ -1,6 +1,6 @@
 import { type GraphQLFieldResolver, type GraphQLSchema, isObjectType, lexicographicSortSchema, printSchema } from 'graphql';
 import { type PubSub, buildSchema, getMetadataStorage } from 'type-graphql';
-import { authChecker } from './modules/accounts/auth-checker.js';
+import { authChecker } from './shared/access.js';
 import { resolvers } from './modules/index.js';
 import { DateTimeScalar } from './shared/scalars.js';
 

@@ -1,23 +1,25 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
-import { EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
-import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
 import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { type App, createApp } from './app.js';
-import type { Config } from './config.js';
-import { type ClientInfo, type Context, createContext } from './context.js';
+import { createApp } from './app.js';
+import type { App } from './shared/app.js';
+import type { Config } from './shared/config.js';
+import { type Context, createContext } from './context.js';
+import type { ClientInfo } from './shared/context.js';
 import { type Database, createDb } from './db/client.js';
 import { runMigrations } from './db/migrate.js';
 import { createLogger } from './logger.js';
 import { type Services, createServices } from './modules/index.js';
 import { buildOrbitSchema } from './schema.js';
-import { createFormatError, isUnexpected } from './shared/format-error.js';
+import { createFormatError } from './shared/format-error.js';
+import { type OperationReports, createOperationReports, operationReports } from './operation-reports.js';
 import { VALIDATION_MAX_ERRORS, documentLimits, limitsPlugin, operationLimits } from './shared/limits.js';
 import { literalFieldNames } from './shared/input-gate.js';
 import { createMailer } from './shared/mailer.js';
@@ -31,22 +33,14 @@ export const REFRESH_COOKIE = 'orbit_refresh';
 export const GRAPHQL_PATH = '/graphql';
 const BODY_LIMIT = 1024 * 1024;
 
-/** What one finished operation cost; the server emits it as `operation` on `events`. */
-export interface OperationReport {
-  operationName: string | null;
-  statements: number;
-  durationMs: number;
-  viewerId: string | null;
-  errors: number;
-}
-
 export interface OrbitServer {
   app: App;
   /** Open WebSocket connections. */
   socketCount(): number;
   services: Services;
   fastify: FastifyInstance;
-  events: EventEmitter<{ operation: [OperationReport] }>;
+  /** One report per finished GraphQL operation (statements, duration, viewer, errors). */
+  reports: OperationReports;
   /** Starts listening; returns the base URL. */
   listen(port?: number, host?: string): Promise<string>;
   /** Stops accepting, lets in-flight requests finish, closes the database. */
@@ -67,9 +61,9 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const mailer = createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, outboxDir: config.outboxDir, logger });
   const app = createApp(config, database, mailer, logger);
   const services = createServices(app);
-  const events = new EventEmitter<{ operation: [OperationReport] }>();
-  const schema = await buildOrbitSchema(app.events);
-  await app.events.start(database);
+  const reports = createOperationReports();
+  const schema = await buildOrbitSchema(app.bus);
+  await app.bus.start(database);
 
   const fastify = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
@@ -100,7 +94,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       fastifyApolloDrainPlugin(fastify),
       ApolloServerPluginCacheControlDisabled(),
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
-      operationReports(events, logger, config.SLOW_OPERATION_MS),
+      operationReports(reports, logger, config.SLOW_OPERATION_MS),
       limitsPlugin(limits),
     ],
     // No "did you mean" suggestions that spell out the schema outside development.
@@ -139,7 +133,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const metrics = config.METRICS ? new Metrics(config, () => sockets.connectionCount(), database) : null;
   const metricsServer = metrics ? await metrics.expose(fastify, config) : null;
   if (metrics) {
-    events.on('operation', (report) => metrics.observe(report));
+    reports.on('operation', (report) => metrics.observe(report));
     sockets.onSubscriptionCount((delta) => metrics.subscriptions.inc(delta));
   }
 
@@ -155,7 +149,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     app,
     services,
     fastify,
-    events,
+    reports,
     socketCount: () => sockets.connectionCount(),
     async listen(port = config.PORT, host = config.HOST) {
       await fastify.listen({ port, host });
@@ -176,7 +170,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         } finally {
           clearInterval(idle);
         }
-        await app.events.stop();
+        await app.bus.stop();
         if (!options.database) await database.close();
       })();
       return stopped;
@@ -200,36 +194,3 @@ function clientInfo(request: FastifyRequest, reply: FastifyReply, config: Config
   };
 }
 
-/** One log line per operation (name, duration, statements, viewer), and unexpected errors once each. */
-function operationReports(events: OrbitServer['events'], logger: Logger, slowMs: number): ApolloServerPlugin<Context> {
-  return {
-    async requestDidStart() {
-      const started = performance.now();
-      return {
-        async didEncounterErrors({ errors, contextValue }) {
-          for (const error of errors) {
-            if (isUnexpected(error)) logger.error({ err: error, requestId: contextValue?.requestId }, 'unexpected error');
-          }
-        },
-        async willSendResponse({ response, contextValue, operationName, errors }) {
-          const body = response.body;
-          if (body.kind === 'single') {
-            for (const e of body.singleResult.errors ?? []) {
-              if (e.extensions?.code === 'INTERNAL_SERVER_ERROR') (e.extensions as Record<string, unknown>).requestId = contextValue.requestId;
-            }
-          }
-          const report: OperationReport = {
-            operationName: operationName ?? null,
-            statements: contextValue?.stats?.statements ?? 0,
-            durationMs: Math.round((performance.now() - started) * 100) / 100,
-            viewerId: contextValue?.viewer?.userId ?? null,
-            errors: errors?.length ?? 0,
-          };
-          if (report.durationMs > slowMs) logger.warn({ requestId: contextValue?.requestId, ...report }, 'slow graphql operation');
-          else logger.info({ requestId: contextValue?.requestId, ...report }, 'graphql operation');
-          events.emit('operation', report);
-        },
-      };
-    },
-  };
-}

@@ -2,12 +2,13 @@ import type { IncomingMessage, Server } from 'node:http';
 import { type ExecutionResult, GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { CloseCode, handleProtocols, makeServer } from 'graphql-ws';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
-import type { App } from './app.js';
-import { type Authentication, authenticate, sessionViewer } from './modules/accounts/viewer.js';
+import type { App } from './shared/app.js';
+import { authenticate, sessionViewer } from './modules/accounts/index.js';
+import type { Authentication } from './shared/viewer.js';
 import type { Services } from './modules/index.js';
 import { ErrorCode } from './shared/errors.js';
 import { createFormatError, isUnexpected } from './shared/format-error.js';
-import type { OrbitEvent } from './shared/pubsub.js';
+import type { BusEvent } from './shared/event-bus.js';
 import { operationLimits } from './shared/limits.js';
 import { createSharedSubscribe } from './shared/shared-execution.js';
 import type { TrustedLookup } from './trusted-documents.js';
@@ -173,13 +174,13 @@ export function attachWebSockets(server: Server, app: App, services: Services, s
     for (const [socket, conn] of connections) if (match(conn)) socket.close(FORBIDDEN, reason);
   };
   const offs = [
-    app.events.on('sessions.revoked', (e: OrbitEvent) => {
+    app.bus.on('sessions.revoked', (e: BusEvent) => {
       if (e.topic === 'sessions.revoked') closeWhere((c) => !!c.auth?.viewer?.sessionId && e.ids.includes(c.auth.viewer.sessionId), 'Session revoked');
     }),
-    app.events.on('user.signout', (e: OrbitEvent) => {
+    app.bus.on('user.signout', (e: BusEvent) => {
       if (e.topic === 'user.signout') closeWhere((c) => c.auth?.viewer?.userId === e.userId, 'Signed out');
     }),
-    app.events.on('apikey.revoked', (e: OrbitEvent) => {
+    app.bus.on('apikey.revoked', (e: BusEvent) => {
       if (e.topic === 'apikey.revoked') closeWhere((c) => c.auth?.viewer?.apiKeyId === e.id, 'API key revoked');
     }),
   ];
@@ -214,7 +215,7 @@ export function attachWebSockets(server: Server, app: App, services: Services, s
     async stop() {
       clearInterval(sweeper);
       for (const off of offs) off();
-      await app.events.drained(DRAIN_MS);
+      await app.bus.drained(DRAIN_MS);
       for (const socket of connections.keys()) socket.close(1001, 'Server shutting down');
       await new Promise<void>((resolve) => wss.close(() => resolve()));
     },

@@ -1,4 +1,4 @@
-import { loadConfig } from '../config.js';
+import { loadConfig } from '../shared/config.js';
 import { createDb } from './client.js';
 import { runMigrations } from './migrate.js';
 

@@ -1,47 +1,31 @@
 import type { NonEmptyArray } from 'type-graphql';
-import type { App } from '../app.js';
 import type { Db } from '../db/client.js';
-import { AccountResolver } from './accounts/account.resolver.js';
-import { AccountService } from './accounts/account.service.js';
-import { AdminResolver } from './accounts/admin.resolver.js';
-import { AdminService } from './accounts/admin.service.js';
-import { ApiKeysResolver } from './accounts/api-keys.resolver.js';
-import { ApiKeysService } from './accounts/api-keys.service.js';
-import { AuthResolver } from './accounts/auth.resolver.js';
-import { AuthService } from './accounts/auth.service.js';
-import { SessionsService } from './accounts/sessions.service.js';
-import { createAccountLoaders } from './accounts/user.loaders.js';
-import { UserResolver } from './accounts/user.resolver.js';
-import { ActivityResolver } from './activity/activity.resolver.js';
-import { LabelResolver } from './tasks/label.resolver.js';
-import { LabelService } from './tasks/label.service.js';
-import { TaskListResolver, ListMemberResolver } from './tasks/task-list.resolver.js';
-import { TaskListService } from './tasks/task-list.service.js';
-import { applyPendingShares, releaseTasksOf } from './tasks/task.hooks.js';
-import { createTaskLoaders } from './tasks/task.loaders.js';
-import { TaskResolver } from './tasks/task.resolver.js';
-import { TaskEventsResolver } from './tasks/task-events.resolver.js';
-import { NotificationResolver } from './notifications/notification.resolver.js';
-import { UsageResolver } from './usage/usage.resolver.js';
-import { UsageService } from './usage/usage.service.js';
-import { ConversationResolver } from './conversations/conversation.resolver.js';
-import { ConversationService } from './conversations/conversation.service.js';
-import { createConversationLoaders } from './conversations/conversation.loaders.js';
-import { EventResolver, InvitationResolver } from './calendar/event.resolver.js';
-import { EventService } from './calendar/event.service.js';
-import { createEventLoaders } from './calendar/event.loaders.js';
-import { linkInvitations } from './calendar/event.hooks.js';
-import { DocumentResolver, TagResolver } from './documents/document.resolver.js';
-import { DocumentService } from './documents/document.service.js';
-import { createDocumentLoaders } from './documents/document.loaders.js';
-import { JournalResolver } from './journal/journal.resolver.js';
-import { JournalService } from './journal/journal.service.js';
-import { DashboardResolver } from './dashboard/dashboard.resolver.js';
-import { DashboardService } from './dashboard/dashboard.service.js';
-import { ExportResolver } from './dashboard/export.resolver.js';
-import { ExportService } from './dashboard/export.service.js';
-import { TaskService } from './tasks/task.service.js';
+import type { App } from '../shared/app.js';
+import { AccountResolver, AccountService, AdminResolver, AdminService, ApiKeysResolver, ApiKeysService, AuthResolver, AuthService, SessionsService } from './accounts/index.js';
+import { ActivityResolver } from './activity/index.js';
+import { EventResolver, EventService, InvitationResolver, createEventLoaders, linkInvitations } from './calendar/index.js';
+import { ConversationResolver, ConversationService, createConversationLoaders } from './conversations/index.js';
+import { DashboardResolver, DashboardService, ExportResolver, ExportService } from './dashboard/index.js';
+import { DocumentResolver, DocumentService, TagResolver, createDocumentLoaders } from './documents/index.js';
+import { JournalResolver, JournalService } from './journal/index.js';
+import { NotificationResolver } from './notifications/index.js';
+import {
+  LabelResolver,
+  LabelService,
+  ListMemberResolver,
+  TaskEventsResolver,
+  TaskListResolver,
+  TaskListService,
+  TaskResolver,
+  TaskService,
+  applyPendingShares,
+  createTaskLoaders,
+  releaseTasksOf,
+} from './tasks/index.js';
+import { UsageResolver, UsageService } from './usage/index.js';
+import { UserResolver, createUserLoaders } from './users/index.js';
 
+/** The modules' part of the composition root: every resolver, service and loader, wired together. */
 // eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
 export const resolvers: NonEmptyArray<Function> = [
   AuthResolver,
@@ -70,6 +54,7 @@ export const resolvers: NonEmptyArray<Function> = [
 export function createServices(app: App) {
   const sessions = new SessionsService(app);
   const usage = new UsageService(app);
+  const journal = new JournalService(app);
   return {
     usage,
     conversations: new ConversationService(app, usage),
@@ -81,16 +66,16 @@ export function createServices(app: App) {
     taskLists: new TaskListService(app),
     tasks: new TaskService(app),
     labels: new LabelService(app),
-    events: new EventService(app),
+    calendar: new EventService(app),
     documents: new DocumentService(app),
-    journal: new JournalService(app),
+    journal,
     dashboard: new DashboardService(app),
     exporter: new ExportService(app),
   };
 }
 export type Services = ReturnType<typeof createServices>;
 
-type AllLoaders = ReturnType<typeof createAccountLoaders> &
+type AllLoaders = ReturnType<typeof createUserLoaders> &
   ReturnType<typeof createTaskLoaders> &
   ReturnType<typeof createConversationLoaders> &
   ReturnType<typeof createEventLoaders> &
@@ -104,7 +89,7 @@ export function createLoaders(db: Db, viewerId: string | null): AllLoaders {
   let built: AllLoaders | undefined;
   const all = () =>
     (built ??= {
-      ...createAccountLoaders(db),
+      ...createUserLoaders(db),
       ...createTaskLoaders(db, viewerId),
       ...createConversationLoaders(db),
       ...createEventLoaders(db, viewerId),

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Viewer } from '../../src/modules/accounts/viewer.js';
+import type { Viewer } from '../../src/shared/viewer.js';
 import { ViewerCache } from '../../src/modules/accounts/viewer-cache.js';
 import { PASSWORD, type Account } from '../helpers/client.js';
 import { type TestServer, startServer } from '../helpers/server.js';

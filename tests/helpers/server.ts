@@ -4,8 +4,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { inject } from 'vitest';
-import { loadConfig } from '../../src/config.js';
-import { type OperationReport, type OrbitServer, createServer } from '../../src/server.js';
+import { loadConfig } from '../../src/shared/config.js';
+import type { OperationReport } from '../../src/operation-reports.js';
+import { type OrbitServer, createServer } from '../../src/server.js';
 import { type GqlClient, createClient } from './client.js';
 
 export interface TestServer extends GqlClient {
@@ -68,11 +69,11 @@ export async function startServer(overrides: Record<string, string> = {}): Promi
     async reports(fn) {
       const reports: OperationReport[] = [];
       const listener = (r: OperationReport) => reports.push(r);
-      server.events.on('operation', listener);
+      server.reports.on('operation', listener);
       try {
         return { result: await fn(), reports };
       } finally {
-        server.events.off('operation', listener);
+        server.reports.off('operation', listener);
       }
     },
     async close() {

@@ -157,7 +157,7 @@ describe('shutdown', () => {
     // Shut down at the moment the event reaches this replica: the subscription has just received it
     // and still has to read the task (database) and send it.
     let stopping: Promise<void> | undefined;
-    own.server.app.events.on(`task:${list}`, () => void (stopping ??= own.close()));
+    own.server.app.bus.on(`task:${list}`, () => void (stopping ??= own.close()));
     await createTask(own, owner, list, { title: 'in flight' });
     expect((await c.closed).code).toBe(1001);
     await stopping;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hostileDocuments } from '../../bench/hostile-documents.js';
 import { REPORTED_ATTACKS } from '../../bench/hostile.js';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/shared/config.js';
 import { operationLimits } from '../../src/shared/limits.js';
 import { type TestServer, startServer } from '../helpers/server.js';
 import { wsClient } from '../helpers/ws.js';

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/config.js';
+import { loadConfig } from '../../src/shared/config.js';
 import { execRows } from '../../src/db/client.js';
 import { createLogger } from '../../src/logger.js';
 import { createServer } from '../../src/server.js';

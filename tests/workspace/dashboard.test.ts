@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDays, dateInZone, startOfDay } from '../../src/modules/calendar/zones.js';
+import { addDays, dateInZone, startOfDay } from '../../src/shared/zones.js';
 import { type TestServer, startServer } from '../helpers/server.js';
 import { createList, createTask } from '../tasks/helpers.js';
 

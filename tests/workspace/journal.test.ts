@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addDays, dateInZone } from '../../src/modules/calendar/zones.js';
+import { addDays, dateInZone } from '../../src/shared/zones.js';
 import type { Account } from '../helpers/client.js';
 import { type TestServer, startServer } from '../helpers/server.js';
 

@@ -1,8 +1,9 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
-import { type Context, viewerOf } from '../../context.js';
+import type { Context } from './context.js';
+import { viewerOf } from '../../shared/context.js';
 import { UpdateProfileInput } from './auth.inputs.js';
 import { Session } from './auth.types.js';
-import { User, type PublicUser } from './user.type.js';
+import { User, type PublicUser } from '../users/index.js';
 
 /** The signed-in user's own account. */
 @Resolver()

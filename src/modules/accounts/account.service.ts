@@ -1,19 +1,19 @@
 import { and, eq, isNull, sql } from 'drizzle-orm';
-import { type App, sendAll } from '../../app.js';
+import { type App, sendAll } from '../../shared/app.js';
 import type { Tx } from '../../db/client.js';
 import { users } from '../../db/schema/index.js';
 import { ConflictError, FieldProblems, InputError, NotFoundError, isUniqueViolation } from '../../shared/errors.js';
 import type { Mail } from '../../shared/mailer.js';
 import { RateLimiter } from '../../shared/rate-limit.js';
-import { recordActivity } from '../activity/activity.service.js';
+import { recordActivity } from '../activity/index.js';
 import { announce } from './viewer-cache.js';
 import type { UpdateProfileInput } from './auth.inputs.js';
 import { consumeEmailToken, createEmailToken, resetMail, revokeEmailTokens, verificationMail } from './email-tokens.js';
 import { passwordProblem } from './passwords.js';
 import type { SessionsService } from './sessions.service.js';
-import type { UserRow } from './user.type.js';
-import type { Viewer } from './viewer.js';
-import { checkEmail, checkName, checkTimezone, checkUsername, normalizeEmail } from './validation.js';
+import type { UserRow } from '../users/index.js';
+import type { Viewer } from '../../shared/viewer.js';
+import { checkEmail, checkName, checkTimezone, checkUsername, normalizeEmail } from '../../shared/validation.js';
 
 /** The signed-in user's own account: profile, password, email flows, deletion. */
 export class AccountService {

@@ -1,6 +1,7 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
-import { type Context, viewerOf } from '../../context.js';
-import { Role, Tier, User, UserConnection } from './user.type.js';
+import type { Context } from './context.js';
+import { viewerOf } from '../../shared/context.js';
+import { Role, Tier, User, UserConnection } from '../users/index.js';
 
 @Resolver()
 export class AdminResolver {

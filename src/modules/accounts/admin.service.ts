@@ -1,16 +1,16 @@
 import { and, count, eq, ilike, or, sql } from 'drizzle-orm';
-import type { App } from '../../app.js';
+import type { App } from '../../shared/app.js';
 import { users } from '../../db/schema/index.js';
 import { ConflictError, FieldProblems, InputError, NotFoundError, isUniqueViolation } from '../../shared/errors.js';
 import { parseId } from '../../shared/ids.js';
 import { type Connection, cursorCast, keysetAfter, keysetOrder, pageRequest, toConnection } from '../../shared/pagination.js';
-import { recordActivity } from '../activity/activity.service.js';
+import { recordActivity } from '../activity/index.js';
 import { announce } from './viewer-cache.js';
 import type { SessionsService } from './sessions.service.js';
 import { passwordProblem } from './passwords.js';
-import type { Role, Tier, UserRow } from './user.type.js';
-import { checkEmail, normalizeEmail } from './validation.js';
-import type { Viewer } from './viewer.js';
+import type { Role, Tier, UserRow } from '../users/index.js';
+import { checkEmail, normalizeEmail } from '../../shared/validation.js';
+import type { Viewer } from '../../shared/viewer.js';
 
 /** What admins do to other accounts. The resolver checks the ADMIN role. */
 export class AdminService {

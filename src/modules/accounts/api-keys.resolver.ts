@@ -1,5 +1,6 @@
 import { Arg, Authorized, Ctx, ID, Mutation, Query, Resolver } from 'type-graphql';
-import { type Context, viewerOf } from '../../context.js';
+import type { Context } from './context.js';
+import { viewerOf } from '../../shared/context.js';
 import { CreateApiKeyInput } from './auth.inputs.js';
 import { ApiKey, CreateApiKeyPayload } from './auth.types.js';
 

@@ -1,15 +1,16 @@
 import { randomBytes } from 'node:crypto';
 import { and, desc, eq, sql } from 'drizzle-orm';
-import type { App } from '../../app.js';
+import type { App } from '../../shared/app.js';
 import { apiKeys } from '../../db/schema/index.js';
 import { FieldProblems, NotFoundError } from '../../shared/errors.js';
 import { parseId } from '../../shared/ids.js';
-import { recordActivity } from '../activity/activity.service.js';
-import { publish } from '../notifications/notification.service.js';
+import { recordActivity } from '../activity/index.js';
+import { publish } from '../../shared/event-bus.js';
 import type { CreateApiKeyInput } from './auth.inputs.js';
 import { ApiKeyScope } from './auth.types.js';
 import { randomToken, sha256 } from './tokens.js';
-import { API_KEY_PREFIX, type Viewer } from './viewer.js';
+import type { Viewer } from '../../shared/viewer.js';
+import { API_KEY_PREFIX } from './viewer.js';
 
 type ApiKeyRow = typeof apiKeys.$inferSelect;
 const MAX_KEYS = 50;

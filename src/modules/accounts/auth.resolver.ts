@@ -1,5 +1,6 @@
 import { Arg, Ctx, Mutation, Resolver } from 'type-graphql';
-import { type Context, clientMeta } from '../../context.js';
+import type { Context } from './context.js';
+import { clientMeta } from '../../shared/context.js';
 import { LoginInput, RegisterInput } from './auth.inputs.js';
 import type { AuthResult } from './auth.service.js';
 import { AuthPayload } from './auth.types.js';

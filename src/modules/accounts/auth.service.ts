@@ -1,19 +1,19 @@
 import { and, eq, isNull, or, sql } from 'drizzle-orm';
-import { type App, sendAll } from '../../app.js';
+import { type App, sendAll } from '../../shared/app.js';
 import type { Tx } from '../../db/client.js';
 import { refreshTokens, sessions, users } from '../../db/schema/index.js';
 import { ConflictError, FieldProblems, SuspendedError, UnauthenticatedError, isUniqueViolation } from '../../shared/errors.js';
 import type { Mail } from '../../shared/mailer.js';
 import { RateLimiter } from '../../shared/rate-limit.js';
-import { recordActivity } from '../activity/activity.service.js';
-import { createNotifications } from '../notifications/notification.service.js';
+import { recordActivity } from '../activity/index.js';
+import { createNotifications } from '../notifications/index.js';
 import type { LoginInput, RegisterInput } from './auth.inputs.js';
 import { createEmailToken, securityAlertMail, verificationMail } from './email-tokens.js';
 import { passwordProblem } from './passwords.js';
 import { type ClientMeta, type IssuedTokens, SessionsService } from './sessions.service.js';
 import { rotationDecision, sha256, successorOf } from './tokens.js';
-import type { UserRow } from './user.type.js';
-import { checkEmail, checkName, checkTimezone, checkUsername, normalizeEmail, normalizeIdentifier } from './validation.js';
+import type { UserRow } from '../users/index.js';
+import { checkEmail, checkName, checkTimezone, checkUsername, normalizeEmail, normalizeIdentifier } from '../../shared/validation.js';
 
 export type AuthResult = IssuedTokens & { user: UserRow };
 /** Runs inside the registration transaction: apply invitations and shares waiting for this email. */

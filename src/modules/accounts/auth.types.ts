@@ -1,5 +1,5 @@
 import { Field, ID, ObjectType, registerEnumType } from 'type-graphql';
-import { User } from './user.type.js';
+import { User } from '../users/index.js';
 
 export enum ApiKeyScope {
   READ = 'READ',

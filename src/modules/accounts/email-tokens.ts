@@ -1,5 +1,5 @@
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
-import type { App } from '../../app.js';
+import type { App } from '../../shared/app.js';
 import type { Queryable } from '../../db/client.js';
 import { emailTokens } from '../../db/schema/index.js';
 import { InputError } from '../../shared/errors.js';

@@ -1,13 +1,13 @@
 import { and, desc, eq, gt, isNull, ne, sql } from 'drizzle-orm';
-import type { App } from '../../app.js';
+import type { App } from '../../shared/app.js';
 import type { Queryable } from '../../db/client.js';
 import { refreshTokens, sessions } from '../../db/schema/index.js';
 import { NotFoundError } from '../../shared/errors.js';
 import { parseId } from '../../shared/ids.js';
-import { recordActivity } from '../activity/activity.service.js';
+import { recordActivity } from '../activity/index.js';
 import { announce } from './viewer-cache.js';
 import { randomToken, sha256, signAccessToken } from './tokens.js';
-import type { UserRow } from './user.type.js';
+import type { UserRow } from '../users/index.js';
 
 const DAY = 86_400_000;
 

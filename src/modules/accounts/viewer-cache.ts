@@ -1,11 +1,11 @@
-import type { App } from '../../app.js';
+import type { App } from '../../shared/app.js';
 import type { Queryable } from '../../db/client.js';
-import type { EventHub, OrbitEvent } from '../../shared/pubsub.js';
-import { publish } from '../notifications/notification.service.js';
-import type { Viewer } from './viewer.js';
+import type { EventBus, BusEvent } from '../../shared/event-bus.js';
+import { publish } from '../../shared/event-bus.js';
+import type { Viewer } from '../../shared/viewer.js';
 
 /** The events after which a cached viewer may be wrong: a session ended, or its user changed. */
-export type ViewerEvent = Extract<OrbitEvent, { topic: 'sessions.revoked' | 'user.signout' | 'user.changed' }>;
+export type ViewerEvent = Extract<BusEvent, { topic: 'sessions.revoked' | 'user.signout' | 'user.changed' }>;
 
 interface Entry {
   viewer: Viewer;
@@ -56,7 +56,7 @@ export class ViewerCache {
   constructor(private readonly options: ViewerCacheOptions) {}
 
   /** Listens for changes on the hub (every replica's, through LISTEN/NOTIFY). */
-  attach(hub: EventHub): () => void {
+  attach(hub: EventBus): () => void {
     const offs = (['sessions.revoked', 'user.signout', 'user.changed'] as const).map((topic) =>
       hub.on(topic, (event) => this.changed(event as ViewerEvent)),
     );

@@ -1,24 +1,11 @@
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
-import type { App } from '../../app.js';
+import type { App } from '../../shared/app.js';
 import { apiKeys, refreshTokens, sessions, users } from '../../db/schema/index.js';
-import { type AppError, SuspendedError, UnauthenticatedError } from '../../shared/errors.js';
+import { SuspendedError, UnauthenticatedError } from '../../shared/errors.js';
+import type { Authentication } from '../../shared/viewer.js';
 import { ApiKeyScope } from './auth.types.js';
 import { safeEqual, sha256, verifyAccessToken } from './tokens.js';
-import { type PublicUser, publicUserColumns } from './user.type.js';
-
-/** Who is asking: a user through a session (access token) or through an API key. */
-export interface Viewer {
-  user: PublicUser;
-  userId: string;
-  sessionId: string | null;
-  apiKeyId: string | null;
-  /** null for a session: a session may do everything its user may. */
-  scopes: ApiKeyScope[] | null;
-  /** When the credential stops working (access-token expiry); null for keys without expiry. */
-  expiresAt: Date | null;
-}
-
-export type Authentication = { viewer: Viewer | null; error: AppError | null };
+import { publicUserColumns } from '../users/index.js';
 
 export const API_KEY_PREFIX = 'orb_';
 const anonymous: Authentication = { viewer: null, error: null };

@@ -1,6 +1,7 @@
 import { Arg, Authorized, Ctx, FieldResolver, Int, Query, Resolver, Root } from 'type-graphql';
-import { type Context, viewerOf } from '../../context.js';
-import { User } from '../accounts/user.type.js';
+import type { Context } from './context.js';
+import { viewerOf } from '../../shared/context.js';
+import { User } from '../users/index.js';
 import { activityFeed } from './activity.feed.js';
 import { Activity, ActivityConnection, type ActivityRow } from './activity.type.js';
 

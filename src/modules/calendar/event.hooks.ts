@@ -1,8 +1,8 @@
 import { and, eq, inArray, isNull } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
 import { events, invitations } from '../../db/schema/index.js';
-import type { UserRow } from '../accounts/user.type.js';
-import { createNotifications } from '../notifications/notification.service.js';
+import type { UserRow } from '../users/index.js';
+import { createNotifications } from '../notifications/index.js';
 
 /** Registration: invitations sent to this address before it had an account now belong to the user. */
 export async function linkInvitations(tx: Tx, user: UserRow): Promise<void> {

@@ -27,3 +27,5 @@ export function createEventLoaders(db: Db, viewerId: string | null) {
     }),
   };
 }
+
+export type EventLoaders = ReturnType<typeof createEventLoaders>;

@@ -1,8 +1,9 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { type Context, viewerOf } from '../../context.js';
-import { User } from '../accounts/user.type.js';
+import type { Context } from './context.js';
+import { viewerOf } from '../../shared/context.js';
+import { User } from '../users/index.js';
 import { CalendarEvent, CreateEventInput, Invitation, type EventRow, type InvitationRow, RsvpStatus, UpdateEventInput } from './event.type.js';
-import { addDays, startOfDay } from './zones.js';
+import { addDays, startOfDay } from '../../shared/zones.js';
 
 @Resolver(() => CalendarEvent)
 export class EventResolver {
@@ -15,50 +16,50 @@ export class EventResolver {
     @Arg('includeDeclined', () => Boolean, { nullable: true, defaultValue: false }) includeDeclined: boolean,
     @Ctx() ctx: Context,
   ) {
-    return ctx.services.events.range(viewerOf(ctx), from, to, includeDeclined);
+    return ctx.services.calendar.range(viewerOf(ctx), from, to, includeDeclined);
   }
 
   @Authorized()
   @Query(() => CalendarEvent)
   event(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
-    return ctx.services.events.get(viewerOf(ctx), id);
+    return ctx.services.calendar.get(viewerOf(ctx), id);
   }
 
   @Authorized()
   @Query(() => [Invitation], { description: "The viewer's invitations, by event start" })
   myInvitations(@Arg('status', () => RsvpStatus, { nullable: true }) status: RsvpStatus | null, @Ctx() ctx: Context) {
-    return ctx.services.events.myInvitations(viewerOf(ctx), status);
+    return ctx.services.calendar.myInvitations(viewerOf(ctx), status);
   }
 
   // ---------------------------------------------------------------- mutations
   @Authorized()
   @Mutation(() => CalendarEvent)
   createEvent(@Arg('input', () => CreateEventInput) input: CreateEventInput, @Ctx() ctx: Context) {
-    return ctx.services.events.create(viewerOf(ctx), input);
+    return ctx.services.calendar.create(viewerOf(ctx), input);
   }
 
   @Authorized()
   @Mutation(() => CalendarEvent, { description: 'Organizer only. A new time sets every answer back to PENDING and tells the invitees' })
   updateEvent(@Arg('id', () => ID) id: string, @Arg('input', () => UpdateEventInput) input: UpdateEventInput, @Ctx() ctx: Context) {
-    return ctx.services.events.update(viewerOf(ctx), id, input);
+    return ctx.services.calendar.update(viewerOf(ctx), id, input);
   }
 
   @Authorized()
   @Mutation(() => ID, { description: 'Organizer only; invitees are told' })
   deleteEvent(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
-    return ctx.services.events.delete(viewerOf(ctx), id);
+    return ctx.services.calendar.delete(viewerOf(ctx), id);
   }
 
   @Authorized()
   @Mutation(() => [Invitation], { description: 'Organizer only; addresses are deduplicated; at most 100 invitations per event' })
   inviteToEvent(@Arg('eventId', () => ID) eventId: string, @Arg('emails', () => [String], { description: 'At most 100' }) emails: string[], @Ctx() ctx: Context) {
-    return ctx.services.events.invite(viewerOf(ctx), eventId, emails);
+    return ctx.services.calendar.invite(viewerOf(ctx), eventId, emails);
   }
 
   @Authorized()
   @Mutation(() => Invitation, { description: 'Invitee only' })
   respondToInvitation(@Arg('invitationId', () => ID) invitationId: string, @Arg('status', () => RsvpStatus) status: RsvpStatus, @Ctx() ctx: Context) {
-    return ctx.services.events.respond(viewerOf(ctx), invitationId, status);
+    return ctx.services.calendar.respond(viewerOf(ctx), invitationId, status);
   }
 
   // ---------------------------------------------------------------- fields

@@ -1,5 +1,5 @@
 import { and, asc, eq, inArray, or, sql } from 'drizzle-orm';
-import { type App, sendAll } from '../../app.js';
+import { type App, sendAll } from '../../shared/app.js';
 import type { Queryable, Tx } from '../../db/client.js';
 import { events, invitations, users } from '../../db/schema/index.js';
 import { FieldProblems, ForbiddenError, InputError, NotFoundError } from '../../shared/errors.js';
@@ -7,13 +7,13 @@ import { parseId } from '../../shared/ids.js';
 import { MAX_YEAR, MIN_YEAR } from '../../shared/scalars.js';
 import { type MailQuota, heldMessage, mailQuota } from '../../shared/mail-quota.js';
 import type { Mail } from '../../shared/mailer.js';
-import { recordActivity } from '../activity/activity.service.js';
-import { checkEmail, normalizeEmail } from '../accounts/validation.js';
-import type { Viewer } from '../accounts/viewer.js';
-import { type NotificationInput, createNotifications } from '../notifications/notification.service.js';
+import { recordActivity } from '../activity/index.js';
+import { checkEmail, normalizeEmail } from '../../shared/validation.js';
+import type { Viewer } from '../../shared/viewer.js';
+import { type NotificationInput, createNotifications } from '../notifications/index.js';
 import type { CreateEventInput, EventRow, InvitationRow, UpdateEventInput } from './event.type.js';
 import { RsvpStatus } from './event.type.js';
-import { addDays, dateInZone, startOfDay } from './zones.js';
+import { addDays, dateInZone, startOfDay } from '../../shared/zones.js';
 
 const MAX_RANGE_DAYS = 366;
 export const MAX_INVITATIONS = 100;

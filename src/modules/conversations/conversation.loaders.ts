@@ -53,3 +53,5 @@ async function countOf(db: Db, conversationId: string): Promise<number> {
   const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(messages).where(sql`${messages.conversationId} = ${conversationId}`);
   return Number(row?.n ?? 0);
 }
+
+export type ConversationLoaders = ReturnType<typeof createConversationLoaders>;

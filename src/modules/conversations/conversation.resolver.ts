@@ -1,7 +1,8 @@
 import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription, Authorized } from 'type-graphql';
-import { type Context, viewerOf } from '../../context.js';
+import type { Context } from './context.js';
+import { viewerOf } from '../../shared/context.js';
 import { pageRequest } from '../../shared/pagination.js';
-import { checkAccess } from '../accounts/auth-checker.js';
+import { checkAccess } from '../../shared/access.js';
 import { Conversation, ConversationConnection, type ConversationRow, MessageChunk, MessageConnection, SendMessagePayload } from './conversation.type.js';
 
 @Resolver(() => Conversation)
@@ -69,7 +70,7 @@ export class ConversationResolver {
       const ctx = context as Context;
       checkAccess(ctx, [], 'subscription');
       const conversation = await ctx.services.conversations.get(viewerOf(ctx), args.conversationId as string);
-      return ctx.app.events.iterate(`assistant:${conversation.id}`);
+      return ctx.app.bus.iterate(`assistant:${conversation.id}`);
     },
   })
   assistantMessageStream(@Root() chunk: MessageChunk, @Arg('conversationId', () => ID) _conversationId: string): MessageChunk {

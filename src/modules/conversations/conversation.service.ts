@@ -1,15 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { and, desc, eq, sql } from 'drizzle-orm';
-import type { App } from '../../app.js';
+import type { App } from '../../shared/app.js';
 import type { Queryable } from '../../db/client.js';
 import { conversations, messages } from '../../db/schema/index.js';
 import { FieldProblems, NotFoundError } from '../../shared/errors.js';
 import { parseId } from '../../shared/ids.js';
 import { type Connection, cursorCast, keysetAfter, keysetOrder, pageRequest, toConnection } from '../../shared/pagination.js';
-import type { Viewer } from '../accounts/viewer.js';
-import { publish } from '../notifications/notification.service.js';
-import type { UsageService } from '../usage/usage.service.js';
-import type { MonthlyUsage } from '../usage/usage.type.js';
+import type { Viewer } from '../../shared/viewer.js';
+import { publish } from '../../shared/event-bus.js';
+import type { UsageService } from '../usage/index.js';
+import type { MonthlyUsage } from '../usage/index.js';
 import { type ChatMessage, type ChatProvider, OpenAiCompatibleProvider, estimateTokens } from './assistant.provider.js';
 import type { ConversationRow, MessageRow } from './conversation.type.js';
 

@@ -1,7 +1,7 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
 import type { conversations, messages } from '../../db/schema/index.js';
 import { connectionTypes } from '../../shared/pagination.js';
-import { MonthlyUsage } from '../usage/usage.type.js';
+import { MonthlyUsage } from '../usage/index.js';
 
 export enum MessageRole {
   USER = 'USER',

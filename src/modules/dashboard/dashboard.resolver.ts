@@ -1,9 +1,10 @@
 import { Arg, Authorized, Ctx, FieldResolver, Int, Query, Resolver } from 'type-graphql';
-import { type Context, viewerOf } from '../../context.js';
-import { CalendarEvent } from '../calendar/event.type.js';
-import { JournalStreak } from '../journal/journal.type.js';
-import { unreadCount } from '../notifications/notification.query.js';
-import { MonthlyUsage } from '../usage/usage.type.js';
+import type { Context } from './context.js';
+import { viewerOf } from '../../shared/context.js';
+import { CalendarEvent } from '../calendar/index.js';
+import { JournalStreak } from '../journal/index.js';
+import { unreadCount } from '../notifications/index.js';
+import { MonthlyUsage } from '../usage/index.js';
 import { Dashboard } from './dashboard.type.js';
 import type { TaskCounts } from './dashboard.service.js';
 

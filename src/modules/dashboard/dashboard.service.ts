@@ -1,10 +1,10 @@
 import { and, asc, inArray, sql } from 'drizzle-orm';
-import type { App } from '../../app.js';
+import type { App } from '../../shared/app.js';
 import { events, tasks } from '../../db/schema/index.js';
-import type { Viewer } from '../accounts/viewer.js';
-import { overlaps, visibleEvents } from '../calendar/event.service.js';
-import { addDays, dateInZone, startOfDay } from '../calendar/zones.js';
-import { visibleListIds } from '../tasks/task.query.js';
+import type { Viewer } from '../../shared/viewer.js';
+import { overlaps, visibleEvents } from '../calendar/index.js';
+import { addDays, dateInZone, startOfDay } from '../../shared/zones.js';
+import { visibleListIds } from '../tasks/index.js';
 
 export interface TaskCounts {
   open: number;

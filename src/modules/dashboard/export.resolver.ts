@@ -1,5 +1,6 @@
 import { Authorized, Ctx, Query, Resolver } from 'type-graphql';
-import { type Context, viewerOf } from '../../context.js';
+import type { Context } from './context.js';
+import { viewerOf } from '../../shared/context.js';
 import { JSONScalar } from '../../shared/scalars.js';
 
 @Resolver()

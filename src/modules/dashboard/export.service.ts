@@ -1,12 +1,12 @@
 import { type AnyColumn, type SQL, and, asc, eq, getTableColumns, gt, or, sql } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
-import type { App } from '../../app.js';
+import type { App } from '../../shared/app.js';
 import {
   activities, apiKeys, conversations, documentTags, documents, events, invitations, journalEntries, labels, listMembers, messages,
   monthlyUsage, notifications, sessions, taskLabels, taskLists, tasks, usageRecords, users, tags,
 } from '../../db/schema/index.js';
-import type { Viewer } from '../accounts/viewer.js';
-import { publicUserColumns } from '../accounts/user.type.js';
+import type { Viewer } from '../../shared/viewer.js';
+import { publicUserColumns } from '../users/index.js';
 
 const PAGE = 500;
 

@@ -27,3 +27,5 @@ export function createDocumentLoaders(db: Db) {
     }),
   };
 }
+
+export type DocumentLoaders = ReturnType<typeof createDocumentLoaders>;

@@ -1,5 +1,6 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { type Context, viewerOf } from '../../context.js';
+import type { Context } from './context.js';
+import { viewerOf } from '../../shared/context.js';
 import { CreateDocumentInput, CreateTagInput, Document, DocumentConnection, type DocumentRow, Tag, type TagRow, UpdateDocumentInput } from './document.type.js';
 
 @Resolver(() => Document)

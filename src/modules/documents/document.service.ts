@@ -1,16 +1,16 @@
 import { type SQL, and, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
-import type { App } from '../../app.js';
+import type { App } from '../../shared/app.js';
 import type { Queryable } from '../../db/client.js';
 import { documentTags, documents, tags } from '../../db/schema/index.js';
 import { ConflictError, FieldProblems, NotFoundError, isUniqueViolation } from '../../shared/errors.js';
 import { parseId, validIds } from '../../shared/ids.js';
 import { ownedIds } from '../../shared/owned.js';
 import { type Connection, cursorCast, keysetAfter, keysetOrder, pageRequest, toConnection } from '../../shared/pagination.js';
-import { recordActivity } from '../activity/activity.service.js';
-import type { Viewer } from '../accounts/viewer.js';
-import { checkColor } from '../tasks/task-list.service.js';
+import { recordActivity } from '../activity/index.js';
+import type { Viewer } from '../../shared/viewer.js';
+import { checkColor } from '../../shared/validation.js';
 import type { CreateDocumentInput, CreateTagInput, DocumentRow, TagRow, UpdateDocumentInput } from './document.type.js';
-import { countWords } from './words.js';
+import { countWords } from '../../shared/words.js';
 
 const { search: _search, ...columns } = getTableColumns(documents);
 const CONTENT_MAX_BYTES = 1024 * 1024;

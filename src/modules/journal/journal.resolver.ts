@@ -1,5 +1,6 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-graphql';
-import { type Context, viewerOf } from '../../context.js';
+import type { Context } from './context.js';
+import { viewerOf } from '../../shared/context.js';
 import { DateScalar } from '../../shared/scalars.js';
 import { JournalEntry, JournalEntryConnection, JournalEntryType, JournalStreak, UpsertJournalEntryInput } from './journal.type.js';
 

@@ -1,13 +1,13 @@
 import { and, eq, gte, lte, sql } from 'drizzle-orm';
-import type { App } from '../../app.js';
+import type { App } from '../../shared/app.js';
 import { execRows } from '../../db/client.js';
 import { journalEntries } from '../../db/schema/index.js';
 import { InputError, NotFoundError } from '../../shared/errors.js';
 import { parseId } from '../../shared/ids.js';
 import { type Connection, cursorCast, keysetAfter, keysetOrder, pageRequest, toConnection } from '../../shared/pagination.js';
-import { recordActivity } from '../activity/activity.service.js';
-import type { Viewer } from '../accounts/viewer.js';
-import { countWordsInJson } from '../documents/words.js';
+import { recordActivity } from '../activity/index.js';
+import type { Viewer } from '../../shared/viewer.js';
+import { countWordsInJson } from '../../shared/words.js';
 import { type JournalRow, type JournalStreak, JournalEntryType, type UpsertJournalEntryInput } from './journal.type.js';
 
 const CONTENT_MAX_BYTES = 256 * 1024;

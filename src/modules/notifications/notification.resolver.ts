@@ -1,7 +1,8 @@
 import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
-import { type Context, viewerOf } from '../../context.js';
-import { checkAccess } from '../accounts/auth-checker.js';
-import { listNotifications, markRead, notificationStream, unreadCount } from './notification.query.js';
+import type { Context } from './context.js';
+import { viewerOf } from '../../shared/context.js';
+import { checkAccess } from '../../shared/access.js';
+import { listNotifications, markRead, notificationStream, unreadCount } from './notification.store.js';
 import { Notification, NotificationConnection, type NotificationRow } from './notification.type.js';
 
 @Resolver(() => Notification)

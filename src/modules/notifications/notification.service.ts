@@ -1,7 +1,6 @@
-import { sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.js';
 import { notifications } from '../../db/schema/index.js';
-import type { OrbitEvent } from '../../shared/pubsub.js';
+import { publish } from '../../shared/event-bus.js';
 
 export type NotificationKind = (typeof notifications.$inferInsert)['kind'];
 
@@ -13,9 +12,6 @@ export interface NotificationInput {
   entityType?: string | null;
   entityId?: string | null;
 }
-
-/** The channel every replica LISTENs on. Payloads carry ids, never rows. */
-export const EVENTS_CHANNEL = 'orbit_events';
 
 /**
  * Writes notification rows and queues their event in the same transaction: PostgreSQL delivers a
@@ -30,9 +26,4 @@ export async function createNotifications(tx: Queryable, entries: NotificationIn
   for (const row of rows) {
     await publish(tx, { topic: 'notification', userId: row.userId, id: row.id });
   }
-}
-
-/** Queues an event on the transaction; it is sent when (and only if) the transaction commits. */
-export async function publish(tx: Queryable, event: OrbitEvent): Promise<void> {
-  await tx.execute(sql`select pg_notify(${EVENTS_CHANNEL}, ${JSON.stringify(event)})`);
 }

@@ -1,12 +1,12 @@
 import { and, asc, eq, sql } from 'drizzle-orm';
-import type { App } from '../../app.js';
+import type { App } from '../../shared/app.js';
 import { labels } from '../../db/schema/index.js';
 import { ConflictError, FieldProblems, NotFoundError, isUniqueViolation } from '../../shared/errors.js';
 import { parseId } from '../../shared/ids.js';
-import { recordActivity } from '../activity/activity.service.js';
-import type { Viewer } from '../accounts/viewer.js';
+import { recordActivity } from '../activity/index.js';
+import type { Viewer } from '../../shared/viewer.js';
 import type { CreateLabelInput, UpdateLabelInput } from './task.inputs.js';
-import { checkColor } from './task-list.service.js';
+import { checkColor } from '../../shared/validation.js';
 import type { LabelRow } from './task.type.js';
 
 /** Labels belong to their creator; only they list, change or attach them. */

@@ -1,7 +1,7 @@
 import { Arg, Ctx, Field, FieldResolver, ID, ObjectType, Resolver, Root, Subscription } from 'type-graphql';
-import { type Context, refreshLoaders } from '../../context.js';
-import { checkAccess } from '../accounts/auth-checker.js';
-import { User } from '../accounts/user.type.js';
+import type { Context } from './context.js';
+import { checkAccess } from '../../shared/access.js';
+import { User } from '../users/index.js';
 import { requireList } from './list-access.js';
 import { ListRole } from './task-list.type.js';
 import { Task, TaskChangeKind, type TaskRow } from './task.type.js';
@@ -27,12 +27,12 @@ interface ChangePayload {
 async function taskListStream(ctx: Context, listId: string): Promise<AsyncIterable<ChangePayload>> {
   const viewer = checkAccess(ctx, [], 'subscription');
   const list = await requireList(ctx.app.db, viewer.userId, listId, ListRole.VIEWER);
-  const live = ctx.app.events.iterate(`task:${list.id}`);
+  const live = ctx.app.bus.iterate(`task:${list.id}`);
   async function* stream(): AsyncGenerator<ChangePayload> {
     try {
       for await (const event of live) {
         if (event.topic !== 'task') continue;
-        refreshLoaders(ctx);
+        ctx.renewLoaders();
         if (!(await ctx.loaders.listById.load(list.id))) return;
         const task = event.kind === 'DELETED' ? null : await ctx.loaders.taskById.load(event.taskId);
         const kind = task || event.kind === 'DELETED' ? (event.kind as TaskChangeKind) : TaskChangeKind.DELETED;

@@ -1,8 +1,9 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Authorized, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { type Context, viewerOf } from '../../context.js';
+import type { Context } from './context.js';
+import { viewerOf } from '../../shared/context.js';
 import { pageRequest } from '../../shared/pagination.js';
-import { User } from '../accounts/user.type.js';
+import { User } from '../users/index.js';
 import type { ListWithRole } from './list-access.js';
 import { CreateTaskListInput, TaskFilter, TaskOrder, UpdateTaskListInput } from './task.inputs.js';
 import { preloadMemberUsers, preloadTaskFields } from './task.preload.js';

@@ -1,24 +1,19 @@
 import { and, asc, eq, gt, gte, lt, lte, ne, sql } from 'drizzle-orm';
-import { type App, sendAll } from '../../app.js';
+import { type App, sendAll } from '../../shared/app.js';
 import type { Tx } from '../../db/client.js';
 import { listMembers, pendingShares, taskLists, tasks, users } from '../../db/schema/index.js';
 import { FieldProblems, InputError, NotFoundError } from '../../shared/errors.js';
+import { checkColor } from '../../shared/validation.js';
 import { parseId } from '../../shared/ids.js';
 import { type MailQuota, heldMessage, mailQuota } from '../../shared/mail-quota.js';
 import type { Mail } from '../../shared/mailer.js';
-import { recordActivity } from '../activity/activity.service.js';
-import { checkEmail, normalizeEmail } from '../accounts/validation.js';
-import type { Viewer } from '../accounts/viewer.js';
-import { createNotifications } from '../notifications/notification.service.js';
+import { recordActivity } from '../activity/index.js';
+import { checkEmail, normalizeEmail } from '../../shared/validation.js';
+import type { Viewer } from '../../shared/viewer.js';
+import { createNotifications } from '../notifications/index.js';
 import { type ListWithRole, requireList } from './list-access.js';
 import type { CreateTaskListInput, UpdateTaskListInput } from './task.inputs.js';
 import { ListRole } from './task-list.type.js';
-
-const COLOR = /^#[0-9a-fA-F]{6}$/;
-
-export function checkColor(p: FieldProblems, color: string | null | undefined): void {
-  if (color != null) p.check(COLOR.test(color), 'color', 'Color must be #RRGGBB');
-}
 
 /** Lists, their members and sharing. Only the owner changes a list; members may leave. */
 export class TaskListService {

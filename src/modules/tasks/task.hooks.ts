@@ -1,8 +1,8 @@
 import { and, eq, ne, sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
 import { listMembers, pendingShares, taskLists, tasks } from '../../db/schema/index.js';
-import type { UserRow } from '../accounts/user.type.js';
-import { createNotifications } from '../notifications/notification.service.js';
+import type { UserRow } from '../users/index.js';
+import { createNotifications } from '../notifications/index.js';
 
 /** Registration: lists shared with this address before it had an account become memberships. */
 export async function applyPendingShares(tx: Tx, user: UserRow): Promise<void> {

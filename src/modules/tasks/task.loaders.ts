@@ -7,7 +7,7 @@ import { KnownLoader } from '../../shared/known-loader.js';
 import type { Connection, PageRequest } from '../../shared/pagination.js';
 import type { ListWithRole } from './list-access.js';
 import type { TaskFilter, TaskOrder } from './task.inputs.js';
-import { emptyTaskPage, pageTasks } from './task.query.js';
+import { emptyTaskPage, pageTasks } from './task.pages.js';
 import type { MemberRow } from './task-list.type.js';
 import type { LabelRow, TaskRow } from './task.type.js';
 
@@ -80,3 +80,5 @@ export function createTaskLoaders(db: Db, viewerId: string | null) {
     },
   };
 }
+
+export type TaskLoaders = ReturnType<typeof createTaskLoaders>;

@@ -1,5 +1,5 @@
 import type { GraphQLResolveInfo } from 'graphql';
-import type { Context } from '../../context.js';
+import type { Context } from './context.js';
 import type { Connection } from '../../shared/pagination.js';
 import { selectedFields } from '../../shared/selection.js';
 import type { MemberRow } from './task-list.type.js';

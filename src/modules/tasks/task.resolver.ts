@@ -1,7 +1,8 @@
 import type { GraphQLResolveInfo } from 'graphql';
 import { Arg, Authorized, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
-import { type Context, viewerOf } from '../../context.js';
-import { User } from '../accounts/user.type.js';
+import type { Context } from './context.js';
+import { viewerOf } from '../../shared/context.js';
+import { User } from '../users/index.js';
 import { CreateTaskInput, TaskFilter, TaskOrder, UpdateTaskInput } from './task.inputs.js';
 import { TaskList } from './task-list.type.js';
 import { preloadTaskFields } from './task.preload.js';

@@ -1,17 +1,18 @@
 import { and, eq, gte, inArray, lte, sql } from 'drizzle-orm';
-import type { App } from '../../app.js';
+import type { App } from '../../shared/app.js';
 import type { Queryable, Tx } from '../../db/client.js';
 import { labels, listMembers, taskLabels, tasks } from '../../db/schema/index.js';
 import { FieldProblems, InputError, NotFoundError } from '../../shared/errors.js';
 import { parseId, validIds } from '../../shared/ids.js';
 import { ownedIds } from '../../shared/owned.js';
 import { pageRequest } from '../../shared/pagination.js';
-import { recordActivity } from '../activity/activity.service.js';
-import type { Viewer } from '../accounts/viewer.js';
-import { createNotifications, publish } from '../notifications/notification.service.js';
+import { recordActivity } from '../activity/index.js';
+import type { Viewer } from '../../shared/viewer.js';
+import { createNotifications } from '../notifications/index.js';
+import { publish } from '../../shared/event-bus.js';
 import { type ListWithRole, requireList } from './list-access.js';
 import type { CreateTaskInput, TaskFilter, TaskOrder, UpdateTaskInput } from './task.inputs.js';
-import { emptyTaskPage, pageTasks, visibleListIds } from './task.query.js';
+import { emptyTaskPage, pageTasks, visibleListIds } from './task.pages.js';
 import { ListRole } from './task-list.type.js';
 import { TaskChangeKind, TaskStatus, type TaskRow } from './task.type.js';
 

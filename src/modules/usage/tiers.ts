@@ -1,5 +1,5 @@
-import type { Config } from '../../config.js';
-import { Tier } from '../accounts/user.type.js';
+import type { Config } from '../../shared/config.js';
+import { Tier } from '../users/index.js';
 
 /**
  * Monthly token budgets by tier, in one table (the README repeats it). Each can be overridden with

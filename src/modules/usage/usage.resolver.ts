@@ -1,6 +1,7 @@
 import { Arg, Authorized, Ctx, Mutation, Query, Resolver } from 'type-graphql';
-import { type Context, viewerOf } from '../../context.js';
-import { Tier } from '../accounts/user.type.js';
+import type { Context } from './context.js';
+import { viewerOf } from '../../shared/context.js';
+import { Tier } from '../users/index.js';
 import { tierLimits } from './tiers.js';
 import { MonthlyUsage, RecordUsageInput, TierLimits } from './usage.type.js';
 

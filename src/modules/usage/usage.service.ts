@@ -1,12 +1,12 @@
 import { and, eq, sql } from 'drizzle-orm';
-import type { App } from '../../app.js';
+import type { App } from '../../shared/app.js';
 import type { Queryable } from '../../db/client.js';
 import { conversations, monthlyUsage, usageRecords } from '../../db/schema/index.js';
 import { AppError, ErrorCode, FieldProblems, InputError, NotFoundError } from '../../shared/errors.js';
 import { parseId } from '../../shared/ids.js';
-import type { Tier } from '../accounts/user.type.js';
-import type { Viewer } from '../accounts/viewer.js';
-import { createNotifications } from '../notifications/notification.service.js';
+import type { Tier } from '../users/index.js';
+import type { Viewer } from '../../shared/viewer.js';
+import { createNotifications } from '../notifications/index.js';
 import { WARNING_SHARE, currentMonth, tierLimits } from './tiers.js';
 import type { MonthlyUsage, RecordUsageInput } from './usage.type.js';
 

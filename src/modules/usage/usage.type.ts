@@ -1,5 +1,5 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
-import { Tier } from '../accounts/user.type.js';
+import { Tier } from '../users/index.js';
 
 @ObjectType()
 export class TierLimits {

@@ -5,7 +5,7 @@ import { users } from '../../db/schema/index.js';
 import { type PublicUser, publicUserColumns } from './user.type.js';
 
 /** Per-request loaders of the accounts module. */
-export function createAccountLoaders(db: Db) {
+export function createUserLoaders(db: Db) {
   return {
     userById: new KnownLoader<string, PublicUser | null>(async (ids) => {
       const rows = await db.select(publicUserColumns).from(users).where(anyId(users.id, ids));
@@ -14,3 +14,5 @@ export function createAccountLoaders(db: Db) {
     }),
   };
 }
+
+export type UserLoaders = ReturnType<typeof createUserLoaders>;

@@ -1,7 +1,6 @@
 import type { AuthChecker } from 'type-graphql';
-import type { Context } from '../../context.js';
-import { EmailNotVerifiedError, ForbiddenError, UnauthenticatedError } from '../../shared/errors.js';
-import { ApiKeyScope } from './auth.types.js';
+import type { RequestContext } from './context.js';
+import { EmailNotVerifiedError, ForbiddenError, UnauthenticatedError } from './errors.js';
 import type { Viewer } from './viewer.js';
 
 /**
@@ -13,7 +12,7 @@ import type { Viewer } from './viewer.js';
  */
 export type AuthFlag = 'ADMIN' | 'SESSION' | 'UNVERIFIED';
 
-export const authChecker: AuthChecker<Context, AuthFlag> = ({ context, info }, flags) => {
+export const authChecker: AuthChecker<RequestContext, AuthFlag> = ({ context, info }, flags) => {
   checkAccess(context, flags, info.operation.operation);
   return true;
 };
@@ -22,14 +21,14 @@ export const authChecker: AuthChecker<Context, AuthFlag> = ({ context, info }, f
  * The same rules for code that runs outside a resolver: subscriptions check access once, when they
  * start (their socket closes on expiry or revocation), not on every delivered event.
  */
-export function checkAccess(context: Context, flags: AuthFlag[], operation: 'query' | 'mutation' | 'subscription'): Viewer {
+export function checkAccess(context: Pick<RequestContext, 'viewer' | 'error' | 'app'>, flags: AuthFlag[], operation: 'query' | 'mutation' | 'subscription'): Viewer {
   const { viewer, error } = context;
   if (!viewer) throw error ?? new UnauthenticatedError();
   if (viewer.expiresAt && viewer.expiresAt <= new Date()) throw new UnauthenticatedError('Credential expired');
   if (viewer.scopes) {
     if (flags.includes('SESSION')) throw new ForbiddenError('This operation needs a signed-in session, not an API key');
     const write = operation === 'mutation';
-    if (write && !viewer.scopes.includes(ApiKeyScope.WRITE)) throw new ForbiddenError('This API key lacks the WRITE scope');
+    if (write && !viewer.scopes.includes('WRITE')) throw new ForbiddenError('This API key lacks the WRITE scope');
   }
   if (context.app.config.REQUIRE_EMAIL_VERIFICATION && !viewer.user.emailVerifiedAt && !flags.includes('UNVERIFIED')) {
     throw new EmailNotVerifiedError();

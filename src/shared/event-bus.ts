@@ -1,40 +1,55 @@
+import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { PubSub } from 'type-graphql';
-import type { Database } from '../db/client.js';
-import { EVENTS_CHANNEL } from '../modules/notifications/notification.service.js';
+import type { Database, Queryable } from '../db/client.js';
 
-/** What travels through NOTIFY: ids only, never rows. */
-export type OrbitEvent =
-  | { topic: 'notification'; userId: string; id: string }
-  | { topic: 'task'; listId: string; taskId: string; kind: 'CREATED' | 'UPDATED' | 'DELETED'; actorId: string }
-  // origin: the replica that announced a change to sessions or users (see ViewerCache).
-  | { topic: 'sessions.revoked'; ids: string[]; origin?: string }
-  | { topic: 'user.signout'; userId: string; origin?: string }
-  | { topic: 'user.changed'; userId: string; origin?: string }
-  | { topic: 'apikey.revoked'; id: string }
-  | { topic: 'assistant.chunk'; conversationId: string; messageId: string; delta: string; done: boolean };
-
-/** The key subscribers wait on for an event. */
-export function eventKey(event: OrbitEvent): string {
-  switch (event.topic) {
-    case 'notification':
-      return `notification:${event.userId}`;
-    case 'task':
-      return `task:${event.listId}`;
-    case 'assistant.chunk':
-      return `assistant:${event.conversationId}`;
-    default:
-      return event.topic;
-  }
-}
-
-type Listener = (event: OrbitEvent) => void;
+/** The channel every replica LISTENs on. Payloads carry ids, never rows. */
+export const BUS_CHANNEL = 'orbit_events';
 
 /**
- * Every replica LISTENs on one channel; each event is handed to the local subscribers of its key.
- * NOTIFY is sent inside the writing transaction, so an event exists only if its rows were committed.
+ * The topics of the bus and what each event of a topic carries (ids only, never rows). Each module
+ * declares its own topics by augmenting this interface (see `<module>/topics.ts`) and registers how
+ * its events are routed with `defineTopic`.
  */
-export class EventHub implements PubSub {
+// eslint-disable-next-line @typescript-eslint/no-empty-interface
+export interface Topics {}
+
+/** One event on the bus: a topic with its fields. */
+export type BusEvent = { [K in keyof Topics]: { topic: K } & Topics[K] }[keyof Topics];
+export type EventOf<K extends keyof Topics> = Extract<BusEvent, { topic: K }>;
+
+const routes = new Map<string, (event: never) => string>();
+
+/**
+ * How the events of a topic are routed: subscribers wait on the key this returns (by default the
+ * topic itself, for events every replica acts on as a whole).
+ */
+export function defineTopic<K extends keyof Topics>(topic: K, key: (event: EventOf<K>) => string): void {
+  routes.set(topic, key as (event: never) => string);
+}
+
+/** The key subscribers wait on for an event. */
+export function eventKey(event: BusEvent): string {
+  const route = routes.get((event as { topic: string }).topic);
+  return route ? route(event as never) : (event as { topic: string }).topic;
+}
+
+/**
+ * Queues an event on the transaction (or connection): PostgreSQL sends a NOTIFY when, and only if,
+ * the transaction commits, so a rolled-back write announces nothing.
+ */
+export async function publish(q: Queryable, event: BusEvent): Promise<void> {
+  await q.execute(sql`select pg_notify(${BUS_CHANNEL}, ${JSON.stringify(event)})`);
+}
+
+type Listener = (event: BusEvent) => void;
+
+/**
+ * The event bus: every replica LISTENs on one channel; each event is handed to the local subscribers
+ * of its key. NOTIFY is sent inside the writing transaction, so an event exists only if its rows
+ * were committed.
+ */
+export class EventBus implements PubSub {
   private readonly listeners = new Map<string, Set<Listener | LiveEvents>>();
   private readonly relistened = new Set<() => void>();
   private unlisten: (() => Promise<void>) | undefined;
@@ -45,10 +60,10 @@ export class EventHub implements PubSub {
 
   async start(database: Database): Promise<void> {
     this.unlisten = await database.listen(
-      EVENTS_CHANNEL,
+      BUS_CHANNEL,
       (payload) => {
         try {
-          this.dispatch(JSON.parse(payload) as OrbitEvent);
+          this.dispatch(JSON.parse(payload) as BusEvent);
         } catch (error) {
           this.logger.warn({ err: error }, 'unreadable event');
         }
@@ -70,7 +85,7 @@ export class EventHub implements PubSub {
     this.unlisten = undefined;
   }
 
-  dispatch(event: OrbitEvent): void {
+  dispatch(event: BusEvent): void {
     for (const listener of this.listeners.get(eventKey(event)) ?? []) {
       try {
         if (typeof listener === 'function') listener(event);
@@ -98,7 +113,7 @@ export class EventHub implements PubSub {
   }
 
   /** The events of a key as an async iterator; buffered from the moment it is called. */
-  iterate(key: string): AsyncIterableIterator<OrbitEvent> {
+  iterate(key: string): AsyncIterableIterator<BusEvent> {
     return new LiveEvents(this, key);
   }
 
@@ -120,8 +135,8 @@ export class EventHub implements PubSub {
   // type-graphql's PubSub interface; Orbit's subscriptions use `iterate` through their own subscribe functions.
   publish(routingKey: string, ...args: unknown[]): void {
     for (const listener of this.listeners.get(routingKey) ?? []) {
-      if (typeof listener === 'function') listener(args[0] as OrbitEvent);
-      else listener.push(args[0] as OrbitEvent);
+      if (typeof listener === 'function') listener(args[0] as BusEvent);
+      else listener.push(args[0] as BusEvent);
     }
   }
 
@@ -136,22 +151,22 @@ export class EventHub implements PubSub {
  * An event counts as in flight from its arrival until the consumer asks for the next one, which it
  * does only once it has delivered this one.
  */
-class LiveEvents implements AsyncIterableIterator<OrbitEvent> {
-  private queue: OrbitEvent[] | null = null;
-  private wake: ((r: IteratorResult<OrbitEvent>) => void) | undefined;
+class LiveEvents implements AsyncIterableIterator<BusEvent> {
+  private queue: BusEvent[] | null = null;
+  private wake: ((r: IteratorResult<BusEvent>) => void) | undefined;
   private done = false;
   /** The consumer holds an event it has not finished with. */
   private busy = false;
 
   constructor(
-    private readonly hub: EventHub,
+    private readonly bus: EventBus,
     private readonly key: string,
   ) {
-    hub.add(key, this);
+    bus.add(key, this);
   }
 
-  push(event: OrbitEvent): void {
-    this.hub.track(1);
+  push(event: BusEvent): void {
+    this.bus.track(1);
     const wake = this.wake;
     if (wake) {
       this.wake = undefined;
@@ -160,7 +175,7 @@ class LiveEvents implements AsyncIterableIterator<OrbitEvent> {
     } else (this.queue ??= []).push(event);
   }
 
-  next(): Promise<IteratorResult<OrbitEvent>> {
+  next(): Promise<IteratorResult<BusEvent>> {
     this.finish();
     const queued = this.queue?.shift();
     if (queued) {
@@ -171,12 +186,12 @@ class LiveEvents implements AsyncIterableIterator<OrbitEvent> {
     return new Promise((resolve) => (this.wake = resolve));
   }
 
-  return(): Promise<IteratorResult<OrbitEvent>> {
+  return(): Promise<IteratorResult<BusEvent>> {
     this.finish();
     if (!this.done) {
       this.done = true;
-      this.hub.remove(this.key, this);
-      this.hub.track(-(this.queue?.length ?? 0));
+      this.bus.remove(this.key, this);
+      this.bus.track(-(this.queue?.length ?? 0));
       this.queue = null;
     }
     this.wake?.({ value: undefined, done: true });
@@ -184,7 +199,7 @@ class LiveEvents implements AsyncIterableIterator<OrbitEvent> {
     return Promise.resolve({ value: undefined, done: true });
   }
 
-  async throw(error: unknown): Promise<IteratorResult<OrbitEvent>> {
+  async throw(error: unknown): Promise<IteratorResult<BusEvent>> {
     await this.return();
     throw error;
   }
@@ -192,7 +207,7 @@ class LiveEvents implements AsyncIterableIterator<OrbitEvent> {
   private finish(): void {
     if (this.busy) {
       this.busy = false;
-      this.hub.track(-1);
+      this.bus.track(-1);
     }
   }
 

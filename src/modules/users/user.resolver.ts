@@ -1,5 +1,5 @@
 import { Ctx, FieldResolver, Resolver, Root } from 'type-graphql';
-import type { Context } from '../../context.js';
+import type { Context } from './context.js';
 import { User, type PublicUser } from './user.type.js';
 
 /** The computed fields of User. */

@@ -1,4 +1,11 @@
-import type { FieldProblems } from '../../shared/errors.js';
+import type { FieldProblems } from './errors.js';
+
+const COLOR = /^#[0-9a-fA-F]{6}$/;
+
+/** A colour as #RRGGBB, or none. */
+export function checkColor(p: FieldProblems, color: string | null | undefined): void {
+  if (color != null) p.check(COLOR.test(color), 'color', 'Color must be #RRGGBB');
+}
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const USERNAME = /^[a-zA-Z0-9_.-]{3,32}$/;

@@ -1,8 +1,8 @@
 import { and, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
-import type { Context } from '../../context.js';
+import type { Context } from './context.js';
 import { notifications } from '../../db/schema/index.js';
 import { validIds } from '../../shared/ids.js';
-import type { OrbitEvent } from '../../shared/pubsub.js';
+import type { BusEvent } from '../../shared/event-bus.js';
 import { SharedFetch } from '../../shared/shared-fetch.js';
 import { type Connection, cursorCast, keysetAfter, keysetOrder, pageRequest, toConnection } from '../../shared/pagination.js';
 import type { Db } from '../../db/client.js';
@@ -51,7 +51,7 @@ export async function markRead(db: Db, userId: string, ids: string[] | null | un
  * back from the database for this viewer, with fresh loaders.
  */
 export async function notificationStream(ctx: Context, userId: string, after: string | null | undefined): Promise<AsyncIterable<NotificationRow>> {
-  const live = ctx.app.events.iterate(`notification:${userId}`);
+  const live = ctx.app.bus.iterate(`notification:${userId}`);
   const db = ctx.app.db;
   let replay: NotificationRow[] = [];
   if (after) {
@@ -79,7 +79,7 @@ class NotificationStream implements AsyncIterableIterator<NotificationRow> {
   constructor(
     private readonly db: Db,
     private readonly userId: string,
-    private readonly live: AsyncIterableIterator<OrbitEvent>,
+    private readonly live: AsyncIterableIterator<BusEvent>,
     private replay: NotificationRow[],
   ) {
     this.replayed = replay.length ? new Set(replay.map((r) => r.id)) : null;

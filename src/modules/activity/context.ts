@@ -1,0 +1,5 @@
+import type { RequestContext } from '../../shared/context.js';
+import type { UserLoaders } from '../users/index.js';
+
+/** The context as this module's resolvers use it: the services and loaders they call. */
+export type Context = RequestContext<object, UserLoaders>;

@@ -1,0 +1,4 @@
+import type { RequestContext } from '../../shared/context.js';
+
+/** The context as this module's resolvers use it: the services and loaders they call. */
+export type Context = RequestContext<object, object>;

@@ -1,0 +1,4 @@
+/** Token budgets by tier: reservations, records, the month's aggregate. */
+export { type UsageCall, UsageService } from './usage.service.js';
+export { MonthlyUsage } from './usage.type.js';
+export { UsageResolver } from './usage.resolver.js';
