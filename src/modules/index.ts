@@ -2,13 +2,13 @@ import type { NonEmptyArray } from 'type-graphql';
 import type { Db } from '../db/client.js';
 import type { App } from '../shared/app.js';
 import { AccountResolver, AccountService, AdminResolver, AdminService, ApiKeysResolver, ApiKeysService, AuthResolver, AuthService, SessionsService } from './accounts/index.js';
-import { ActivityResolver } from './activity/index.js';
+import { ActivityResolver, ActivityService } from './activity/index.js';
 import { EventResolver, EventService, InvitationResolver, createEventLoaders, linkInvitations } from './calendar/index.js';
 import { ConversationResolver, ConversationService, createConversationLoaders } from './conversations/index.js';
 import { DashboardResolver, DashboardService, ExportResolver, ExportService } from './dashboard/index.js';
 import { DocumentResolver, DocumentService, TagResolver, createDocumentLoaders } from './documents/index.js';
 import { JournalResolver, JournalService } from './journal/index.js';
-import { NotificationResolver } from './notifications/index.js';
+import { NotificationResolver, NotificationService } from './notifications/index.js';
 import {
   LabelResolver,
   LabelService,
@@ -57,6 +57,8 @@ export function createServices(app: App) {
   const journal = new JournalService(app);
   return {
     usage,
+    activity: new ActivityService(app),
+    notifications: new NotificationService(app),
     conversations: new ConversationService(app, usage),
     sessions,
     auth: new AuthService(app, sessions, [applyPendingShares, linkInvitations]),

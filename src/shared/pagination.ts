@@ -1,5 +1,7 @@
 import { type AnyColumn, type SQL, and, gt, isNull, lt, or, sql } from 'drizzle-orm';
 import { type ClassType, Field, Int, ObjectType } from 'type-graphql';
+import type { PgTable } from 'drizzle-orm/pg-core';
+import type { Queryable } from '../db/client.js';
 import { InputError } from './errors.js';
 import { isUuid } from './ids.js';
 
@@ -164,6 +166,37 @@ export const cursorCast = {
     return sql`${v}::${sql.raw(type)}`;
   },
 };
+
+/** How a list is ordered for keyset pages: a sort expression, the id tiebreaker, and the cursor. */
+export interface SortKey<T> {
+  expr: SQL | AnyColumn;
+  id: AnyColumn;
+  dir: Direction;
+  /** Turns a cursor's sort value into SQL (one of cursorCast). */
+  cast: (v: string | number) => SQL;
+  cursorOf: (row: T) => CursorValue;
+}
+
+/**
+ * One keyset page: `fetch` runs the list's own select with the extra condition (rows after the
+ * cursor), the order and the limit (one more than the page, to know whether another follows);
+ * `count` runs only if the client reads totalCount.
+ */
+export async function keysetPage<T>(
+  page: PageRequest,
+  sort: SortKey<T>,
+  fetch: (after: SQL | undefined, order: SQL[], limit: number) => Promise<T[]>,
+  count: () => Promise<number>,
+): Promise<Connection<T>> {
+  const rows = await fetch(keysetAfter(sort.expr, sort.id, sort.dir, page.after, sort.cast), keysetOrder(sort.expr, sort.id, sort.dir), page.limit + 1);
+  return toConnection(rows, page, sort.cursorOf, count);
+}
+
+/** `count(*)` of a table's rows within a scope: a connection's totalCount. */
+export async function countWhere(q: Queryable, table: PgTable, scope: SQL | undefined): Promise<number> {
+  const [row] = await q.select({ n: sql<number>`count(*)::int` }).from(table).where(scope);
+  return Number(row?.n ?? 0);
+}
 
 /** Turns `limit + 1` fetched rows into a connection page. */
 export function toConnection<T>(

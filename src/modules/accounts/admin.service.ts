@@ -1,9 +1,9 @@
-import { and, count, eq, ilike, or, sql } from 'drizzle-orm';
+import { and, eq, ilike, or, sql } from 'drizzle-orm';
 import type { App } from '../../shared/app.js';
 import { users } from '../../db/schema/index.js';
 import { ConflictError, FieldProblems, InputError, NotFoundError, isUniqueViolation } from '../../shared/errors.js';
 import { parseId } from '../../shared/ids.js';
-import { type Connection, cursorCast, keysetAfter, keysetOrder, pageRequest, toConnection } from '../../shared/pagination.js';
+import { type Connection, countWhere, cursorCast, keysetPage, pageRequest } from '../../shared/pagination.js';
 import { recordActivity } from '../activity/index.js';
 import { announce } from './viewer-cache.js';
 import type { SessionsService } from './sessions.service.js';
@@ -23,16 +23,12 @@ export class AdminService {
     const page = pageRequest(first, after);
     const term = search?.trim();
     const filter = term ? or(ilike(users.email, `%${escapeLike(term)}%`), ilike(users.username, `%${escapeLike(term)}%`), ilike(users.name, `%${escapeLike(term)}%`)) : undefined;
-    const rows = await this.app.db
-      .select()
-      .from(users)
-      .where(and(filter, keysetAfter(users.createdAt, users.id, 'ASC', page.after, cursorCast.timestamptz)))
-      .orderBy(...keysetOrder(users.createdAt, users.id, 'ASC'))
-      .limit(page.limit + 1);
-    return toConnection(rows, page, (u) => [u.createdAt.toISOString(), u.id], async () => {
-      const [row] = await this.app.db.select({ n: count() }).from(users).where(filter);
-      return row?.n ?? 0;
-    });
+    return keysetPage(
+      page,
+      { expr: users.createdAt, id: users.id, dir: 'ASC', cast: cursorCast.timestamptz, cursorOf: (u) => [u.createdAt.toISOString(), u.id] },
+      (past, order, limit) => this.app.db.select().from(users).where(and(filter, past)).orderBy(...order).limit(limit),
+      () => countWhere(this.app.db, users, filter),
+    );
   }
 
   async suspend(admin: Viewer, id: string, reason: string): Promise<UserRow> {

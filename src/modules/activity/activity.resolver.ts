@@ -2,7 +2,6 @@ import { Arg, Authorized, Ctx, FieldResolver, Int, Query, Resolver, Root } from 
 import type { Context } from './context.js';
 import { viewerOf } from '../../shared/context.js';
 import { User } from '../users/index.js';
-import { activityFeed } from './activity.feed.js';
 import { Activity, ActivityConnection, type ActivityRow } from './activity.type.js';
 
 @Resolver(() => Activity)
@@ -15,7 +14,7 @@ export class ActivityResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Arg('entityType', () => String, { nullable: true }) entityType: string | null,
   ) {
-    return activityFeed(ctx.app.db, viewerOf(ctx).userId, first, after, entityType);
+    return ctx.services.activity.feed(viewerOf(ctx), first, after, entityType);
   }
 
   @FieldResolver(() => User)

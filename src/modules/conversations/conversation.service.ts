@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq } from 'drizzle-orm';
 import type { App } from '../../shared/app.js';
 import type { Queryable } from '../../db/client.js';
 import { conversations, messages } from '../../db/schema/index.js';
 import { FieldProblems, NotFoundError } from '../../shared/errors.js';
 import { parseId } from '../../shared/ids.js';
-import { type Connection, cursorCast, keysetAfter, keysetOrder, pageRequest, toConnection } from '../../shared/pagination.js';
+import { type Connection, countWhere, cursorCast, keysetPage, pageRequest } from '../../shared/pagination.js';
 import type { Viewer } from '../../shared/viewer.js';
 import { publish } from '../../shared/event-bus.js';
 import type { UsageService } from '../usage/index.js';
@@ -33,16 +33,12 @@ export class ConversationService {
   async list(viewer: Viewer, first: number | null | undefined, after: string | null | undefined): Promise<Connection<ConversationRow>> {
     const page = pageRequest(first, after);
     const mine = eq(conversations.userId, viewer.userId);
-    const rows = await this.app.db
-      .select()
-      .from(conversations)
-      .where(and(mine, keysetAfter(conversations.updatedAt, conversations.id, 'DESC', page.after, cursorCast.timestamptz)))
-      .orderBy(...keysetOrder(conversations.updatedAt, conversations.id, 'DESC'))
-      .limit(page.limit + 1);
-    return toConnection(rows, page, (r) => [r.updatedAt.toISOString(), r.id], async () => {
-      const [row] = await this.app.db.select({ n: sql<number>`count(*)::int` }).from(conversations).where(mine);
-      return Number(row?.n ?? 0);
-    });
+    return keysetPage(
+      page,
+      { expr: conversations.updatedAt, id: conversations.id, dir: 'DESC', cast: cursorCast.timestamptz, cursorOf: (r) => [r.updatedAt.toISOString(), r.id] },
+      (past, order, limit) => this.app.db.select().from(conversations).where(and(mine, past)).orderBy(...order).limit(limit),
+      () => countWhere(this.app.db, conversations, mine),
+    );
   }
 
   async get(viewer: Viewer, id: string): Promise<ConversationRow> {

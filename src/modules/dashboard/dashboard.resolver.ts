@@ -3,7 +3,6 @@ import type { Context } from './context.js';
 import { viewerOf } from '../../shared/context.js';
 import { CalendarEvent } from '../calendar/index.js';
 import { JournalStreak } from '../journal/index.js';
-import { unreadCount } from '../notifications/index.js';
 import { MonthlyUsage } from '../usage/index.js';
 import { Dashboard } from './dashboard.type.js';
 import type { TaskCounts } from './dashboard.service.js';
@@ -51,7 +50,7 @@ export class DashboardResolver {
 
   @FieldResolver(() => Int)
   unreadNotificationCount(@Ctx() ctx: Context) {
-    return unreadCount(ctx.app.db, viewerOf(ctx).userId);
+    return ctx.services.dashboard.unreadNotifications(viewerOf(ctx));
   }
 
   @FieldResolver(() => MonthlyUsage)

@@ -5,6 +5,7 @@ import type { Viewer } from '../../shared/viewer.js';
 import { overlaps, visibleEvents } from '../calendar/index.js';
 import { addDays, dateInZone, startOfDay } from '../../shared/zones.js';
 import { visibleListIds } from '../tasks/index.js';
+import { unreadCount } from '../notifications/index.js';
 
 export interface TaskCounts {
   open: number;
@@ -12,8 +13,16 @@ export interface TaskCounts {
   overdue: number;
 }
 
+/**
+ * The dashboard: a read model over the tasks, calendar, notifications and journal tables. It reads
+ * through SQL (and the SQL helpers those modules export), never through their services.
+ */
 export class DashboardService {
   constructor(private readonly app: App) {}
+
+  unreadNotifications(viewer: Viewer): Promise<number> {
+    return unreadCount(this.app.db, viewer.userId);
+  }
 
   /** Open, due-today and overdue counts in one statement, "today" in the user's timezone. */
   async taskCounts(viewer: Viewer): Promise<TaskCounts> {

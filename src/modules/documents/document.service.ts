@@ -1,15 +1,15 @@
 import { type SQL, and, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
 import type { App } from '../../shared/app.js';
 import type { Queryable } from '../../db/client.js';
-import { documentTags, documents, tags } from '../../db/schema/index.js';
-import { ConflictError, FieldProblems, NotFoundError, isUniqueViolation } from '../../shared/errors.js';
+import { documentTags, documents } from '../../db/schema/index.js';
+import { FieldProblems, NotFoundError } from '../../shared/errors.js';
 import { parseId, validIds } from '../../shared/ids.js';
-import { ownedIds } from '../../shared/owned.js';
-import { type Connection, cursorCast, keysetAfter, keysetOrder, pageRequest, toConnection } from '../../shared/pagination.js';
+import { type Connection, countWhere, cursorCast, keysetPage, pageRequest } from '../../shared/pagination.js';
 import { recordActivity } from '../activity/index.js';
 import type { Viewer } from '../../shared/viewer.js';
-import { checkColor } from '../../shared/validation.js';
-import type { CreateDocumentInput, CreateTagInput, DocumentRow, TagRow, UpdateDocumentInput } from './document.type.js';
+import type { CreateDocumentInput, CreateTagInput, DocumentRow, UpdateDocumentInput } from './document.type.js';
+import type { TagRow } from '../../shared/tag-set.js';
+import { TAGS } from './tags.js';
 import { countWords } from '../../shared/words.js';
 
 const { search: _search, ...columns } = getTableColumns(documents);
@@ -39,22 +39,18 @@ export class DocumentService {
     const scope = and(...conditions);
     const rank = query ? sql<number>`ts_rank(${documents.search}, ${query})` : null;
     const orderExpr = rank ?? documents.updatedAt;
-    const cast = rank ? cursorCast.real : cursorCast.timestamptz;
-    const rows = await this.app.db
-      .select({
-        ...columns,
-        ...(rank && query
-          ? { rank: rank.as('rank'), snippet: sql<string>`ts_headline('english', ${documents.content}, ${query}, 'StartSel=<mark>, StopSel=</mark>, MaxWords=35, MinWords=15, MaxFragments=2')`.as('snippet') }
-          : {}),
-      })
-      .from(documents)
-      .where(and(scope, keysetAfter(orderExpr, documents.id, 'DESC', page.after, cast)))
-      .orderBy(...keysetOrder(orderExpr, documents.id, 'DESC'))
-      .limit(page.limit + 1);
-    return toConnection(rows as DocumentRow[], page, (r) => [rank ? Number(r.rank) : r.updatedAt.toISOString(), r.id], async () => {
-      const [row] = await this.app.db.select({ n: sql<number>`count(*)::int` }).from(documents).where(scope);
-      return Number(row?.n ?? 0);
-    });
+    const selected = {
+      ...columns,
+      ...(rank && query
+        ? { rank: rank.as('rank'), snippet: sql<string>`ts_headline('english', ${documents.content}, ${query}, 'StartSel=<mark>, StopSel=</mark>, MaxWords=35, MinWords=15, MaxFragments=2')`.as('snippet') }
+        : {}),
+    };
+    return keysetPage<DocumentRow>(
+      page,
+      { expr: orderExpr, id: documents.id, dir: 'DESC', cast: rank ? cursorCast.real : cursorCast.timestamptz, cursorOf: (r) => [rank ? Number(r.rank) : r.updatedAt.toISOString(), r.id] },
+      async (past, order, limit) => (await this.app.db.select(selected).from(documents).where(and(scope, past)).orderBy(...order).limit(limit)) as DocumentRow[],
+      () => countWhere(this.app.db, documents, scope),
+    );
   }
 
   async get(viewer: Viewer, id: string, q: Queryable = this.app.db): Promise<DocumentRow> {
@@ -71,7 +67,7 @@ export class DocumentService {
         .insert(documents)
         .values({ ownerId: viewer.userId, title: title!, content: input.content, wordCount: countWords(input.content) })
         .returning(columns);
-      if (tagIds.length) await tx.insert(documentTags).values(tagIds.map((tagId) => ({ documentId: doc!.id, tagId })));
+      await TAGS.attach(tx, doc!.id, tagIds);
       await recordActivity(tx, { actorId: viewer.userId, verb: 'document.created', entityType: 'document', entityId: doc!.id, summary: `Wrote "${title}"` });
       return doc!;
     });
@@ -104,36 +100,22 @@ export class DocumentService {
     return this.app.db.transaction(async (tx) => {
       const doc = await this.get(viewer, id, tx);
       const wanted = await this.ownTags(tx, viewer, tagIds);
-      await tx.delete(documentTags).where(eq(documentTags.documentId, doc.id));
-      if (wanted.length) await tx.insert(documentTags).values(wanted.map((tagId) => ({ documentId: doc.id, tagId })));
+      await TAGS.replace(tx, doc.id, viewer.userId, wanted);
       const [updated] = await tx.update(documents).set({ updatedAt: new Date() }).where(eq(documents.id, doc.id)).returning(columns);
       return updated!;
     });
   }
 
   tags(viewer: Viewer): Promise<TagRow[]> {
-    return this.app.db.select().from(tags).where(eq(tags.ownerId, viewer.userId)).orderBy(sql`lower(${tags.name})`, tags.id);
+    return TAGS.list(this.app.db, viewer.userId);
   }
 
-  async createTag(viewer: Viewer, input: CreateTagInput): Promise<TagRow> {
-    const name = input.name.trim();
-    const p = new FieldProblems();
-    p.check(name.length >= 1 && name.length <= 50, 'name', 'Name must be 1-50 characters');
-    checkColor(p, input.color);
-    p.throwIfAny();
-    try {
-      const [tag] = await this.app.db.insert(tags).values({ ownerId: viewer.userId, name, color: input.color ?? null }).returning();
-      return tag!;
-    } catch (error) {
-      if (isUniqueViolation(error, 'tags_owner_name_key')) throw new ConflictError('You have a tag with this name already', 'name');
-      throw error;
-    }
+  createTag(viewer: Viewer, input: CreateTagInput): Promise<TagRow> {
+    return TAGS.create(this.app.db, viewer.userId, input);
   }
 
   async deleteTag(viewer: Viewer, id: string): Promise<string> {
-    const [tag] = await this.app.db.delete(tags).where(and(eq(tags.id, parseId(id, 'Tag')), eq(tags.ownerId, viewer.userId))).returning({ id: tags.id });
-    if (!tag) throw new NotFoundError('Tag');
-    return tag.id;
+    return (await TAGS.delete(this.app.db, viewer.userId, id)).id;
   }
 
   private check(title: string | undefined, content: string | undefined, titleGiven = true): string | undefined {
@@ -146,6 +128,6 @@ export class DocumentService {
   }
 
   private ownTags(q: Queryable, viewer: Viewer, ids: string[]): Promise<string[]> {
-    return ownedIds(q, tags, tags.id, tags.ownerId, viewer.userId, ids, 'Tag');
+    return TAGS.owned(q, viewer.userId, ids);
   }
 }

@@ -4,7 +4,7 @@ import { execRows } from '../../db/client.js';
 import { journalEntries } from '../../db/schema/index.js';
 import { InputError, NotFoundError } from '../../shared/errors.js';
 import { parseId } from '../../shared/ids.js';
-import { type Connection, cursorCast, keysetAfter, keysetOrder, pageRequest, toConnection } from '../../shared/pagination.js';
+import { type Connection, countWhere, cursorCast, keysetPage, pageRequest } from '../../shared/pagination.js';
 import { recordActivity } from '../activity/index.js';
 import type { Viewer } from '../../shared/viewer.js';
 import { countWordsInJson } from '../../shared/words.js';
@@ -35,16 +35,12 @@ export class JournalService {
   async list(viewer: Viewer, type: JournalEntryType | null | undefined, from: string | null | undefined, to: string | null | undefined, first: number | null | undefined, after: string | null | undefined): Promise<Connection<JournalRow>> {
     const page = pageRequest(first, after);
     const scope = and(eq(journalEntries.userId, viewer.userId), type ? eq(journalEntries.type, type) : undefined, from ? gte(journalEntries.date, from) : undefined, to ? lte(journalEntries.date, to) : undefined);
-    const rows = await this.app.db
-      .select()
-      .from(journalEntries)
-      .where(and(scope, keysetAfter(journalEntries.date, journalEntries.id, 'DESC', page.after, cursorCast.date)))
-      .orderBy(...keysetOrder(journalEntries.date, journalEntries.id, 'DESC'))
-      .limit(page.limit + 1);
-    return toConnection(rows, page, (r) => [r.date, r.id], async () => {
-      const [row] = await this.app.db.select({ n: sql<number>`count(*)::int` }).from(journalEntries).where(scope);
-      return Number(row?.n ?? 0);
-    });
+    return keysetPage(
+      page,
+      { expr: journalEntries.date, id: journalEntries.id, dir: 'DESC', cast: cursorCast.date, cursorOf: (r) => [r.date, r.id] },
+      (past, order, limit) => this.app.db.select().from(journalEntries).where(and(scope, past)).orderBy(...order).limit(limit),
+      () => countWhere(this.app.db, journalEntries, scope),
+    );
   }
 
   async get(viewer: Viewer, type: JournalEntryType, date: string): Promise<JournalRow | null> {

@@ -2,7 +2,7 @@ import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver, Root, Subscri
 import type { Context } from './context.js';
 import { viewerOf } from '../../shared/context.js';
 import { checkAccess } from '../../shared/access.js';
-import { listNotifications, markRead, notificationStream, unreadCount } from './notification.store.js';
+import { notificationStream } from './notification.store.js';
 import { Notification, NotificationConnection, type NotificationRow } from './notification.type.js';
 
 @Resolver(() => Notification)
@@ -16,20 +16,20 @@ export class NotificationResolver {
     @Arg('after', () => String, { nullable: true }) after: string | null,
     @Arg('unreadOnly', () => Boolean, { nullable: true }) unreadOnly: boolean | null,
   ) {
-    return listNotifications(ctx.app.db, viewerOf(ctx).userId, first, after, unreadOnly);
+    return ctx.services.notifications.list(viewerOf(ctx), first, after, unreadOnly);
   }
 
   @Authorized()
   @Query(() => Int)
   unreadNotificationCount(@Ctx() ctx: Context) {
-    return unreadCount(ctx.app.db, viewerOf(ctx).userId);
+    return ctx.services.notifications.unread(viewerOf(ctx));
   }
 
   // ---------------------------------------------------------------- mutations
   @Authorized()
   @Mutation(() => Int, { description: 'Marks the given notifications read, or all of them when ids is null; returns how many changed' })
   markNotificationsRead(@Arg('ids', () => [ID], { nullable: true, description: 'At most 100; null marks every notification read' }) ids: string[] | null, @Ctx() ctx: Context) {
-    return markRead(ctx.app.db, viewerOf(ctx).userId, ids);
+    return ctx.services.notifications.markRead(viewerOf(ctx), ids);
   }
 
   // ---------------------------------------------------------------- subscriptions
@@ -39,7 +39,7 @@ export class NotificationResolver {
       "The viewer's new notifications. With after (a notification id) the ones created since it are replayed first, so a reconnecting client misses none.",
     subscribe: ({ args, context }) => {
       const viewer = checkAccess(context as Context, [], 'subscription');
-      return notificationStream(context as Context, viewer.userId, args.after as string | null);
+      return notificationStream((context as Context).app, viewer.userId, args.after as string | null);
     },
   })
   notificationAdded(@Root() notification: NotificationRow, @Arg('after', () => ID, { nullable: true }) _after: string | null): NotificationRow {

@@ -1,4 +1,9 @@
 import type { Queryable } from '../../db/client.js';
+import type { App } from '../../shared/app.js';
+import type { Connection } from '../../shared/pagination.js';
+import type { Viewer } from '../../shared/viewer.js';
+import { listNotifications, markRead, unreadCount } from './notification.store.js';
+import type { NotificationRow } from './notification.type.js';
 import { notifications } from '../../db/schema/index.js';
 import { publish } from '../../shared/event-bus.js';
 
@@ -25,5 +30,22 @@ export async function createNotifications(tx: Queryable, entries: NotificationIn
     .returning({ id: notifications.id, userId: notifications.userId });
   for (const row of rows) {
     await publish(tx, { topic: 'notification', userId: row.userId, id: row.id });
+  }
+}
+
+/** The viewer's notifications: the feed, the unread count, marking read. */
+export class NotificationService {
+  constructor(private readonly app: App) {}
+
+  list(viewer: Viewer, first: number | null | undefined, after: string | null | undefined, unreadOnly: boolean | null | undefined): Promise<Connection<NotificationRow>> {
+    return listNotifications(this.app.db, viewer.userId, first, after, unreadOnly);
+  }
+
+  unread(viewer: Viewer): Promise<number> {
+    return unreadCount(this.app.db, viewer.userId);
+  }
+
+  markRead(viewer: Viewer, ids: string[] | null | undefined): Promise<number> {
+    return markRead(this.app.db, viewer.userId, ids);
   }
 }

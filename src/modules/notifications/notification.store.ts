@@ -1,10 +1,10 @@
 import { and, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
-import type { Context } from './context.js';
+import type { App } from '../../shared/app.js';
 import { notifications } from '../../db/schema/index.js';
 import { validIds } from '../../shared/ids.js';
 import type { BusEvent } from '../../shared/event-bus.js';
 import { SharedFetch } from '../../shared/shared-fetch.js';
-import { type Connection, cursorCast, keysetAfter, keysetOrder, pageRequest, toConnection } from '../../shared/pagination.js';
+import { type Connection, countWhere, cursorCast, keysetPage, pageRequest } from '../../shared/pagination.js';
 import type { Db } from '../../db/client.js';
 import type { NotificationRow } from './notification.type.js';
 
@@ -16,21 +16,16 @@ const shared = new SharedFetch<NotificationRow | undefined>();
 export async function listNotifications(db: Db, userId: string, first: number | null | undefined, after: string | null | undefined, unreadOnly: boolean | null | undefined): Promise<Connection<NotificationRow>> {
   const page = pageRequest(first, after);
   const scope = and(eq(notifications.userId, userId), unreadOnly ? isNull(notifications.readAt) : undefined);
-  const rows = await db
-    .select()
-    .from(notifications)
-    .where(and(scope, keysetAfter(notifications.seq, notifications.id, 'DESC', page.after, cursorCast.bigint)))
-    .orderBy(...keysetOrder(notifications.seq, notifications.id, 'DESC'))
-    .limit(page.limit + 1);
-  return toConnection(rows, page, (r) => [r.seq, r.id], async () => unreadCount(db, userId, !unreadOnly));
+  return keysetPage(
+    page,
+    { expr: notifications.seq, id: notifications.id, dir: 'DESC', cast: cursorCast.bigint, cursorOf: (r) => [r.seq, r.id] },
+    (past, order, limit) => db.select().from(notifications).where(and(scope, past)).orderBy(...order).limit(limit),
+    () => countWhere(db, notifications, scope),
+  );
 }
 
-export async function unreadCount(db: Db, userId: string, all = false): Promise<number> {
-  const [row] = await db
-    .select({ n: sql<number>`count(*)::int` })
-    .from(notifications)
-    .where(and(eq(notifications.userId, userId), all ? undefined : isNull(notifications.readAt)));
-  return Number(row?.n ?? 0);
+export function unreadCount(db: Db, userId: string): Promise<number> {
+  return countWhere(db, notifications, and(eq(notifications.userId, userId), isNull(notifications.readAt)));
 }
 
 /** Marks the given notifications (all when ids is null) read; returns how many changed. */
@@ -50,9 +45,9 @@ export async function markRead(db: Db, userId: string, ids: string[] | null | un
  * events, skipping any it replayed: no gap and no duplicate at the switch-over. Every event is read
  * back from the database for this viewer, with fresh loaders.
  */
-export async function notificationStream(ctx: Context, userId: string, after: string | null | undefined): Promise<AsyncIterable<NotificationRow>> {
-  const live = ctx.app.bus.iterate(`notification:${userId}`);
-  const db = ctx.app.db;
+export async function notificationStream(app: App, userId: string, after: string | null | undefined): Promise<AsyncIterable<NotificationRow>> {
+  const live = app.bus.iterate(`notification:${userId}`);
+  const db = app.db;
   let replay: NotificationRow[] = [];
   if (after) {
     const [anchor] = validIds([after]).length

@@ -2,14 +2,15 @@ import DataLoader from 'dataloader';
 import { and, asc, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { anyId } from '../../db/sql.js';
-import { labels, listMembers, taskLabels, taskLists, tasks } from '../../db/schema/index.js';
+import { listMembers, taskLists, tasks } from '../../db/schema/index.js';
+import { LABELS } from './labels.js';
 import { KnownLoader } from '../../shared/known-loader.js';
 import type { Connection, PageRequest } from '../../shared/pagination.js';
 import type { ListWithRole } from './list-access.js';
 import type { TaskFilter, TaskOrder } from './task.inputs.js';
 import { emptyTaskPage, pageTasks } from './task.pages.js';
 import type { MemberRow } from './task-list.type.js';
-import type { LabelRow, TaskRow } from './task.type.js';
+import type { TaskRow } from './task.type.js';
 
 const group = <K, V>(keys: readonly K[], rows: V[], keyOf: (v: V) => K) => {
   const map = new Map<K, V[]>(keys.map((k) => [k, []]));
@@ -55,15 +56,7 @@ export function createTaskLoaders(db: Db, viewerId: string | null) {
       const byId = new Map(rows.map((r) => [r.listId, Number(r.n)]));
       return ids.map((id) => byId.get(id) ?? 0);
     }),
-    labelsByTask: new KnownLoader<string, LabelRow[]>(async (ids) => {
-      const rows = await db
-        .select({ taskId: taskLabels.taskId, label: labels })
-        .from(taskLabels)
-        .innerJoin(labels, eq(labels.id, taskLabels.labelId))
-        .where(anyId(taskLabels.taskId, ids))
-        .orderBy(sql`lower(${labels.name})`, labels.id);
-      return group(ids, rows, (r) => r.taskId).map((rs) => rs.map((r) => r.label));
-    }),
+    labelsByTask: LABELS.byItemLoader(db),
     /** The tasks page of many lists with the same arguments, in one statement. */
     tasksOfList(filter: TaskFilter | null | undefined, order: TaskOrder | null | undefined, page: PageRequest) {
       const key = JSON.stringify([filter, order, page]);

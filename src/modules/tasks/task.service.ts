@@ -1,11 +1,11 @@
-import { and, eq, gte, inArray, lte, sql } from 'drizzle-orm';
+import { and, eq, gte, lte, sql } from 'drizzle-orm';
 import type { App } from '../../shared/app.js';
 import type { Queryable, Tx } from '../../db/client.js';
-import { labels, listMembers, taskLabels, tasks } from '../../db/schema/index.js';
+import { listMembers, tasks } from '../../db/schema/index.js';
 import { FieldProblems, InputError, NotFoundError } from '../../shared/errors.js';
 import { parseId, validIds } from '../../shared/ids.js';
-import { ownedIds } from '../../shared/owned.js';
 import { pageRequest } from '../../shared/pagination.js';
+import { LABELS } from './labels.js';
 import { recordActivity } from '../activity/index.js';
 import type { Viewer } from '../../shared/viewer.js';
 import { createNotifications } from '../notifications/index.js';
@@ -69,7 +69,7 @@ export class TaskService {
           createdById: viewer.userId,
         })
         .returning();
-      if (labelIds.length) await tx.insert(taskLabels).values(labelIds.map((labelId) => ({ taskId: task!.id, labelId })));
+      await LABELS.attach(tx, task!.id, labelIds);
       await recordActivity(tx, { actorId: viewer.userId, verb: 'task.created', entityType: 'task', entityId: task!.id, listId: list.id, summary: `Added "${title}" to "${list.name}"` });
       await this.notifyAssignee(tx, viewer, task!, list, null);
       await this.announce(tx, viewer, task!.listId, task!.id, TaskChangeKind.CREATED);
@@ -175,9 +175,7 @@ export class TaskService {
     return this.app.db.transaction(async (tx) => {
       const { task, list } = await this.locked(tx, viewer, id);
       const wanted = await this.ownLabels(tx, viewer, labelIds);
-      const mine = tx.select({ id: labels.id }).from(labels).where(eq(labels.ownerId, viewer.userId));
-      await tx.delete(taskLabels).where(and(eq(taskLabels.taskId, task.id), inArray(taskLabels.labelId, mine)));
-      if (wanted.length) await tx.insert(taskLabels).values(wanted.map((labelId) => ({ taskId: task.id, labelId })));
+      await LABELS.replace(tx, task.id, viewer.userId, wanted);
       const [updated] = await tx.update(tasks).set({ updatedAt: new Date() }).where(eq(tasks.id, task.id)).returning();
       await recordActivity(tx, { actorId: viewer.userId, verb: 'task.labeled', entityType: 'task', entityId: task.id, listId: list.id, summary: `Set ${wanted.length} label(s) on "${task.title}"` });
       await this.announce(tx, viewer, list.id, task.id, TaskChangeKind.UPDATED);
@@ -217,7 +215,7 @@ export class TaskService {
 
   /** The viewer's own labels among `ids`; any other id → NOT_FOUND. */
   private ownLabels(tx: Tx, viewer: Viewer, ids: string[]): Promise<string[]> {
-    return ownedIds(tx, labels, labels.id, labels.ownerId, viewer.userId, ids, 'Label');
+    return LABELS.owned(tx, viewer.userId, ids);
   }
 
   private async notifyAssignee(tx: Tx, viewer: Viewer, task: TaskRow, list: ListWithRole, before: string | null) {
