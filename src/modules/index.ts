@@ -3,7 +3,7 @@ import type { Db } from '../db/client.js';
 import type { App } from '../shared/app.js';
 import { AccountResolver, AccountService, AdminResolver, AdminService, ApiKeysResolver, ApiKeysService, AuthResolver, AuthService, SessionsService } from './accounts/index.js';
 import { ActivityResolver, ActivityService } from './activity/index.js';
-import { EventResolver, EventService, InvitationResolver, createEventLoaders, linkInvitations } from './calendar/index.js';
+import { EventResolver, CalendarService, InvitationResolver, createEventLoaders, linkInvitations } from './calendar/index.js';
 import { ConversationResolver, ConversationService, createConversationLoaders } from './conversations/index.js';
 import { DashboardResolver, DashboardService, ExportResolver, ExportService } from './dashboard/index.js';
 import { DocumentResolver, DocumentService, TagResolver, createDocumentLoaders } from './documents/index.js';
@@ -68,7 +68,7 @@ export function createServices(app: App) {
     taskLists: new TaskListService(app),
     tasks: new TaskService(app),
     labels: new LabelService(app),
-    calendar: new EventService(app),
+    calendar: new CalendarService(app),
     documents: new DocumentService(app),
     journal,
     dashboard: new DashboardService(app),

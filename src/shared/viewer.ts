@@ -1,4 +1,4 @@
-import type { users } from '../db/schema/accounts.js';
+import type { users } from '../db/schema/users.js';
 import type { AppError } from './errors.js';
 
 /** A user row without the password hash: what the viewer and the loaders carry around. */

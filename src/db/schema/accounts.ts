@@ -1,36 +1,9 @@
-import { sql } from 'drizzle-orm';
-import { index, integer, pgEnum, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { index, pgEnum, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { ts } from './columns.js';
+import { users } from './users.js';
 
-export const roleEnum = pgEnum('role', ['USER', 'ADMIN']);
-export const tierEnum = pgEnum('tier', ['FREE', 'STARTER', 'BUILDER', 'ADVANCED']);
 export const emailTokenKindEnum = pgEnum('email_token_kind', ['VERIFY_EMAIL', 'RESET_PASSWORD']);
 
-
-export const users = pgTable(
-  'users',
-  {
-    id: uuid().primaryKey().defaultRandom(),
-    /** Stored lower-cased. */
-    email: text().notNull(),
-    username: text(),
-    name: text(),
-    timezone: text().notNull().default('UTC'),
-    role: roleEnum().notNull().default('USER'),
-    tier: tierEnum().notNull().default('FREE'),
-    passwordHash: text().notNull(),
-    emailVerifiedAt: ts(),
-    suspendedAt: ts(),
-    suspensionReason: text(),
-    createdAt: ts().notNull().defaultNow(),
-    updatedAt: ts().notNull().defaultNow(),
-  },
-  (t) => [
-    uniqueIndex('users_email_key').on(t.email),
-    uniqueIndex('users_username_key').on(sql`lower(${t.username})`),
-    index('users_created_at_idx').on(t.createdAt, t.id),
-  ],
-);
 
 /** A signed-in device: one refresh-token family. */
 export const sessions = pgTable(
@@ -98,13 +71,3 @@ export const apiKeys = pgTable(
   (t) => [uniqueIndex('api_keys_prefix_key').on(t.prefix), index('api_keys_user_idx').on(t.userId)],
 );
 
-/** Fixed-window counters shared by every replica (failed logins, registrations, emails). */
-export const rateLimits = pgTable(
-  'rate_limits',
-  {
-    key: text().primaryKey(),
-    count: integer().notNull(),
-    resetAt: ts().notNull(),
-  },
-  (t) => [index('rate_limits_reset_idx').on(t.resetAt)],
-);

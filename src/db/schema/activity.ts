@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { index, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import { ts } from './columns.js';
-import { users } from './accounts.js';
+import { users } from './users.js';
 
 /** The activity feed: one row per action, written in the action's own transaction. */
 export const activities = pgTable(

@@ -1,5 +1,5 @@
 import { boolean, date, index, pgEnum, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { users } from './accounts.js';
+import { users } from './users.js';
 import { ts } from './columns.js';
 
 export const rsvpStatusEnum = pgEnum('rsvp_status', ['PENDING', 'ACCEPTED', 'DECLINED', 'TENTATIVE']);

@@ -1,6 +1,6 @@
 import { type SQL, sql } from 'drizzle-orm';
-import { customType, date, index, integer, jsonb, pgEnum, pgTable, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { users } from './accounts.js';
+import { customType, index, integer, pgTable, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { users } from './users.js';
 import { ts } from './columns.js';
 
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
@@ -44,20 +44,3 @@ export const documentTags = pgTable(
   (t) => [primaryKey({ columns: [t.documentId, t.tagId] }), index('document_tags_tag_idx').on(t.tagId)],
 );
 
-export const journalTypeEnum = pgEnum('journal_entry_type', ['MORNING_PAGES', 'DAILY_REFLECTION', 'WEEKLY_REVIEW']);
-
-export const journalEntries = pgTable(
-  'journal_entries',
-  {
-    id: uuid().primaryKey().defaultRandom(),
-    userId: uuid().notNull().references(() => users.id, { onDelete: 'cascade' }),
-    type: journalTypeEnum().notNull(),
-    /** The day the entry is for, in the user's timezone. */
-    date: date({ mode: 'string' }).notNull(),
-    content: jsonb().notNull(),
-    wordCount: integer().notNull(),
-    createdAt: ts().notNull().defaultNow(),
-    updatedAt: ts().notNull().defaultNow(),
-  },
-  (t) => [uniqueIndex('journal_entries_user_type_date_key').on(t.userId, t.type, t.date)],
-);

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { bigserial, index, pgEnum, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import { ts } from './columns.js';
-import { users } from './accounts.js';
+import { users } from './users.js';
 
 export const notificationKindEnum = pgEnum('notification_kind', [
   'TASK_ASSIGNED',

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, pgEnum, pgTable, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
-import { users } from './accounts.js';
+import { users } from './users.js';
 import { ts } from './columns.js';
 
 export const listRoleEnum = pgEnum('list_role', ['OWNER', 'EDITOR', 'VIEWER']);

@@ -1,39 +1,7 @@
-import { sql } from 'drizzle-orm';
-import { bigint, bigserial, index, integer, pgEnum, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
-import { users } from './accounts.js';
+import { bigint, index, integer, pgTable, primaryKey, text, uuid } from 'drizzle-orm/pg-core';
+import { users } from './users.js';
 import { ts } from './columns.js';
-
-export const messageRoleEnum = pgEnum('message_role', ['USER', 'ASSISTANT', 'SYSTEM']);
-
-export const conversations = pgTable(
-  'conversations',
-  {
-    id: uuid().primaryKey().defaultRandom(),
-    userId: uuid().notNull().references(() => users.id, { onDelete: 'cascade' }),
-    title: text().notNull(),
-    lastMessageAt: ts(),
-    createdAt: ts().notNull().defaultNow(),
-    updatedAt: ts().notNull().defaultNow(),
-  },
-  (t) => [index('conversations_user_idx').on(t.userId, t.updatedAt, t.id)],
-);
-
-export const messages = pgTable(
-  'messages',
-  {
-    id: uuid().primaryKey().defaultRandom(),
-    /** Strictly increasing: the order of a conversation. */
-    seq: bigserial({ mode: 'number' }).notNull(),
-    conversationId: uuid().notNull().references(() => conversations.id, { onDelete: 'cascade' }),
-    role: messageRoleEnum().notNull(),
-    content: text().notNull(),
-    model: text(),
-    promptTokens: integer(),
-    completionTokens: integer(),
-    createdAt: ts().notNull().default(sql`clock_timestamp()`),
-  },
-  (t) => [index('messages_conversation_seq_idx').on(t.conversationId, t.seq)],
-);
+import { conversations } from './conversations.js';
 
 /** One row per model call. */
 export const usageRecords = pgTable(

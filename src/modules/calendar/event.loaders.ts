@@ -3,7 +3,7 @@ import { and, asc, eq } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { anyId } from '../../db/sql.js';
 import { events, invitations } from '../../db/schema/index.js';
-import { visibleEvents } from './event.service.js';
+import { visibleEvents } from './calendar.service.js';
 import type { EventRow, InvitationRow } from './event.type.js';
 
 const NOBODY = '00000000-0000-0000-0000-000000000000';

@@ -1,5 +1,5 @@
 /** The calendar: events, invitations and answers, all-day dates per viewer's zone. */
-export { EventService, overlaps, visibleEvents } from './event.service.js';
+export { CalendarService, overlaps, visibleEvents } from './calendar.service.js';
 export { CalendarEvent } from './event.type.js';
 export { type EventLoaders, createEventLoaders } from './event.loaders.js';
 export { linkInvitations } from './event.hooks.js';

@@ -38,7 +38,7 @@ export function visibleEvents(viewerId: string, includeDeclined = true) {
   return or(eq(events.organizerId, viewerId), invited)!;
 }
 
-export class EventService {
+export class CalendarService {
   private readonly quota: MailQuota;
 
   constructor(private readonly app: App) {
