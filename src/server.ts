@@ -69,6 +69,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     loggerInstance: logger as FastifyBaseLogger,
     trustProxy: config.TRUST_PROXY,
     bodyLimit: BODY_LIMIT,
+    // Plugins start once per server; on a busy machine that may pass fastify's default of 10 s.
+    pluginTimeout: 60_000,
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();

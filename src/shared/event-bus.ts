@@ -96,6 +96,11 @@ export class EventBus implements PubSub {
     }
   }
 
+  /** How many subscribers wait on a key (tests wait on it: a subscription is live once counted). */
+  listenerCount(key: string): number {
+    return this.listeners.get(key)?.size ?? 0;
+  }
+
   on(key: string, listener: Listener): () => void {
     this.add(key, listener);
     return () => this.remove(key, listener);

@@ -117,7 +117,19 @@ describe('signing out', () => {
 });
 
 describe('password hashing', () => {
-  it('stores argon2id with the configured parameters and rehashes on login when they change', async () => {
+  it('stores argon2id with the production parameters and rehashes on login when they change', async () => {
+    // The production parameters (the other tests hash cheaply): OWASP's 19 MiB, t=2, p=1.
+    const p = await startServer({ ARGON2_MEMORY_KIB: '19456', ARGON2_TIME_COST: '2' });
+    try {
+      await hashing(p);
+    } finally {
+      await p.close();
+    }
+  });
+});
+
+async function hashing(s: TestServer) {
+  {
     const a = await s.register();
     const { users } = await import('../../src/db/schema/index.js');
     const hashOf = async () => (await s.server.app.db.select().from(users).where(eq(users.id, a.userId)))[0]!.passwordHash;
@@ -133,5 +145,5 @@ describe('password hashing', () => {
       app.passwords = original;
     }
     await s.ok(LOGIN, { i: a.email, p: PASSWORD });
-  });
-});
+  }
+}

@@ -4,7 +4,7 @@ import { notifications } from '../../src/db/schema/index.js';
 import type { Account } from '../helpers/client.js';
 import { startFakeLlm } from '../helpers/fake-llm.js';
 import { type TestServer, startServer } from '../helpers/server.js';
-import { sleep, wsClient } from '../helpers/ws.js';
+import { subscribed, wsClient } from '../helpers/ws.js';
 
 let s: TestServer;
 let plain: TestServer;
@@ -60,7 +60,7 @@ describe('conversations', () => {
     const c = await newConversation(s, a);
     const ws = wsClient(s.url, { authorization: `Bearer ${a.token}` });
     const stream = ws.subscribe(`subscription A($c: ID!) { assistantMessageStream(conversationId: $c) { conversationId messageId delta done } }`, { c: c.id });
-    await sleep(150);
+    await subscribed(s, `assistant:${c.id}`);
     const res = (await s.ok(SEND, { c: c.id, t: 'Say hello' }, { token: a.token })).sendMessage;
     expect(res.assistantMessage).toEqual({ id: expect.any(String), role: 'ASSISTANT', content: 'Hello, world!', model: 'fake-1', promptTokens: 40, completionTokens: 10 });
     expect(res.usage).toEqual({ tokensUsed: 50, tokenLimit: 1000, remainingTokens: 950, requestCount: 1 });

@@ -6,7 +6,7 @@ import { startFakeLlm } from '../helpers/fake-llm.js';
 import { createClient } from '../helpers/client.js';
 import { freePort, runTs, waitForReady } from '../helpers/process.js';
 import { type TestServer, freshDatabase, startServer } from '../helpers/server.js';
-import { sleep, wsClient } from '../helpers/ws.js';
+import { subscribed, untilLive, waitFor, wsClient } from '../helpers/ws.js';
 import { createList, createTask, positions } from '../tasks/helpers.js';
 
 let s: TestServer;
@@ -41,31 +41,26 @@ describe('faults', () => {
       if (admin) {
         const ws = wsClient(own.url, { authorization: `Bearer ${a.token}` });
         const sub = ws.subscribe(`subscription { notificationAdded { title } }`);
-        await sleep(150);
+        await subscribed(own, `notification:${a.userId}`);
         const dbName = new URL(own.server.app.config.DATABASE_URL!).pathname.slice(1);
         const killer = postgres(admin, { max: 1, onnotice: () => {} });
         await killer.unsafe(`select pg_terminate_backend(pid) from pg_stat_activity where datname = '${dbName}' and pid <> pg_backend_pid()`);
         await killer.end();
         // Requests recover without a restart (the first may fail fast while the pool reconnects).
-        let ok = false;
-        for (let i = 0; i < 20 && !ok; i++) {
-          ok = (await own.gql(`{ me { id } }`, {}, { token: a.token })).errors === undefined;
-          if (!ok) await sleep(100);
-        }
-        expect(ok).toBe(true);
+        await waitFor(async () => (await own.gql(`{ me { id } }`, {}, { token: a.token })).errors === undefined, 'requests to succeed again');
         expect((await fetch(`${own.url}/readyz`)).status).toBe(200);
-        // The listener re-LISTENed: a notification after the drop is delivered.
-        await sleep(500);
-        const { createNotifications } = await import('../../src/modules/notifications/notification.service.js');
-        await own.server.app.db.transaction((tx) => createNotifications(tx, [{ userId: a.userId, kind: 'SECURITY_ALERT', title: 'after the drop' }]));
-        expect((await sub.nth(1, 8000)).notificationAdded.title).toBe('after the drop');
+        // The listener re-LISTENs: notifications written after the drop reach the subscriber again.
+        const { createNotifications } = await import('../../src/modules/notifications/index.js');
+        const seen = await untilLive(sub, () => own.server.app.db.transaction((tx) => createNotifications(tx, [{ userId: a.userId, kind: 'SECURITY_ALERT', title: 'after the drop' }])));
+        expect(sub.values[seen - 1].notificationAdded.title).toBe('after the drop');
         await ws.dispose();
       } else {
         await own.server.app.database.close();
         const started = Date.now();
         const res = await own.gql(`{ me { id } }`, {}, { token: a.token });
         expect(res.errors?.[0]?.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
-        expect(Date.now() - started).toBeLessThan(1000);
+        // Fails fast rather than waiting on a connection that will not come (generous for a busy machine).
+        expect(Date.now() - started).toBeLessThan(5000);
         expect((await fetch(`${own.url}/readyz`)).status).toBe(503);
       }
     } finally {
@@ -89,7 +84,7 @@ describe('faults', () => {
       const conv = (await first.client.ok(`mutation { createConversation { id } }`, {}, { token: a.token })).createConversation.id;
       const SEND = `mutation S($c: ID!) { sendMessage(conversationId: $c, content: "slow one") { userMessage { id } } }`;
       const slow = first.client.gql(SEND, { c: conv }, { token: a.token });
-      await sleep(300);
+      await waitFor(() => llm.requests.length === 1, 'the slow model call to start');
       first.proc.child.kill('SIGTERM');
       const answer = await slow;
       expect(answer.status).toBe(200);
@@ -100,13 +95,11 @@ describe('faults', () => {
       const b = await second.client.register();
       const conv2 = (await second.client.ok(`mutation { createConversation { id } }`, {}, { token: b.token })).createConversation.id;
       void second.client.gql(SEND, { c: conv2 }, { token: b.token }).catch(() => null);
-      await sleep(300);
-      const killedAt = Date.now();
+      await waitFor(() => llm.requests.length === 2, 'the second slow model call to start');
       second.proc.child.kill('SIGTERM');
-      await sleep(50);
       second.proc.child.kill('SIGTERM');
+      // Exit code 1 is the forced exit: a drained shutdown would wait for the model's 1.5 s timeout and exit 0.
       expect(await second.proc.exited).toBe(1);
-      expect(Date.now() - killedAt).toBeLessThan(1000);
     } finally {
       await llm.close();
       await db.drop();

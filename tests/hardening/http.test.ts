@@ -103,10 +103,15 @@ describe('HTTP hardening', () => {
     }
     // One of the replica's connections stays busy while the metrics are read.
     // drizzle's queries run when awaited: then() starts this one now.
-    const sleeping = prod.server.app.db.execute(sql`select pg_sleep(0.5)`).then(() => undefined);
-    await new Promise((r) => setTimeout(r, 100));
-    const text = await (await fetch(`${prod.url}/metrics`)).text();
-    await sleeping;
+    // Read the metrics while the statement runs (again, if a busy machine let it finish first).
+    let text = '';
+    for (let attempt = 0; attempt < 5 && !/^orbit_db_pool_busy [1-9]/m.test(text); attempt++) {
+      let done = false;
+      const sleeping = prod.server.app.db.execute(sql`select pg_sleep(1)`).then(() => void (done = true));
+      do text = await (await fetch(`${prod.url}/metrics`)).text();
+      while (!done && !/^orbit_db_pool_busy [1-9]/m.test(text));
+      await sleeping;
+    }
     expect(text).toContain('orbit_db_pool_max 10');
     expect(Number(/^orbit_db_pool_open (\d+)/m.exec(text)?.[1])).toBeGreaterThanOrEqual(2);
     expect(Number(/^orbit_db_pool_busy (\d+)/m.exec(text)?.[1])).toBeGreaterThanOrEqual(1);

@@ -20,6 +20,8 @@ export interface Account {
   token: string;
   refreshToken: string;
   userId: string;
+  /** When the tokens were issued (Date.now()). */
+  issuedAt: number;
 }
 
 export interface GqlClient {
@@ -71,13 +73,14 @@ export function createClient(endpoint: string): GqlClient {
       return res.errors[0]!;
     },
     async register(fields = {}) {
+      const started = Date.now();
       const email = fields.email ?? uniqueEmail();
       const password = fields.password ?? PASSWORD;
       const data = await client.ok(
         `mutation R($input: RegisterInput!) { register(input: $input) { accessToken refreshToken user { id } } }`,
         { input: { ...fields, email, password } },
       );
-      return { email, password, token: data.register.accessToken, refreshToken: data.register.refreshToken, userId: data.register.user.id };
+      return { email, password, token: data.register.accessToken, refreshToken: data.register.refreshToken, userId: data.register.user.id, issuedAt: started };
     },
   };
   return client;

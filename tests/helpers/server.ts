@@ -49,6 +49,9 @@ export async function startServer(overrides: Record<string, string> = {}): Promi
   const config = loadConfig({
     NODE_ENV: 'test',
     LOG_LEVEL: 'silent',
+    // Cheap hashing: only the tests of password hashing use the production parameters.
+    ARGON2_MEMORY_KIB: '1024',
+    ARGON2_TIME_COST: '1',
     JWT_SECRET: randomBytes(32).toString('hex'),
     MAIL_OUTBOX_DIR: outboxDir,
     ...db.env,

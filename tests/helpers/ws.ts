@@ -65,7 +65,7 @@ export function wsClient(httpUrl: string, connectionParams?: Record<string, unkn
         errors,
         completed,
         stop,
-        nth(n, timeoutMs = 5000) {
+        nth(n, timeoutMs = 20_000) {
           if (values.length >= n) return Promise.resolve(values[n - 1]);
           return new Promise((resolve, reject) => {
             const timer = setTimeout(() => reject(new Error(`value ${n} did not arrive (got ${values.length}, errors ${JSON.stringify(errors)})`)), timeoutMs);
@@ -81,3 +81,40 @@ export function wsClient(httpUrl: string, connectionParams?: Record<string, unkn
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits until `check` holds, polling; fails with `what` after timeoutMs. For states reached by events, never a fixed sleep. */
+export async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}
+
+interface WithBus {
+  server: { app: { bus: { listenerCount(key: string): number } } };
+}
+
+/** Resolves once `count` subscriptions wait on the bus key (e.g. `notification:<userId>`, `task:<listId>`). */
+export function subscribed(server: WithBus, key: string, count = 1): Promise<void> {
+  return waitFor(() => server.server.app.bus.listenerCount(key) >= count, `${count} subscription(s) on ${key}`);
+}
+
+/**
+ * For a subscription on another process (where the bus cannot be asked): fires a harmless event
+ * until one reaches the subscription, and returns how many values it holds then. Events arrive in
+ * commit order, so no earlier one can arrive after that.
+ */
+export async function untilLive(sub: Sub, fire: () => Promise<unknown>, timeoutMs = 20_000): Promise<number> {
+  const until = Date.now() + timeoutMs;
+  while (Date.now() < until) {
+    const before = sub.values.length;
+    await fire();
+    const wait = Date.now() + 250;
+    while (Date.now() < wait) {
+      if (sub.values.length > before) return sub.values.length;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+  throw new Error('the subscription never received an event');
+}

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createNotifications } from '../../src/modules/notifications/notification.service.js';
+import { createNotifications } from '../../src/modules/notifications/index.js';
+import { sendSentinel } from '../helpers/sentinel.js';
 import { type TestServer, startServer } from '../helpers/server.js';
-import { sleep, wsClient } from '../helpers/ws.js';
+import { subscribed, wsClient } from '../helpers/ws.js';
 import { createList, createTask, share } from '../tasks/helpers.js';
 
 let s: TestServer;
@@ -21,14 +22,16 @@ describe('notificationAdded', () => {
     const cb = wsClient(s.url, { authorization: `Bearer ${b.token}` });
     const sa = ca.subscribe(NOTIFY);
     const sb = cb.subscribe(NOTIFY);
-    await sleep(150);
+    await subscribed(s, `notification:${a.userId}`);
+    await subscribed(s, `notification:${b.userId}`);
     const list = await createList(s, owner, 'Groceries');
     await share(s, owner, list, a.email, 'EDITOR');
     const got = (await sa.nth(1)).notificationAdded;
     expect(got).toMatchObject({ kind: 'TASK_LIST_SHARED', entityId: list });
     expect(got.title).toContain('Groceries');
-    await sleep(200);
-    expect(sb.values).toEqual([]);
+    // b's first event is a sentinel written after the share: the share never reached b.
+    const sentinel = await sendSentinel(s, b.userId);
+    expect((await sb.nth(1)).notificationAdded.title).toBe(sentinel);
     await ca.dispose();
     await cb.dispose();
   });
@@ -39,7 +42,7 @@ describe('notificationAdded', () => {
     const tabs = [1, 2, 3].map(() => wsClient(s.url, { authorization: `Bearer ${a.token}` }));
     const same = tabs.map((t) => t.subscribe(NOTIFY));
     const other = tabs[0]!.subscribe(`subscription { notificationAdded { kind readAt } }`);
-    await sleep(150);
+    await subscribed(s, `notification:${a.userId}`, 4);
     await share(s, owner, await createList(s, owner, 'Tabs'), a.email, 'VIEWER');
     const got = await Promise.all(same.map((x) => x.nth(1)));
     expect(new Set(got.map((g) => JSON.stringify(g))).size).toBe(1);
@@ -70,8 +73,9 @@ describe('notificationAdded', () => {
       more.push(id);
     }
     await sub.nth(6);
-    await sleep(200);
-    const delivered = sub.values.map((v) => v.notificationAdded.entityId);
+    const sentinel = await sendSentinel(s, a.userId);
+    expect((await sub.nth(7)).notificationAdded.title).toBe(sentinel);
+    const delivered = sub.values.slice(0, 6).map((v) => v.notificationAdded.entityId);
     expect(delivered).toEqual([lists[1], lists[2], ...more]);
     await c.dispose();
   });
@@ -80,7 +84,7 @@ describe('notificationAdded', () => {
     const a = await s.register();
     const c = wsClient(s.url, { authorization: `Bearer ${a.token}` });
     const sub = c.subscribe(NOTIFY);
-    await sleep(150);
+    await subscribed(s, `notification:${a.userId}`);
     await expect(
       s.server.app.db.transaction(async (tx) => {
         await createNotifications(tx, [{ userId: a.userId, kind: 'SECURITY_ALERT', title: 'rolled back' }]);
@@ -89,9 +93,10 @@ describe('notificationAdded', () => {
     ).rejects.toThrow('abort');
     await s.server.app.db.transaction((tx) => createNotifications(tx, [{ userId: a.userId, kind: 'SECURITY_ALERT', title: 'committed' }]));
     expect((await sub.nth(1)).notificationAdded.title).toBe('committed');
-    await sleep(200);
-    expect(sub.values).toHaveLength(1);
-    expect((await s.ok(`{ unreadNotificationCount }`, {}, { token: a.token })).unreadNotificationCount).toBe(1);
+    const sentinel = await sendSentinel(s, a.userId);
+    expect((await sub.nth(2)).notificationAdded.title).toBe(sentinel);
+    const stored = await s.ok(`{ notifications(first: 10) { edges { node { title } } } }`, {}, { token: a.token });
+    expect(stored.notifications.edges.map((e: any) => e.node.title)).toEqual([sentinel, 'committed']);
     await c.dispose();
   });
 });
@@ -104,7 +109,7 @@ describe('taskListChanged', () => {
     await share(s, owner, list, member.email, 'VIEWER');
     const c = wsClient(s.url, { authorization: `Bearer ${member.token}` });
     const sub = c.subscribe(LIST, { id: list });
-    await sleep(150);
+    await subscribed(s, `task:${list}`);
     const t = await createTask(s, owner, list, { title: 'first' });
     await s.ok(`mutation U($id: ID!) { updateTask(id: $id, input: { title: "renamed" }) { id } }`, { id: t }, { token: owner.token });
     await s.ok(`mutation D($id: ID!) { deleteTask(id: $id) }`, { id: t }, { token: owner.token });
@@ -124,7 +129,7 @@ describe('taskListChanged', () => {
     await share(s, owner, list, member.email, 'VIEWER');
     const c = wsClient(s.url, { authorization: `Bearer ${member.token}` });
     const sub = c.subscribe(LIST, { id: list });
-    await sleep(150);
+    await subscribed(s, `task:${list}`);
     await createTask(s, owner, list, { title: 'seen' });
     await sub.nth(1);
     await s.ok(`mutation R($id: ID!, $u: ID!) { removeTaskListMember(id: $id, userId: $u) { id } }`, { id: list, u: member.userId }, { token: owner.token });
@@ -141,7 +146,7 @@ describe('shutdown', () => {
     const a = await own.register();
     const c = wsClient(own.url, { authorization: `Bearer ${a.token}` });
     c.subscribe(NOTIFY);
-    await sleep(150);
+    await subscribed(own, `notification:${a.userId}`);
     expect(own.server.socketCount()).toBe(1);
     await own.close();
     expect((await c.closed).code).toBe(1001);
@@ -153,7 +158,7 @@ describe('shutdown', () => {
     const list = await createList(own, owner, 'Last words');
     const c = wsClient(own.url, { authorization: `Bearer ${owner.token}` });
     const sub = c.subscribe(LIST, { id: list });
-    await sleep(150);
+    await subscribed(own, `task:${list}`);
     // Shut down at the moment the event reaches this replica: the subscription has just received it
     // and still has to read the task (database) and send it.
     let stopping: Promise<void> | undefined;
