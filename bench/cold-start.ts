@@ -9,7 +9,7 @@ export interface ColdStartResult {
 }
 
 /**
- * 6. Cold start: the server process started as `npm start` starts it (same node flags, tsx), from
+ * 6. Cold start: the server process started as `npm start` starts it (same node flags, the build in dist/), from
  * spawn until /readyz answers 200, polled every 10 ms. npm's own start-up is not included.
  */
 export async function coldStart(kind: DbKind, runs = 3): Promise<ColdStartResult> {

@@ -47,21 +47,27 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
-/** The node flags `npm start` runs the server with: benchmarks measure what production runs. */
+/** How `npm start` runs the server: its node flags and its entry (dist/main.js, built by `npm run build`). */
+export function startCommand(): { flags: string[]; entry: string } {
+  const words = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start.split(/\s+/).slice(1);
+  return { flags: words.filter((w) => w.startsWith('--')), entry: words.find((w) => w.endsWith('.js')) ?? 'dist/main.js' };
+}
+
 export function startFlags(): string[] {
-  const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start.split(/\s+/);
-  return start.filter((token, i) => token.startsWith('--') && token !== '--import' && start[i - 1] !== '--import');
+  return startCommand().flags;
 }
 
 /**
- * Starts `src/main.ts` as its own process, pinned to one core when taskset is available; startMs is
+ * Starts the built server (as `npm start` does) as its own process, pinned to one core when taskset is available; startMs is
  * the time from spawn to the first ready answer (polled every 10 ms). `plain` starts it exactly as
  * `npm start` does, without the benchmark's memory hook.
  */
 export async function startServerProcess(env: Record<string, string>, pinCore: number | null = 0, plain = false): Promise<ServerProcess & { startMs: number }> {
   const port = await freePort();
   const extra = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const args = plain ? [...startFlags(), '--import', 'tsx', 'src/main.ts'] : [...startFlags(), ...extra, '--expose-gc', '--import', 'tsx', '--import', './bench/gc-hook.ts', 'src/main.ts'];
+  const { flags, entry } = startCommand();
+  // The memory hook is TypeScript: tsx loads it, the server itself is the build.
+  const args = plain ? [...flags, entry] : [...flags, ...extra, '--expose-gc', '--import', 'tsx', '--import', './bench/gc-hook.ts', entry];
   const useTaskset = pinCore !== null && hasTaskset();
   // BENCH_SERVER_DIR: run the server of another checkout (an earlier commit) with these benchmarks.
   const cwd = process.env.BENCH_SERVER_DIR ?? process.cwd();

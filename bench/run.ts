@@ -108,7 +108,7 @@ const header = [
   `Written by \`npm run bench\`; each benchmark was last run on: ${NAMES.map((n) => `${n} ${results.dates[n] ?? 'never'}`).join(', ')}.`,
   '',
   `- Machine: ${machine()}; a virtual machine whose speed drifts between runs, which is why every figure is a ratio measured side by side in one run, in alternating rounds.`,
-  `- Server: \`node ${startFlags().join(' ')} --import tsx src/main.ts\` (as \`npm start\`), NODE_ENV=production, pinned to core 0 with taskset; load generators (autocannon, graphql-ws clients) on core 1; PostgreSQL unpinned.`,
+  `- Server: \`node ${startFlags().join(' ')} dist/main.js\` (as \`npm start\`), NODE_ENV=production, pinned to core 0 with taskset; load generators (autocannon, graphql-ws clients) on core 1; PostgreSQL unpinned.`,
   `- Orbit ${pkg.version}; ${versions}`,
   `- PostgreSQL: ${pgVersion.split(',')[0]} at ${PG_ADMIN.replace(/\/\/[^@]*@/, '//')}; PGlite in-process.`,
   `- Errors seen in this run: ${errors}.`,

@@ -8,14 +8,15 @@ const ALLOW_HEADERS = 'content-type, authorization, apollo-require-preflight, x-
  * response. JSON answers get a CSP that allows nothing; the Sandbox page (development) is left alone.
  */
 export function registerHttpSecurity(fastify: FastifyInstance, config: Config): void {
-  const allowed = new Set(config.corsOrigins);
+  const allowedOrigin = corsOriginCheck(config);
   fastify.addHook('onRequest', async (request, reply) => {
     const origin = request.headers.origin;
-    if (origin && allowed.has(origin)) {
+    const allowed = !!origin && allowedOrigin(origin);
+    if (allowed) {
       void reply.header('access-control-allow-origin', origin).header('access-control-allow-credentials', 'true').header('vary', 'Origin');
     }
     if (request.method === 'OPTIONS' && request.headers['access-control-request-method']) {
-      if (origin && allowed.has(origin)) {
+      if (allowed) {
         void reply.header('access-control-allow-methods', 'GET, POST, OPTIONS').header('access-control-allow-headers', ALLOW_HEADERS).header('access-control-max-age', '600');
       }
       return reply.code(204).send();
@@ -34,6 +35,19 @@ export function registerHttpSecurity(fastify: FastifyInstance, config: Config): 
     }
     return payload;
   });
+}
+
+/** Local development servers (a web app on http://localhost:5173, say). */
+const LOCAL_ORIGIN = /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d{1,5})?$/;
+
+/**
+ * The origins a browser may call the API from (with credentials): CORS_ORIGINS when set; without it,
+ * in development, any http://localhost:* or http://127.0.0.1:* origin; in production none.
+ */
+export function corsOriginCheck(config: Config): (origin: string) => boolean {
+  const allowed = new Set(config.corsOrigins);
+  if (allowed.size > 0 || config.production) return (origin) => allowed.has(origin);
+  return (origin) => LOCAL_ORIGIN.test(origin);
 }
 
 /**

@@ -1,5 +1,15 @@
 import { type DestinationStream, type Logger, pino } from 'pino';
+import { createRequire } from 'node:module';
 import { errorDetails } from './shared/error-details.js';
+
+function prettyAvailable(): boolean {
+  try {
+    createRequire(import.meta.url).resolve('pino-pretty');
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /**
  * Structured JSON logs. Credentials are redacted wherever they could appear; an error is logged with
@@ -26,5 +36,10 @@ export function createLogger(level: string, development = process.env.NODE_ENV =
       censor: '[redacted]',
     },
   };
-  return destination ? pino(options, destination) : pino(options);
+  if (destination) return pino(options, destination);
+  // A person at a terminal in development reads lines, not JSON (pino-pretty, a development dependency).
+  if (development && process.stdout.isTTY && prettyAvailable()) {
+    return pino({ ...options, transport: { target: 'pino-pretty', options: { translateTime: 'HH:MM:ss.l', ignore: 'pid,hostname', singleLine: true } } });
+  }
+  return pino(options);
 }

@@ -1,35 +1,53 @@
-import 'reflect-metadata';
-import { ConfigError, loadConfig } from './shared/config.js';
+// The entry point. Nothing heavy is imported before the configuration has been read and checked,
+// so a bad value is reported at once; the port is checked before the database is opened; the
+// database opens while the server's modules load.
 import { DataDirLockedError } from './db/data-dir-lock.js';
 import { createLogger } from './logger.js';
-import { createServer } from './server.js';
+import { ConfigError, loadConfig } from './shared/config.js';
+import { StartupError, databaseProblem, ensurePortFree, loadDotEnv } from './startup.js';
 
-let config;
-try {
-  config = loadConfig();
-} catch (error) {
-  if (error instanceof ConfigError) {
-    console.error(error.message);
-    process.exit(1);
+function fail(message: string, code = 1): never {
+  console.error(message);
+  process.exit(code);
+}
+
+async function start() {
+  const envFile = loadDotEnv();
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL, config.NODE_ENV === 'development');
+  if (envFile) logger.info({ file: envFile }, 'read .env');
+  await ensurePortFree(config.PORT, config.HOST);
+  if (!config.DATABASE_URL) logger.info({ dir: config.pgliteDir ?? 'memory' }, `opening the embedded database (PGlite) in ${config.pgliteDir ?? 'memory'}`);
+  // The database opens (PGlite compiles its WebAssembly, reads its files) while the server's modules load.
+  const opening = import('./db/client.js').then(({ createDb }) => createDb(config));
+  opening.catch(() => {});
+  const serverModule = import('./server.js');
+  let server;
+  try {
+    const [database, { createServer }] = await Promise.all([opening, serverModule]);
+    server = await createServer(config, { logger, database, ownDatabase: true });
+  } catch (error) {
+    const problem = databaseProblem(error, config.DATABASE_URL);
+    if (problem) throw problem;
+    throw error;
   }
+  const url = await server.listen();
+  logger.info(
+    { url: `${url}/graphql`, database: server.app.database.kind, ide: !config.production },
+    `Orbit is serving ${url}/graphql on ${server.app.database.kind === 'pglite' ? `embedded PGlite (${config.DATA_DIR})` : 'PostgreSQL'}${config.production ? '' : `; GraphiQL at ${url}/graphiql`}`,
+  );
+  return { server, logger };
+}
+
+let started: Awaited<ReturnType<typeof start>>;
+try {
+  started = await start();
+} catch (error) {
+  if (error instanceof ConfigError) fail(error.message);
+  if (error instanceof StartupError || error instanceof DataDirLockedError) fail(error.message);
   throw error;
 }
-const logger = createLogger(config.LOG_LEVEL, config.NODE_ENV === 'development');
-let server;
-try {
-  server = await createServer(config, { logger });
-} catch (error) {
-  if (error instanceof DataDirLockedError) {
-    console.error(error.message);
-    process.exit(1);
-  }
-  throw error;
-}
-const url = await server.listen();
-logger.info(
-  { url: `${url}/graphql`, database: server.app.database.kind, sandbox: !config.production },
-  `Orbit is serving ${url}/graphql on ${server.app.database.kind === 'pglite' ? `embedded PGlite (${config.DATA_DIR})` : 'PostgreSQL'}`,
-);
+const { server, logger } = started;
 
 // First signal: finish in-flight requests and close the database (10 s at most). Second: exit now.
 let stopping = false;

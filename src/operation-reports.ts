@@ -14,12 +14,15 @@ export interface OperationReport {
 }
 
 /** Where operation reports go: the log, metrics, and tests that count statements. */
-export type OperationReports = EventEmitter<{ operation: [OperationReport] }>;
+export type OperationReports = EventEmitter<{ operation: [report: OperationReport, requestId?: string] }>;
 
-export const createOperationReports = (): OperationReports => new EventEmitter<{ operation: [OperationReport] }>();
+export const createOperationReports = (): OperationReports => new EventEmitter<{ operation: [report: OperationReport, requestId?: string] }>();
 
-/** One log line per operation (name, duration, statements, viewer), and unexpected errors once each. */
-export function operationReports(reports: OperationReports, logger: Logger, slowMs: number): ApolloServerPlugin<Context> {
+/**
+ * A report per operation (name, duration, statements, viewer, errors) for the request's log line,
+ * metrics and tests; unexpected errors are logged once each, with the request id.
+ */
+export function operationReports(reports: OperationReports, logger: Logger): ApolloServerPlugin<Context> {
   return {
     async requestDidStart() {
       const started = performance.now();
@@ -43,9 +46,7 @@ export function operationReports(reports: OperationReports, logger: Logger, slow
             viewerId: contextValue?.viewer?.userId ?? null,
             errors: errors?.length ?? 0,
           };
-          if (report.durationMs > slowMs) logger.warn({ requestId: contextValue?.requestId, ...report }, 'slow graphql operation');
-          else logger.info({ requestId: contextValue?.requestId, ...report }, 'graphql operation');
-          reports.emit('operation', report);
+          reports.emit('operation', report, contextValue?.requestId);
         },
       };
     },

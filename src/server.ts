@@ -19,13 +19,12 @@ import { createLogger } from './logger.js';
 import { type Services, createServices } from './modules/index.js';
 import { buildOrbitSchema } from './schema.js';
 import { createFormatError } from './shared/format-error.js';
-import { type OperationReports, createOperationReports, operationReports } from './operation-reports.js';
+import { type OperationReport, type OperationReports, createOperationReports, operationReports } from './operation-reports.js';
 import { VALIDATION_MAX_ERRORS, documentLimits, limitsPlugin, operationLimits } from './shared/limits.js';
 import { literalFieldNames } from './shared/input-gate.js';
 import { createMailer } from './shared/mailer.js';
 import { registerHttpSecurity, websocketOriginCheck } from './http-security.js';
 import { scheduleMaintenance } from './maintenance.js';
-import { Metrics } from './metrics.js';
 import { loadTrustedDocuments, trustedDocuments } from './trusted-documents.js';
 import { attachWebSockets } from './ws.js';
 
@@ -50,8 +49,10 @@ export interface OrbitServer {
 /** The composition root: database, schema, HTTP and GraphQL. Listening is the caller's choice. */
 export interface ServerOptions {
   logger?: Logger;
-  /** An open database to share (two servers on one embedded database act as two replicas); not closed by stop(). */
+  /** An open database to use (two servers on one embedded database act as two replicas). */
   database?: Database;
+  /** stop() closes the given database too (the entry point opens it while the modules load). */
+  ownDatabase?: boolean;
 }
 
 export async function createServer(config: Config, options: ServerOptions = {}): Promise<OrbitServer> {
@@ -69,6 +70,9 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     loggerInstance: logger as FastifyBaseLogger,
     trustProxy: config.TRUST_PROXY,
     bodyLimit: BODY_LIMIT,
+    // One log line per request, written below, with the request id as `requestId` like every other line.
+    disableRequestLogging: true,
+    requestIdLogLabel: 'requestId',
     // Plugins start once per server; on a busy machine that may pass fastify's default of 10 s.
     pluginTimeout: 60_000,
     genReqId: (req) => {
@@ -96,7 +100,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       fastifyApolloDrainPlugin(fastify),
       ApolloServerPluginCacheControlDisabled(),
       config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
-      operationReports(reports, logger, config.SLOW_OPERATION_MS),
+      operationReports(reports, logger),
       limitsPlugin(limits),
     ],
     // No "did you mean" suggestions that spell out the schema outside development.
@@ -113,6 +117,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     void reply.header('x-request-id', request.id);
     done();
   });
+  logRequests(fastify, reports, logger, config.SLOW_OPERATION_MS);
   const handler = fastifyApolloHandler(apollo, {
     context: async (request, reply) =>
       createContext(app, request.headers.authorization, clientInfo(request, reply, config), request.id),
@@ -132,7 +137,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     trusted,
   });
 
-  const metrics = config.METRICS ? new Metrics(config, () => sockets.connectionCount(), database) : null;
+  // Loaded only when asked for: prom-client is not needed otherwise.
+  const metrics = config.METRICS ? new (await import('./metrics.js')).Metrics(config, () => sockets.connectionCount(), database) : null;
   const metricsServer = metrics ? await metrics.expose(fastify, config) : null;
   if (metrics) {
     reports.on('operation', (report) => metrics.observe(report));
@@ -173,7 +179,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
           clearInterval(idle);
         }
         await app.bus.stop();
-        if (!options.database) await database.close();
+        if (!options.database || options.ownDatabase) await database.close();
       })();
       return stopped;
     },
@@ -196,3 +202,27 @@ function clientInfo(request: FastifyRequest, reply: FastifyReply, config: Config
   };
 }
 
+
+const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
+
+/**
+ * One log line per HTTP request: method, path, status, time and, for GraphQL, the operation's
+ * report (name, statements, viewer, errors). Slow operations are warnings; probes are debug.
+ */
+function logRequests(fastify: FastifyInstance, reports: OperationReports, logger: Logger, slowMs: number): void {
+  const pending = new Map<string, OperationReport>();
+  reports.on('operation', (report, requestId) => {
+    if (requestId) pending.set(requestId, report);
+  });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const operation = pending.get(request.id);
+    if (operation) pending.delete(request.id);
+    const ms = Math.round(reply.elapsedTime * 100) / 100;
+    const path = request.url.split('?')[0]!;
+    const line = { requestId: request.id, method: request.method, path, status: reply.statusCode, ms, ...(operation ? { operation } : {}) };
+    if (ms > slowMs) logger.warn(line, 'slow request');
+    else if (PROBES.has(path)) logger.debug(line, 'request');
+    else logger.info(line, 'request');
+    done();
+  });
+}

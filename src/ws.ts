@@ -18,6 +18,8 @@ import { OperationGate } from './ws-operations.js';
 export const MAX_SUBSCRIPTIONS = 50;
 const MAX_MESSAGE = 1024 * 1024;
 const FORBIDDEN = 4403;
+/** Missing or invalid credentials at connection_init: clients such as graphql-ws stop retrying on it. */
+const UNAUTHORIZED = 4401;
 /** One timer for every socket: init timeout and expiry are checked twice a second, liveness every 12 s. */
 const SWEEP_MS = 500;
 const INIT_TIMEOUT_MS = 3000;
@@ -88,7 +90,11 @@ export function attachWebSockets(server: Server, app: App, services: Services, s
       // Neither the upgrade request nor the credential is needed any more: keep neither alive.
       conn.request = null;
       (ctx as { connectionParams?: unknown }).connectionParams = undefined;
-      if (!auth.viewer) return false;
+      if (!auth.viewer) {
+        // 4401, not graphql-ws's default 4403: a retrying client would only be refused again.
+        conn.close(UNAUTHORIZED, 'Unauthorized');
+        return false;
+      }
       conn.signIn(auth.viewer);
       return true;
     },

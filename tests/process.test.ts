@@ -1,4 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer as createNetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -66,5 +67,59 @@ describe('processes', () => {
     expect(out).toContain('DB_POOL_MAX');
     expect(out).toContain('JWT_SECRET: required in production');
     expect(out).not.toMatch(/\n\s+at .*\.ts:\d+/);
+  });
+});
+
+describe('start-up problems', () => {
+  const oneLine = (out: string) => {
+    const lines = out.trim().split('\n');
+    expect(lines, out).toHaveLength(1);
+    expect(out).not.toMatch(/\n\s+at |Error:/);
+    return lines[0]!;
+  };
+
+  it('a port in use: one line, before any database is opened', { timeout: 30_000 }, async () => {
+    const holder = createNetServer().listen(0, '127.0.0.1');
+    await new Promise((r) => holder.once('listening', r));
+    const port = (holder.address() as { port: number }).port;
+    const dir = mkdtempSync(join(tmpdir(), 'orbit-port-'));
+    try {
+      const proc = runTs('src/main.ts', [], { DATA_DIR: dir, PORT: String(port), HOST: '127.0.0.1', DATABASE_URL: '' });
+      expect(await proc.exited).toBe(1);
+      expect(oneLine(proc.output())).toMatch(new RegExp(`Port ${port} on 127.0.0.1 is already in use`));
+      expect(existsSync(join(dir, 'PG_VERSION'))).toBe(false);
+    } finally {
+      holder.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('an unreachable server and a missing database: one line each, saying what to do', { timeout: 30_000 }, async () => {
+    const closed = await freePort();
+    const unreachable = runTs('src/main.ts', [], { DATABASE_URL: `postgres://postgres@127.0.0.1:${closed}/orbit`, PORT: String(await freePort()), HOST: '127.0.0.1' });
+    expect(await unreachable.exited).toBe(1);
+    expect(oneLine(unreachable.output())).toContain(`No PostgreSQL server answers at 127.0.0.1:${closed}`);
+    const admin = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+    const missing = new URL(admin);
+    missing.pathname = '/orbit_missing_database';
+    const proc = runTs('src/main.ts', [], { DATABASE_URL: missing.toString(), PORT: String(await freePort()), HOST: '127.0.0.1' });
+    expect(await proc.exited).toBe(1);
+    expect(oneLine(proc.output())).toContain('The database "orbit_missing_database" does not exist');
+  });
+
+  it('reads .env from the working directory; the environment wins over it', { timeout: 60_000 }, async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'orbit-dotenv-'));
+    const port = await freePort();
+    // .env names a port that is taken; the environment's PORT wins over it, the rest comes from .env.
+    writeFileSync(join(cwd, '.env'), `PORT=1\nHOST=127.0.0.1\nLOG_LEVEL=warn\nDATA_DIR=${join(cwd, 'data')}\n`);
+    const proc = runTs('src/main.ts', [], { ...env, DATA_DIR: '', PORT: String(port), HOST: '', LOG_LEVEL: '' }, cwd);
+    try {
+      await waitForReady(`http://127.0.0.1:${port}`, 40_000);
+      expect(existsSync(join(cwd, 'data'))).toBe(true);
+    } finally {
+      proc.child.kill('SIGTERM');
+      await proc.exited;
+      rmSync(cwd, { recursive: true, force: true });
+    }
   });
 });

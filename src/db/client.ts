@@ -8,6 +8,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { lockDataDir } from './data-dir-lock.js';
+import { templateFor } from './template.js';
 import { pgliteSession, postgresSession } from './row-mapper.js';
 
 /**
@@ -85,7 +86,8 @@ async function createPglite(dir: string | undefined): Promise<Database> {
   const unlock = dir ? lockDataDir(dir) : () => {};
   let client: PGlite;
   try {
-    client = dir ? await PGlite.create(dir) : await PGlite.create();
+    const template = dir ? templateFor(dir) : undefined;
+    client = dir ? await PGlite.create(dir, template ? { loadDataDir: template } : {}) : await PGlite.create();
   } catch (error) {
     unlock();
     throw error;
@@ -93,8 +95,9 @@ async function createPglite(dir: string | undefined): Promise<Database> {
   const dialect = dialectOf(drizzlePglite({ client, casing: 'snake_case' }));
   const database = (logger?: Logger) => new PgDatabase(dialect, pgliteSession(client, dialect, logger), undefined) as unknown as Db;
   const db = database();
-  return {
+  const embedded: Database & { client: PGlite } = {
     db,
+    client,
     kind: 'pglite',
     scoped: (stats) => database(new CountingLogger(stats)),
     // In-process: LISTEN is never lost once established.
@@ -113,6 +116,7 @@ async function createPglite(dir: string | undefined): Promise<Database> {
       }
     },
   };
+  return embedded;
 }
 
 async function createPostgres(url: string, config: DbConfig): Promise<Database> {

@@ -4,18 +4,12 @@ import {
   type GraphQLSchema,
   Kind,
   type OperationDefinitionNode,
-  getNamedType,
-  getNullableType,
-  isListType,
 } from 'graphql';
-import { createRequire } from 'node:module';
-import type * as QueryComplexity from 'graphql-query-complexity';
-import type { ComplexityEstimator } from 'graphql-query-complexity';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type DocumentLimits, parseWithinLimits, tooComplex } from './document-limits.js';
 import { AppError } from './errors.js';
 import { checkInputs } from './input-gate.js';
-import { DEFAULT_PAGE_SIZE } from './pagination.js';
+import { operationCost } from './cost.js';
 
 /** Validation stops after this many errors (HTTP and WebSocket alike). */
 export const VALIDATION_MAX_ERRORS = 10;
@@ -49,30 +43,6 @@ export function operationLimits(config: {
 
 /** Root fields an attacker would repeat through aliases to guess secrets: one per operation. */
 const SENSITIVE = new Set(['login', 'register', 'resetPassword', 'verifyEmail', 'refreshToken', 'requestPasswordReset', 'resendVerificationEmail', 'changePassword', 'deleteAccount']);
-/** An unpaginated list (members, labels, ...) is costed as this many items. */
-const UNBOUNDED_LIST = 5;
-
-// Its ESM build imports graphql/index.mjs, a second copy of graphql beside the CommonJS one the rest
-// of the server uses (graphql refuses to mix them); the CommonJS build shares ours.
-const { getComplexity, simpleEstimator } = createRequire(import.meta.url)('graphql-query-complexity') as typeof QueryComplexity;
-
-/**
- * Cost: every field costs 1; a connection with `first` (or a list with `limit`) multiplies its
- * children by that size (20 when absent), any other list by 5.
- */
-const listEstimator: ComplexityEstimator = ({ args, childComplexity, field }) => {
-  // A connection's edges are already counted by its `first`.
-  if (field.name === 'edges' || field.name === 'nodes') return 1 + childComplexity;
-  // Introspection lists the schema, whose size is fixed: its lists multiply nothing (and in
-  // production introspection is off). The document limits bound it like any other selection.
-  if (getNamedType(field.type).name.startsWith('__')) return 1 + childComplexity;
-  const size = typeof args.first === 'number' ? args.first : typeof args.limit === 'number' ? args.limit : null;
-  if (size !== null) return 1 + childComplexity * Math.max(size, 1);
-  if ('first' in args || field.args.some((a) => a.name === 'first')) return 1 + childComplexity * DEFAULT_PAGE_SIZE;
-  if (isListType(getNullableType(field.type))) return 1 + childComplexity * UNBOUNDED_LIST;
-  return undefined;
-};
-
 /**
  * Checks one resolved operation, after parseWithinLimits has bounded its document: its arguments
  * (checkInputs: BAD_USER_INPUT), one sign-in mutation at most, then its cost (QUERY_TOO_COMPLEX).
@@ -83,7 +53,7 @@ export function checkOperation(schema: GraphQLSchema, document: DocumentNode, op
     const sensitive = operation.selectionSet.selections.filter((s) => s.kind === Kind.FIELD && SENSITIVE.has(s.name.value));
     if (sensitive.length > 1) throw tooComplex('At most one sign-in or account-recovery mutation per operation', 'sensitiveMutations', 1);
   }
-  const cost = getComplexity({ schema, query: document, operationName: operation.name?.value, variables, estimators: [listEstimator, simpleEstimator({ defaultComplexity: 1 })] });
+  const cost = operationCost(schema, document, operation, variables);
   if (cost > limits.cost) throw tooComplex(`The query costs ${cost}; at most ${limits.cost}`, 'cost', limits.cost);
 }
 

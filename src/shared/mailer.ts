@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import nodemailer from 'nodemailer';
 import type { Logger } from 'pino';
 
 export type MailKind = 'verify-email' | 'reset-password' | 'event-invitation' | 'list-shared' | 'security-alert';
@@ -39,10 +38,13 @@ export function safeHeaders(mail: Mail): Mail {
 
 function transport(opts: { smtpUrl?: string; from: string; outboxDir: string; logger: Logger }): Mailer {
   if (opts.smtpUrl) {
-    const transport = nodemailer.createTransport(opts.smtpUrl);
+    // nodemailer is loaded with the first email: a server without SMTP_URL never needs it.
+    let transport: Promise<{ sendMail(message: object): Promise<unknown> }> | undefined;
+    const smtpUrl = opts.smtpUrl;
     return {
       async send(mail) {
-        await transport.sendMail({ from: opts.from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html });
+        transport ??= import('nodemailer').then((m) => m.default.createTransport(smtpUrl));
+        await (await transport).sendMail({ from: opts.from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html });
         opts.logger.info({ kind: mail.kind }, 'email sent');
       },
     };

@@ -1,5 +1,4 @@
-import { GraphQLError, GraphQLScalarType, Kind } from 'graphql';
-import { GraphQLJSON } from 'graphql-scalars';
+import { GraphQLError, GraphQLScalarType, Kind, type ValueNode } from 'graphql';
 
 /**
  * The years every date and instant must fall in: four-digit years, which PostgreSQL, JavaScript's
@@ -38,6 +37,7 @@ function parseInstant(value: unknown): Date {
 
 export const DateTimeScalar = new GraphQLScalarType<Date, string>({
   name: 'DateTime',
+  specifiedByURL: 'https://scalars.graphql.org/chillicream/date-time.html',
   description: 'ISO-8601 instant with timezone, e.g. 2026-11-23T08:00:00.000Z; years 1000 to 9999 (UTC)',
   serialize: (value) => (value instanceof Date ? value : new Date(value as string)).toISOString(),
   parseValue: parseInstant,
@@ -58,26 +58,43 @@ function parseDay(value: unknown): string {
 /** A calendar date as a YYYY-MM-DD string. */
 export const DateScalar = new GraphQLScalarType<string, string>({
   name: 'Date',
+  specifiedByURL: 'https://scalars.graphql.org/chillicream/date.html',
   description: 'Calendar date, YYYY-MM-DD; years 1000 to 9999',
   serialize: (value) => (value instanceof Date ? value.toISOString().slice(0, 10) : String(value)),
   parseValue: parseDay,
   parseLiteral: (ast) => literal(() => parseDay(ast.kind === Kind.STRING ? ast.value : undefined)),
 });
 
+/** A JSON literal written in the query text, as a plain value (objects with ordinary prototypes). */
+function literalValue(ast: ValueNode, variables: Record<string, unknown> | null | undefined): unknown {
+  switch (ast.kind) {
+    case Kind.STRING:
+    case Kind.BOOLEAN:
+    case Kind.ENUM:
+      return ast.value;
+    case Kind.INT:
+    case Kind.FLOAT:
+      return Number(ast.value);
+    case Kind.NULL:
+      return null;
+    case Kind.LIST:
+      return ast.values.map((v) => literalValue(v, variables));
+    case Kind.OBJECT:
+      return Object.fromEntries(ast.fields.map((f) => [f.name.value, literalValue(f.value, variables)]));
+    case Kind.VARIABLE:
+      return variables ? variables[ast.name.value] : undefined;
+  }
+}
+
 /**
- * JSON, as graphql-scalars defines it, but literal objects come back as ordinary objects: graphql
- * builds them without a prototype, which type-graphql's input conversion cannot handle.
+ * Any JSON value. Literal objects come back as ordinary objects: graphql builds them without a
+ * prototype, which type-graphql's input conversion cannot handle.
  */
 export const JSONScalar = new GraphQLScalarType({
   name: 'JSON',
+  specifiedByURL: 'https://www.rfc-editor.org/rfc/rfc8259',
   description: 'Arbitrary JSON value; as an argument at most 32 levels deep and 256 KB, with no NUL (\\u0000) in any string or key',
-  serialize: GraphQLJSON.serialize,
-  parseValue: GraphQLJSON.parseValue,
-  parseLiteral: (ast, variables) => plain(GraphQLJSON.parseLiteral(ast, variables)),
+  serialize: (value) => value,
+  parseValue: (value) => value,
+  parseLiteral: (ast, variables) => literalValue(ast, variables),
 });
-
-function plain(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(plain);
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, plain(v)]));
-  return value;
-}

@@ -75,7 +75,7 @@ describe('faults', () => {
     try {
       const start = async () => {
         const port = await freePort();
-        const proc = runTs('src/main.ts', [], { ...db.env, PORT: String(port), HOST: '127.0.0.1', LLM_BASE_URL: llm.url, LLM_TIMEOUT_MS: '1500', JWT_SECRET: 'x'.repeat(40), LOG_LEVEL: 'silent' });
+        const proc = runTs('src/main.ts', [], { ...db.env, PORT: String(port), HOST: '127.0.0.1', LLM_BASE_URL: llm.url, LLM_TIMEOUT_MS: '1500', JWT_SECRET: 'x'.repeat(40), LOG_LEVEL: 'info' });
         await waitForReady(`http://127.0.0.1:${port}`);
         return { proc, client: createClient(`http://127.0.0.1:${port}/graphql`) };
       };
@@ -97,6 +97,8 @@ describe('faults', () => {
       void second.client.gql(SEND, { c: conv2 }, { token: b.token }).catch(() => null);
       await waitFor(() => llm.requests.length === 2, 'the second slow model call to start');
       second.proc.child.kill('SIGTERM');
+      // Signals are not queued: the second is sent once the first has been handled.
+      await waitFor(() => second.proc.output().includes('shutting down'), 'the first SIGTERM to be handled');
       second.proc.child.kill('SIGTERM');
       // Exit code 1 is the forced exit: a drained shutdown would wait for the model's 1.5 s timeout and exit 0.
       expect(await second.proc.exited).toBe(1);

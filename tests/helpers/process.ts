@@ -1,5 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -19,9 +21,14 @@ export interface Running {
 }
 
 /** Runs a TypeScript entry point of this repository as its own process, the way npm scripts do. */
-export function runTs(entry: string, args: string[], env: Record<string, string>): Running {
-  const child = spawn(process.execPath, ['--import', 'tsx', entry, ...args], {
-    env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'warn', ...env },
+export function runTs(entry: string, args: string[], env: Record<string, string>, cwd?: string): Running {
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  // tsx by path: the working directory may be elsewhere.
+  const tsx = pathToFileURL(join(root, 'node_modules/tsx/dist/loader.mjs')).href;
+  const child = spawn(process.execPath, ['--import', tsx, join(root, entry), ...args], {
+    cwd: cwd ?? root,
+    // An empty value leaves the variable out entirely (so that .env may set it).
+    env: Object.fromEntries(Object.entries({ ...process.env, TSX_TSCONFIG_PATH: join(root, 'tsconfig.json'), NODE_ENV: 'development', LOG_LEVEL: 'warn', ...env }).filter(([, v]) => v !== '' && v !== undefined)),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

@@ -15,10 +15,10 @@ const NOTIFY = `subscription { notificationAdded { id kind title } }`;
 const LIST = `subscription L($id: ID!) { taskListChanged(listId: $id) { kind taskId } }`;
 
 describe('connection', () => {
-  it('closes 4403 for bad or missing credentials', async () => {
+  it('closes 4401 for bad or missing credentials, which clients do not retry', async () => {
     for (const params of [{ authorization: 'Bearer nonsense' }, {}, { authorization: 'Bearer orb_000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }]) {
       const c = wsClient(s.url, params);
-      expect((await c.closed).code).toBe(4403);
+      expect((await c.closed).code).toBe(4401);
     }
   });
 

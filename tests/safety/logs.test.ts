@@ -62,3 +62,25 @@ describe('an unexpected database error', () => {
     expect(lines.some((l) => l.includes('23514'))).toBe(true);
   });
 });
+
+describe('request logs', () => {
+  it('are one line per request, with the request id as requestId and the operation report', async () => {
+    const db = await freshDatabase();
+    const lines: string[] = [];
+    const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: randomBytes(32).toString('hex'), ...db.env, DATA_DIR: db.env.DATA_DIR ?? 'memory://' });
+    const server = await createServer(config, { logger: createLogger('info', false, { write: (line: string) => void lines.push(line) }) });
+    closers.push(async () => {
+      await server.stop();
+      await db.drop();
+    });
+    const url = await server.listen(0, '127.0.0.1');
+    const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'req-one-line' }, body: JSON.stringify({ query: 'query Hello { __typename }' }) });
+    expect(res.headers.get('x-request-id')).toBe('req-one-line');
+    await res.text();
+    await new Promise((r) => setImmediate(r));
+    const mine = lines.map((l) => JSON.parse(l)).filter((l) => JSON.stringify(l).includes('req-one-line'));
+    expect(mine).toHaveLength(1);
+    expect(mine[0]).toMatchObject({ requestId: 'req-one-line', method: 'POST', path: '/graphql', status: 200, operation: { operationName: 'Hello', errors: 0 } });
+    expect(lines.join('\n')).not.toContain('"reqId"');
+  });
+});
