@@ -2,11 +2,10 @@ import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginLandingPageLocalDefault } from '@apollo/server/plugin/landingPage/default';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
 import fastifyCookie from '@fastify/cookie';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import { createApp } from './app.js';
 import type { App } from './shared/app.js';
@@ -27,6 +26,7 @@ import { registerHttpSecurity, websocketOriginCheck } from './http-security.js';
 import { scheduleMaintenance } from './maintenance.js';
 import { loadTrustedDocuments, trustedDocuments } from './trusted-documents.js';
 import { attachWebSockets } from './ws.js';
+import { landingPage, registerGraphiql } from './ide.js';
 
 export const REFRESH_COOKIE = 'orbit_refresh';
 export const GRAPHQL_PATH = '/graphql';
@@ -71,8 +71,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     trustProxy: config.TRUST_PROXY,
     bodyLimit: BODY_LIMIT,
     // One log line per request, written below, with the request id as `requestId` like every other line.
-    disableRequestLogging: true,
-    requestIdLogLabel: 'requestId',
+    logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     // Plugins start once per server; on a busy machine that may pass fastify's default of 10 s.
     pluginTimeout: 60_000,
     genReqId: (req) => {
@@ -84,6 +83,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   registerHttpSecurity(fastify, config);
 
   const limits = operationLimits(config);
+  // Development: GraphiQL from npm packages at /graphiql, linked from the landing page.
+  const graphiql = !config.production && registerGraphiql(fastify, GRAPHQL_PATH);
   const apollo = new ApolloServer<Context>({
     schema,
     // The preHandler has parsed the text within the limits already; this bounds any other path.
@@ -99,7 +100,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     plugins: [
       fastifyApolloDrainPlugin(fastify),
       ApolloServerPluginCacheControlDisabled(),
-      config.production ? ApolloServerPluginLandingPageDisabled() : ApolloServerPluginLandingPageLocalDefault({ embed: true }),
+      config.production ? ApolloServerPluginLandingPageDisabled() : landingPage(GRAPHQL_PATH, graphiql),
       operationReports(reports, logger),
       limitsPlugin(limits),
     ],

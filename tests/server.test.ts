@@ -92,3 +92,49 @@ describe('configuration', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: 'memory://' })).toThrow(/JWT_SECRET: required in production/);
   });
 });
+
+describe('tools for people using the API', () => {
+  it('serves GraphiQL at /graphiql in development, every asset from this server', async () => {
+    const res = await fetch(`${dev.url}/graphiql`);
+    expect(res.status).toBe(200);
+    const html = await res.text();
+    const assets = [...html.matchAll(/(?:src|href)="(\/graphiql\/assets\/[^"]+)"/g)].map((m) => m[1]!);
+    expect(assets.sort()).toEqual(['/graphiql/assets/graphiql.css', '/graphiql/assets/graphiql.js', '/graphiql/assets/graphql-ws.js', '/graphiql/assets/react-dom.js', '/graphiql/assets/react.js']);
+    // Nothing from another origin: it works offline.
+    expect(html).not.toMatch(/(src|href)="https?:/);
+    for (const asset of assets) {
+      const file = await fetch(`${dev.url}${asset}`);
+      expect(file.status, asset).toBe(200);
+      expect((await file.arrayBuffer()).byteLength, asset).toBeGreaterThan(1000);
+    }
+    expect((await fetch(`${dev.url}/graphiql/assets/secret.js`)).status).toBe(404);
+    expect((await fetch(`${prod.url}/graphiql`)).status).toBe(404);
+  });
+
+  it('links GraphiQL and Apollo Sandbox from the development landing page', async () => {
+    const res = await fetch(`${dev.url}/graphql`, { headers: { accept: 'text/html' } });
+    const html = await res.text();
+    expect(html).toContain('href="/graphiql"');
+    expect(html).toContain('studio.apollographql.com/sandbox');
+  });
+
+  it('lets web apps on localhost call the API in development, and no foreign origin', async () => {
+    const preflight = (server: TestServer, origin: string) =>
+      fetch(`${server.url}/graphql`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+    for (const origin of ['http://localhost:5173', 'http://127.0.0.1:3000']) {
+      expect((await preflight(dev, origin)).headers.get('access-control-allow-origin'), origin).toBe(origin);
+    }
+    expect((await preflight(dev, 'https://evil.example')).headers.get('access-control-allow-origin')).toBeNull();
+    expect((await preflight(prod, 'http://localhost:5173')).headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('describes its custom scalars with @specifiedBy', async () => {
+    const data = await dev.ok(`{ __schema { types { name specifiedByURL } } }`);
+    const urls = Object.fromEntries(data.__schema.types.filter((t: any) => ['DateTime', 'Date', 'JSON'].includes(t.name)).map((t: any) => [t.name, t.specifiedByURL]));
+    expect(urls).toEqual({
+      DateTime: 'https://scalars.graphql.org/chillicream/date-time.html',
+      Date: 'https://scalars.graphql.org/chillicream/date.html',
+      JSON: 'https://www.rfc-editor.org/rfc/rfc8259',
+    });
+  });
+});
