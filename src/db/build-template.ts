@@ -3,9 +3,10 @@
 import { PGlite } from '@electric-sql/pglite';
 import { createDb } from './client.js';
 import { runMigrations } from './migrate.js';
-import { templateFile, writeTemplate } from './template.js';
+import { removeTemplate, templateFile, writeTemplate } from './template.js';
 
 const started = performance.now();
+removeTemplate(); // built from scratch, never from the last build's template
 const config = { pgliteDir: undefined, DB_POOL_MAX: 1, DB_STATEMENT_TIMEOUT_MS: 60_000 };
 const database = await createDb(config);
 await runMigrations(database, config);

@@ -86,8 +86,9 @@ async function createPglite(dir: string | undefined): Promise<Database> {
   const unlock = dir ? lockDataDir(dir) : () => {};
   let client: PGlite;
   try {
-    const template = dir ? templateFor(dir) : undefined;
-    client = dir ? await PGlite.create(dir, template ? { loadDataDir: template } : {}) : await PGlite.create();
+    const template = templateFor(dir);
+    const options = template ? { loadDataDir: template } : {};
+    client = dir ? await PGlite.create(dir, options) : await PGlite.create(options);
   } catch (error) {
     unlock();
     throw error;

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -8,11 +8,16 @@ import { fileURLToPath } from 'node:url';
  */
 export const templateFile = fileURLToPath(new URL('../pglite-template.tar.gz', import.meta.url));
 
-/** The template when this is a new, empty data directory and the build made one. */
-export function templateFor(dir: string): Blob | undefined {
+/** The template when this is a new, empty data directory (or memory) and the build made one. */
+export function templateFor(dir: string | undefined): Blob | undefined {
+  if (!dir) return existsSync(templateFile) ? new Blob([readFileSync(templateFile)]) : undefined;
   const fresh = !existsSync(`${dir}/PG_VERSION`) && readdirSync(dir).every((f) => f === 'orbit.lock' || f === 'jwt-secret' || f === 'outbox');
   if (!fresh || !existsSync(templateFile)) return undefined;
   return new Blob([readFileSync(templateFile)]);
+}
+
+export function removeTemplate(): void {
+  rmSync(templateFile, { force: true });
 }
 
 export function writeTemplate(data: ArrayBuffer): void {

@@ -1,6 +1,10 @@
 import { availableParallelism } from 'node:os';
-import argon2 from 'argon2';
-import { dictionary } from '@zxcvbn-ts/language-common';
+import { createRequire } from 'node:module';
+
+// Both are loaded on first use (the first sign-in or sign-up), not while the server starts.
+const load = createRequire(import.meta.url);
+let argon2Module: typeof import('argon2') | undefined;
+const argon2 = () => (argon2Module ??= load('argon2') as typeof import('argon2'));
 
 export interface HashParams {
   memoryCost: number;
@@ -38,8 +42,15 @@ const defaultHashConcurrency = () => Math.max(1, availableParallelism() - 1);
 export const MIN_PASSWORD = 8;
 export const MAX_PASSWORD = 256;
 
-/** The zxcvbn-ts common-password dictionary (~49,000 entries), lower-cased. */
-const common = new Set<string>((dictionary.passwords as string[]).map((p) => p.toLowerCase()));
+/** The zxcvbn-ts common-password dictionary (~49,000 entries), lower-cased; built on first use. */
+let commonPasswords: Set<string> | undefined;
+function common(): Set<string> {
+  if (!commonPasswords) {
+    const { dictionary } = load('@zxcvbn-ts/language-common') as { dictionary: { passwords: string[] } };
+    commonPasswords = new Set(dictionary.passwords.map((p) => p.toLowerCase()));
+  }
+  return commonPasswords;
+}
 
 export class Passwords {
   /** A real hash of a random password, verified against when the account does not exist. */
@@ -55,7 +66,7 @@ export class Passwords {
   }
 
   hash(password: string): Promise<string> {
-    return this.turns.run(() => argon2.hash(password, { type: argon2.argon2id, ...this.params }));
+    return this.turns.run(() => argon2().hash(password, { type: argon2().argon2id, ...this.params }));
   }
 
   async verify(hash: string | null, password: string): Promise<boolean> {
@@ -63,18 +74,18 @@ export class Passwords {
       // Same work as a real check, so an unknown account takes as long as a wrong password.
       this.dummy ??= this.hash(`dummy-${Math.random()}`);
       const dummy = await this.dummy;
-      await this.turns.run(() => argon2.verify(dummy, password)).catch(() => false);
+      await this.turns.run(() => argon2().verify(dummy, password)).catch(() => false);
       return false;
     }
     try {
-      return await this.turns.run(() => argon2.verify(hash, password));
+      return await this.turns.run(() => argon2().verify(hash, password));
     } catch {
       return false;
     }
   }
 
   needsRehash(hash: string): boolean {
-    return argon2.needsRehash(hash, this.params);
+    return argon2().needsRehash(hash, this.params);
   }
 }
 
@@ -84,7 +95,7 @@ export function passwordProblem(password: string, personal: Array<string | null 
   if (length < MIN_PASSWORD) return `Password must be at least ${MIN_PASSWORD} characters`;
   if (length > MAX_PASSWORD) return `Password must be at most ${MAX_PASSWORD} characters`;
   const lower = password.toLowerCase();
-  if (common.has(lower)) return 'Password is too common';
+  if (common().has(lower)) return 'Password is too common';
   for (const value of personal) {
     if (!value) continue;
     const v = value.toLowerCase();

@@ -1,5 +1,4 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { SignJWT, jwtVerify } from 'jose';
 
 export interface AccessClaims {
   userId: string;
@@ -16,7 +15,12 @@ export interface TokenSettings {
 
 const ALG = 'HS256';
 
+/** jose is loaded with the first token signed or verified, not while the server starts. */
+let joseModule: Promise<typeof import('jose')> | undefined;
+const jose = () => (joseModule ??= import('jose'));
+
 export async function signAccessToken(s: TokenSettings, userId: string, sessionId: string) {
+  const { SignJWT } = await jose();
   const expiresAt = new Date(Date.now() + s.ttlSeconds * 1000);
   const token = await new SignJWT({ sid: sessionId, typ: 'access' })
     .setProtectedHeader({ alg: ALG, typ: 'JWT' })
@@ -31,6 +35,7 @@ export async function signAccessToken(s: TokenSettings, userId: string, sessionI
 
 /** Verifies signature (HS256 only), issuer, audience, expiry and every required claim; null if any fails. */
 export async function verifyAccessToken(s: TokenSettings, token: string): Promise<AccessClaims | null> {
+  const { jwtVerify } = await jose();
   try {
     const { payload } = await jwtVerify(token, s.secret, {
       algorithms: [ALG],
