@@ -133,15 +133,24 @@ export function report(header: string, r: Results): string {
     section(
       '6. Cold start',
       [
-        'From spawning the server process (as `npm start` runs it) to the first 200 from `/readyz`, polled every 10 ms. “Empty”: a new',
-        'data directory or database, so migrations run; “existing”: the same one again. npm’s own start-up is not included.',
-        'On an empty PGlite directory most of the time is PGlite creating its cluster (initdb inside WebAssembly); both cases',
-        'also pay for node loading the server’s modules through tsx (transpiled on first use, then cached).',
+        'From spawning the server process (as `npm start` runs it: `node dist/main.js`, the build) to the first 200 from `/readyz`,',
+        'polled every 10 ms, the server pinned to one core. “Empty”: a new data directory or database, so migrations run (a new PGlite',
+        'directory is unpacked from the migrated template the build packs, instead of initdb inside WebAssembly); “existing”: the same',
+        'one again. npm’s own start-up is not included. The database opens while the server’s modules load.',
       ],
       ['database', 'empty: runs (ms)', 'empty: median', 'existing: runs (ms)', 'existing: median'],
       cold.map(([db, c]) => [db, c.empty.map(f0).join(', '), `${f0(median(c.empty))} ms`, c.existing.map(f0).join(', '), `${f0(median(c.existing))} ms`]),
     );
-    for (const [db, c] of cold) targets.push([`6. Cold start to /readyz (${db})`, 'measured, migrations included', `${f0(median(c.empty))} ms empty, ${f0(median(c.existing))} ms existing`, '(no number set)']);
+    for (const [db, c] of cold) {
+      const e = median(c.empty);
+      const x = median(c.existing);
+      if (db === 'PGlite') {
+        targets.push(['6. Cold start to /readyz, existing PGlite directory', 'under 1.5 s', `${f0(x)} ms`, met(x < 1500)]);
+        targets.push(['6. Cold start to /readyz, empty PGlite directory', 'under 3 s', `${f0(e)} ms`, met(e < 3000)]);
+      } else {
+        targets.push(['6. Cold start to /readyz, existing PostgreSQL database', 'under 1 s', `${f0(x)} ms (empty: ${f0(e)} ms)`, met(x < 1000)]);
+      }
+    }
   }
 
   if (r.hostile) {
