@@ -26,7 +26,11 @@ function parseInstant(value: unknown): Date {
     throw new GraphQLError('DateTime must be an ISO-8601 instant with a timezone', { extensions: { code: 'BAD_USER_INPUT' } });
   }
   const date = new Date(value);
-  if (Number.isNaN(date.getTime())) {
+  // JavaScript rolls 2026-02-30 over to March 2: the written date and time must exist as written.
+  const [y, mo, d, h, mi, sec = 0] = (/^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?/.exec(value) ?? []).slice(1).filter((x) => x !== undefined).map(Number);
+  const day = new Date(Date.UTC(y!, mo! - 1, d!));
+  const real = day.getUTCFullYear() === y && day.getUTCMonth() === mo! - 1 && day.getUTCDate() === d && h! <= 23 && mi! <= 59 && sec <= 59;
+  if (Number.isNaN(date.getTime()) || !real) {
     throw new GraphQLError('DateTime is not a valid instant', { extensions: { code: 'BAD_USER_INPUT' } });
   }
   if (date.getTime() < MIN_INSTANT || date.getTime() > MAX_INSTANT) {

@@ -98,7 +98,8 @@ export class TagSet {
   }
 
   async attach(q: Queryable, itemId: string, tagIds: string[]): Promise<void> {
-    if (tagIds.length) await q.insert(this.def.links).values(tagIds.map((tagId) => ({ [this.linkKey('item')]: itemId, [this.linkKey('tag')]: tagId })) as never);
+    // A link another transaction has just made is the same link: nothing to add, nothing to fail.
+    if (tagIds.length) await q.insert(this.def.links).values(tagIds.map((tagId) => ({ [this.linkKey('item')]: itemId, [this.linkKey('tag')]: tagId })) as never).onConflictDoNothing();
   }
 
   /** Replaces the owner's tags on an item with `tagIds` (already owned); others' tags on it stay. */

@@ -107,3 +107,38 @@ describe('email identity', () => {
     expect(inv).toEqual({ email: nfc(tag), invitee: { id: a.userId } });
   });
 });
+
+describe('concurrent duplicates', () => {
+  it('two concurrent invitations of one new address to one event make one invitation, no error', async () => {
+    const a = await s.register();
+    const event = (await s.ok(`mutation { createEvent(input: { title: "Race", startsAt: "2026-08-01T10:00:00Z", endsAt: "2026-08-01T11:00:00Z" }) { id } }`, {}, { token: a.token })).createEvent.id;
+    const INVITE = `mutation I($e: ID!, $m: [String!]!) { inviteToEvent(eventId: $e, emails: $m) { email } }`;
+    const answers = await Promise.all(Array.from({ length: 4 }, () => s.gql(INVITE, { e: event, m: ['same-guest@example.com'] }, { token: a.token })));
+    for (const r of answers) expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
+    const e = await s.ok(`query E($id: ID!) { event(id: $id) { invitations { email } } }`, { id: event }, { token: a.token });
+    expect(e.event.invitations).toEqual([{ email: 'same-guest@example.com' }]);
+  });
+
+  it('concurrent identical setTaskLabels calls all succeed with the same labels', async () => {
+    const a = await s.register();
+    const list = await createList(s, a);
+    const task = (await s.ok(`mutation T($l: ID!) { createTask(input: { listId: $l, title: "t" }) { id } }`, { l: list }, { token: a.token })).createTask.id;
+    const label = (await s.ok(`mutation { createLabel(input: { name: "race" }) { id } }`, {}, { token: a.token })).createLabel.id;
+    const SET = `mutation S($t: ID!, $l: [ID!]!) { setTaskLabels(taskId: $t, labelIds: $l) { labels { id } } }`;
+    const answers = await Promise.all(Array.from({ length: 4 }, () => s.gql(SET, { t: task, l: [label] }, { token: a.token })));
+    for (const r of answers) expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
+    const t = await s.ok(`query T($id: ID!) { task(id: $id) { labels { id } } }`, { id: task }, { token: a.token });
+    expect(t.task.labels).toEqual([{ id: label }]);
+  });
+
+  it('concurrent identical setDocumentTags calls all succeed with the same tags', async () => {
+    const a = await s.register();
+    const doc = (await s.ok(`mutation { createDocument(input: { title: "d", content: "c" }) { id } }`, {}, { token: a.token })).createDocument.id;
+    const tag = (await s.ok(`mutation { createTag(input: { name: "race" }) { id } }`, {}, { token: a.token })).createTag.id;
+    const SET = `mutation S($d: ID!, $t: [ID!]!) { setDocumentTags(documentId: $d, tagIds: $t) { tags { id } } }`;
+    const answers = await Promise.all(Array.from({ length: 4 }, () => s.gql(SET, { d: doc, t: [tag] }, { token: a.token })));
+    for (const r of answers) expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
+    const d = await s.ok(`query D($id: ID!) { document(id: $id) { tags { id } } }`, { id: doc }, { token: a.token });
+    expect(d.document.tags).toEqual([{ id: tag }]);
+  });
+});

@@ -66,6 +66,10 @@ describe('values outside what the database holds', () => {
     expectBadInput(await s.fail(CREATE, { i: { title: 'x', allDay: true, startsAt: '9999-12-30T00:00:00Z', endsAt: '9999-12-31T00:00:00Z' } }, { token: a.token }), 'endsAt');
     expectBadInput(await s.fail(`mutation { upsertJournalEntry(input: { type: MORNING_PAGES, date: "0000-01-01", content: "x" }) { id } }`, {}, { token: a.token }), 'date');
     expectBadInput(await s.fail(`query Q($f: Date) { journalEntries(from: $f) { totalCount } }`, { f: '0999-12-31' }, { token: a.token }), 'f');
+    // Dates that do not exist are refused, not rolled over into the next month.
+    expectBadInput(await s.fail(CREATE, { i: { title: 'x', startsAt: '2026-02-30T10:00:00Z', endsAt: '2026-03-01T10:00:00Z' } }, { token: a.token }), 'startsAt');
+    expectBadInput(await s.fail(CREATE, { i: { title: 'x', startsAt: '2026-04-01T10:00:00Z', endsAt: '2026-04-31T10:00:00Z' } }, { token: a.token }), 'endsAt');
+    expectBadInput(await s.fail(`mutation { upsertJournalEntry(input: { type: MORNING_PAGES, date: "2026-02-29", content: "x" }) { id } }`, {}, { token: a.token }), 'date');
   });
 
   it('refuses integers past 32 bits, over-long lists and deep JSON, naming the field', async () => {

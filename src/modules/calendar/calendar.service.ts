@@ -138,7 +138,10 @@ export class CalendarService {
     const mails: Mail[] = [];
     const result = await this.app.db.transaction(async (tx) => {
       const event = await this.own(tx, viewer, eventId);
-      const existing = await tx.select().from(invitations).where(eq(invitations.eventId, event.id)).for('update');
+      // The event's row serialises invitations to it: two concurrent calls with the same address
+      // (or together past the cap) see each other's rows instead of colliding.
+      await tx.select({ id: events.id }).from(events).where(eq(events.id, event.id)).for('update');
+      const existing = await tx.select().from(invitations).where(eq(invitations.eventId, event.id));
       const known = new Set(existing.map((i) => i.email));
       const fresh = emails.filter((e) => !known.has(e) && e !== viewer.user.email);
       if (existing.length + fresh.length > MAX_INVITATIONS) throw new InputError({ emails: `At most ${MAX_INVITATIONS} invitations per event` });
