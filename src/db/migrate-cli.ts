@@ -1,9 +1,19 @@
 import { loadConfig } from '../shared/config.js';
 import { createDb } from './client.js';
+import { DataDirLockedError } from './data-dir-lock.js';
 import { runMigrations } from './migrate.js';
 
-const config = loadConfig();
-const database = await createDb(config);
-await runMigrations(database, config);
-await database.close();
-console.log(`migrations applied (${database.kind})`);
+try {
+  const config = loadConfig();
+  const database = await createDb(config);
+  await runMigrations(database, config);
+  await database.close();
+  console.log(`migrations applied (${database.kind})`);
+} catch (error) {
+  // A data directory held by a running server: one line naming it, not a stack.
+  if (error instanceof DataDirLockedError || (error as Error).name === 'ConfigError') {
+    console.error((error as Error).message);
+    process.exit(1);
+  }
+  throw error;
+}

@@ -93,6 +93,16 @@ export class FieldProblems {
   }
 }
 
+/** The PostgreSQL error code (SQLSTATE) of an error or of what it wraps, if any. */
+export function sqlState(error: unknown): string | undefined {
+  let e = error as { code?: unknown; cause?: unknown } | undefined;
+  for (let i = 0; e && i < 4; i++) {
+    if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return e.code;
+    e = e.cause as typeof e;
+  }
+  return undefined;
+}
+
 /** Postgres unique_violation. */
 export function isUniqueViolation(error: unknown, constraint?: string): boolean {
   let e = error as { code?: string; constraint?: string; constraint_name?: string; cause?: unknown } | undefined;

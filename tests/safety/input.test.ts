@@ -118,6 +118,22 @@ describe('values outside what the database holds', () => {
   });
 });
 
+describe('text the database cannot index', () => {
+  it('refuses a document whose distinct words would not fit a tsvector, and an over-long login identifier', async () => {
+    const words: string[] = [];
+    for (let i = 0, size = 0; size < 1_000_000; i++) {
+      const w = `w${i.toString(36)}x${(i * 7919).toString(36)}`;
+      words.push(w);
+      size += w.length + 1;
+    }
+    const res = await s.gql(`mutation D($c: String!) { createDocument(input: { title: "big", content: $c }) { id } }`, { c: words.join(' ') }, { token: a.token });
+    expectBadInput(res.errors![0]!, 'content');
+    expect((await s.ok(`{ documents { totalCount } }`, {}, { token: a.token })).documents.totalCount).toBe(0);
+    const login = await s.gql(`mutation L($i: String!) { login(input: { identifier: $i, password: "whatever-password" }) { accessToken } }`, { i: 'x'.repeat(20_000) });
+    expectBadInput(login.errors![0]!, 'identifier');
+  });
+});
+
 describe('variables and arguments', () => {
   it('answers HTTP 400 BAD_USER_INPUT for a missing or unparsable variable', async () => {
     const missing = await s.gql(`query Q($f: Date!) { journalEntries(from: $f) { totalCount } }`, {}, { token: a.token });

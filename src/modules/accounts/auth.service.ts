@@ -2,7 +2,7 @@ import { and, eq, isNull, or, sql } from 'drizzle-orm';
 import { type App, sendAll } from '../../shared/app.js';
 import type { Tx } from '../../db/client.js';
 import { refreshTokens, sessions, users } from '../../db/schema/index.js';
-import { ConflictError, FieldProblems, SuspendedError, UnauthenticatedError, isUniqueViolation } from '../../shared/errors.js';
+import { ConflictError, FieldProblems, InputError, SuspendedError, UnauthenticatedError, isUniqueViolation } from '../../shared/errors.js';
 import type { Mail } from '../../shared/mailer.js';
 import { RateLimiter } from '../../shared/rate-limit.js';
 import { recordActivity } from '../activity/index.js';
@@ -75,6 +75,9 @@ export class AuthService {
 
   async login(input: LoginInput, client: ClientMeta): Promise<AuthResult> {
     const identifier = normalizeIdentifier(input.identifier);
+    // No email (254) or username (32) is longer: a longer identifier is no account, and is never
+    // written as a rate-limit key (whose index takes at most a couple of kilobytes).
+    if (identifier.length > 254 || input.password.length > 1024) throw new InputError({ [identifier.length > 254 ? 'identifier' : 'password']: 'Too long' });
     // Every attempt counts against the address; failures count against the account.
     await this.limiter.hit(`login:ip:${client.ip}`, { ...this.ipWindow, limit: this.app.config.IP_LOGIN_LIMIT });
     const [found] = await this.app.db

@@ -2,7 +2,7 @@ import { type SQL, and, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
 import type { App } from '../../shared/app.js';
 import type { Queryable } from '../../db/client.js';
 import { documentTags, documents } from '../../db/schema/index.js';
-import { FieldProblems, NotFoundError } from '../../shared/errors.js';
+import { FieldProblems, InputError, NotFoundError, sqlState } from '../../shared/errors.js';
 import { parseId, validIds } from '../../shared/ids.js';
 import { type Connection, countWhere, cursorCast, keysetPage, pageRequest } from '../../shared/pagination.js';
 import { recordActivity } from '../activity/index.js';
@@ -14,6 +14,19 @@ import { countWords } from '../../shared/words.js';
 
 const { search: _search, ...columns } = getTableColumns(documents);
 const CONTENT_MAX_BYTES = 1024 * 1024;
+
+/**
+ * PostgreSQL's tsvector holds at most 1 MB: content of up to 1 MB whose distinct words would index
+ * past that (54000, program_limit_exceeded) is bad input, not a server error.
+ */
+async function searchable<T>(write: Promise<T>): Promise<T> {
+  try {
+    return await write;
+  } catch (error) {
+    if (sqlState(error) === '54000') throw new InputError({ content: 'The content has too many distinct words to be indexed for search; split it into smaller documents' });
+    throw error;
+  }
+}
 
 export class DocumentService {
   constructor(private readonly app: App) {}
@@ -61,7 +74,7 @@ export class DocumentService {
 
   async create(viewer: Viewer, input: CreateDocumentInput): Promise<DocumentRow> {
     const title = this.check(input.title, input.content);
-    return this.app.db.transaction(async (tx) => {
+    return searchable(this.app.db.transaction(async (tx) => {
       const tagIds = input.tagIds?.length ? await this.ownTags(tx, viewer, input.tagIds) : [];
       const [doc] = await tx
         .insert(documents)
@@ -70,10 +83,14 @@ export class DocumentService {
       await TAGS.attach(tx, doc!.id, tagIds);
       await recordActivity(tx, { actorId: viewer.userId, verb: 'document.created', entityType: 'document', entityId: doc!.id, summary: `Wrote "${title}"` });
       return doc!;
-    });
+    }));
   }
 
-  async update(viewer: Viewer, id: string, input: UpdateDocumentInput): Promise<DocumentRow> {
+  update(viewer: Viewer, id: string, input: UpdateDocumentInput): Promise<DocumentRow> {
+    return searchable(this.updated(viewer, id, input));
+  }
+
+  private async updated(viewer: Viewer, id: string, input: UpdateDocumentInput): Promise<DocumentRow> {
     const title = this.check(input.title ?? undefined, input.content ?? undefined, input.title !== undefined);
     return this.app.db.transaction(async (tx) => {
       const before = await this.get(viewer, id, tx);
