@@ -22,6 +22,24 @@ describe('connection', () => {
     }
   });
 
+  it('gives a graphql-ws client with retries a bad token once: it does not retry 4401', async () => {
+    const { createClient } = await import('graphql-ws');
+    let attempts = 0;
+    const error = await new Promise<unknown>((resolve) => {
+      const client = createClient({
+        url: `${s.url.replace('http', 'ws')}/graphql`,
+        webSocketImpl: WebSocket,
+        connectionParams: { authorization: 'Bearer nonsense' },
+        retryAttempts: 5,
+        retryWait: async () => {},
+        on: { connecting: () => void (attempts += 1) },
+      });
+      client.subscribe({ query: NOTIFY }, { next: () => {}, error: (e) => (resolve(e), void client.dispose()), complete: () => {} });
+    });
+    expect((error as { code?: number }).code).toBe(4401);
+    expect(attempts).toBe(1);
+  });
+
   it('closes 4408 when connection_init does not come within 3 s', async () => {
     const started = Date.now();
     const socket = new WebSocket(`${s.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
