@@ -1,4 +1,5 @@
 import { lt, sql } from 'drizzle-orm';
+import { releaseLapsed } from './modules/usage/index.js';
 import type { App } from './shared/app.js';
 import { emailTokens, notifications, rateLimits } from './db/schema/index.js';
 
@@ -9,6 +10,7 @@ export async function sweep(app: App): Promise<void> {
   await app.db.delete(notifications).where(lt(notifications.createdAt, sql`now() - make_interval(days => ${NOTIFICATION_RETENTION_DAYS})`));
   await app.db.delete(rateLimits).where(lt(rateLimits.resetAt, sql`now()`));
   await app.db.delete(emailTokens).where(lt(emailTokens.expiresAt, sql`now() - interval '1 day'`));
+  await releaseLapsed(app.db);
 }
 
 /** Runs `sweep` at start and then hourly; every replica may run it, the deletes are idempotent. */

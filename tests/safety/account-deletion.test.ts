@@ -59,6 +59,7 @@ async function busyUser(a: Account, b: Account) {
   await gql(a, `mutation M($c: ID!) { sendMessage(conversationId: $c, content: "hi") { userMessage { id } } }`, { c: conv });
   await gql(a, `mutation R($c: ID) { recordUsage(input: { model: "m", promptTokens: 5, completionTokens: 5, conversationId: $c }) { tokensUsed } }`, { c: conv });
   await gql(a, `mutation { createApiKey(input: { name: "k", scopes: [READ] }) { secret } }`);
+  await gql(a, `mutation { reserveUsage(estimatedTokens: 10) { id } }`);
   await s.ok(`mutation R($e: String!) { requestPasswordReset(email: $e) }`, { e: a.email });
   return { own, theirs, aInB, bAssignsA, bEvent };
 }

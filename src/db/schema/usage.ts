@@ -34,3 +34,24 @@ export const monthlyUsage = pgTable(
   },
   (t) => [primaryKey({ columns: [t.userId, t.month] })],
 );
+
+/**
+ * Tokens an external agent holds for a model call it is about to make (reserveUsage), added to the
+ * month's reserved tokens until recordUsage settles it or it lapses (released).
+ */
+export const usageReservations = pgTable(
+  'usage_reservations',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    userId: uuid().notNull().references(() => users.id, { onDelete: 'cascade' }),
+    /** The month (YYYY-MM, UTC) whose reserved tokens hold it. */
+    month: text().notNull(),
+    estimatedTokens: integer().notNull(),
+    createdAt: ts().notNull().defaultNow(),
+    expiresAt: ts().notNull(),
+    settledAt: ts(),
+    /** Set when it lapsed unsettled and its tokens were given back. */
+    releasedAt: ts(),
+  },
+  (t) => [index('usage_reservations_user_idx').on(t.userId), index('usage_reservations_open_idx').on(t.expiresAt)],
+);

@@ -1,14 +1,15 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { App } from '../../shared/app.js';
 import type { Queryable } from '../../db/client.js';
-import { conversations, monthlyUsage, usageRecords } from '../../db/schema/index.js';
-import { AppError, ErrorCode, FieldProblems, InputError, NotFoundError } from '../../shared/errors.js';
+import { conversations, monthlyUsage, usageRecords, usageReservations } from '../../db/schema/index.js';
+import { RESERVATION_MINUTES, releaseLapsed } from './reservations.js';
+import { AppError, ConflictError, ErrorCode, FieldProblems, InputError, NotFoundError } from '../../shared/errors.js';
 import { parseId } from '../../shared/ids.js';
 import type { Tier } from '../users/index.js';
 import type { Viewer } from '../../shared/viewer.js';
 import { createNotifications } from '../notifications/index.js';
 import { WARNING_SHARE, currentMonth, tierLimits } from './tiers.js';
-import type { MonthlyUsage, RecordUsageInput } from './usage.type.js';
+import type { MonthlyUsage, RecordUsageInput, UsageReservationRow } from './usage.type.js';
 
 /** The most tokens of either kind one reported model call may carry (recordUsage). */
 export const MAX_TOKENS_PER_CALL = 10_000_000;
@@ -46,6 +47,41 @@ export class UsageService {
     return { month, tokensUsed: int(used), tokenLimit: int(limit), remainingTokens: int(limit - used), requestCount: int(requests) };
   }
 
+  /**
+   * reserveUsage: an external agent holds tokens for a call it is about to make. Refused with
+   * USAGE_LIMIT_EXCEEDED once used + reserved reaches the limit; lapses after RESERVATION_MINUTES.
+   */
+  async reserveForAgent(viewer: Viewer, estimatedTokens: number): Promise<UsageReservationRow> {
+    if (!Number.isInteger(estimatedTokens) || estimatedTokens < 1 || estimatedTokens > MAX_TOKENS_PER_CALL) {
+      throw new InputError({ estimatedTokens: `Must be a whole number from 1 to ${MAX_TOKENS_PER_CALL.toLocaleString('en-US')}` });
+    }
+    return this.app.db.transaction(async (tx) => {
+      await releaseLapsed(tx, viewer.userId);
+      await this.reserve(viewer, estimatedTokens, tx);
+      const [row] = await tx
+        .insert(usageReservations)
+        .values({ userId: viewer.userId, month: currentMonth(), estimatedTokens, expiresAt: sql`now() + make_interval(mins => ${RESERVATION_MINUTES})` as never })
+        .returning();
+      return row!;
+    });
+  }
+
+  /** Settles a reservation in the recording transaction: once only (CONFLICT after), the viewer's only. */
+  private async settle(tx: Queryable, viewer: Viewer, reservationId: string): Promise<void> {
+    const id = parseId(reservationId, 'Reservation');
+    const [r] = await tx.select().from(usageReservations).where(and(eq(usageReservations.id, id), eq(usageReservations.userId, viewer.userId))).for('update');
+    if (!r) throw new NotFoundError('Reservation');
+    if (r.settledAt) throw new ConflictError('This reservation was settled already', 'reservationId');
+    await tx.update(usageReservations).set({ settledAt: sql`now()` as never }).where(eq(usageReservations.id, id));
+    // A lapsed reservation gave its tokens back already; otherwise they leave the month that held them.
+    if (!r.releasedAt) {
+      await tx
+        .update(monthlyUsage)
+        .set({ reservedTokens: sql`greatest(0, ${monthlyUsage.reservedTokens} - ${r.estimatedTokens})` })
+        .where(and(eq(monthlyUsage.userId, viewer.userId), eq(monthlyUsage.month, r.month)));
+    }
+  }
+
   /** recordUsage: an external agent reports a model call (session or WRITE API key). */
   async record(viewer: Viewer, input: RecordUsageInput): Promise<MonthlyUsage> {
     const p = new FieldProblems();
@@ -63,6 +99,7 @@ export class UsageService {
         if (!c) throw new NotFoundError('Conversation');
         conversationId = c.id;
       }
+      if (input.reservationId) await this.settle(tx, viewer, input.reservationId);
       return this.add(tx, viewer, { model, promptTokens: input.promptTokens, completionTokens: input.completionTokens, conversationId }, 0);
     });
   }
@@ -72,11 +109,11 @@ export class UsageService {
    * under the limit, checked and updated in one statement, so concurrent calls overshoot the budget
    * by at most one call. Throws USAGE_LIMIT_EXCEEDED otherwise.
    */
-  async reserve(viewer: Viewer, estimate: number): Promise<void> {
+  async reserve(viewer: Viewer, estimate: number, q: Queryable = this.app.db): Promise<void> {
     const month = currentMonth();
     const limit = this.limitOf(viewer.user.tier as Tier);
-    await this.app.db.insert(monthlyUsage).values({ userId: viewer.userId, month }).onConflictDoNothing();
-    const held = await this.app.db
+    await q.insert(monthlyUsage).values({ userId: viewer.userId, month }).onConflictDoNothing();
+    const held = await q
       .update(monthlyUsage)
       .set({ reservedTokens: sql`${monthlyUsage.reservedTokens} + ${estimate}` })
       .where(and(eq(monthlyUsage.userId, viewer.userId), eq(monthlyUsage.month, month), sql`${monthlyUsage.tokensUsed} + ${monthlyUsage.reservedTokens} < ${limit}`))

@@ -1,4 +1,5 @@
 import { Field, ID, InputType, Int, ObjectType } from 'type-graphql';
+import type { usageReservations } from '../../db/schema/index.js';
 import { Tier } from '../users/index.js';
 
 @ObjectType()
@@ -22,4 +23,14 @@ export class RecordUsageInput {
   @Field(() => Int, { description: '0 to 10,000,000' }) promptTokens!: number;
   @Field(() => Int, { description: '0 to 10,000,000' }) completionTokens!: number;
   @Field(() => ID, { nullable: true }) conversationId?: string | null;
+  @Field(() => ID, { nullable: true, description: 'The reserveUsage reservation this call settles (once; CONFLICT after)' }) reservationId?: string | null;
+}
+
+export type UsageReservationRow = typeof usageReservations.$inferSelect;
+
+@ObjectType({ description: 'Tokens held for a model call an external agent is about to make' })
+export class UsageReservation {
+  @Field(() => ID) id!: string;
+  @Field(() => Int) estimatedTokens!: number;
+  @Field(() => Date, { description: 'Unsettled, it lapses then and its tokens are given back' }) expiresAt!: Date;
 }
