@@ -105,6 +105,12 @@ describe('conversations', () => {
     // The failed attempts released their reservations: a call still starts.
     llm.set('ok');
     expect((await s.ok(SEND, { c: c.id, t: 'ok now' }, { token: a.token })).sendMessage.assistantMessage.content).toBe('Hello, world!');
+    // Every call is in the model-call log, the failed ones with how they ended.
+    const log = (await s.ok(`query C($id: ID!) { conversation(id: $id) { modelCalls { model status finishReason promptTokens completionTokens latencyMs } } }`, { id: c.id }, { token: a.token })).conversation.modelCalls;
+    expect(log.map((m: any) => m.status)).toEqual(['error', 'error', 'timeout', 'ok']);
+    expect(log[3]).toMatchObject({ model: 'fake-1', finishReason: 'stop', promptTokens: 40, completionTokens: 10 });
+    expect(log[2].latencyMs).toBeGreaterThanOrEqual(700);
+    for (const m of log.slice(0, 3)) expect(m).toMatchObject({ finishReason: null, promptTokens: 0, completionTokens: 0 });
   });
 });
 

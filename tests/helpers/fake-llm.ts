@@ -27,8 +27,10 @@ export async function startFakeLlm() {
       send({ choices: [{ delta: { content: 'thinking' } }] });
       return; // never finishes: the client's timeout must end it
     }
-    for (const piece of reply) {
-      send({ id: 'c1', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: piece } }] });
+    for (const [i, piece] of reply.entries()) {
+      // As providers do, the last content chunk carries the finish reason (not when the stream then fails).
+      const finish = i === reply.length - 1 && behaviour === 'ok' ? 'stop' : null;
+      send({ id: 'c1', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: piece }, finish_reason: finish }] });
       await new Promise((r) => setTimeout(r, 5));
     }
     if (behaviour === 'error') {

@@ -2,14 +2,21 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execRows } from '../../src/db/client.js';
 import type { Account } from '../helpers/client.js';
+import { startFakeLlm } from '../helpers/fake-llm.js';
 import { type TestServer, startServer } from '../helpers/server.js';
 import { createList, createTask, share } from '../tasks/helpers.js';
 
 let s: TestServer;
+let llm: Awaited<ReturnType<typeof startFakeLlm>>;
 beforeAll(async () => {
-  s = await startServer();
+  // With a model, so that sendMessage leaves a model-call row as well.
+  llm = await startFakeLlm();
+  s = await startServer({ LLM_BASE_URL: llm.url, LLM_MODEL: 'fake-1' });
 });
-afterAll(() => s?.close());
+afterAll(async () => {
+  await s?.close();
+  await llm?.close();
+});
 
 /** Every column that references users, found in the catalog, so a table added later is audited too. */
 async function userReferences(): Promise<Array<{ table: string; column: string }>> {

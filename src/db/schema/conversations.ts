@@ -34,3 +34,23 @@ export const messages = pgTable(
   },
   (t) => [index('messages_conversation_seq_idx').on(t.conversationId, t.seq)],
 );
+
+/** One row per model call Orbit makes: what the provider was asked, how long it took, how it ended. */
+export const modelCalls = pgTable(
+  'model_calls',
+  {
+    id: uuid().primaryKey().defaultRandom(),
+    conversationId: uuid().notNull().references(() => conversations.id, { onDelete: 'cascade' }),
+    userId: uuid().notNull().references(() => users.id, { onDelete: 'cascade' }),
+    model: text().notNull(),
+    promptTokens: integer().notNull(),
+    completionTokens: integer().notNull(),
+    latencyMs: integer().notNull(),
+    /** ok, error, timeout, cancelled */
+    status: text().notNull(),
+    /** The provider's finish_reason: stop, length, tool_calls, ... */
+    finishReason: text(),
+    createdAt: ts().notNull().default(sql`clock_timestamp()`),
+  },
+  (t) => [index('model_calls_conversation_idx').on(t.conversationId, t.createdAt), index('model_calls_user_idx').on(t.userId)],
+);

@@ -4,7 +4,7 @@ export interface ChatMessage {
   role: 'system' | 'user' | 'assistant';
   content: string;
 }
-export type ChatPart = { delta: string } | { usage: { promptTokens: number; completionTokens: number } };
+export type ChatPart = { delta: string } | { usage: { promptTokens: number; completionTokens: number } } | { finish: string };
 
 /** What Orbit needs from a model provider; other providers implement the same. */
 export interface ChatProvider {
@@ -12,8 +12,14 @@ export interface ChatProvider {
   stream(messages: ChatMessage[], opts: { signal: AbortSignal; maxTokens: number }): AsyncIterable<ChatPart>;
 }
 
+/** How a failed model call ended, as the model-call log records it. */
+export type CallFailure = 'error' | 'timeout' | 'cancelled';
+
 export class ProviderError extends AppError {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    readonly failure: CallFailure = 'error',
+  ) {
     super(ErrorCode.INTERNAL_SERVER_ERROR, message, { reason: 'ASSISTANT_UNAVAILABLE' });
   }
 }
@@ -62,6 +68,7 @@ export class OpenAiCompatibleProvider implements ChatProvider {
           if (part.error) throw new ProviderError(`The assistant provider failed: ${part.error}`);
           if (part.delta) yield { delta: part.delta };
           if (part.usage) yield { usage: part.usage };
+          if (part.finish) yield { finish: part.finish };
         }
       }
     } catch (error) {
@@ -73,22 +80,23 @@ export class OpenAiCompatibleProvider implements ChatProvider {
   private failure(error: unknown, signal: AbortSignal): ProviderError {
     if (signal.aborted) {
       const reason = signal.reason as { name?: string } | undefined;
-      return new ProviderError(reason?.name === 'TimeoutError' ? 'The assistant did not answer in time' : 'The request was cancelled');
+      return reason?.name === 'TimeoutError' ? new ProviderError('The assistant did not answer in time', 'timeout') : new ProviderError('The request was cancelled', 'cancelled');
     }
     return new ProviderError('The assistant provider could not be reached');
   }
 }
 
-function parseChunk(data: string): { delta?: string; usage?: { promptTokens: number; completionTokens: number }; error?: string } {
+function parseChunk(data: string): { delta?: string; usage?: { promptTokens: number; completionTokens: number }; finish?: string; error?: string } {
   try {
     const json = JSON.parse(data) as {
-      choices?: Array<{ delta?: { content?: string } }>;
+      choices?: Array<{ delta?: { content?: string }; finish_reason?: string | null }>;
       usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
       error?: { message?: string };
     };
     if (json.error) return { error: json.error.message ?? 'unknown error' };
     return {
       delta: json.choices?.[0]?.delta?.content ?? undefined,
+      finish: json.choices?.[0]?.finish_reason ?? undefined,
       usage: json.usage ? { promptTokens: json.usage.prompt_tokens ?? 0, completionTokens: json.usage.completion_tokens ?? 0 } : undefined,
     };
   } catch {

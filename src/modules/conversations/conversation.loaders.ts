@@ -2,14 +2,15 @@ import DataLoader from 'dataloader';
 import { and, getTableColumns, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { anyId } from '../../db/sql.js';
-import { messages } from '../../db/schema/index.js';
+import { messages, modelCalls } from '../../db/schema/index.js';
 import { type Connection, type PageRequest, cursorCast, keysetAfter, toConnection } from '../../shared/pagination.js';
-import type { MessageRow } from './conversation.type.js';
+import type { MessageRow, ModelCallRow } from './conversation.type.js';
 
 /** Message pages of many conversations in one statement (oldest first), like task pages per list. */
 export function createConversationLoaders(db: Db) {
   const pages = new Map<string, DataLoader<string, Connection<MessageRow>>>();
   return {
+    modelCallsOf: modelCallsLoader(db),
     messagesOf(page: PageRequest) {
       const key = JSON.stringify(page);
       let loader = pages.get(key);
@@ -55,3 +56,25 @@ async function countOf(db: Db, conversationId: string): Promise<number> {
 }
 
 export type ConversationLoaders = ReturnType<typeof createConversationLoaders>;
+
+/** The model calls shown per conversation: the most recent ones. */
+export const MODEL_CALLS_SHOWN = 100;
+
+/** The model-call log of many conversations in one statement, oldest first, the last 100 each. */
+export function modelCallsLoader(db: Db) {
+  return new DataLoader<string, ModelCallRow[]>(async (ids) => {
+    const ranked = db
+      .select({ ...getTableColumns(modelCalls), n: sql<number>`row_number() over (partition by ${modelCalls.conversationId} order by ${modelCalls.createdAt} desc, ${modelCalls.id} desc)`.as('n') })
+      .from(modelCalls)
+      .where(anyId(modelCalls.conversationId, ids))
+      .as('c');
+    const rows = await db.select().from(ranked).where(sql`${ranked.n} <= ${MODEL_CALLS_SHOWN}`).orderBy(ranked.createdAt, ranked.id);
+    const by = new Map<string, ModelCallRow[]>();
+    for (const { n: _n, ...row } of rows) {
+      let list = by.get(row.conversationId);
+      if (!list) by.set(row.conversationId, (list = []));
+      list.push(row as ModelCallRow);
+    }
+    return ids.map((id) => by.get(id) ?? []);
+  });
+}

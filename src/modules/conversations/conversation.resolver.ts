@@ -3,7 +3,7 @@ import type { Context } from './context.js';
 import { viewerOf } from '../../shared/context.js';
 import { pageRequest } from '../../shared/pagination.js';
 import { checkAccess } from '../../shared/access.js';
-import { Conversation, ConversationConnection, type ConversationRow, MessageChunk, MessageConnection, SendMessagePayload } from './conversation.type.js';
+import { Conversation, ConversationConnection, type ConversationRow, MessageChunk, MessageConnection, SendMessagePayload, ModelCall } from './conversation.type.js';
 
 @Resolver(() => Conversation)
 export class ConversationResolver {
@@ -53,6 +53,11 @@ export class ConversationResolver {
   }
 
   // ---------------------------------------------------------------- fields
+  @FieldResolver(() => [ModelCall], { description: 'The model calls made for this conversation, oldest first (the most recent 100), failed ones included' })
+  modelCalls(@Root() conversation: ConversationRow, @Ctx() ctx: Context) {
+    return ctx.loaders.modelCallsOf.load(conversation.id);
+  }
+
   @FieldResolver(() => MessageConnection, { description: 'Oldest first, newest last' })
   messages(
     @Root() conversation: ConversationRow,

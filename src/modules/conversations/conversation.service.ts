@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { and, desc, eq } from 'drizzle-orm';
 import type { App } from '../../shared/app.js';
 import type { Queryable } from '../../db/client.js';
-import { conversations, messages } from '../../db/schema/index.js';
+import { conversations, messages, modelCalls } from '../../db/schema/index.js';
 import { FieldProblems, NotFoundError } from '../../shared/errors.js';
 import { parseId } from '../../shared/ids.js';
 import { type Connection, countWhere, cursorCast, keysetPage, pageRequest } from '../../shared/pagination.js';
@@ -10,7 +10,7 @@ import type { Viewer } from '../../shared/viewer.js';
 import { publish } from '../../shared/event-bus.js';
 import type { UsageService } from '../usage/index.js';
 import type { MonthlyUsage } from '../usage/index.js';
-import { type ChatMessage, type ChatProvider, OpenAiCompatibleProvider, estimateTokens } from './assistant.provider.js';
+import { type ChatMessage, type ChatProvider, OpenAiCompatibleProvider, estimateTokens, ProviderError } from './assistant.provider.js';
 import type { ConversationRow, MessageRow } from './conversation.type.js';
 
 export const DEFAULT_TITLE = 'New conversation';
@@ -108,9 +108,13 @@ export class ConversationService {
     const abort = signal ? AbortSignal.any([signal, timeout]) : timeout;
     let text = '';
     let counted: { promptTokens: number; completionTokens: number } | undefined;
+    let finishReason: string | null = null;
+    const started = performance.now();
+    const latency = () => Math.round(performance.now() - started);
     try {
       for await (const part of provider.stream(prompt, { signal: abort, maxTokens: this.app.config.LLM_MAX_TOKENS })) {
         if ('usage' in part) counted = part.usage;
+        else if ('finish' in part) finishReason = part.finish;
         else if (part.delta) {
           text += part.delta;
           for (let i = 0; i < part.delta.length; i += CHUNK_MAX) await this.chunk(conversationId, messageId, part.delta.slice(i, i + CHUNK_MAX), false);
@@ -118,6 +122,9 @@ export class ConversationService {
       }
     } catch (error) {
       await this.usage.release(viewer, estimate);
+      // The failed call is logged too (nothing was charged for it).
+      const status = error instanceof ProviderError ? error.failure : 'error';
+      await this.logCall(this.app.db, { conversationId, userId: viewer.userId, model: provider.model, promptTokens: counted?.promptTokens ?? 0, completionTokens: counted?.completionTokens ?? 0, latencyMs: latency(), status, finishReason }).catch(() => {});
       await this.chunk(conversationId, messageId, '', true).catch(() => {});
       throw error;
     }
@@ -125,10 +132,16 @@ export class ConversationService {
     const result = await this.app.db.transaction(async (tx) => {
       const assistantMessage = await this.store(conversationId, { id: messageId, role: 'ASSISTANT', content: text, model: provider.model, ...usage }, tx);
       const monthly = await this.usage.add(tx, viewer, { model: provider.model, ...usage, conversationId }, estimate);
+      await this.logCall(tx, { conversationId, userId: viewer.userId, model: provider.model, ...usage, latencyMs: latency(), status: 'ok', finishReason });
       return { assistantMessage, usage: monthly };
     });
     await this.chunk(conversationId, messageId, '', true);
     return result;
+  }
+
+  /** The model-call log: one row per call, ok or not. */
+  private async logCall(q: Queryable, call: typeof modelCalls.$inferInsert): Promise<void> {
+    await q.insert(modelCalls).values(call);
   }
 
   private async chunk(conversationId: string, messageId: string, delta: string, done: boolean): Promise<void> {

@@ -1,5 +1,5 @@
 import { Field, ID, Int, ObjectType, registerEnumType } from 'type-graphql';
-import type { conversations, messages } from '../../db/schema/index.js';
+import type { conversations, messages, modelCalls } from '../../db/schema/index.js';
 import { connectionTypes } from '../../shared/pagination.js';
 import { MonthlyUsage } from '../usage/index.js';
 
@@ -34,6 +34,21 @@ export class Conversation {
   @Field(() => Date) updatedAt!: Date;
 }
 export const { ConnectionType: ConversationConnection } = connectionTypes('Conversation', Conversation);
+
+export type ModelCallRow = typeof modelCalls.$inferSelect;
+
+/** One call Orbit made to the model provider for a conversation. */
+@ObjectType()
+export class ModelCall {
+  @Field(() => ID) id!: string;
+  @Field(() => String) model!: string;
+  @Field(() => Int) promptTokens!: number;
+  @Field(() => Int) completionTokens!: number;
+  @Field(() => Int) latencyMs!: number;
+  @Field(() => String, { description: 'ok, error, timeout, cancelled' }) status!: string;
+  @Field(() => String, { nullable: true, description: 'stop, length, tool_calls, ...' }) finishReason!: string | null;
+  @Field(() => Date) createdAt!: Date;
+}
 
 @ObjectType()
 export class SendMessagePayload {
