@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
 import { resolve } from 'node:path';
+import { causes } from './shared/errors.js';
 
 /** A start-up problem the operator can fix: printed as one line, no stack, exit code 1. */
 export class StartupError extends Error {
@@ -40,12 +41,9 @@ export async function ensurePortFree(port: number, host: string): Promise<void> 
   });
 }
 
+/** The first error code along the cause chain: a system error's (ECONNREFUSED) or PostgreSQL's. */
 const codeOf = (error: unknown): string | undefined => {
-  let e = error as { code?: string; cause?: unknown; errors?: unknown[] } | undefined;
-  for (let i = 0; e && i < 5; i++) {
-    if (typeof e.code === 'string') return e.code;
-    e = (e.cause ?? e.errors?.[0]) as typeof e;
-  }
+  for (const e of causes(error)) if (typeof e.code === 'string') return e.code;
   return undefined;
 };
 

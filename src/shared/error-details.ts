@@ -1,3 +1,5 @@
+import { causes } from './errors.js';
+
 /**
  * What an operator may see of an unexpected error. A failed statement is described by PostgreSQL's
  * own reason (SQLSTATE code, constraint, table, column, message) and the statement text; its
@@ -25,6 +27,11 @@ interface Failed {
   originalError?: unknown;
 }
 
+/** drizzle's DrizzleQueryError: the failed statement, its parameters, and the driver's error as cause. */
+export function isFailedQuery(error: unknown): boolean {
+  return !!error && typeof error === 'object' && typeof (error as Failed).query === 'string' && 'params' in error;
+}
+
 /** The database's own fields of a driver error (postgres.js and PGlite name some differently). */
 function dbFields(error: Record<string, unknown>): Record<string, string> | undefined {
   const out: Record<string, string> = {};
@@ -44,7 +51,7 @@ function withoutParams(message: string): string {
 export function errorDetails(error: unknown, development: boolean, depth = 0): ErrorDetails {
   if (!error || typeof error !== 'object') return { type: typeof error, message: String(error) };
   const e = error as Failed;
-  const isQuery = typeof e.query === 'string' && 'params' in e;
+  const isQuery = isFailedQuery(e);
   const details: ErrorDetails = {
     type: e.name ?? 'Error',
     // drizzle's message repeats the parameters: the statement is given apart from them instead.
@@ -64,11 +71,9 @@ export function errorDetails(error: unknown, development: boolean, depth = 0): E
 
 /** The innermost database reason of an error, as one line: "23505 unique_violation …: message". */
 export function databaseReason(error: unknown): string | null {
-  let e = error as (Failed & Record<string, unknown>) | undefined;
-  for (let i = 0; e && i < 5; i++) {
+  for (const e of causes(error)) {
     const db = dbFields(e);
     if (db) return `${db.code}: ${String(e.message ?? '')}${db.constraint ? ` (constraint ${db.constraint})` : ''}`;
-    e = (e.originalError ?? e.cause) as typeof e;
   }
   return null;
 }

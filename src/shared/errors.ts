@@ -93,25 +93,31 @@ export class FieldProblems {
   }
 }
 
+/**
+ * An error and what it wraps, outermost first: GraphQL's originalError, a cause, the first of an
+ * AggregateError (a refused connection to every address of a host). The one walk every check of
+ * "what really failed" uses.
+ */
+export function* causes(error: unknown): Generator<Record<string, unknown>> {
+  let e = error as { originalError?: unknown; cause?: unknown; errors?: unknown[] } | undefined;
+  for (let depth = 0; e && typeof e === 'object' && depth < 6; depth++) {
+    yield e as Record<string, unknown>;
+    e = (e.originalError ?? e.cause ?? e.errors?.[0]) as typeof e;
+  }
+}
+
+const SQLSTATE = /^[0-9A-Z]{5}$/;
+
 /** The PostgreSQL error code (SQLSTATE) of an error or of what it wraps, if any. */
 export function sqlState(error: unknown): string | undefined {
-  let e = error as { code?: unknown; cause?: unknown } | undefined;
-  for (let i = 0; e && i < 4; i++) {
-    if (typeof e.code === 'string' && /^[0-9A-Z]{5}$/.test(e.code)) return e.code;
-    e = e.cause as typeof e;
-  }
+  for (const e of causes(error)) if (typeof e.code === 'string' && SQLSTATE.test(e.code)) return e.code;
   return undefined;
 }
 
-/** Postgres unique_violation. */
+/** Postgres unique_violation (of the given constraint, when named). */
 export function isUniqueViolation(error: unknown, constraint?: string): boolean {
-  let e = error as { code?: string; constraint?: string; constraint_name?: string; cause?: unknown } | undefined;
-  for (let i = 0; e && i < 4; i++) {
-    if (e.code === '23505') {
-      const name = e.constraint ?? e.constraint_name;
-      return !constraint || name === constraint;
-    }
-    e = e.cause as typeof e;
+  for (const e of causes(error)) {
+    if (e.code === '23505') return !constraint || (e.constraint ?? e.constraint_name) === constraint;
   }
   return false;
 }

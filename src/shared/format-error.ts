@@ -1,6 +1,6 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { databaseReason } from './error-details.js';
+import { databaseReason, isFailedQuery } from './error-details.js';
 import { AppError, ErrorCode } from './errors.js';
 import { literalFieldOf } from './input-gate.js';
 
@@ -61,10 +61,8 @@ export function isUnexpected(error: unknown): boolean {
  */
 function databaseFailure(original: unknown): ((formatted: GraphQLFormattedError) => GraphQLFormattedError) | null {
   const reason = databaseReason(original);
-  const failed = original as { query?: unknown; params?: unknown; cause?: { message?: unknown } } | null;
-  const isQuery = !!failed && typeof failed === 'object' && typeof failed.query === 'string' && 'params' in failed;
-  if (!reason && !isQuery) return null;
-  const message = `Database error ${reason ?? String(failed?.cause?.message ?? 'without a reason')}`;
+  if (!reason && !isFailedQuery(original)) return null;
+  const message = `Database error ${reason ?? String((original as { cause?: { message?: unknown } }).cause?.message ?? 'without a reason')}`;
   return (formatted) => {
     const { stacktrace: _s, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
     return { ...formatted, message, extensions: { ...extensions, code: ErrorCode.INTERNAL_SERVER_ERROR } };
