@@ -115,8 +115,7 @@ export function coerceVariables(schema: GraphQLSchema, operation: OperationDefin
       continue;
     }
     coerced[name] = coerceInputValue(raw[name], type, (path, _invalid, error) => {
-      const reason = error.originalError instanceof GraphQLError ? error.originalError.message : error.message;
-      add(problems, [name, ...path], reason.replace(/^Variable "\$\w+" got invalid value [^;]*; /, ''));
+      add(problems, [name, ...path], error.originalError instanceof GraphQLError ? error.originalError.message : error.message);
     });
   }
   if (Object.keys(problems).length) throw badInput(problems);
@@ -128,8 +127,9 @@ export function coerceVariables(schema: GraphQLSchema, operation: OperationDefin
  * belongs to: text without NUL characters, lists of at most INPUT_CAPS.listItems items, JSON within
  * its depth and size, page sizes (`first`, `limit`) from 0 to MAX_PAGE_SIZE. Variables are coerced
  * first (coerceVariables). Anything else is BAD_USER_INPUT naming the field, with HTTP 400.
+ * Returns the coerced variables, for the cost count.
  */
-export function checkInputs(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, raw: Record<string, unknown>): void {
+export function checkInputs(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, raw: Record<string, unknown>): Record<string, unknown> {
   const variables = coerceVariables(schema, operation, raw);
   const problems: Problems = {};
   const typeInfo = new TypeInfo(schema);
@@ -163,6 +163,7 @@ export function checkInputs(schema: GraphQLSchema, document: DocumentNode, opera
     );
   }
   if (Object.keys(problems).length) throw badInput(problems);
+  return variables;
 }
 
 /** The field each literal value of a validated document was given for (argument or input field name). */

@@ -48,12 +48,12 @@ const SENSITIVE = new Set(['login', 'register', 'resetPassword', 'verifyEmail', 
  * (checkInputs: BAD_USER_INPUT), one sign-in mutation at most, then its cost (QUERY_TOO_COMPLEX).
  */
 export function checkOperation(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>, limits: OperationLimits): void {
-  checkInputs(schema, document, operation, variables);
+  const coerced = checkInputs(schema, document, operation, variables);
   if (operation.operation === 'mutation') {
     const sensitive = operation.selectionSet.selections.filter((s) => s.kind === Kind.FIELD && SENSITIVE.has(s.name.value));
     if (sensitive.length > 1) throw tooComplex('At most one sign-in or account-recovery mutation per operation', 'sensitiveMutations', 1);
   }
-  const cost = operationCost(schema, document, operation, variables);
+  const cost = operationCost(schema, document, operation, coerced);
   if (cost > limits.cost) throw tooComplex(`The query costs ${cost}; at most ${limits.cost}`, 'cost', limits.cost);
 }
 
