@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, sql } from 'drizzle-orm';
+import { and, asc, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
 import type { PgColumn, PgTable } from 'drizzle-orm/pg-core';
 import type { Db, Queryable } from '../db/client.js';
 import { anyId } from '../db/sql.js';
@@ -38,10 +38,18 @@ const NAME_MAX = 50;
  */
 export class TagSet {
   private readonly select: Record<keyof TagRow, PgColumn>;
+  /** The property names drizzle gave the link columns in their table (e.g. taskId, labelId). */
+  private readonly linkKeys: { item: string; tag: string };
 
   constructor(readonly def: TagTables) {
     const { id, ownerId, name, color, createdAt } = def.columns;
     this.select = { id, ownerId, name, color, createdAt };
+    const keyOf = (column: PgColumn) => {
+      const entry = Object.entries(getTableColumns(def.links)).find(([, c]) => c === column);
+      if (!entry) throw new Error(`${def.what}: the link column is not in its table`);
+      return entry[0];
+    };
+    this.linkKeys = { item: keyOf(def.link.item), tag: keyOf(def.link.tag) };
   }
 
   /** The trimmed name, after checking name (when given) and colour. */
@@ -99,7 +107,7 @@ export class TagSet {
 
   async attach(q: Queryable, itemId: string, tagIds: string[]): Promise<void> {
     // A link another transaction has just made is the same link: nothing to add, nothing to fail.
-    if (tagIds.length) await q.insert(this.def.links).values(tagIds.map((tagId) => ({ [this.linkKey('item')]: itemId, [this.linkKey('tag')]: tagId })) as never).onConflictDoNothing();
+    if (tagIds.length) await q.insert(this.def.links).values(tagIds.map((tagId) => ({ [this.linkKeys.item]: itemId, [this.linkKeys.tag]: tagId })) as never).onConflictDoNothing();
   }
 
   /** Replaces the owner's tags on an item with `tagIds` (already owned); others' tags on it stay. */
@@ -138,14 +146,6 @@ export class TagSet {
       const byId = new Map(rows.map((r) => [r.tagId as string, Number(r.n)]));
       return ids.map((id) => byId.get(id) ?? 0);
     });
-  }
-
-  private linkKey(which: 'item' | 'tag'): string {
-    // The property name drizzle gave the link column in its table (e.g. taskId, labelId).
-    const column = this.def.link[which];
-    const entry = Object.entries(this.def.links as unknown as Record<string, unknown>).find(([, v]) => v === column);
-    if (!entry) throw new Error(`${this.def.what}: link column not found`);
-    return entry[0];
   }
 
   private async unique<T>(fn: () => Promise<T>): Promise<T> {

@@ -9,7 +9,7 @@ import { recordActivity } from '../activity/index.js';
 import { createNotifications } from '../notifications/index.js';
 import type { LoginInput, RegisterInput } from './auth.inputs.js';
 import { createEmailToken, securityAlertMail, verificationMail } from './email-tokens.js';
-import { passwordProblem } from './passwords.js';
+import { MAX_PASSWORD, passwordProblem } from './passwords.js';
 import { type ClientMeta, type IssuedTokens, SessionsService } from './sessions.service.js';
 import { rotationDecision, sha256, successorOf } from './tokens.js';
 import type { UserRow } from '../users/index.js';
@@ -77,7 +77,7 @@ export class AuthService {
     const identifier = normalizeIdentifier(input.identifier);
     // No email (254) or username (32) is longer: a longer identifier is no account, and is never
     // written as a rate-limit key (whose index takes at most a couple of kilobytes).
-    if (identifier.length > 254 || input.password.length > 1024) throw new InputError({ [identifier.length > 254 ? 'identifier' : 'password']: 'Too long' });
+    if (identifier.length > 254 || [...input.password].length > MAX_PASSWORD) throw new InputError({ [identifier.length > 254 ? 'identifier' : 'password']: 'Too long' });
     // Every attempt counts against the address; failures count against the account.
     await this.limiter.hit(`login:ip:${client.ip}`, { ...this.ipWindow, limit: this.app.config.IP_LOGIN_LIMIT });
     const [found] = await this.app.db
