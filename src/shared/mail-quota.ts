@@ -1,5 +1,5 @@
-import { sql } from 'drizzle-orm';
-import { type Queryable, execRows } from '../db/client.js';
+import type { Queryable } from '../db/client.js';
+import { RateLimiter } from './rate-limit.js';
 
 export interface MailQuotaLimits {
   /** Emails one user may cause to be sent in a window, to anyone. */
@@ -20,29 +20,25 @@ export class MailQuota {
 
   /** Takes one email to `recipient` from the sender's quota; false when it must not be sent. */
   async take(q: Queryable, senderId: string, recipient: string): Promise<boolean> {
-    if (!(await this.count(q, `mail:to:${senderId}:${recipient}`, this.limits.perRecipient))) return false;
-    return this.count(q, `mail:from:${senderId}`, this.limits.perUser);
+    return (await this.filter(q, senderId, [recipient])).send.length === 1;
   }
 
-  /** Of the recipients, those whose email may be sent, in order; the rest are held back. */
+  /**
+   * Of the (distinct) recipients, those whose email may be sent, in order; the rest are held back.
+   * Two statements however many recipients: their per-recipient counters, then the sender's.
+   */
   async filter(q: Queryable, senderId: string, recipients: string[]): Promise<{ send: string[]; held: string[] }> {
-    const send: string[] = [];
-    const held: string[] = [];
-    for (const to of recipients) ((await this.take(q, senderId, to)) ? send : held).push(to);
-    return { send, held };
-  }
-
-  private async count(q: Queryable, key: string, limit: number): Promise<boolean> {
-    const [row] = await execRows<{ count: number }>(
-      q,
-      sql`insert into rate_limits (key, count, reset_at)
-          values (${key}, 1, now() + make_interval(secs => ${this.limits.windowSeconds}))
-          on conflict (key) do update set
-            count = case when rate_limits.reset_at <= now() then 1 else least(rate_limits.count, ${limit}) + 1 end,
-            reset_at = case when rate_limits.reset_at <= now() then excluded.reset_at else rate_limits.reset_at end
-          returning count`,
-    );
-    return Number(row?.count ?? 0) <= limit;
+    const counters = new RateLimiter(q);
+    const { perUser, perRecipient, windowSeconds } = this.limits;
+    const perAddress = await counters.count(recipients.map((to) => `mail:to:${senderId}:${to}`), windowSeconds);
+    const open = recipients.filter((_, i) => perAddress[i]!.count <= perRecipient);
+    let allowed = 0;
+    if (open.length) {
+      const [sender] = await counters.count([`mail:from:${senderId}`], windowSeconds, open.length);
+      allowed = Math.max(0, perUser - (sender!.count - open.length));
+    }
+    const send = open.slice(0, allowed);
+    return { send, held: recipients.filter((to) => !send.includes(to)) };
   }
 }
 

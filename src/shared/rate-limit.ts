@@ -16,16 +16,27 @@ export class RateLimiter {
 
   /** Counts an attempt; throws when it is over the limit. */
   async hit(key: string, window: Window): Promise<void> {
-    const [row] = await execRows<{ count: number; retry_after: number }>(
+    const [row] = await this.count([key], window.seconds);
+    if (row && row.count > window.limit) throw new RateLimitedError(row.retryAfter);
+  }
+
+  /**
+   * Adds `by` to the counters of several keys in one statement (a new window where one has ended)
+   * and returns each key's count now, in the order given. Keys must be distinct.
+   */
+  async count(keys: string[], seconds: number, by = 1): Promise<Array<{ key: string; count: number; retryAfter: number }>> {
+    if (keys.length === 0) return [];
+    const rows = await execRows<{ key: string; count: number; retry_after: number }>(
       this.db,
       sql`insert into rate_limits (key, count, reset_at)
-          values (${key}, 1, now() + make_interval(secs => ${window.seconds}))
+          select k, ${by}, now() + make_interval(secs => ${seconds}) from unnest(${sql.param(keys)}::text[]) as k
           on conflict (key) do update set
-            count = case when rate_limits.reset_at <= now() then 1 else rate_limits.count + 1 end,
+            count = case when rate_limits.reset_at <= now() then ${by} else rate_limits.count + ${by} end,
             reset_at = case when rate_limits.reset_at <= now() then excluded.reset_at else rate_limits.reset_at end
-          returning count, extract(epoch from (reset_at - now()))::float8 as retry_after`,
+          returning key, count, extract(epoch from (reset_at - now()))::float8 as retry_after`,
     );
-    if (row && Number(row.count) > window.limit) throw new RateLimitedError(Number(row.retry_after));
+    const byKey = new Map(rows.map((r) => [r.key, { key: r.key, count: Number(r.count), retryAfter: Number(r.retry_after) }]));
+    return keys.map((key) => byKey.get(key)!);
   }
 
   /** Throws when the window is already full, without counting. */
