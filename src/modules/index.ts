@@ -3,6 +3,7 @@ import type { Db } from '../db/client.js';
 import type { App } from '../shared/app.js';
 import { AccountResolver, AccountService, AdminResolver, AdminService, ApiKeysResolver, ApiKeysService, AuthResolver, AuthService, SessionsService } from './accounts/index.js';
 import { ActivityResolver, ActivityService } from './activity/index.js';
+import { ActionService, Agent, AssistantResolver, MessageActionsResolver, createAssistantLoaders } from './assistant/index.js';
 import { EventResolver, CalendarService, InvitationResolver, createEventLoaders, linkInvitations } from './calendar/index.js';
 import { ConversationResolver, ConversationService, createConversationLoaders } from './conversations/index.js';
 import { DashboardResolver, DashboardService, ExportResolver, ExportService } from './dashboard/index.js';
@@ -42,6 +43,8 @@ export const resolvers: NonEmptyArray<Function> = [
   NotificationResolver,
   UsageResolver,
   ConversationResolver,
+  AssistantResolver,
+  MessageActionsResolver,
   EventResolver,
   InvitationResolver,
   DocumentResolver,
@@ -55,11 +58,15 @@ export function createServices(app: App) {
   const sessions = new SessionsService(app);
   const usage = new UsageService(app);
   const journal = new JournalService(app);
+  const conversations = new ConversationService(app);
+  const actions = new ActionService(app);
   return {
     usage,
     activity: new ActivityService(app),
     notifications: new NotificationService(app),
-    conversations: new ConversationService(app, usage),
+    conversations,
+    actions,
+    assistant: new Agent(app, usage, conversations, actions),
     sessions,
     auth: new AuthService(app, sessions, [applyPendingShares, linkInvitations]),
     account: new AccountService(app, sessions, [releaseTasksOf]),
@@ -81,7 +88,8 @@ type AllLoaders = ReturnType<typeof createUserLoaders> &
   ReturnType<typeof createTaskLoaders> &
   ReturnType<typeof createConversationLoaders> &
   ReturnType<typeof createEventLoaders> &
-  ReturnType<typeof createDocumentLoaders>;
+  ReturnType<typeof createDocumentLoaders> &
+  ReturnType<typeof createAssistantLoaders>;
 
 /**
  * Fresh DataLoaders for one request (or one delivered subscription event), scoped to its viewer.
@@ -96,6 +104,7 @@ export function createLoaders(db: Db, viewerId: string | null): AllLoaders {
       ...createConversationLoaders(db),
       ...createEventLoaders(db, viewerId),
       ...createDocumentLoaders(db),
+      ...createAssistantLoaders(db),
     });
   return new Proxy({} as AllLoaders, { get: (_target, key) => all()[key as keyof AllLoaders] });
 }

@@ -69,14 +69,16 @@ describe('conversations', () => {
     expect(chunks.map((x) => x.delta)).toEqual(['Hello', ', ', 'world', '!', '']);
     expect(chunks.map((x) => x.done)).toEqual([false, false, false, false, true]);
     expect(new Set(chunks.map((x) => x.messageId))).toEqual(new Set([res.assistantMessage.id]));
-    // The provider got the history and the key.
+    // The provider got the system prompt, the history, the tools and the key.
     const last = llm.requests.at(-1)!;
-    expect(last.body).toMatchObject({ model: 'fake-1', stream: true, messages: [{ role: 'user', content: 'Say hello' }] });
+    expect(last.body).toMatchObject({ model: 'fake-1', stream: true, messages: [{ role: 'system' }, { role: 'user', content: 'Say hello' }] });
+    expect(last.body.messages[0].content).toContain('today is');
+    expect(last.body.tools.map((t: any) => t.function.name)).toContain('create_task');
     expect(last.headers.authorization).toBe('Bearer test-key');
     const page = await s.ok(`query Q($id: ID!) { conversation(id: $id) { lastMessageAt messages(first: 10) { totalCount edges { node { role content } } } } }`, { id: c.id }, { token: a.token });
     expect(page.conversation.messages.edges.map((e: any) => e.node.role)).toEqual(['USER', 'ASSISTANT']);
     await s.ok(SEND, { c: c.id, t: 'Again' }, { token: a.token });
-    expect(llm.requests.at(-1)!.body.messages.map((m: any) => m.role)).toEqual(['user', 'assistant', 'user']);
+    expect(llm.requests.at(-1)!.body.messages.map((m: any) => m.role)).toEqual(['system', 'user', 'assistant', 'user']);
     await ws.dispose();
   });
 

@@ -1,9 +1,9 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, index, integer, pgEnum, pgTable, text, uuid } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, index, integer, jsonb, pgEnum, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import { users } from './users.js';
 import { ts } from './columns.js';
 
-export const messageRoleEnum = pgEnum('message_role', ['USER', 'ASSISTANT', 'SYSTEM']);
+export const messageRoleEnum = pgEnum('message_role', ['USER', 'ASSISTANT', 'SYSTEM', 'TOOL']);
 
 export const conversations = pgTable(
   'conversations',
@@ -11,6 +11,9 @@ export const conversations = pgTable(
     id: uuid().primaryKey().defaultRandom(),
     userId: uuid().notNull().references(() => users.id, { onDelete: 'cascade' }),
     title: text().notNull(),
+    /** The model's summary of the messages up to summarySeq, sent in their place once they outgrow the history budget. */
+    summary: text(),
+    summarySeq: bigint({ mode: 'number' }),
     lastMessageAt: ts(),
     createdAt: ts().notNull().defaultNow(),
     updatedAt: ts().notNull().defaultNow(),
@@ -30,6 +33,12 @@ export const messages = pgTable(
     model: text(),
     promptTokens: integer(),
     completionTokens: integer(),
+    /** ASSISTANT messages: the tool calls the model made, exactly as sent back to it. */
+    toolCalls: jsonb().$type<Array<{ id: string; type: 'function'; function: { name: string; arguments: string } }>>(),
+    /** TOOL messages: the tool call they answer. */
+    toolCallId: text(),
+    /** The last assistant message of a turn that ended early: USAGE_LIMIT_EXCEEDED, STEP_LIMIT. */
+    stopReason: text(),
     createdAt: ts().notNull().default(sql`clock_timestamp()`),
   },
   (t) => [index('messages_conversation_seq_idx').on(t.conversationId, t.seq)],

@@ -1,4 +1,4 @@
-/** Every table, in one file per module (users, accounts, activity, notifications, tasks, usage, conversations, calendar, documents, journal) and the rate-limit counters of shared/. */
+/** Every table, in one file per module (users, accounts, activity, notifications, tasks, usage, conversations, calendar, documents, journal, assistant) and the rate-limit counters of shared/. */
 export * from './users.js';
 export * from './accounts.js';
 export * from './rate-limits.js';
@@ -10,3 +10,4 @@ export * from './conversations.js';
 export * from './calendar.js';
 export * from './documents.js';
 export * from './journal.js';
+export * from './assistant.js';

@@ -11,6 +11,7 @@ export const notificationKindEnum = pgEnum('notification_kind', [
   'USAGE_LIMIT_WARNING',
   'SECURITY_ALERT',
   'EMAIL_LIMIT_REACHED',
+  'ASSISTANT_ACTION_PENDING',
 ]);
 
 export const notifications = pgTable(

@@ -3,7 +3,7 @@ import type { Context } from './context.js';
 import { viewerOf } from '../../shared/context.js';
 import { pageRequest } from '../../shared/pagination.js';
 import { checkAccess } from '../../shared/access.js';
-import { Conversation, ConversationConnection, type ConversationRow, MessageChunk, MessageConnection, SendMessagePayload, ModelCall } from './conversation.type.js';
+import { Conversation, ConversationConnection, type ConversationRow, MessageChunk, MessageConnection, ModelCall } from './conversation.type.js';
 
 @Resolver(() => Conversation)
 export class ConversationResolver {
@@ -41,15 +41,6 @@ export class ConversationResolver {
   @Mutation(() => ID)
   deleteConversation(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
     return ctx.services.conversations.delete(viewerOf(ctx), id);
-  }
-
-  @Authorized()
-  @Mutation(() => SendMessagePayload, {
-    description:
-      'Stores the message; with a model configured, streams the reply through assistantMessageStream and stores it. History sent to the model: the most recent messages within LLM_HISTORY_TOKENS (about 4 characters a token).',
-  })
-  sendMessage(@Arg('conversationId', () => ID) conversationId: string, @Arg('content', () => String) content: string, @Ctx() ctx: Context) {
-    return ctx.services.conversations.send(viewerOf(ctx), conversationId, content, ctx.client.signal);
   }
 
   // ---------------------------------------------------------------- fields

@@ -7,8 +7,9 @@ export enum MessageRole {
   USER = 'USER',
   ASSISTANT = 'ASSISTANT',
   SYSTEM = 'SYSTEM',
+  TOOL = 'TOOL',
 }
-registerEnumType(MessageRole, { name: 'MessageRole' });
+registerEnumType(MessageRole, { name: 'MessageRole', valuesConfig: { TOOL: { description: 'The result of a tool call the assistant made (JSON)' } } });
 
 export type ConversationRow = typeof conversations.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;
@@ -21,6 +22,8 @@ export class Message {
   @Field(() => String, { nullable: true }) model!: string | null;
   @Field(() => Int, { nullable: true }) promptTokens!: number | null;
   @Field(() => Int, { nullable: true }) completionTokens!: number | null;
+  @Field(() => String, { nullable: true, description: 'Why the assistant stopped early on this message: USAGE_LIMIT_EXCEEDED (the budget ran out mid-turn) or STEP_LIMIT (8 model calls)' })
+  stopReason!: string | null;
   @Field(() => Date) createdAt!: Date;
 }
 export const { ConnectionType: MessageConnection } = connectionTypes('Message', Message);

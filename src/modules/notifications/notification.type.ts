@@ -11,10 +11,14 @@ export enum NotificationKind {
   SECURITY_ALERT = 'SECURITY_ALERT',
   /** Emails the viewer's action would have sent were held back by the per-user email limits. */
   EMAIL_LIMIT_REACHED = 'EMAIL_LIMIT_REACHED',
+  ASSISTANT_ACTION_PENDING = 'ASSISTANT_ACTION_PENDING',
 }
 registerEnumType(NotificationKind, {
   name: 'NotificationKind',
-  valuesConfig: { EMAIL_LIMIT_REACHED: { description: 'Invitation or share emails held back by the hourly email limits; what they announced is saved' } },
+  valuesConfig: {
+    EMAIL_LIMIT_REACHED: { description: 'Invitation or share emails held back by the hourly email limits; what they announced is saved' },
+    ASSISTANT_ACTION_PENDING: { description: 'An assistant action waits for approval (entityType assistant_action, entityId its id)' },
+  },
 });
 
 export type NotificationRow = typeof notifications.$inferSelect;

@@ -10,3 +10,5 @@ export { LabelResolver } from './label.resolver.js';
 export { ListMemberResolver, TaskListResolver } from './task-list.resolver.js';
 export { TaskResolver } from './task.resolver.js';
 export { TaskEventsResolver } from './task-events.resolver.js';
+export { TaskPriority, TaskStatus } from './task.type.js';
+export { ListRole } from './task-list.type.js';

@@ -23,9 +23,11 @@ const NOTES_MAX = 20_000;
 export class TaskService {
   constructor(private readonly app: App) {}
 
-  async search(viewer: Viewer, first: number | null | undefined, after: string | null | undefined, filter?: TaskFilter | null, order?: TaskOrder | null) {
+  /** Tasks in every list the viewer can see, or in one of them (`listId`). */
+  async search(viewer: Viewer, first: number | null | undefined, after: string | null | undefined, filter?: TaskFilter | null, order?: TaskOrder | null, listId?: string) {
     const page = pageRequest(first, after);
-    const scope = sql`${tasks.listId} in ${visibleListIds(viewer.userId)}`;
+    const visible = sql`${tasks.listId} in ${visibleListIds(viewer.userId)}`;
+    const scope = listId ? sql`${visible} and ${tasks.listId} = ${parseId(listId, 'TaskList')}` : visible;
     const pages = await pageTasks(this.app.db, scope, filter, order, page, false);
     return pages.get(null) ?? emptyTaskPage(this.app.db, scope, filter, page, order);
   }

@@ -1,0 +1,39 @@
+import type { Db, Tx } from '../../db/client.js';
+import type { App } from '../../shared/app.js';
+import { AppError } from '../../shared/errors.js';
+import type { Viewer } from '../../shared/viewer.js';
+import { recordActivity } from '../activity/index.js';
+import { type Tool, type ToolOutcome, workspaceServices } from './tools/tool.js';
+
+export type RunOutcome = { ok: true; outcome: ToolOutcome } | { ok: false; error: string };
+
+/**
+ * Runs a tool as the viewer, with the viewer's permissions, inside `tx`: the services it calls
+ * use the transaction (their own transactions become savepoints), and the activity row
+ * (verb assistant.<tool>) is written with them. A tool that throws leaves nothing behind: its
+ * savepoint is rolled back and the reason is returned for the model.
+ */
+export async function runTool(app: App, tx: Tx, viewer: Viewer, tool: Tool, args: unknown, actionId: string, source: string): Promise<RunOutcome> {
+  try {
+    const outcome = await tx.transaction(async (inner) => {
+      const services = workspaceServices({ ...app, db: inner as unknown as Db });
+      const done = await tool.run(viewer, services, args);
+      const who = source === 'MCP' ? 'An agent (MCP)' : 'The assistant';
+      await recordActivity(inner, {
+        actorId: viewer.userId,
+        verb: `assistant.${tool.name}`,
+        entityType: done.entity?.type ?? 'assistant_action',
+        entityId: done.entity?.id ?? actionId,
+        summary: `${who} ${done.summary}`,
+        listId: done.entity?.listId ?? null,
+      });
+      return done;
+    });
+    return { ok: true, outcome };
+  } catch (error) {
+    // The message of a rule the viewer broke (NOT_FOUND, FORBIDDEN, BAD_USER_INPUT with its fields) is for the model too.
+    if (error instanceof AppError) return { ok: false, error: `${String(error.extensions.code)}: ${error.message}` };
+    app.logger.error({ err: error, tool: tool.name, actionId }, 'assistant tool failed unexpectedly');
+    return { ok: false, error: 'INTERNAL_SERVER_ERROR: the tool failed unexpectedly' };
+  }
+}

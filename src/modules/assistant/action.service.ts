@@ -1,0 +1,229 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { Tx } from '../../db/client.js';
+import { assistantActions } from '../../db/schema/index.js';
+import type { App } from '../../shared/app.js';
+import { AppError, ConflictError, ErrorCode, NotFoundError } from '../../shared/errors.js';
+import { publish } from '../../shared/event-bus.js';
+import { parseId } from '../../shared/ids.js';
+import { type Connection, countWhere, cursorCast, keysetPage, pageRequest } from '../../shared/pagination.js';
+import type { Viewer } from '../../shared/viewer.js';
+import { createNotifications } from '../notifications/index.js';
+import { runTool } from './action-runner.js';
+import type { ActionRow, AssistantActionStatus } from './action.type.js';
+import { parseArguments } from './tools/tool.js';
+import { toolNamed } from './tools/registry.js';
+
+/** How long a PENDING action waits for a decision. */
+export const PENDING_HOURS = 24;
+
+/** A tool call as the model (or an MCP client) made it. */
+export interface ProposedCall {
+  tool: string;
+  /** The JSON text of the arguments (Chat Completions), or the parsed object (MCP). */
+  arguments: string | unknown;
+  source: 'ASSISTANT' | 'MCP';
+  conversationId?: string | null;
+  messageId?: string | null;
+  toolCallId?: string | null;
+}
+
+/** What one sendMessage (or one MCP call) has done so far that decides the next call's fate. */
+export interface TurnState {
+  /** It read content the viewer did not write: WRITE actions wait from now on. */
+  readUntrusted: boolean;
+}
+
+/** Writes that must commit with the action row (the TOOL message answering the call). */
+export type WithAction = (tx: Tx, action: ActionRow) => Promise<void>;
+
+/**
+ * Assistant actions: each tool call becomes a row, decided by the approval rules, run as the viewer
+ * in one transaction with its activity row, or left PENDING for the viewer to approve or deny.
+ */
+export class ActionService {
+  constructor(private readonly app: App) {}
+
+  async propose(viewer: Viewer, call: ProposedCall, turn: TurnState, also?: WithAction): Promise<ActionRow> {
+    const base = { userId: viewer.userId, conversationId: call.conversationId ?? null, messageId: call.messageId ?? null, toolCallId: call.toolCallId ?? null, tool: call.tool, source: call.source };
+    let raw: unknown = call.arguments;
+    if (typeof raw === 'string') {
+      try {
+        raw = raw.trim() === '' ? {} : JSON.parse(raw);
+      } catch {
+        return this.failed(viewer, { ...base, risk: 'READ', arguments: { raw: call.arguments } }, 'Invalid arguments: not valid JSON', also);
+      }
+    }
+    const args = raw && typeof raw === 'object' && !Array.isArray(raw) ? raw : { raw };
+    const tool = toolNamed(call.tool);
+    if (!tool) return this.failed(viewer, { ...base, risk: 'READ', arguments: args }, `Unknown tool: ${call.tool}`, also);
+    const row = { ...base, risk: tool.risk, arguments: args };
+    if (tool.risk !== 'READ' && viewer.scopes && !viewer.scopes.includes('WRITE')) return this.failed(viewer, row, 'FORBIDDEN: this API key may only read', also);
+    const parsed = parseArguments(tool, args);
+    if (!parsed.ok) return this.failed(viewer, row, parsed.error, also);
+    const waits = tool.risk === 'EXTERNAL' ? 'EXTERNAL_EFFECT' : tool.risk === 'WRITE' && turn.readUntrusted ? 'UNTRUSTED_CONTENT' : null;
+    if (waits) return this.pending(viewer, { ...row, approvalReason: waits }, also);
+
+    const action = await this.app.db.transaction(async (tx) => {
+      const [made] = await tx.insert(assistantActions).values({ ...row, status: 'PENDING' }).returning();
+      const run = await runTool(this.app, tx, viewer, tool, parsed.args, made!.id, call.source);
+      const [done] = await tx
+        .update(assistantActions)
+        .set(run.ok ? { status: 'EXECUTED', result: run.outcome.result, executedAt: sql`clock_timestamp()` as never } : { status: 'FAILED', error: run.error })
+        .where(eq(assistantActions.id, made!.id))
+        .returning();
+      if (run.ok && run.outcome.foreign) turn.readUntrusted = true;
+      await this.announce(tx, done!, also);
+      return done!;
+    });
+    return action;
+  }
+
+  /** Records a call that is not run (the turn reached its step cap): FAILED with the reason. */
+  async refuse(viewer: Viewer, call: ProposedCall, reason: string, also?: WithAction): Promise<ActionRow> {
+    let args: unknown = call.arguments;
+    if (typeof args === 'string') {
+      try {
+        args = JSON.parse(args);
+      } catch {
+        args = { raw: call.arguments };
+      }
+    }
+    const row = { userId: viewer.userId, conversationId: call.conversationId ?? null, messageId: call.messageId ?? null, toolCallId: call.toolCallId ?? null, tool: call.tool, source: call.source };
+    return this.failed(viewer, { ...row, risk: toolNamed(call.tool)?.risk ?? 'READ', arguments: args ?? {} }, reason, also);
+  }
+
+  private async failed(viewer: Viewer, row: Omit<typeof assistantActions.$inferInsert, 'status'>, error: string, also?: WithAction): Promise<ActionRow> {
+    return this.app.db.transaction(async (tx) => {
+      const [done] = await tx.insert(assistantActions).values({ ...row, userId: viewer.userId, status: 'FAILED', error }).returning();
+      await this.announce(tx, done!, also);
+      return done!;
+    });
+  }
+
+  private async pending(viewer: Viewer, row: Omit<typeof assistantActions.$inferInsert, 'status'>, also?: WithAction): Promise<ActionRow> {
+    return this.app.db.transaction(async (tx) => {
+      const [made] = await tx
+        .insert(assistantActions)
+        .values({ ...row, userId: viewer.userId, status: 'PENDING', expiresAt: sql`clock_timestamp() + make_interval(hours => ${PENDING_HOURS})` as never })
+        .returning();
+      const who = row.source === 'MCP' ? 'An agent (MCP)' : 'The assistant';
+      await createNotifications(tx, [
+        {
+          userId: viewer.userId,
+          kind: 'ASSISTANT_ACTION_PENDING',
+          title: `${who} asks to run ${row.tool}`,
+          body: `${row.approvalReason === 'EXTERNAL_EFFECT' ? 'It affects other people or cannot be undone' : 'It follows content someone else wrote'}. Arguments: ${JSON.stringify(row.arguments).slice(0, 500)}`,
+          entityType: 'assistant_action',
+          entityId: made!.id,
+        },
+      ]);
+      await this.announce(tx, made!, also);
+      return made!;
+    });
+  }
+
+  private async announce(tx: Tx, action: ActionRow, also?: WithAction): Promise<void> {
+    if (also) await also(tx, action);
+    await publish(tx, { topic: 'assistant.action', userId: action.userId, id: action.id });
+  }
+
+  /**
+   * Runs a PENDING action once, as the viewer now is. Approving again returns the same action; a
+   * denied one is CONFLICT; an expired one is BAD_USER_INPUT (and is marked EXPIRED).
+   */
+  async approve(viewer: Viewer, id: string, also?: WithAction): Promise<{ action: ActionRow; decided: boolean }> {
+    const result = await this.app.db.transaction(async (tx) => {
+      const action = await this.lock(tx, viewer, id);
+      if (action.status !== 'PENDING') return { action, changed: false };
+      if (action.expiresAt && action.expiresAt.getTime() <= Date.now()) return { action: await this.expire(tx, action), changed: true };
+      const tool = toolNamed(action.tool)!;
+      const parsed = parseArguments(tool, action.arguments);
+      const run = parsed.ok ? await runTool(this.app, tx, viewer, tool, parsed.args, action.id, action.source) : ({ ok: false, error: parsed.error } as const);
+      const now = sql`clock_timestamp()` as never;
+      const [done] = await tx
+        .update(assistantActions)
+        .set(run.ok ? { status: 'EXECUTED', result: run.outcome.result, decidedAt: now, executedAt: now } : { status: 'FAILED', error: run.error, decidedAt: now })
+        .where(eq(assistantActions.id, action.id))
+        .returning();
+      await this.announce(tx, done!, also);
+      return { action: done!, changed: true };
+    });
+    if (result.action.status === 'EXPIRED') throw new AppError(ErrorCode.BAD_USER_INPUT, 'This action expired without a decision', { fields: { id: 'The action expired' } });
+    if (result.action.status === 'DENIED') throw new ConflictError('This action was denied', 'id');
+    return { action: result.action, decided: result.changed };
+  }
+
+  /** DENIED, with the viewer's reason for the model; denying again returns the same action. */
+  async deny(viewer: Viewer, id: string, reason: string | null | undefined, also?: WithAction): Promise<{ action: ActionRow; decided: boolean }> {
+    const why = reason?.trim().slice(0, 1000) || null;
+    let decided = false;
+    const result = await this.app.db.transaction(async (tx) => {
+      const action = await this.lock(tx, viewer, id);
+      if (action.status !== 'PENDING') return action;
+      if (action.expiresAt && action.expiresAt.getTime() <= Date.now()) return this.expire(tx, action);
+      decided = true;
+      const [done] = await tx
+        .update(assistantActions)
+        .set({ status: 'DENIED', error: why ? `Denied by the user: ${why}` : 'Denied by the user', decidedAt: sql`clock_timestamp()` as never })
+        .where(eq(assistantActions.id, action.id))
+        .returning();
+      await this.announce(tx, done!, also);
+      return done!;
+    });
+    if (result.status === 'EXPIRED') throw new AppError(ErrorCode.BAD_USER_INPUT, 'This action expired without a decision', { fields: { id: 'The action expired' } });
+    if (result.status !== 'DENIED') throw new ConflictError(`This action is ${result.status} already`, 'id');
+    return { action: result, decided };
+  }
+
+  private async lock(tx: Tx, viewer: Viewer, id: string): Promise<ActionRow> {
+    const [action] = await tx
+      .select()
+      .from(assistantActions)
+      .where(and(eq(assistantActions.id, parseId(id, 'AssistantAction')), eq(assistantActions.userId, viewer.userId)))
+      .for('update');
+    if (!action) throw new NotFoundError('AssistantAction');
+    return action;
+  }
+
+  private async expire(tx: Tx, action: ActionRow): Promise<ActionRow> {
+    const [done] = await tx.update(assistantActions).set({ status: 'EXPIRED', decidedAt: sql`clock_timestamp()` as never }).where(eq(assistantActions.id, action.id)).returning();
+    await publish(tx, { topic: 'assistant.action', userId: action.userId, id: action.id });
+    return done!;
+  }
+
+  async get(viewer: Viewer, id: string): Promise<ActionRow> {
+    const [action] = await this.app.db.select().from(assistantActions).where(and(eq(assistantActions.id, parseId(id, 'AssistantAction')), eq(assistantActions.userId, viewer.userId)));
+    if (!action) throw new NotFoundError('AssistantAction');
+    if (action.status === 'PENDING' && action.expiresAt && action.expiresAt.getTime() <= Date.now()) {
+      return this.app.db.transaction((tx) => this.expire(tx, action));
+    }
+    return action;
+  }
+
+  /** The viewer's actions, newest first. */
+  async list(viewer: Viewer, status: AssistantActionStatus | null | undefined, first: number | null | undefined, after: string | null | undefined): Promise<Connection<ActionRow>> {
+    const page = pageRequest(first, after);
+    await expirePending(this.app.db, viewer.userId);
+    const scope = and(eq(assistantActions.userId, viewer.userId), status ? eq(assistantActions.status, status) : undefined);
+    return keysetPage(
+      page,
+      { expr: assistantActions.createdAt, id: assistantActions.id, dir: 'DESC', cast: cursorCast.timestamptz, cursorOf: (r) => [r.createdAt.toISOString(), r.id] },
+      (past, order, limit) => this.app.db.select().from(assistantActions).where(and(scope, past)).orderBy(...order).limit(limit),
+      () => countWhere(this.app.db, assistantActions, scope!),
+    );
+  }
+}
+
+/**
+ * PENDING actions past their 24 hours become EXPIRED: one user's (before their actions are read)
+ * or everyone's (the sweep). Subscribers hear of each.
+ */
+export async function expirePending(q: Tx | App['db'], userId?: string): Promise<number> {
+  const expired = await q
+    .update(assistantActions)
+    .set({ status: 'EXPIRED', decidedAt: sql`clock_timestamp()` as never })
+    .where(and(eq(assistantActions.status, 'PENDING'), sql`${assistantActions.expiresAt} <= now()`, userId ? eq(assistantActions.userId, userId) : undefined))
+    .returning({ id: assistantActions.id, userId: assistantActions.userId });
+  for (const e of expired) await publish(q, { topic: 'assistant.action', userId: e.userId, id: e.id });
+  return expired.length;
+}

@@ -1,0 +1,6 @@
+/** The assistant that acts: the turn loop over the model provider, the tools, actions and approvals, MCP. */
+import './topics.js';
+export { Agent } from './agent.js';
+export { ActionService, expirePending } from './action.service.js';
+export { type AssistantLoaders, createAssistantLoaders } from './action.loaders.js';
+export { AssistantResolver, MessageActionsResolver } from './assistant.resolver.js';

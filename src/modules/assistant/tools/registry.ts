@@ -1,0 +1,38 @@
+import { deleteTask, inviteToEvent, shareTaskList } from './external-tools.js';
+import { getJournalEntry, listEvents, searchDocuments, searchTasks } from './read-tools.js';
+import { type Tool, parametersOf } from './tool.js';
+import { createDocument, createEvent, createTask, updateTask, writeJournalEntry } from './write-tools.js';
+
+/** Every tool the assistant and MCP clients may call, by name. */
+export const TOOLS: readonly Tool[] = [
+  searchTasks,
+  listEvents,
+  searchDocuments,
+  getJournalEntry,
+  createTask,
+  updateTask,
+  createEvent,
+  createDocument,
+  writeJournalEntry,
+  shareTaskList,
+  inviteToEvent,
+  deleteTask,
+];
+
+const byName = new Map(TOOLS.map((t) => [t.name, t]));
+
+export function toolNamed(name: string): Tool | undefined {
+  return byName.get(name);
+}
+
+/** The tools a viewer may call: a READ-only API key sees the READ tools only. */
+export function toolsFor(scopes: readonly string[] | null): Tool[] {
+  const canWrite = scopes === null || scopes.includes('WRITE');
+  return TOOLS.filter((t) => canWrite || t.risk === 'READ');
+}
+
+/** JSON Schemas are built once. */
+const parameters = new Map(TOOLS.map((t) => [t.name, parametersOf(t)]));
+export function schemaOf(tool: Tool): Record<string, unknown> {
+  return parameters.get(tool.name)!;
+}
