@@ -96,3 +96,135 @@ describe('the tool loop', () => {
     expect(await heldTokens(s, a.userId)).toBe(0);
   });
 });
+
+describe('streamed tool calls in the dialects of OpenAI-compatible providers', () => {
+  for (const dialect of ['openai', 'no-index', 'by-id', 'whole'] as const) {
+    it(`assembles two calls sent ${dialect}`, async () => {
+      const a = await s.register();
+      const listId = await taskList(s, a);
+      const c = await conversation(s, a);
+      llm.script({ dialect, calls: [
+        { name: 'create_task', args: { listId, title: `First, ${dialect}`, notes: 'with "quotes" and, commas' } },
+        { name: 'create_task', args: { listId, title: `Second, ${dialect}` } },
+      ] });
+      await s.ok(SEND, { c, t: 'two tasks' }, { token: a.token });
+      const done = await actions(s, a);
+      expect(done.map((x) => [x.status, x.arguments.title])).toEqual([['EXECUTED', `First, ${dialect}`], ['EXECUTED', `Second, ${dialect}`]]);
+      expect(done[0].arguments.notes).toBe('with "quotes" and, commas');
+      // Each call is answered by its id, in order.
+      const ids = toolReplies(llm.requests.at(-1)!.body).map((r) => r.id);
+      expect(new Set(ids).size).toBe(2);
+    });
+  }
+});
+
+describe('bad tool calls and faults', () => {
+  it('fails an unknown tool, bad JSON, invalid arguments and a tool that throws, tells the model, and leaves nothing half-written', async () => {
+    const [a, b] = [await s.register(), await s.register()];
+    const othersList = await taskList(s, b, 'Private');
+    const c = await conversation(s, a);
+    llm.script(
+      { calls: [
+        { name: 'launch_rocket', args: {} },
+        { name: 'create_task', args: '{"listId": "oops' },
+        { name: 'create_task', args: { listId: othersList, title: 'x'.repeat(501), bogus: 1 } },
+        { name: 'create_task', args: { listId: othersList, title: 'Sneaky' } },
+      ] },
+      (body) => {
+        const told = toolReplies(body);
+        expect(told.map((r) => r.status)).toEqual(['FAILED', 'FAILED', 'FAILED', 'FAILED']);
+        return { text: [told.map((r) => r.error).join(' | ')] };
+      },
+    );
+    const res = (await s.ok(SEND, { c, t: 'go' }, { token: a.token })).sendMessage;
+    const errors = res.assistantMessage.content.split(' | ');
+    expect(errors[0]).toBe('Unknown tool: launch_rocket');
+    expect(errors[1]).toBe('Invalid arguments: not valid JSON');
+    expect(errors[2]).toMatch(/^Invalid arguments: .*title: Too big.*Unrecognized key/);
+    expect(errors[3]).toBe('NOT_FOUND: Task list not found');
+    const failed = await actions(s, a);
+    expect(failed.map((x) => [x.tool, x.status])).toEqual([['launch_rocket', 'FAILED'], ['create_task', 'FAILED'], ['create_task', 'FAILED'], ['create_task', 'FAILED']]);
+    expect(failed[1].arguments).toEqual({ raw: '{"listId": "oops' });
+    // Nothing was written to B's list, and no activity claims otherwise.
+    const count = (await s.ok(`query L($l: ID!) { taskList(id: $l) { tasks { totalCount } } }`, { l: othersList }, { token: b.token })).taskList.tasks.totalCount;
+    expect(count).toBe(0);
+    expect(await activityVerbs(s, a.userId)).not.toContain('assistant.create_task');
+  });
+
+  it('stops a model that keeps calling tools after 8 calls, with the reason stored', async () => {
+    const a = await s.register();
+    const c = await conversation(s, a);
+    llm.script(...Array.from({ length: 8 }, () => ({ calls: [{ name: 'search_tasks', args: {} }] })));
+    const res = (await s.ok(SEND, { c, t: 'loop forever' }, { token: a.token })).sendMessage;
+    expect(llm.requests).toHaveLength(8);
+    expect(res.assistantMessage.stopReason).toBe('STEP_LIMIT');
+    expect(res.usage.requestCount).toBe(8);
+    const all = await actions(s, a);
+    expect(all).toHaveLength(8);
+    expect(all.slice(0, 7).every((x) => x.status === 'EXECUTED')).toBe(true);
+    expect(all[7]).toMatchObject({ status: 'FAILED', error: 'Not run: at most 8 model calls per message' });
+    expect(await modelCalls(s, a, c)).toHaveLength(8);
+    expect(await heldTokens(s, a.userId)).toBe(0);
+  });
+
+  it('ends the turn with USAGE_LIMIT_EXCEEDED stored when the budget runs out mid-loop', async () => {
+    const small = await startServer({ LLM_BASE_URL: llm.url, LLM_MODEL: 'fake-1', TIER_LIMIT_FREE: '5000' });
+    try {
+      const a = await small.register();
+      const c = await conversation(small, a);
+      llm.script({ calls: [{ name: 'search_tasks', args: {} }], usage: { prompt_tokens: 4900, completion_tokens: 100 } });
+      const res = (await small.ok(SEND, { c, t: 'go' }, { token: a.token })).sendMessage;
+      expect(llm.requests).toHaveLength(1);
+      expect(res.assistantMessage).toMatchObject({ stopReason: 'USAGE_LIMIT_EXCEEDED', content: expect.stringContaining('budget') });
+      expect(res.usage).toEqual({ tokensUsed: 5000, requestCount: 1 });
+      expect((await actions(small, a)).map((x) => x.status)).toEqual(['EXECUTED']);
+      expect(await heldTokens(small, a.userId)).toBe(0);
+      // With the budget spent, the next message is refused before anything is stored.
+      expect((await small.fail(SEND, { c, t: 'again' }, { token: a.token })).extensions?.code).toBe('USAGE_LIMIT_EXCEEDED');
+      expect((await messagesOf(small, a, c)).map((m) => m.role)).toEqual(['USER', 'ASSISTANT', 'TOOL', 'ASSISTANT']);
+    } finally {
+      await small.close();
+    }
+  });
+
+  it('keeps what was done when the provider fails or times out mid-stream, logs the call, holds nothing', async () => {
+    const a = await s.register();
+    const listId = await taskList(s, a);
+    const c = await conversation(s, a);
+    llm.script({ calls: [{ name: 'create_task', args: { listId, title: 'Before the fault' } }] }, { text: ['Half a sent'], fail: 'error' });
+    const e = await s.fail(SEND, { c, t: 'go' }, { token: a.token });
+    expect(e).toMatchObject({ message: expect.stringMatching(/model overloaded/), extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    llm.script({ text: ['Still thinking'], fail: 'hang' });
+    expect((await s.fail(SEND, { c, t: 'again' }, { token: a.token })).message).toMatch(/did not answer in time/);
+    expect((await actions(s, a)).map((x) => [x.tool, x.status])).toEqual([['create_task', 'EXECUTED']]);
+    expect((await modelCalls(s, a, c)).map((m) => m.status)).toEqual(['ok', 'error', 'timeout']);
+    expect(await heldTokens(s, a.userId)).toBe(0);
+    expect((await s.ok(`{ usage { requestCount } }`, {}, { token: a.token })).usage.requestCount).toBe(1);
+  });
+
+  it('when the client disconnects mid-turn, the call is cancelled and logged, and nothing is held', async () => {
+    const a = await s.register();
+    const c = await conversation(s, a);
+    llm.script({ calls: [{ name: 'search_tasks', args: {} }] }, { text: ['Thinking'], fail: 'hang' });
+    const abort = new AbortController();
+    const sent = fetch(`${s.url}/graphql`, {
+      method: 'POST',
+      signal: abort.signal,
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${a.token}` },
+      body: JSON.stringify({ query: SEND, variables: { c, t: 'go' } }),
+    }).catch(() => null);
+    const deadline = Date.now() + 10_000;
+    while (llm.requests.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    abort.abort();
+    await sent;
+    let calls: any[] = [];
+    while (Date.now() < deadline) {
+      calls = await modelCalls(s, a, c);
+      if (calls.length === 2) break;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(calls.map((m) => m.status)).toEqual(['ok', 'cancelled']);
+    expect((await actions(s, a)).map((x) => x.status)).toEqual(['EXECUTED']);
+    expect(await heldTokens(s, a.userId)).toBe(0);
+  });
+});
