@@ -87,7 +87,8 @@ export class Agent {
     for (let calls = 0; ; ) {
       let history = await this.history(conversation.id);
       if (history.older.length && calls < MAX_MODEL_CALLS - 1) {
-        await this.summarize(viewer, conversation.id, history.older, signal);
+        // Fold in everything but the most recent half of the budget, so that summaries stay rare.
+        await this.summarize(viewer, conversation.id, fitBudget(history.newestFirst, this.app.config.LLM_HISTORY_TOKENS / 2).older, signal);
         calls++;
         history = await this.history(conversation.id);
       }
@@ -156,7 +157,7 @@ export class Agent {
       .where(and(eq(messages.conversationId, conversationId), c?.summarySeq ? gt(messages.seq, c.summarySeq) : undefined))
       .orderBy(desc(messages.seq))
       .limit(HISTORY_READ);
-    return { summary: c?.summary ?? null, ...fitBudget(rows, this.app.config.LLM_HISTORY_TOKENS) };
+    return { summary: c?.summary ?? null, newestFirst: rows, ...fitBudget(rows, this.app.config.LLM_HISTORY_TOKENS) };
   }
 
   /**
