@@ -177,5 +177,27 @@ export function report(header: string, r: Results): string {
     );
   }
 
+  if (r.assistant?.length) {
+    for (const a of r.assistant) {
+      const tools = median(a.runs.map((x) => x.toolsServerMs[0]));
+      targets.push([`8. Assistant (${a.db}): Orbit's CPU per tool round trip (3 calls) / per call`, 'measured', `${f1(a.roundTripCpuMs)} ms / ${f1(a.perCallCpuMs)} ms; 3-call turn server-side p50 ${f1(tools)} ms`, '']);
+    }
+    section(
+      '8. The assistant: Orbit’s own cost of tool calls',
+      [
+        'A local Chat Completions provider in the benchmark process answers at once: a “tools” turn asks for 3 calls',
+        '(search_tasks, create_task, search_documents) then answers (2 model calls, 3 actions, 3 TOOL messages); a “plain” turn',
+        'answers at once (1 model call). Each turn is a new conversation; turns run one at a time, plain and tools alternating in',
+        'rounds on the same server (pinned to one core). CPU: the server process’s user + system time per turn (/proc, 10 ms ticks,',
+        'over all turns of a round). Server-side latency: the client’s wall time per sendMessage minus the provider’s own time.',
+        'One tool round trip = tools turn − plain turn (one more model call, three actions).',
+      ],
+      ['database', 'round', 'plain turn CPU', 'tools turn CPU', 'round trip CPU', 'plain server-side p50 / p99', 'tools server-side p50 / p99'],
+      r.assistant.flatMap((a) =>
+        a.runs.map((x, i) => [a.db, String(i + 1), `${f1(x.plainCpuMs)} ms`, `${f1(x.toolsCpuMs)} ms`, `${f1(x.toolsCpuMs - x.plainCpuMs)} ms`, `${f1(x.plainServerMs[0])} / ${f1(x.plainServerMs[1])} ms`, `${f1(x.toolsServerMs[0])} / ${f1(x.toolsServerMs[1])} ms`]),
+      ),
+    );
+  }
+
   return [...out.slice(0, 4), '## Targets', '', table(['figure', 'target', 'this run', ''], targets), '', ...out.slice(4)].join('\n');
 }

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import postgres from 'postgres';
+import { type AssistantResult, assistantBench } from './assistant.js';
 import { type AuthCostResult, authCost } from './auth-cost.js';
 import { type ColdStartResult, coldStart } from './cold-start.js';
 import { type FanoutResult, fanout } from './fanout.js';
@@ -12,12 +13,12 @@ import { report } from './report.js';
 import { seedSessions, seedWorkspace } from './seed.js';
 
 /**
- * `npm run bench [names...]`: the benchmarks (nested, auth, login, mutations, fanout, cold-start;
+ * `npm run bench [names...]`: the benchmarks (nested, auth, login, mutations, fanout, cold-start, hostile, assistant;
  * all by default) on this machine, written to bench/RESULTS.md and bench/results.json. Not part of
  * `npm test`. Exits non-zero when a benchmark saw errors. BENCH_DATABASE_URL (default: the local
  * server at 127.0.0.1:5432/test) is where the PostgreSQL runs create their databases.
  */
-const NAMES = ['nested', 'auth', 'login', 'mutations', 'fanout', 'cold-start', 'hostile'] as const;
+const NAMES = ['nested', 'auth', 'login', 'mutations', 'fanout', 'cold-start', 'hostile', 'assistant'] as const;
 const only = process.argv.slice(2);
 const unknown = only.filter((n) => !(NAMES as readonly string[]).includes(n));
 if (unknown.length) {
@@ -37,6 +38,7 @@ export interface Results {
   fanout: Array<{ db: DbKind; result: FanoutResult }>;
   coldStart: Partial<Record<DbKind, ColdStartResult>>;
   hostile?: HostileResult;
+  assistant?: AssistantResult[];
 }
 const today = new Date().toISOString().slice(0, 10);
 const empty: Results = { dates: {}, auth: {}, login: {}, mutations: {}, fanout: [], coldStart: {} };
@@ -51,6 +53,7 @@ const results: Results = {
   fanout: want('fanout') ? [] : previous.fanout,
   coldStart: want('cold-start') ? {} : previous.coldStart,
   hostile: want('hostile') ? undefined : previous.hostile,
+  assistant: want('assistant') ? [] : previous.assistant,
 };
 const log = (name: string, value: unknown) => console.log(JSON.stringify({ bench: name, ...(value as object) }));
 
@@ -85,6 +88,18 @@ if (want('hostile')) {
     await db.drop();
   }
 }
+if (want('assistant')) {
+  for (const kind of ['PGlite', 'PostgreSQL'] as const) {
+    const db = await freshDatabase(kind);
+    try {
+      const result = await assistantBench(db);
+      results.assistant!.push(result);
+      log(`assistant ${kind}`, result);
+    } finally {
+      await db.drop();
+    }
+  }
+}
 if (want('cold-start')) for (const kind of ['PGlite', 'PostgreSQL'] as const) log(`cold-start ${kind}`, (results.coldStart[kind] = await coldStart(kind)));
 
 // Only what ran now counts: kept sections were judged when they ran.
@@ -95,6 +110,7 @@ const errors = [
   ...(want('mutations') ? Object.values(results.mutations).map((r) => r.errors) : []),
   ...(want('fanout') ? results.fanout.map((f) => f.result.errors) : []),
   want('hostile') ? (results.hostile?.errors ?? 0) : 0,
+  ...(want('assistant') ? (results.assistant ?? []).map((a) => a.errors) : []),
 ].reduce((a, b) => a + b, 0);
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };

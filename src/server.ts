@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
 import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
@@ -27,6 +28,10 @@ import { scheduleMaintenance } from './maintenance.js';
 import { loadTrustedDocuments, trustedDocuments } from './trusted-documents.js';
 import { attachWebSockets } from './ws.js';
 import { landingPage, registerGraphiql } from './ide.js';
+import { registerMcp } from './mcp.js';
+
+/** The version in package.json (src/ and dist/ are both one level below it). */
+const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export const REFRESH_COOKIE = 'orbit_refresh';
 export const GRAPHQL_PATH = '/graphql';
@@ -145,6 +150,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     reports.on('operation', (report) => metrics.observe(report));
     sockets.onSubscriptionCount((delta) => metrics.subscriptions.inc(delta));
   }
+
+  registerMcp(fastify, app, services, VERSION);
 
   fastify.get('/healthz', async () => ({ status: 'ok' }));
   fastify.get('/readyz', async (_request, reply) => {

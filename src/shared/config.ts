@@ -86,6 +86,8 @@ const EnvSchema = z.object({
   LLM_TIMEOUT_MS: int(60_000, 100),
   LLM_MAX_TOKENS: int(1024, 1),
   LLM_HISTORY_TOKENS: int(4000, 100),
+  /** Requests to POST /mcp per user and minute. */
+  MCP_REQUESTS_PER_MINUTE: int(120, 1),
 });
 
 export type Env = z.infer<typeof EnvSchema>;

@@ -63,6 +63,8 @@ async function busyUser(a: Account, b: Account) {
   await gql(a, `mutation D($t: [ID!]) { createDocument(input: { title: "Doc", content: "words", tagIds: $t }) { id } }`, { t: [tag] });
   await gql(a, `mutation { upsertJournalEntry(input: { type: MORNING_PAGES, date: "2026-04-01", content: { text: "hello" } }) { id } }`);
   const conv = (await gql(a, `mutation { createConversation(title: "chat") { id } }`)).createConversation.id;
+  // The model calls a tool: an assistant action (and its TOOL message) for A.
+  llm.script({ calls: [{ name: 'search_tasks', args: {} }] });
   await gql(a, `mutation M($c: ID!) { sendMessage(conversationId: $c, content: "hi") { userMessage { id } } }`, { c: conv });
   await gql(a, `mutation R($c: ID) { recordUsage(input: { model: "m", promptTokens: 5, completionTokens: 5, conversationId: $c }) { tokensUsed } }`, { c: conv });
   await gql(a, `mutation { createApiKey(input: { name: "k", scopes: [READ] }) { secret } }`);

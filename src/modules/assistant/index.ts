@@ -4,3 +4,4 @@ export { Agent } from './agent.js';
 export { ActionService, expirePending } from './action.service.js';
 export { type AssistantLoaders, createAssistantLoaders } from './action.loaders.js';
 export { AssistantResolver, MessageActionsResolver } from './assistant.resolver.js';
+export { mcpServerFor } from './mcp-server.js';
