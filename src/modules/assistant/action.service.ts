@@ -136,9 +136,10 @@ export class ActionService {
       const action = await this.lock(tx, viewer, id);
       if (action.status !== 'PENDING') return { action, changed: false };
       if (action.expiresAt && action.expiresAt.getTime() <= Date.now()) return { action: await this.expire(tx, action), changed: true };
-      const tool = toolNamed(action.tool)!;
-      const parsed = parseArguments(tool, action.arguments);
-      const run = parsed.ok ? await runTool(this.app, tx, viewer, tool, parsed.args, action.id, action.source) : ({ ok: false, error: parsed.error } as const);
+      // The tool and the arguments are checked again: the registry may have changed since.
+      const tool = toolNamed(action.tool);
+      const parsed = tool ? parseArguments(tool, action.arguments) : ({ ok: false, error: `Unknown tool: ${action.tool}` } as const);
+      const run = tool && parsed.ok ? await runTool(this.app, tx, viewer, tool, parsed.args, action.id, action.source) : ({ ok: false, error: parsed.ok ? 'Unknown tool' : parsed.error } as const);
       const now = sql`clock_timestamp()` as never;
       const [done] = await tx
         .update(assistantActions)
