@@ -46,3 +46,8 @@ export async function activityVerbs(s: TestServer, userId: string): Promise<stri
 export function toolReplies(body: any): any[] {
   return body.messages.filter((m: any) => m.role === 'tool').map((m: any) => ({ id: m.tool_call_id, ...JSON.parse(m.content) }));
 }
+
+/** Reservations neither settled nor released (a call in flight, or one lost to a crash until it lapses). */
+export async function openReservations(s: TestServer, userId: string): Promise<number> {
+  return Number((await execRows<{ n: number }>(s.server.app.db, sql`select count(*)::int as n from usage_reservations where user_id = ${userId} and settled_at is null and released_at is null`))[0]!.n);
+}

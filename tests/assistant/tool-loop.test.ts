@@ -1,7 +1,10 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { execRows } from '../../src/db/client.js';
+import { releaseLapsed } from '../../src/modules/usage/index.js';
 import { startFakeLlm } from '../helpers/fake-llm.js';
 import { type TestServer, startServer } from '../helpers/server.js';
-import { SEND, activityVerbs, actions, conversation, heldTokens, messagesOf, modelCalls, taskList, toolReplies } from './agent-helpers.js';
+import { SEND, activityVerbs, actions, conversation, heldTokens, messagesOf, modelCalls, openReservations, taskList, toolReplies } from './agent-helpers.js';
 
 let s: TestServer;
 let llm: Awaited<ReturnType<typeof startFakeLlm>>;
@@ -199,6 +202,7 @@ describe('bad tool calls and faults', () => {
     expect((await actions(s, a)).map((x) => [x.tool, x.status])).toEqual([['create_task', 'EXECUTED']]);
     expect((await modelCalls(s, a, c)).map((m) => m.status)).toEqual(['ok', 'error', 'timeout']);
     expect(await heldTokens(s, a.userId)).toBe(0);
+    expect(await openReservations(s, a.userId)).toBe(0);
     expect((await s.ok(`{ usage { requestCount } }`, {}, { token: a.token })).usage.requestCount).toBe(1);
   });
 
@@ -226,5 +230,29 @@ describe('bad tool calls and faults', () => {
     expect(calls.map((m) => m.status)).toEqual(['ok', 'cancelled']);
     expect((await actions(s, a)).map((x) => x.status)).toEqual(['EXECUTED']);
     expect(await heldTokens(s, a.userId)).toBe(0);
+    expect(await openReservations(s, a.userId)).toBe(0);
+  });
+
+  it('a call lost with its process (hold never settled) gives its tokens back when the hold lapses', async () => {
+    const a = await s.register();
+    const c = await conversation(s, a);
+    llm.script({ text: ['Thinking'], fail: 'hang' });
+    const abort = new AbortController();
+    const sent = fetch(`${s.url}/graphql`, { method: 'POST', signal: abort.signal, headers: { 'content-type': 'application/json', authorization: `Bearer ${a.token}` }, body: JSON.stringify({ query: SEND, variables: { c, t: 'go' } }) }).catch(() => null);
+    const deadline = Date.now() + 10_000;
+    while (llm.requests.length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    // While the call is in flight its tokens are held by a reservation row, which a crash would leave behind.
+    expect(await openReservations(s, a.userId)).toBe(1);
+    const held = await heldTokens(s, a.userId);
+    expect(held).toBeGreaterThan(1000);
+    await execRows(s.server.app.db, sql`update usage_reservations set expires_at = now() where user_id = ${a.userId}`);
+    await releaseLapsed(s.server.app.db);
+    expect(await heldTokens(s, a.userId)).toBe(0);
+    // The call then ends (here: cancelled); giving back again changes nothing.
+    abort.abort();
+    await sent;
+    while ((await modelCalls(s, a, c)).length < 1 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(await heldTokens(s, a.userId)).toBe(0);
+    expect(await openReservations(s, a.userId)).toBe(0);
   });
 });

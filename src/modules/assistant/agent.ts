@@ -99,8 +99,9 @@ export class Agent {
         ...(pendingUser ? [{ role: 'user' as const, content: pendingUser.content }] : []),
       ];
       const estimate = estimateCall(this.app, prompt, specs);
+      let hold: string;
       try {
-        await this.usage.reserve(viewer, estimate);
+        hold = await this.usage.hold(viewer, estimate);
       } catch (error) {
         if (pendingUser || !isUsageLimit(error)) throw error;
         last = await this.stop(conversation.id, 'USAGE_LIMIT_EXCEEDED', "I stopped here: this month's token budget is spent.");
@@ -110,13 +111,13 @@ export class Agent {
         try {
           await pendingUser.store();
         } catch (error) {
-          await this.usage.release(viewer, estimate);
+          await this.usage.releaseHold(viewer, hold);
           throw error;
         }
         pendingUser = undefined;
       }
       calls++;
-      const reply = await caller.call(viewer, conversation.id, prompt, specs, estimate, signal);
+      const reply = await caller.call(viewer, conversation.id, prompt, specs, hold, signal);
       const stored = await this.app.db.transaction(async (tx) => {
         const message = await this.conversations.store(
           conversation.id,
@@ -169,8 +170,8 @@ export class Agent {
     const [c] = await this.app.db.select({ summary: conversations.summary }).from(conversations).where(eq(conversations.id, conversationId));
     const prompt = summaryPrompt(c?.summary ?? null, older);
     const estimate = estimateCall(this.app, prompt, undefined);
-    await this.usage.reserve(viewer, estimate);
-    const reply = await caller.call(viewer, conversationId, prompt, undefined, estimate, signal, false);
+    const hold = await this.usage.hold(viewer, estimate);
+    const reply = await caller.call(viewer, conversationId, prompt, undefined, hold, signal, false);
     const through = older.at(-1)!.seq;
     await this.app.db.transaction(async (tx) => {
       await tx.update(conversations).set({ summary: reply.text.trim() || c?.summary || null, summarySeq: sql`greatest(coalesce(${conversations.summarySeq}, 0), ${through})` as never }).where(eq(conversations.id, conversationId));

@@ -19,8 +19,8 @@ export interface ModelReply {
   usage: { promptTokens: number; completionTokens: number };
   finishReason: string | null;
   latencyMs: number;
-  /** The tokens held for the call, released when it is metered. */
-  reserved: number;
+  /** The hold on the call's tokens (a reservation row), settled when it is metered. */
+  hold: string;
 }
 
 /** The tokens to hold for a call: its prompt and tools as estimated, and the most it may answer. */
@@ -30,7 +30,7 @@ export function estimateCall(app: App, prompt: ChatMessage[], tools: ToolSpec[] 
 }
 
 /**
- * One streamed model call for a conversation, after its tokens were reserved (`reserved`): text
+ * One streamed model call for a conversation, after its tokens were held (`hold`): text
  * deltas go out on assistantMessageStream as they come, tool calls are assembled. A failed call gives
  * its reservation back and is logged (status error, timeout or cancelled); the caller meters a
  * successful one with `meter` in the transaction that stores its message.
@@ -42,7 +42,7 @@ export class ModelCaller {
     readonly provider: ChatProvider,
   ) {}
 
-  async call(viewer: Viewer, conversationId: string, prompt: ChatMessage[], tools: ToolSpec[] | undefined, reserved: number, signal: AbortSignal | undefined, stream = true): Promise<ModelReply> {
+  async call(viewer: Viewer, conversationId: string, prompt: ChatMessage[], tools: ToolSpec[] | undefined, hold: string, signal: AbortSignal | undefined, stream = true): Promise<ModelReply> {
     const messageId = randomUUID();
     const timeout = AbortSignal.timeout(this.app.config.LLM_TIMEOUT_MS);
     const abort = signal ? AbortSignal.any([signal, timeout]) : timeout;
@@ -63,7 +63,7 @@ export class ModelCaller {
         }
       }
     } catch (error) {
-      await this.usage.release(viewer, reserved);
+      await this.usage.releaseHold(viewer, hold);
       // The failed call is logged too (nothing was charged for it).
       const status = error instanceof ProviderError ? error.failure : 'error';
       await this.log(this.app.db, { conversationId, userId: viewer.userId, model: this.provider.model, promptTokens: counted?.promptTokens ?? 0, completionTokens: counted?.completionTokens ?? 0, latencyMs: latency(), status, finishReason }).catch(() => {});
@@ -72,12 +72,13 @@ export class ModelCaller {
     }
     const toolCalls = calls.finish((n) => `call_${messageId.slice(0, 8)}_${n}`);
     const usage = counted ?? { promptTokens: estimateCall(this.app, prompt, tools) - this.app.config.LLM_MAX_TOKENS, completionTokens: estimateTokens(text + JSON.stringify(toolCalls)) };
-    return { messageId, text, toolCalls, usage, finishReason, latencyMs: latency(), reserved };
+    return { messageId, text, toolCalls, usage, finishReason, latencyMs: latency(), hold };
   }
 
   /** Meters a finished call in `tx` (its record, the month's total, the reservation released) and logs it. */
   async meter(tx: Tx, viewer: Viewer, conversationId: string, reply: ModelReply): Promise<MonthlyUsage> {
-    const monthly = await this.usage.add(tx, viewer, { model: this.provider.model, ...reply.usage, conversationId }, reply.reserved);
+    const reserved = await this.usage.settleHold(tx, reply.hold);
+    const monthly = await this.usage.add(tx, viewer, { model: this.provider.model, ...reply.usage, conversationId }, reserved);
     await this.log(tx, { conversationId, userId: viewer.userId, model: this.provider.model, ...reply.usage, latencyMs: reply.latencyMs, status: 'ok', finishReason: reply.finishReason });
     return monthly;
   }

@@ -123,7 +123,41 @@ export class UsageService {
     }
   }
 
-  /** Gives back a reservation that was not used (the call failed). */
+  /**
+   * Holds tokens for a call Orbit itself makes, as a reservation row: given back by `releaseHold`
+   * when the call fails, settled by `settleHold` when it is metered, and lapsed by the sweep after
+   * RESERVATION_MINUTES if the process died in between, so no estimate stays held.
+   */
+  async hold(viewer: Viewer, estimate: number): Promise<string> {
+    await this.reserve(viewer, estimate);
+    const [row] = await this.app.db
+      .insert(usageReservations)
+      .values({ userId: viewer.userId, month: currentMonth(), estimatedTokens: estimate, expiresAt: sql`now() + make_interval(mins => ${RESERVATION_MINUTES})` as never })
+      .returning({ id: usageReservations.id });
+    return row!.id;
+  }
+
+  /** Gives back a hold whose call failed (unless it lapsed already). */
+  async releaseHold(viewer: Viewer, holdId: string): Promise<void> {
+    const [r] = await this.app.db
+      .update(usageReservations)
+      .set({ releasedAt: sql`now()` as never })
+      .where(and(eq(usageReservations.id, holdId), sql`${usageReservations.settledAt} is null and ${usageReservations.releasedAt} is null`))
+      .returning({ month: usageReservations.month, n: usageReservations.estimatedTokens });
+    if (r) await this.release(viewer, r.n, r.month);
+  }
+
+  /** Settles a hold in the metering transaction; the tokens it still holds, to release with the record. */
+  async settleHold(tx: Queryable, holdId: string): Promise<number> {
+    const [r] = await tx
+      .update(usageReservations)
+      .set({ settledAt: sql`now()` as never })
+      .where(and(eq(usageReservations.id, holdId), sql`${usageReservations.settledAt} is null and ${usageReservations.releasedAt} is null`))
+      .returning({ n: usageReservations.estimatedTokens });
+    return r?.n ?? 0;
+  }
+
+  /** Gives back reserved tokens of a month (the call failed). */
   async release(viewer: Viewer, estimate: number, month = currentMonth()): Promise<void> {
     await this.app.db
       .update(monthlyUsage)
