@@ -23,6 +23,7 @@ import {
   createTaskLoaders,
   releaseTasksOf,
 } from './tasks/index.js';
+import { RelationResolver, SearchResolver, SearchService, createSearchLoaders } from './search/index.js';
 import { UsageResolver, UsageService } from './usage/index.js';
 import { UserResolver, createUserLoaders } from './users/index.js';
 
@@ -52,6 +53,8 @@ export const resolvers: NonEmptyArray<Function> = [
   JournalResolver,
   DashboardResolver,
   ExportResolver,
+  SearchResolver,
+  RelationResolver,
 ];
 
 export function createServices(app: App) {
@@ -80,6 +83,7 @@ export function createServices(app: App) {
     journal,
     dashboard: new DashboardService(app),
     exporter: new ExportService(app),
+    search: new SearchService(app),
   };
 }
 export type Services = ReturnType<typeof createServices>;
@@ -89,7 +93,8 @@ type AllLoaders = ReturnType<typeof createUserLoaders> &
   ReturnType<typeof createConversationLoaders> &
   ReturnType<typeof createEventLoaders> &
   ReturnType<typeof createDocumentLoaders> &
-  ReturnType<typeof createAssistantLoaders>;
+  ReturnType<typeof createAssistantLoaders> &
+  ReturnType<typeof createSearchLoaders>;
 
 /**
  * Fresh DataLoaders for one request (or one delivered subscription event), scoped to its viewer.
@@ -105,6 +110,7 @@ export function createLoaders(db: Db, viewerId: string | null): AllLoaders {
       ...createEventLoaders(db, viewerId),
       ...createDocumentLoaders(db),
       ...createAssistantLoaders(db),
+      ...createSearchLoaders(db, viewerId),
     });
   return new Proxy({} as AllLoaders, { get: (_target, key) => all()[key as keyof AllLoaders] });
 }

@@ -11,3 +11,4 @@ export * from './calendar.js';
 export * from './documents.js';
 export * from './journal.js';
 export * from './assistant.js';
+export * from './relations.js';

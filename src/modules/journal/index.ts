@@ -1,4 +1,4 @@
 /** The journal: one entry per type and day, and streaks. */
 export { JournalService } from './journal.service.js';
-export { JournalEntryType, JournalStreak } from './journal.type.js';
+export { JournalEntry, JournalEntryType, JournalStreak } from './journal.type.js';
 export { JournalResolver } from './journal.resolver.js';

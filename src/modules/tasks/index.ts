@@ -12,3 +12,4 @@ export { TaskResolver } from './task.resolver.js';
 export { TaskEventsResolver } from './task-events.resolver.js';
 export { TaskPriority, TaskStatus } from './task.type.js';
 export { ListRole } from './task-list.type.js';
+export { Task } from './task.type.js';

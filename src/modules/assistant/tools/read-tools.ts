@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { JournalEntryType } from '../../journal/index.js';
+import { SearchableType } from '../../search/index.js';
 import { TaskStatus } from '../../tasks/index.js';
 import { day, defineTool, id, instant } from './tool.js';
 
@@ -72,6 +73,21 @@ export const getJournalEntry = defineTool({
     return {
       result: { entry: entry ? { id: entry.id, type: entry.type, date: entry.date, content: entry.content } : null },
       summary: `read the ${args.type} journal entry of ${args.date}`,
+    };
+  },
+});
+
+export const searchWorkspace = defineTool({
+  name: 'search_workspace',
+  description: 'Search everything the user can see (tasks, documents, journal entries, events) by words; best matches first, with snippets.',
+  risk: 'READ',
+  schema: z.strictObject({ query: z.string().min(1).max(200), types: z.array(z.enum([SearchableType.TASK, SearchableType.DOCUMENT, SearchableType.JOURNAL_ENTRY, SearchableType.EVENT])).max(4).optional() }),
+  async run(viewer, s, args) {
+    const hits = await s.search.search(viewer, args.query, args.types ?? null, null, SHOWN);
+    return {
+      result: { hits: hits.map((h) => ({ type: h.type, id: h.id, title: h.title, snippet: h.snippet, writtenByUser: h.own })) },
+      foreign: hits.some((h) => !h.own),
+      summary: `searched the workspace for “${args.query}”`,
     };
   },
 });

@@ -1,5 +1,5 @@
 import { deleteTask, inviteToEvent, shareTaskList } from './external-tools.js';
-import { getJournalEntry, listEvents, searchDocuments, searchTasks } from './read-tools.js';
+import { getJournalEntry, listEvents, searchDocuments, searchTasks, searchWorkspace } from './read-tools.js';
 import { type Tool, parametersOf } from './tool.js';
 import { createDocument, createEvent, createTask, updateTask, writeJournalEntry } from './write-tools.js';
 
@@ -9,6 +9,7 @@ export const TOOLS: readonly Tool[] = [
   listEvents,
   searchDocuments,
   getJournalEntry,
+  searchWorkspace,
   createTask,
   updateTask,
   createEvent,

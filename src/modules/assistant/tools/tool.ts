@@ -4,6 +4,7 @@ import type { Viewer } from '../../../shared/viewer.js';
 import { CalendarService } from '../../calendar/index.js';
 import { DocumentService } from '../../documents/index.js';
 import { JournalService } from '../../journal/index.js';
+import { SearchService } from '../../search/index.js';
 import { TaskListService, TaskService } from '../../tasks/index.js';
 
 export type ToolRiskName = 'READ' | 'WRITE' | 'EXTERNAL';
@@ -16,6 +17,7 @@ export function workspaceServices(app: App) {
     calendar: new CalendarService(app),
     documents: new DocumentService(app),
     journal: new JournalService(app),
+    search: new SearchService(app),
   };
 }
 export type WorkspaceServices = ReturnType<typeof workspaceServices>;

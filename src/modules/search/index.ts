@@ -1,0 +1,5 @@
+/** One search over the workspace (full text on every type), and links between items. */
+export { SearchService, type HitRow } from './search.service.js';
+export { type SearchLoaders, createSearchLoaders } from './search.loaders.js';
+export { RelationResolver, SearchResolver } from './search.resolver.js';
+export { SearchableType } from './search.type.js';

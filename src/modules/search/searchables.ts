@@ -1,0 +1,64 @@
+import { type SQL, sql } from 'drizzle-orm';
+import { visibleListIds } from '../tasks/index.js';
+import { SearchableType } from './search.type.js';
+
+/** The text of a journal entry: every string in its JSON content. */
+const journalText = sql.raw(`(select coalesce(string_agg(v #>> '{}', ' '), '') from jsonb_path_query(j.content, 'strict $.** ? (@.type() == "string")') v)`);
+
+/**
+ * Each searchable type as search sees it: its table (aliased), which rows the viewer may see, its
+ * title and the plain text a snippet is cut from, and its generated tsvector column `search`.
+ */
+export interface Searchable {
+  type: SearchableType;
+  /** Its table and the alias the expressions below use. */
+  table: string;
+  as: string;
+  visible: (viewerId: string) => SQL;
+  title: SQL;
+  text: SQL;
+  /** Who wrote it, for the assistant's approval rule. */
+  author: SQL;
+}
+
+export const SEARCHABLES: Searchable[] = [
+  {
+    type: SearchableType.TASK,
+    table: 'tasks',
+    as: 't',
+    visible: (viewerId) => sql`t.list_id in ${visibleListIds(viewerId)}`,
+    title: sql.raw('t.title'),
+    text: sql.raw(`t.title || ' ' || coalesce(t.notes, '')`),
+    author: sql.raw('t.created_by_id'),
+  },
+  {
+    type: SearchableType.DOCUMENT,
+    table: 'documents',
+    as: 'd',
+    visible: (viewerId) => sql`d.owner_id = ${viewerId}`,
+    title: sql.raw('d.title'),
+    text: sql.raw('d.content'),
+    author: sql.raw('d.owner_id'),
+  },
+  {
+    type: SearchableType.JOURNAL_ENTRY,
+    table: 'journal_entries',
+    as: 'j',
+    visible: (viewerId) => sql`j.user_id = ${viewerId}`,
+    title: sql.raw(`initcap(replace(j.type::text, '_', ' ')) || ' ' || j.date::text`),
+    text: journalText,
+    author: sql.raw('j.user_id'),
+  },
+  {
+    type: SearchableType.EVENT,
+    table: 'events',
+    as: 'e',
+    // Organised by the viewer, or an invitation not declined (as the calendar shows them).
+    visible: (viewerId) => sql`(e.organizer_id = ${viewerId} or e.id in (select i.event_id from invitations i where i.invitee_id = ${viewerId} and i.status <> 'DECLINED'))`,
+    title: sql.raw('e.title'),
+    text: sql.raw(`coalesce(e.description, '') || ' ' || coalesce(e.location, '')`),
+    author: sql.raw('e.organizer_id'),
+  },
+];
+
+export const searchableOf = (type: SearchableType) => SEARCHABLES.find((s) => s.type === type);
