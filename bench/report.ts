@@ -199,5 +199,34 @@ export function report(header: string, r: Results): string {
     );
   }
 
+  if (r.search?.length) {
+    for (const x of r.search) {
+      targets.push([`9. Search (${x.db}, ${x.items.toLocaleString('en-US')} items, ${x.userItems.toLocaleString('en-US')} the user's)`, 'measured', `TEXT p50 ${f1(x.text.p50)} / p99 ${f1(x.text.p99)} ms; HYBRID p50 ${f1(x.hybrid.p50)} / p99 ${f1(x.hybrid.p99)} ms${x.hybridSemantic ? '' : ' (answered as TEXT: no pgvector)'}`, '']);
+      if (x.recall) targets.push([`9. HNSW recall@10 vs exact (${x.db})`, 'measured', `${f2(x.recall.efSearch40)} (ef_search 40), ${f2(x.recall.efSearch100)} (ef_search 100); embedding jobs ${f0(x.jobsPerSecond ?? 0)}/s`, '']);
+    }
+    section(
+      '9. Search over the whole workspace',
+      [
+        'Ten users with 10,000 items each (40% tasks in 10 lists, 20% documents, 20% journal entries, 20% events; 100,000 in all), texts',
+        'drawn from a vocabulary of 8 concepts and filler words. One user searches through `POST /graphql` (`first: 20`, one or two',
+        'words, 200 queries per mode after 20 warm-up, one at a time), TEXT then HYBRID. On PGlite every item has a 128-dimension',
+        'vector from a local provider (the same vocabulary, concept words sharing a direction); HYBRID embeds the query (one provider',
+        'call) and fuses the text and HNSW rankings. Recall@10: the HNSW index (iterative scan, as searches use it) against exact',
+        'search on the same vectors, 50 queries over the whole table. Jobs per second: 2,000 of the user’s documents changed, the',
+        'server’s worker re-embedding them with the local provider. The PostgreSQL server has no pgvector: HYBRID answers as TEXT.',
+      ],
+      ['database', 'TEXT p50 / p99', 'HYBRID p50 / p99', 'recall@10 (ef 40 / 100)', 'HNSW build', 'embedding jobs/s', 'seeding'],
+      r.search.map((x) => [
+        x.db,
+        `${f1(x.text.p50)} / ${f1(x.text.p99)} ms`,
+        `${f1(x.hybrid.p50)} / ${f1(x.hybrid.p99)} ms${x.hybridSemantic ? '' : ' (TEXT)'}`,
+        x.recall ? `${f2(x.recall.efSearch40)} / ${f2(x.recall.efSearch100)}` : '–',
+        x.indexBuildS !== undefined ? `${f1(x.indexBuildS)} s` : '–',
+        x.jobsPerSecond !== undefined ? f0(x.jobsPerSecond) : '–',
+        `${f0(x.seedS)} s`,
+      ]),
+    );
+  }
+
   return [...out.slice(0, 4), '## Targets', '', table(['figure', 'target', 'this run', ''], targets), '', ...out.slice(4)].join('\n');
 }

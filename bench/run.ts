@@ -10,15 +10,16 @@ import { type LoginStormResult, loginStorm } from './login-storm.js';
 import { type MutationResult, mutations } from './mutations.js';
 import { type NestedResult, nested } from './nested.js';
 import { report } from './report.js';
+import { type SearchBenchResult, searchBench } from './search.js';
 import { seedSessions, seedWorkspace } from './seed.js';
 
 /**
- * `npm run bench [names...]`: the benchmarks (nested, auth, login, mutations, fanout, cold-start, hostile, assistant;
+ * `npm run bench [names...]`: the benchmarks (nested, auth, login, mutations, fanout, cold-start, hostile, assistant, search;
  * all by default) on this machine, written to bench/RESULTS.md and bench/results.json. Not part of
  * `npm test`. Exits non-zero when a benchmark saw errors. BENCH_DATABASE_URL (default: the local
  * server at 127.0.0.1:5432/test) is where the PostgreSQL runs create their databases.
  */
-const NAMES = ['nested', 'auth', 'login', 'mutations', 'fanout', 'cold-start', 'hostile', 'assistant'] as const;
+const NAMES = ['nested', 'auth', 'login', 'mutations', 'fanout', 'cold-start', 'hostile', 'assistant', 'search'] as const;
 const only = process.argv.slice(2);
 const unknown = only.filter((n) => !(NAMES as readonly string[]).includes(n));
 if (unknown.length) {
@@ -39,6 +40,7 @@ export interface Results {
   coldStart: Partial<Record<DbKind, ColdStartResult>>;
   hostile?: HostileResult;
   assistant?: AssistantResult[];
+  search?: SearchBenchResult[];
 }
 const today = new Date().toISOString().slice(0, 10);
 const empty: Results = { dates: {}, auth: {}, login: {}, mutations: {}, fanout: [], coldStart: {} };
@@ -54,6 +56,7 @@ const results: Results = {
   coldStart: want('cold-start') ? {} : previous.coldStart,
   hostile: want('hostile') ? undefined : previous.hostile,
   assistant: want('assistant') ? [] : previous.assistant,
+  search: want('search') ? [] : previous.search,
 };
 const log = (name: string, value: unknown) => console.log(JSON.stringify({ bench: name, ...(value as object) }));
 
@@ -88,18 +91,21 @@ if (want('hostile')) {
     await db.drop();
   }
 }
-if (want('assistant')) {
+/** Runs a benchmark on a fresh database of each kind, one after the other. */
+async function onEachDatabase<R>(name: string, run: (db: Awaited<ReturnType<typeof freshDatabase>>) => Promise<R>, into: R[]): Promise<void> {
   for (const kind of ['PGlite', 'PostgreSQL'] as const) {
     const db = await freshDatabase(kind);
     try {
-      const result = await assistantBench(db);
-      results.assistant!.push(result);
-      log(`assistant ${kind}`, result);
+      const result = await run(db);
+      into.push(result);
+      log(`${name} ${kind}`, result);
     } finally {
       await db.drop();
     }
   }
 }
+if (want('assistant')) await onEachDatabase('assistant', assistantBench, results.assistant!);
+if (want('search')) await onEachDatabase('search', searchBench, results.search!);
 if (want('cold-start')) for (const kind of ['PGlite', 'PostgreSQL'] as const) log(`cold-start ${kind}`, (results.coldStart[kind] = await coldStart(kind)));
 
 // Only what ran now counts: kept sections were judged when they ran.
@@ -111,6 +117,7 @@ const errors = [
   ...(want('fanout') ? results.fanout.map((f) => f.result.errors) : []),
   want('hostile') ? (results.hostile?.errors ?? 0) : 0,
   ...(want('assistant') ? (results.assistant ?? []).map((a) => a.errors) : []),
+  ...(want('search') ? (results.search ?? []).map((a) => a.errors) : []),
 ].reduce((a, b) => a + b, 0);
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Database } from './db/client.js';
 import { Passwords, ViewerCache } from './modules/accounts/index.js';
+import { SEARCH_NOT_READY } from './modules/search/index.js';
 import type { App } from './shared/app.js';
 import type { Config } from './shared/config.js';
 import { EventBus } from './shared/event-bus.js';
@@ -19,6 +20,8 @@ export function createApp(config: Config, database: Database, mailer: Mailer, lo
     logger,
     bus,
     viewers,
+    // Set once the server has looked at the database (server.ts: prepareSemanticIndex).
+    semantic: { ...SEARCH_NOT_READY },
     passwords: new Passwords(
       { memoryCost: config.ARGON2_MEMORY_KIB, timeCost: config.ARGON2_TIME_COST, parallelism: config.ARGON2_PARALLELISM },
       config.ARGON2_CONCURRENCY || undefined,

@@ -29,6 +29,8 @@ import { loadTrustedDocuments, trustedDocuments } from './trusted-documents.js';
 import { attachWebSockets } from './ws.js';
 import { landingPage, registerGraphiql } from './ide.js';
 import { registerMcp } from './mcp.js';
+import { embedJob, prepareSemanticIndex } from './modules/search/index.js';
+import { JobWorker } from './shared/jobs.js';
 
 /** The version in package.json (src/ and dist/ are both one level below it). */
 const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
@@ -42,6 +44,8 @@ export interface OrbitServer {
   /** Open WebSocket connections. */
   socketCount(): number;
   services: Services;
+  /** The background job worker (null when there is no background work: no semantic search). */
+  jobs: JobWorker | null;
   fastify: FastifyInstance;
   /** One report per finished GraphQL operation (statements, duration, viewer, errors). */
   reports: OperationReports;
@@ -66,6 +70,9 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   await runMigrations(database, config);
   const mailer = createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, outboxDir: config.outboxDir, logger });
   const app = createApp(config, database, mailer, logger);
+  app.semantic = await prepareSemanticIndex(database.db, config, logger);
+  // The background jobs: (re-)embedding items for semantic search, when it is available.
+  const jobs = app.semantic.provider ? new JobWorker(database.db, { embed: embedJob(database.db, app.semantic.provider) }, { pollMs: config.JOBS_POLL_MS, maxAttempts: config.JOBS_MAX_ATTEMPTS }, logger) : null;
   const services = createServices(app);
   const reports = createOperationReports();
   const schema = await buildOrbitSchema(app.bus);
@@ -160,10 +167,12 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   });
 
   const stopMaintenance = scheduleMaintenance(app);
+  jobs?.start();
   let stopped: Promise<void> | undefined;
   return {
     app,
     services,
+    jobs,
     fastify,
     reports,
     socketCount: () => sockets.connectionCount(),
@@ -176,6 +185,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     stop() {
       stopped ??= (async () => {
         stopMaintenance();
+        await jobs?.stop();
         metricsServer?.close();
         await sockets.stop();
         // Connections busy when closing started go idle when their request ends: close them then,

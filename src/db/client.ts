@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
+import { vector } from '@electric-sql/pglite-pgvector';
 import { type SQL, sql } from 'drizzle-orm';
 import type { Logger } from 'drizzle-orm/logger';
 import { PgDatabase, type PgDialect, type PgQueryResultHKT, type PgTransaction, type PgTransactionConfig } from 'drizzle-orm/pg-core';
@@ -87,7 +88,8 @@ async function createPglite(dir: string | undefined): Promise<Database> {
   let client: PGlite;
   try {
     const template = templateFor(dir);
-    const options = template ? { loadDataDir: template } : {};
+    // pgvector is built into the embedded database: semantic search works with zero set-up.
+    const options = { extensions: { vector }, ...(template ? { loadDataDir: template } : {}) };
     client = dir ? await PGlite.create(dir, options) : await PGlite.create(options);
   } catch (error) {
     unlock();

@@ -86,6 +86,15 @@ const EnvSchema = z.object({
   LLM_TIMEOUT_MS: int(60_000, 100),
   LLM_MAX_TOKENS: int(1024, 1),
   LLM_HISTORY_TOKENS: int(4000, 100),
+  /** Any OpenAI-compatible /v1/embeddings endpoint; without it semantic search is off. */
+  EMBEDDINGS_BASE_URL: z.url().optional(),
+  EMBEDDINGS_API_KEY: z.string().optional(),
+  EMBEDDINGS_MODEL: z.string().min(1).default('text-embedding-3-small'),
+  EMBEDDINGS_DIMENSIONS: int(1536, 1).pipe(z.number().max(2000)),
+  EMBEDDINGS_TIMEOUT_MS: int(10_000, 100),
+  /** Background jobs: how often an idle worker looks for work, and how often a job is tried. */
+  JOBS_POLL_MS: int(500, 10),
+  JOBS_MAX_ATTEMPTS: int(5, 1),
   /** Requests to POST /mcp per user and minute. */
   MCP_REQUESTS_PER_MINUTE: int(120, 1),
 });

@@ -60,8 +60,9 @@ async function busyUser(a: Account, b: Account) {
   await gql(a, `mutation R($id: ID!) { respondToInvitation(invitationId: $id, status: ACCEPTED) { id } }`, { id: inv.id });
 
   const tag = (await gql(a, `mutation { createTag(input: { name: "notes" }) { id } }`)).createTag.id;
-  await gql(a, `mutation D($t: [ID!]) { createDocument(input: { title: "Doc", content: "words", tagIds: $t }) { id } }`, { t: [tag] });
-  await gql(a, `mutation { upsertJournalEntry(input: { type: MORNING_PAGES, date: "2026-04-01", content: { text: "hello" } }) { id } }`);
+  const doc = (await gql(a, `mutation D($t: [ID!]) { createDocument(input: { title: "Doc", content: "words", tagIds: $t }) { id } }`, { t: [tag] })).createDocument.id;
+  const entry = (await gql(a, `mutation { upsertJournalEntry(input: { type: MORNING_PAGES, date: "2026-04-01", content: { text: "hello" } }) { id } }`)).upsertJournalEntry.id;
+  await gql(a, `mutation R($i: RelateInput!) { relate(input: $i) { id } }`, { i: { fromType: 'DOCUMENT', fromId: doc, toType: 'JOURNAL_ENTRY', toId: entry, kind: 'related' } });
   const conv = (await gql(a, `mutation { createConversation(title: "chat") { id } }`)).createConversation.id;
   // The model calls a tool: an assistant action (and its TOOL message) for A.
   llm.script({ calls: [{ name: 'search_tasks', args: {} }] });

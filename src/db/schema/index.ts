@@ -12,3 +12,4 @@ export * from './documents.js';
 export * from './journal.js';
 export * from './assistant.js';
 export * from './relations.js';
+export * from './jobs.js';

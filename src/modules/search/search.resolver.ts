@@ -22,14 +22,14 @@ export class SearchResolver {
 
   @Authorized()
   @Query(() => [SearchHit], { description: 'Items closest in meaning to the given one (needs semantic search)' })
-  similar(@Arg('type', () => SearchableType) _type: SearchableType, @Arg('id', () => ID) _id: string, @Arg('first', () => Int, { nullable: true }) _first: number | null, @Ctx() ctx: Context): HitRow[] {
-    return ctx.services.search.similar();
+  similar(@Arg('type', () => SearchableType) type: SearchableType, @Arg('id', () => ID) id: string, @Arg('first', () => Int, { nullable: true }) first: number | null, @Ctx() ctx: Context) {
+    return ctx.services.search.similar(viewerOf(ctx), type, id, first);
   }
 
   @Authorized()
   @Query(() => SemanticIndexStatus)
-  semanticIndexStatus(@Ctx() ctx: Context): SemanticIndexStatus {
-    return ctx.services.search.status();
+  semanticIndexStatus(@Ctx() ctx: Context): Promise<SemanticIndexStatus> {
+    return ctx.services.search.status(viewerOf(ctx));
   }
 
   @Authorized()

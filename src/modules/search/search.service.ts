@@ -1,12 +1,15 @@
 import { and, eq, or, sql } from 'drizzle-orm';
-import { execRows } from '../../db/client.js';
+import { type Db, type Tx, execRows } from '../../db/client.js';
 import { relations } from '../../db/schema/index.js';
 import type { App } from '../../shared/app.js';
 import { AppError, ErrorCode, FieldProblems, InputError, NotFoundError } from '../../shared/errors.js';
 import { isUniqueViolation } from '../../shared/errors.js';
 import { parseId } from '../../shared/ids.js';
 import type { Viewer } from '../../shared/viewer.js';
+import { vectorLiteral } from './embeddings.provider.js';
+import { type RawHit, type Ranking, rankHits } from './hit-query.js';
 import { SEARCHABLES, searchableOf } from './searchables.js';
+import './app-resources.js';
 import { type RelateInput, SearchMode, SearchableType, type SemanticIndexStatus } from './search.type.js';
 
 export const SEARCH_FIRST_MAX = 50;
@@ -28,16 +31,20 @@ export interface HitRow {
 export type RelationRow = typeof relations.$inferSelect;
 
 /**
- * One search over everything the viewer can see. TEXT ranks with full-text search (the generated
- * tsvector of each type, websearch syntax, ts_rank), in one statement with ts_headline snippets
- * for the hits returned. Semantic search needs embeddings, which this server does not compute yet:
- * HYBRID answers as TEXT and SEMANTIC is BAD_USER_INPUT with the reason.
+ * One search over everything the viewer can see. TEXT ranks with full-text search (each type's
+ * generated tsvector, websearch syntax, ts_rank); SEMANTIC with the embeddings (pgvector HNSW,
+ * cosine); HYBRID (the default) fuses both by reciprocal rank. Without semantic search (no
+ * provider, no pgvector) HYBRID answers as TEXT and SEMANTIC is BAD_USER_INPUT with the reason.
  */
 export class SearchService {
   constructor(private readonly app: App) {}
 
-  status(): SemanticIndexStatus {
-    return { available: false, reason: 'Semantic search is not available on this server: it computes no embeddings (no provider, no vector index)', model: null, dimensions: null, indexed: 0, pending: 0 };
+  async status(viewer: Viewer): Promise<SemanticIndexStatus> {
+    const state = this.app.semantic;
+    const c = this.app.config;
+    // Items wait in the queue wherever there is an index to fill, with or without a provider yet.
+    const counts = state.indexable ? await indexCounts(this.app.db, viewer.userId, c.EMBEDDINGS_MODEL, c.EMBEDDINGS_DIMENSIONS) : { indexed: 0, pending: 0 };
+    return { available: state.available, reason: state.reason, model: state.available ? c.EMBEDDINGS_MODEL : null, dimensions: state.available ? c.EMBEDDINGS_DIMENSIONS : null, ...counts };
   }
 
   async search(viewer: Viewer, query: string, types: SearchableType[] | null | undefined, mode: SearchMode | null | undefined, first: number | null | undefined): Promise<HitRow[]> {
@@ -48,33 +55,40 @@ export class SearchService {
     p.check(query.length <= QUERY_MAX, 'query', `The query is at most ${QUERY_MAX} characters`);
     p.check(Number.isInteger(limit) && limit >= 1 && limit <= SEARCH_FIRST_MAX, 'first', `first must be 1-${SEARCH_FIRST_MAX}`);
     p.throwIfAny();
-    if (mode === SearchMode.SEMANTIC) throw new InputError({ mode: this.status().reason! });
+    const semantic = this.app.semantic;
+    if (mode === SearchMode.SEMANTIC && !semantic.available) throw new InputError({ mode: semantic.reason ?? 'Semantic search is not available' });
     const wanted = SEARCHABLES.filter((s) => !types?.length || types.includes(s.type));
     if (wanted.length === 0) return [];
-    const q = sql`(select q from q)`;
-    const ranked = sql.join(
-      wanted.map((s) => sql`(select ${s.type}::text as type, ${sql.raw(s.as)}.id, ts_rank(${sql.raw(s.as)}.search, ${q}) as score from ${sql.raw(s.table)} ${sql.raw(s.as)} where ${s.visible(viewer.userId)} and ${sql.raw(s.as)}.search @@ ${q})`),
-      sql` union all `,
-    );
-    // Titles and snippets for the returned hits only: ts_headline re-parses the text.
-    const details = wanted.map(
-      (s, i) =>
-        sql`left join lateral (select ${s.title} as title, ts_headline('english', ${s.text}, ${q}, 'StartSel="", StopSel="", MaxWords=30, MinWords=12, MaxFragments=2, FragmentDelimiter=" … "') as snippet, ${s.author} = ${viewer.userId} as own from ${sql.raw(s.table)} ${sql.raw(s.as)} where h.type = ${s.type} and ${sql.raw(s.as)}.id = h.id) ${sql.raw(`x${i}`)} on true`,
-    );
-    const pick = (field: string) => sql.raw(`coalesce(${wanted.map((_, i) => `x${i}.${field}`).join(', ')})`);
-    const rows = await execRows<{ type: SearchableType; id: string; score: number; title: string; snippet: string; own: boolean }>(
-      this.app.db,
-      sql`with q as (select websearch_to_tsquery('english', ${term}) as q),
-          h as (select * from (${ranked}) r order by score desc, id limit ${limit})
-          select h.type, h.id, h.score, ${pick('title')} as title, ${pick('snippet')} as snippet, ${pick('own')} as own
-          from h ${sql.join(details, sql` `)}
-          order by h.score desc, h.id`,
-    );
-    return rows.map((r) => ({ ...r, score: Number(r.score), snippet: r.snippet.replace(/\s+/g, ' ').trim(), matchedText: true, matchedSemantic: false }));
+    let vector: Ranking['vector'];
+    if (mode !== SearchMode.TEXT && semantic.provider) {
+      try {
+        const [v] = await semantic.provider.embed([term]);
+        vector = { literal: vectorLiteral(v!), dimensions: semantic.provider.dimensions, model: semantic.provider.model };
+      } catch (error) {
+        // HYBRID keeps working on text when the provider fails; SEMANTIC cannot.
+        if (mode === SearchMode.SEMANTIC) throw new AppError(ErrorCode.INTERNAL_SERVER_ERROR, 'Semantic search failed: the embeddings provider is unavailable', { reason: 'EMBEDDINGS_UNAVAILABLE' });
+        this.app.logger.warn({ err: error }, 'embeddings provider failed; searching by text only');
+      }
+    }
+    const ranking: Ranking = { text: mode === SearchMode.SEMANTIC ? undefined : term, vector };
+    const rows = vector ? await withVectorScan(this.app.db, (tx) => rankHits(tx, wanted, viewer.userId, ranking, limit)) : await rankHits(this.app.db, wanted, viewer.userId, ranking, limit);
+    return rows.map(toHit);
   }
 
-  similar(): never {
-    throw new InputError({ id: this.status().reason! });
+  /** Items closest in meaning to the given one (its first chunk's vector). */
+  async similar(viewer: Viewer, type: SearchableType, rawId: string, first: number | null | undefined): Promise<HitRow[]> {
+    const semantic = this.app.semantic;
+    if (!semantic.available || !semantic.provider) throw new InputError({ id: semantic.reason ?? 'Semantic search is not available' });
+    const limit = first ?? 10;
+    new FieldProblems().check(Number.isInteger(limit) && limit >= 1 && limit <= SEARCH_FIRST_MAX, 'first', `first must be 1-${SEARCH_FIRST_MAX}`).throwIfAny();
+    const id = parseId(rawId, 'Item');
+    if (!(await this.visible(viewer, type, id))) throw new NotFoundError('Item');
+    const { model, dimensions } = semantic.provider;
+    const [own] = await execRows<{ v: string }>(this.app.db, sql`select embedding::text as v from embeddings where entity_type = ${type} and entity_id = ${id} and model = ${model} and dimensions = ${dimensions} order by chunk limit 1`);
+    if (!own) return [];
+    const wanted = SEARCHABLES.filter((s) => s.type !== SearchableType.EMAIL);
+    const rows = await withVectorScan(this.app.db, (tx) => rankHits(tx, wanted, viewer.userId, { vector: { literal: own.v, dimensions, model, exclude: { type, id } } }, limit));
+    return rows.map(toHit);
   }
 
   /** True when the viewer can see the item (as search would show it). */
@@ -126,4 +140,32 @@ export class SearchService {
       .limit(200);
     return rows.map((r) => (r.fromType === type && r.fromId === id ? { ...r, otherType: r.toType as SearchableType, otherId: r.toId } : { ...r, otherType: r.fromType as SearchableType, otherId: r.fromId }));
   }
+}
+
+function toHit(r: RawHit): HitRow {
+  return { type: r.type, id: r.id, title: r.title, snippet: r.snippet.replace(/\s+/g, ' ').trim(), score: Number(r.score), matchedText: r.matched_text, matchedSemantic: r.matched_semantic, own: r.own };
+}
+
+/** pgvector's HNSW scan set for filtered queries: keep scanning until enough rows pass the filter. */
+function withVectorScan<T>(db: Db, run: (tx: Tx) => Promise<T>): Promise<T> {
+  return db.transaction(async (tx) => {
+    await tx.execute(sql`select set_config('hnsw.iterative_scan', 'relaxed_order', true), set_config('hnsw.ef_search', '100', true)`);
+    return run(tx);
+  });
+}
+
+/** The viewer's items with vectors of the current model, and those waiting for (re-)embedding. */
+async function indexCounts(db: Db, viewerId: string, model: string, dimensions: number): Promise<{ indexed: number; pending: number }> {
+  const mine = (alias: string) =>
+    sql.join(
+      SEARCHABLES.map((s) => sql`(${sql.raw(alias)}.type = ${s.type} and exists (select 1 from ${sql.raw(s.table)} ${sql.raw(s.as)} where ${sql.raw(s.as)}.id = ${sql.raw(alias)}.id and ${s.visible(viewerId)}))`),
+      sql` or `,
+    );
+  const [row] = await execRows<{ indexed: number; pending: number }>(
+    db,
+    sql`select
+      (select count(*)::int from (select distinct entity_type::text as type, entity_id as id from embeddings where model = ${model} and dimensions = ${dimensions}) i where ${mine('i')}) as indexed,
+      (select count(*)::int from (select payload->>'type' as type, (payload->>'id')::uuid as id from jobs where kind = 'embed' and status = 'queued') p where ${mine('p')}) as pending`,
+  );
+  return { indexed: Number(row?.indexed ?? 0), pending: Number(row?.pending ?? 0) };
 }

@@ -69,3 +69,6 @@ export class Relation {
   @Field(() => SearchResult) node!: object;
   @Field(() => Date) createdAt!: Date;
 }
+
+/** The semantic state before the server has looked at the database. */
+export const SEARCH_NOT_READY = { available: false, reason: 'The server is starting', provider: null, indexable: false };

@@ -17,6 +17,8 @@ export interface Searchable {
   visible: (viewerId: string) => SQL;
   title: SQL;
   text: SQL;
+  /** The text that is embedded for semantic search (title included). */
+  embed: SQL;
   /** Who wrote it, for the assistant's approval rule. */
   author: SQL;
 }
@@ -29,6 +31,7 @@ export const SEARCHABLES: Searchable[] = [
     visible: (viewerId) => sql`t.list_id in ${visibleListIds(viewerId)}`,
     title: sql.raw('t.title'),
     text: sql.raw(`t.title || ' ' || coalesce(t.notes, '')`),
+    embed: sql.raw(`t.title || E'\n' || coalesce(t.notes, '')`),
     author: sql.raw('t.created_by_id'),
   },
   {
@@ -38,6 +41,7 @@ export const SEARCHABLES: Searchable[] = [
     visible: (viewerId) => sql`d.owner_id = ${viewerId}`,
     title: sql.raw('d.title'),
     text: sql.raw('d.content'),
+    embed: sql.raw(`d.title || E'\n' || d.content`),
     author: sql.raw('d.owner_id'),
   },
   {
@@ -47,6 +51,7 @@ export const SEARCHABLES: Searchable[] = [
     visible: (viewerId) => sql`j.user_id = ${viewerId}`,
     title: sql.raw(`initcap(replace(j.type::text, '_', ' ')) || ' ' || j.date::text`),
     text: journalText,
+    embed: journalText,
     author: sql.raw('j.user_id'),
   },
   {
@@ -57,6 +62,7 @@ export const SEARCHABLES: Searchable[] = [
     visible: (viewerId) => sql`(e.organizer_id = ${viewerId} or e.id in (select i.event_id from invitations i where i.invitee_id = ${viewerId} and i.status <> 'DECLINED'))`,
     title: sql.raw('e.title'),
     text: sql.raw(`coalesce(e.description, '') || ' ' || coalesce(e.location, '')`),
+    embed: sql.raw(`e.title || E'\n' || coalesce(e.description, '') || E'\n' || coalesce(e.location, '')`),
     author: sql.raw('e.organizer_id'),
   },
 ];

@@ -1,0 +1,105 @@
+import { createHash } from 'node:crypto';
+import { sql } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import { type Db, execRows } from '../../db/client.js';
+import type { Config } from '../../shared/config.js';
+import type { Job } from '../../shared/jobs.js';
+import { EmbeddingsProvider, vectorLiteral } from './embeddings.provider.js';
+import { searchableOf } from './searchables.js';
+import type { SearchableType } from './search.type.js';
+
+/** Whether semantic search works here, and why not. */
+export interface SemanticState {
+  available: boolean;
+  reason: string | null;
+  provider: EmbeddingsProvider | null;
+  /** The embeddings table exists (pgvector): items are queued for embedding even without a provider. */
+  indexable: boolean;
+}
+
+export const NO_PGVECTOR = 'This database has no pgvector extension (on a PostgreSQL server, install it, e.g. the pgvector/pgvector image)';
+export const NO_PROVIDER = 'No embeddings provider is configured (EMBEDDINGS_BASE_URL)';
+/** Characters per chunk of a long text, and how much consecutive chunks share. */
+const CHUNK = 1500;
+const OVERLAP = 200;
+const MAX_CHUNKS = 32;
+
+/**
+ * At start: pgvector and the embeddings table (made here too when the extension arrived after the
+ * migrations), the HNSW index (cosine) for the configured dimensions, and a re-embedding job for
+ * every item embedded with another model or size.
+ */
+export async function prepareSemanticIndex(db: Db, config: Config, logger: Logger): Promise<SemanticState> {
+  const provider = config.EMBEDDINGS_BASE_URL
+    ? new EmbeddingsProvider(config.EMBEDDINGS_BASE_URL, config.EMBEDDINGS_API_KEY, config.EMBEDDINGS_MODEL, config.EMBEDDINGS_DIMENSIONS, config.EMBEDDINGS_TIMEOUT_MS)
+    : null;
+  let [has] = await execRows<{ table: boolean; extension: boolean }>(db, sql`select to_regclass('public.embeddings') is not null as table, exists (select 1 from pg_available_extensions where name = 'vector') as extension`);
+  if (!has?.table && has?.extension) {
+    try {
+      await db.execute(sql`create extension if not exists vector`);
+      await db.execute(sql.raw(`create table if not exists embeddings (entity_type searchable_type not null, entity_id uuid not null, chunk integer not null, content_hash text not null, model text not null, dimensions integer not null, embedding vector not null, updated_at timestamp (3) with time zone default now() not null, primary key (entity_type, entity_id, chunk))`));
+      has = { table: true, extension: true };
+    } catch (err) {
+      logger.warn({ err }, 'pgvector is installed but could not be enabled: semantic search is off');
+    }
+  }
+  if (!has?.table) return { available: false, reason: NO_PGVECTOR, provider: null, indexable: false };
+  if (!provider) return { available: false, reason: NO_PROVIDER, provider: null, indexable: true };
+  const d = config.EMBEDDINGS_DIMENSIONS;
+  await db.execute(sql.raw(`create index if not exists embeddings_hnsw_${d} on embeddings using hnsw ((embedding::vector(${d})) vector_cosine_ops) where dimensions = ${d}`));
+  await db.execute(sql`insert into jobs (kind, key, payload)
+    select distinct 'embed', entity_type::text || ':' || entity_id, jsonb_build_object('type', entity_type, 'id', entity_id) from embeddings where model <> ${provider.model} or dimensions <> ${d}
+    on conflict (kind, key) do update set status = 'queued', run_at = now(), attempts = 0, version = jobs.version + 1, last_error = null`);
+  return { available: true, reason: null, provider, indexable: true };
+}
+
+/** A long text as overlapping chunks cut at whitespace (at most MAX_CHUNKS). */
+export function chunksOf(text: string): string[] {
+  const clean = text.replace(/\s+/g, ' ').trim();
+  if (clean.length <= CHUNK) return clean ? [clean] : [];
+  const out: string[] = [];
+  let start = 0;
+  while (start < clean.length && out.length < MAX_CHUNKS) {
+    let end = Math.min(clean.length, start + CHUNK);
+    if (end < clean.length) {
+      const space = clean.lastIndexOf(' ', end);
+      if (space > start + CHUNK / 2) end = space;
+    }
+    out.push(clean.slice(start, end).trim());
+    if (end >= clean.length) break;
+    start = Math.max(end - OVERLAP, start + 1);
+  }
+  return out;
+}
+
+/**
+ * The `embed` job: the item's text in chunks; chunks whose text, model and size are unchanged are
+ * not sent again; an item gone meanwhile loses its vectors.
+ */
+export function embedJob(db: Db, provider: EmbeddingsProvider) {
+  return async (job: Job, signal: AbortSignal): Promise<void> => {
+    const type = job.payload.type as SearchableType;
+    const id = String(job.payload.id);
+    const s = searchableOf(type);
+    if (!s) return;
+    const [item] = await execRows<{ text: string }>(db, sql`select ${s.embed} as text from ${sql.raw(s.table)} ${sql.raw(s.as)} where ${sql.raw(s.as)}.id = ${id}`);
+    if (!item) {
+      await db.execute(sql`delete from embeddings where entity_type = ${type} and entity_id = ${id}`);
+      return;
+    }
+    const chunks = chunksOf(item.text);
+    const hashes = chunks.map((c) => createHash('sha256').update(`${provider.model}\n${provider.dimensions}\n${c}`).digest('base64url'));
+    const stored = await execRows<{ chunk: number; content_hash: string }>(db, sql`select chunk, content_hash from embeddings where entity_type = ${type} and entity_id = ${id}`);
+    const have = new Map(stored.map((r) => [Number(r.chunk), r.content_hash]));
+    const changed = chunks.map((_, i) => i).filter((i) => have.get(i) !== hashes[i]);
+    const vectors = changed.length ? await provider.embed(changed.map((i) => chunks[i]!), signal) : [];
+    await db.transaction(async (tx) => {
+      for (const [n, i] of changed.entries()) {
+        await tx.execute(sql`insert into embeddings (entity_type, entity_id, chunk, content_hash, model, dimensions, embedding)
+          values (${type}, ${id}, ${i}, ${hashes[i]}, ${provider.model}, ${provider.dimensions}, ${vectorLiteral(vectors[n]!)}::vector)
+          on conflict (entity_type, entity_id, chunk) do update set content_hash = excluded.content_hash, model = excluded.model, dimensions = excluded.dimensions, embedding = excluded.embedding, updated_at = now()`);
+      }
+      if (stored.length > chunks.length) await tx.execute(sql`delete from embeddings where entity_type = ${type} and entity_id = ${id} and chunk >= ${chunks.length}`);
+    });
+  };
+}

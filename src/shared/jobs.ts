@@ -1,0 +1,113 @@
+import { sql } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import { type Db, type Queryable, execRows } from '../db/client.js';
+
+/**
+ * Background jobs in PostgreSQL (the `jobs` table): enqueued in the writer's transaction, claimed
+ * with FOR UPDATE SKIP LOCKED (so replicas share the work), retried with exponential backoff,
+ * deduplicated per (kind, key), and kept across restarts. A small batch at a time and no
+ * transaction held while a handler runs, so PGlite's one connection keeps serving requests.
+ */
+export interface Job {
+  id: number;
+  kind: string;
+  key: string;
+  payload: Record<string, unknown>;
+  attempts: number;
+  version: number;
+}
+
+export type JobHandler = (job: Job, signal: AbortSignal) => Promise<void>;
+
+/** Queues a job (or wakes the one waiting for the same key) in `q`'s transaction. */
+export async function enqueue(q: Queryable, kind: string, key: string, payload: Record<string, unknown>): Promise<void> {
+  await q.execute(sql`insert into jobs (kind, key, payload) values (${kind}, ${key}, ${JSON.stringify(payload)}::jsonb)
+    on conflict (kind, key) do update set status = 'queued', run_at = now(), attempts = 0, version = jobs.version + 1, last_error = null`);
+}
+
+export interface WorkerOptions {
+  pollMs: number;
+  maxAttempts: number;
+  batch?: number;
+  /** How long a claimed job is kept from other workers. */
+  leaseSeconds?: number;
+}
+
+export class JobWorker {
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<void> | undefined;
+  private readonly stopping = new AbortController();
+  private readonly idle = new Set<() => void>();
+
+  constructor(
+    private readonly db: Db,
+    private readonly handlers: Record<string, JobHandler>,
+    private readonly options: WorkerOptions,
+    private readonly logger: Logger,
+  ) {}
+
+  start(): void {
+    const tick = async () => {
+      if (this.stopping.signal.aborted) return;
+      let worked = false;
+      try {
+        worked = await this.runOnce();
+      } catch (err) {
+        this.logger.warn({ err }, 'job worker: claiming jobs failed');
+      }
+      if (!worked) for (const done of this.idle) done();
+      if (!this.stopping.signal.aborted) this.timer = setTimeout(() => void (this.running = tick()), worked ? 0 : this.options.pollMs);
+    };
+    this.running = tick();
+  }
+
+  /** Claims a batch and runs it; false when there was nothing due. */
+  async runOnce(): Promise<boolean> {
+    const kinds = Object.keys(this.handlers);
+    const claimed = await execRows<Job>(
+      this.db,
+      sql`update jobs set locked_until = now() + make_interval(secs => ${this.options.leaseSeconds ?? 120}), attempts = attempts + 1
+          where id in (select id from jobs where status = 'queued' and run_at <= now() and (locked_until is null or locked_until < now())
+                         and kind = any(${sql.param(kinds)}::text[]) order by run_at, id limit ${this.options.batch ?? 16} for update skip locked)
+          returning id, kind, key, payload, attempts, version`,
+    );
+    for (const job of claimed) {
+      if (this.stopping.signal.aborted) break;
+      try {
+        await this.handlers[job.kind]!(job, this.stopping.signal);
+        // Done, unless it was enqueued again meanwhile: then it runs again.
+        await this.db.execute(sql`delete from jobs where id = ${job.id} and version = ${job.version}`);
+        await this.db.execute(sql`update jobs set locked_until = null where id = ${job.id}`);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        const final = job.attempts >= this.options.maxAttempts;
+        // Backoff: 2, 4, 8, 16 … seconds.
+        await this.db.execute(
+          sql`update jobs set locked_until = null, last_error = ${message.slice(0, 1000)},
+                status = ${final ? 'failed' : 'queued'}, run_at = now() + make_interval(secs => ${2 ** job.attempts})
+              where id = ${job.id} and version = ${job.version}`,
+        );
+        await this.db.execute(sql`update jobs set locked_until = null where id = ${job.id}`);
+        (final ? this.logger.warn : this.logger.debug).call(this.logger, { kind: job.kind, key: job.key, attempts: job.attempts, err: message }, final ? 'job failed for good' : 'job failed, will retry');
+      }
+    }
+    return claimed.length > 0;
+  }
+
+  /** Resolves once the worker finds nothing due (tests and benchmarks wait on it). */
+  drained(): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        this.idle.delete(done);
+        resolve();
+      };
+      this.idle.add(done);
+    });
+  }
+
+  async stop(): Promise<void> {
+    this.stopping.abort();
+    clearTimeout(this.timer);
+    await this.running?.catch(() => {});
+  }
+}
