@@ -10,16 +10,17 @@ import { type LoginStormResult, loginStorm } from './login-storm.js';
 import { type MutationResult, mutations } from './mutations.js';
 import { type NestedResult, nested } from './nested.js';
 import { report } from './report.js';
+import { type MailBenchResult, mailBench } from './mail.js';
 import { type SearchBenchResult, searchBench } from './search.js';
 import { seedSessions, seedWorkspace } from './seed.js';
 
 /**
- * `npm run bench [names...]`: the benchmarks (nested, auth, login, mutations, fanout, cold-start, hostile, assistant, search;
+ * `npm run bench [names...]`: the benchmarks (nested, auth, login, mutations, fanout, cold-start, hostile, assistant, search, mail;
  * all by default) on this machine, written to bench/RESULTS.md and bench/results.json. Not part of
  * `npm test`. Exits non-zero when a benchmark saw errors. BENCH_DATABASE_URL (default: the local
  * server at 127.0.0.1:5432/test) is where the PostgreSQL runs create their databases.
  */
-const NAMES = ['nested', 'auth', 'login', 'mutations', 'fanout', 'cold-start', 'hostile', 'assistant', 'search'] as const;
+const NAMES = ['nested', 'auth', 'login', 'mutations', 'fanout', 'cold-start', 'hostile', 'assistant', 'search', 'mail'] as const;
 const only = process.argv.slice(2);
 const unknown = only.filter((n) => !(NAMES as readonly string[]).includes(n));
 if (unknown.length) {
@@ -41,6 +42,7 @@ export interface Results {
   hostile?: HostileResult;
   assistant?: AssistantResult[];
   search?: SearchBenchResult[];
+  mail?: MailBenchResult[];
 }
 const today = new Date().toISOString().slice(0, 10);
 const empty: Results = { dates: {}, auth: {}, login: {}, mutations: {}, fanout: [], coldStart: {} };
@@ -57,6 +59,7 @@ const results: Results = {
   hostile: want('hostile') ? undefined : previous.hostile,
   assistant: want('assistant') ? [] : previous.assistant,
   search: want('search') ? [] : previous.search,
+  mail: want('mail') ? [] : previous.mail,
 };
 const log = (name: string, value: unknown) => console.log(JSON.stringify({ bench: name, ...(value as object) }));
 
@@ -106,6 +109,7 @@ async function onEachDatabase<R>(name: string, run: (db: Awaited<ReturnType<type
 }
 if (want('assistant')) await onEachDatabase('assistant', assistantBench, results.assistant!);
 if (want('search')) await onEachDatabase('search', searchBench, results.search!);
+if (want('mail')) await onEachDatabase('mail', mailBench, results.mail!);
 if (want('cold-start')) for (const kind of ['PGlite', 'PostgreSQL'] as const) log(`cold-start ${kind}`, (results.coldStart[kind] = await coldStart(kind)));
 
 // Only what ran now counts: kept sections were judged when they ran.
@@ -118,6 +122,7 @@ const errors = [
   want('hostile') ? (results.hostile?.errors ?? 0) : 0,
   ...(want('assistant') ? (results.assistant ?? []).map((a) => a.errors) : []),
   ...(want('search') ? (results.search ?? []).map((a) => a.errors) : []),
+  ...(want('mail') ? (results.mail ?? []).map((a) => a.errors) : []),
 ].reduce((a, b) => a + b, 0);
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };

@@ -27,6 +27,7 @@ export interface Seeded {
 export const benchEnv = (extra: Record<string, string> = {}): Record<string, string> => ({
   NODE_ENV: 'production',
   JWT_SECRET: BENCH_SECRET,
+  SECRETS_KEY: '0'.repeat(64),
   LOG_LEVEL: 'warn',
   // Benchmarks sign in far more often than one person: the per-address limits would refuse them.
   IP_LOGIN_LIMIT: '100000000',

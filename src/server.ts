@@ -29,7 +29,9 @@ import { loadTrustedDocuments, trustedDocuments } from './trusted-documents.js';
 import { attachWebSockets } from './ws.js';
 import { landingPage, registerGraphiql } from './ide.js';
 import { registerMcp } from './mcp.js';
-import { embedJob, prepareSemanticIndex } from './modules/search/index.js';
+import { registerFiles } from './files.js';
+import { embedJobs, prepareSemanticIndex } from './modules/search/index.js';
+import { scheduleMailSync, sendJob, syncJob } from './modules/mail/index.js';
 import { JobWorker } from './shared/jobs.js';
 
 /** The version in package.json (src/ and dist/ are both one level below it). */
@@ -44,8 +46,8 @@ export interface OrbitServer {
   /** Open WebSocket connections. */
   socketCount(): number;
   services: Services;
-  /** The background job worker (null when there is no background work: no semantic search). */
-  jobs: JobWorker | null;
+  /** The background job worker (mail, embeddings). */
+  jobs: JobWorker;
   fastify: FastifyInstance;
   /** One report per finished GraphQL operation (statements, duration, viewer, errors). */
   reports: OperationReports;
@@ -71,8 +73,13 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const mailer = createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, outboxDir: config.outboxDir, logger });
   const app = createApp(config, database, mailer, logger);
   app.semantic = await prepareSemanticIndex(database.db, config, logger);
-  // The background jobs: (re-)embedding items for semantic search, when it is available.
-  const jobs = app.semantic.provider ? new JobWorker(database.db, { embed: embedJob(database.db, app.semantic.provider) }, { pollMs: config.JOBS_POLL_MS, maxAttempts: config.JOBS_MAX_ATTEMPTS }, logger) : null;
+  // The background jobs: mail sync and sending, and (re-)embedding items when semantic search is on.
+  const jobs = new JobWorker(
+    database.db,
+    { 'mail-sync': syncJob(app), 'mail-send': sendJob(app), ...(app.semantic.provider ? { embed: { batch: embedJobs(database.db, app.semantic.provider) } } : {}) },
+    { pollMs: config.JOBS_POLL_MS, maxAttempts: config.JOBS_MAX_ATTEMPTS, batch: 32 },
+    logger,
+  );
   const services = createServices(app);
   const reports = createOperationReports();
   const schema = await buildOrbitSchema(app.bus);
@@ -159,6 +166,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   }
 
   registerMcp(fastify, app, services, VERSION);
+  registerFiles(fastify, app, REFRESH_COOKIE);
 
   fastify.get('/healthz', async () => ({ status: 'ok' }));
   fastify.get('/readyz', async (_request, reply) => {
@@ -167,7 +175,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   });
 
   const stopMaintenance = scheduleMaintenance(app);
-  jobs?.start();
+  jobs.start();
+  const stopMailSync = scheduleMailSync(app);
   let stopped: Promise<void> | undefined;
   return {
     app,
@@ -185,7 +194,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     stop() {
       stopped ??= (async () => {
         stopMaintenance();
-        await jobs?.stop();
+        stopMailSync();
+        await jobs.stop();
         metricsServer?.close();
         await sockets.stop();
         // Connections busy when closing started go idle when their request ends: close them then,

@@ -90,6 +90,8 @@ describe('configuration', () => {
 
   it('requires JWT_SECRET in production', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: 'memory://' })).toThrow(/JWT_SECRET: required in production/);
+    expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: 'memory://', JWT_SECRET: 'x'.repeat(40) })).toThrow(/SECRETS_KEY: required in production/);
+    expect(() => loadConfig({ DATA_DIR: 'memory://', SECRETS_KEY: 'too-short' })).toThrow(/SECRETS_KEY: must be 32 bytes/);
   });
 });
 

@@ -9,6 +9,18 @@ import { ConversationResolver, ConversationService, createConversationLoaders } 
 import { DashboardResolver, DashboardService, ExportResolver, ExportService } from './dashboard/index.js';
 import { DocumentResolver, DocumentService, TagResolver, createDocumentLoaders } from './documents/index.js';
 import { JournalResolver, JournalService } from './journal/index.js';
+import {
+  DraftService,
+  EmailAttachmentFields,
+  EmailDraftFields,
+  EmailMessageFields,
+  MailAccountFields,
+  MailAccountService,
+  MailResolver,
+  MailService,
+  MailThreadFields,
+  createMailLoaders,
+} from './mail/index.js';
 import { NotificationResolver, NotificationService } from './notifications/index.js';
 import {
   LabelResolver,
@@ -55,6 +67,12 @@ export const resolvers: NonEmptyArray<Function> = [
   ExportResolver,
   SearchResolver,
   RelationResolver,
+  MailResolver,
+  MailAccountFields,
+  MailThreadFields,
+  EmailMessageFields,
+  EmailAttachmentFields,
+  EmailDraftFields,
 ];
 
 export function createServices(app: App) {
@@ -84,6 +102,9 @@ export function createServices(app: App) {
     dashboard: new DashboardService(app),
     exporter: new ExportService(app),
     search: new SearchService(app),
+    mailAccounts: new MailAccountService(app),
+    mail: new MailService(app),
+    drafts: new DraftService(app),
   };
 }
 export type Services = ReturnType<typeof createServices>;
@@ -94,7 +115,8 @@ type AllLoaders = ReturnType<typeof createUserLoaders> &
   ReturnType<typeof createEventLoaders> &
   ReturnType<typeof createDocumentLoaders> &
   ReturnType<typeof createAssistantLoaders> &
-  ReturnType<typeof createSearchLoaders>;
+  ReturnType<typeof createSearchLoaders> &
+  ReturnType<typeof createMailLoaders>;
 
 /**
  * Fresh DataLoaders for one request (or one delivered subscription event), scoped to its viewer.
@@ -111,6 +133,7 @@ export function createLoaders(db: Db, viewerId: string | null): AllLoaders {
       ...createDocumentLoaders(db),
       ...createAssistantLoaders(db),
       ...createSearchLoaders(db, viewerId),
+      ...createMailLoaders(db),
     });
   return new Proxy({} as AllLoaders, { get: (_target, key) => all()[key as keyof AllLoaders] });
 }

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { parseSecretsKey } from './secrets.js';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -23,6 +24,8 @@ const EnvSchema = z.object({
   DB_STATEMENT_TIMEOUT_MS: int(5000, 100),
 
   JWT_SECRET: z.string().min(32, 'must be at least 32 bytes').optional(),
+  /** 32 bytes (64 hex characters or base64) that encrypt stored secrets such as mail passwords. */
+  SECRETS_KEY: z.string().optional(),
   JWT_ISSUER: z.string().default('orbit'),
   JWT_AUDIENCE: z.string().default('orbit-api'),
   ACCESS_TOKEN_TTL_S: int(900, 1),
@@ -95,6 +98,12 @@ const EnvSchema = z.object({
   /** Background jobs: how often an idle worker looks for work, and how often a job is tried. */
   JOBS_POLL_MS: int(500, 10),
   JOBS_MAX_ATTEMPTS: int(5, 1),
+  /** Mail: the first sync's reach, how often accounts sync, the largest attachment stored, the connection budget. */
+  MAIL_SYNC_DAYS: int(30, 1),
+  MAIL_SYNC_MAX: int(5000, 1),
+  MAIL_SYNC_INTERVAL_S: int(300, 1),
+  MAIL_ATTACHMENT_MAX_BYTES: int(25 * 1024 * 1024, 0),
+  MAIL_CONNECT_TIMEOUT_MS: int(10_000, 100),
   /** Requests to POST /mcp per user and minute. */
   MCP_REQUESTS_PER_MINUTE: int(120, 1),
 });
@@ -103,6 +112,8 @@ export type Env = z.infer<typeof EnvSchema>;
 export type Config = Env & {
   corsOrigins: string[];
   jwtSecret: Uint8Array;
+  /** SECRETS_KEY, or in development a key kept in DATA_DIR. */
+  secretsKey: Buffer;
   production: boolean;
   outboxDir: string;
   /** PGlite data dir, or undefined for memory:// */
@@ -116,12 +127,12 @@ export class ConfigError extends Error {
   }
 }
 
-function devSecret(dataDir: string | undefined): string {
-  if (!dataDir) return randomBytes(48).toString('base64url');
-  const file = join(dataDir, 'jwt-secret');
+function devSecret(dataDir: string | undefined, name = 'jwt-secret', make = () => randomBytes(48).toString('base64url')): string {
+  if (!dataDir) return make();
+  const file = join(dataDir, name);
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
   mkdirSync(dataDir, { recursive: true });
-  const secret = randomBytes(48).toString('base64url');
+  const secret = make();
   writeFileSync(file, secret, { mode: 0o600 });
   return secret;
 }
@@ -132,6 +143,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const parsed = EnvSchema.safeParse(raw);
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
   if (raw.NODE_ENV === 'production' && !raw.JWT_SECRET) problems.push('JWT_SECRET: required in production (at least 32 bytes)');
+  if (raw.SECRETS_KEY && !parseSecretsKey(raw.SECRETS_KEY)) problems.push('SECRETS_KEY: must be 32 bytes, as 64 hex characters or base64 (e.g. `openssl rand -hex 32`)');
+  if (raw.NODE_ENV === 'production' && !raw.SECRETS_KEY) problems.push('SECRETS_KEY: required in production (32 bytes, e.g. `openssl rand -hex 32`)');
   const corsOrigins = (raw.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
   for (const origin of corsOrigins) {
     try {
@@ -154,6 +167,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     production,
     pgliteDir,
     jwtSecret: new TextEncoder().encode(secret),
+    secretsKey: parseSecretsKey(env.SECRETS_KEY ?? devSecret(pgliteDir, 'secrets-key', () => randomBytes(32).toString('hex')))!,
     outboxDir: env.MAIL_OUTBOX_DIR ?? join(memory ? join(process.cwd(), '.data') : env.DATA_DIR, 'outbox'),
   };
 }

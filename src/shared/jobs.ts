@@ -18,6 +18,8 @@ export interface Job {
 }
 
 export type JobHandler = (job: Job, signal: AbortSignal) => Promise<void>;
+/** Handles a claimed batch of one kind at once (e.g. one provider call for many items): an error or null per job. */
+export type BatchHandler = (jobs: Job[], signal: AbortSignal) => Promise<Array<Error | null>>;
 
 /** Queues a job (or wakes the one waiting for the same key) in `q`'s transaction. */
 export async function enqueue(q: Queryable, kind: string, key: string, payload: Record<string, unknown>): Promise<void> {
@@ -41,7 +43,7 @@ export class JobWorker {
 
   constructor(
     private readonly db: Db,
-    private readonly handlers: Record<string, JobHandler>,
+    private readonly handlers: Record<string, JobHandler | { batch: BatchHandler }>,
     private readonly options: WorkerOptions,
     private readonly logger: Logger,
   ) {}
@@ -63,35 +65,47 @@ export class JobWorker {
 
   /** Claims a batch and runs it; false when there was nothing due. */
   async runOnce(): Promise<boolean> {
-    const kinds = Object.keys(this.handlers);
+    const handled = Object.keys(this.handlers);
     const claimed = await execRows<Job>(
       this.db,
       sql`update jobs set locked_until = now() + make_interval(secs => ${this.options.leaseSeconds ?? 120}), attempts = attempts + 1
           where id in (select id from jobs where status = 'queued' and run_at <= now() and (locked_until is null or locked_until < now())
-                         and kind = any(${sql.param(kinds)}::text[]) order by run_at, id limit ${this.options.batch ?? 16} for update skip locked)
+                         and kind = any(${sql.param(handled)}::text[]) order by run_at, id limit ${this.options.batch ?? 16} for update skip locked)
           returning id, kind, key, payload, attempts, version`,
     );
-    for (const job of claimed) {
-      if (this.stopping.signal.aborted) break;
-      try {
-        await this.handlers[job.kind]!(job, this.stopping.signal);
-        // Done, unless it was enqueued again meanwhile: then it runs again.
-        await this.db.execute(sql`delete from jobs where id = ${job.id} and version = ${job.version}`);
-        await this.db.execute(sql`update jobs set locked_until = null where id = ${job.id}`);
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        const final = job.attempts >= this.options.maxAttempts;
-        // Backoff: 2, 4, 8, 16 … seconds.
-        await this.db.execute(
-          sql`update jobs set locked_until = null, last_error = ${message.slice(0, 1000)},
-                status = ${final ? 'failed' : 'queued'}, run_at = now() + make_interval(secs => ${2 ** job.attempts})
-              where id = ${job.id} and version = ${job.version}`,
-        );
-        await this.db.execute(sql`update jobs set locked_until = null where id = ${job.id}`);
-        (final ? this.logger.warn : this.logger.debug).call(this.logger, { kind: job.kind, key: job.key, attempts: job.attempts, err: message }, final ? 'job failed for good' : 'job failed, will retry');
+    const byKind = new Map<string, Job[]>();
+    for (const job of claimed) byKind.set(job.kind, [...(byKind.get(job.kind) ?? []), job]);
+    for (const [kind, group] of byKind) {
+      const handler = this.handlers[kind]!;
+      if (typeof handler !== 'function') {
+        const outcomes = await handler.batch(group, this.stopping.signal).catch((error: Error) => group.map(() => error));
+        for (const [i, job] of group.entries()) await this.settle(job, outcomes[i] ?? null);
+        continue;
+      }
+      for (const job of group) {
+        if (this.stopping.signal.aborted) break;
+        await this.settle(job, await handler(job, this.stopping.signal).then(() => null, (error: Error) => error));
       }
     }
     return claimed.length > 0;
+  }
+
+  /** Done: the row goes, unless it was enqueued again meanwhile. Failed: retried with backoff (2, 4, 8 … s), or failed for good. */
+  private async settle(job: Job, error: Error | null): Promise<void> {
+    if (!error) {
+      await this.db.execute(sql`delete from jobs where id = ${job.id} and version = ${job.version}`);
+      await this.db.execute(sql`update jobs set locked_until = null where id = ${job.id}`);
+      return;
+    }
+    const message = error instanceof Error ? error.message : String(error);
+    const final = job.attempts >= this.options.maxAttempts;
+    await this.db.execute(
+      sql`update jobs set locked_until = null, last_error = ${message.slice(0, 1000)},
+            status = ${final ? 'failed' : 'queued'}, run_at = now() + make_interval(secs => ${2 ** job.attempts})
+          where id = ${job.id} and version = ${job.version}`,
+    );
+    await this.db.execute(sql`update jobs set locked_until = null where id = ${job.id}`);
+    (final ? this.logger.warn : this.logger.debug).call(this.logger, { kind: job.kind, key: job.key, attempts: job.attempts, err: message }, final ? 'job failed for good' : 'job failed, will retry');
   }
 
   /** Resolves once the worker finds nothing due (tests and benchmarks wait on it). */

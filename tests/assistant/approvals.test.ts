@@ -178,8 +178,8 @@ describe('reads of actions', () => {
     expect(reports[0]!.statements).toBeLessThanOrEqual(4);
     const key = (await s.ok(`mutation { createApiKey(input: { name: "r", scopes: [READ] }) { secret } }`, {}, { token: a.token })).createApiKey.secret;
     const tools = (await s.ok(`{ assistantTools { name risk parameters } }`, {}, { token: key })).assistantTools;
-    expect(tools.map((t: any) => t.name)).toEqual(['search_tasks', 'list_events', 'search_documents', 'get_journal_entry', 'search_workspace']);
+    expect(tools.map((t: any) => t.name)).toEqual(['search_tasks', 'list_events', 'search_documents', 'get_journal_entry', 'search_workspace', 'search_email']);
     expect(tools[1].parameters).toMatchObject({ type: 'object', properties: { from: { type: 'string', format: 'date-time' } }, required: ['from', 'to'], additionalProperties: false });
-    expect((await s.ok(`{ assistantTools { risk } }`, {}, { token: a.token })).assistantTools.map((t: any) => t.risk)).toEqual([...Array(5).fill('READ'), ...Array(5).fill('WRITE'), ...Array(3).fill('EXTERNAL')]);
+    expect((await s.ok(`{ assistantTools { risk } }`, {}, { token: a.token })).assistantTools.map((t: any) => t.risk)).toEqual([...Array(6).fill('READ'), ...Array(6).fill('WRITE'), ...Array(4).fill('EXTERNAL')]);
   });
 });

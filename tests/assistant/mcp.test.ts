@@ -27,7 +27,7 @@ describe('MCP at POST /mcp', () => {
     const listId = await taskList(s, a);
     const client = await mcp(await apiKey(a, ['READ', 'WRITE']));
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name)).toHaveLength(13);
+    expect(tools.map((t) => t.name)).toHaveLength(16);
     const create = tools.find((t) => t.name === 'create_task')!;
     expect(create.inputSchema).toMatchObject({ type: 'object', required: ['listId', 'title'] });
     expect(tools.find((t) => t.name === 'search_tasks')!.annotations).toMatchObject({ readOnlyHint: true });
@@ -70,14 +70,14 @@ describe('MCP at POST /mcp', () => {
     const listId = await taskList(s, a);
     const reader = await mcp(await apiKey(a, ['READ']));
     const { tools } = await reader.listTools();
-    expect(tools.map((t) => t.name)).toEqual(['search_tasks', 'list_events', 'search_documents', 'get_journal_entry', 'search_workspace']);
+    expect(tools.map((t) => t.name)).toEqual(['search_tasks', 'list_events', 'search_documents', 'get_journal_entry', 'search_workspace', 'search_email']);
     const refused = await reader.callTool({ name: 'create_task', arguments: { listId, title: 'nope' } });
     expect(refused.isError).toBe(true);
     expect(textOf(refused)).toBe('FORBIDDEN: this API key may only read');
     expect((await s.ok(`query L($l: ID!) { taskList(id: $l) { tasks { totalCount } } }`, { l: listId }, { token: a.token })).taskList.tasks.totalCount).toBe(0);
     await reader.close();
     const session = await mcp(a.token);
-    expect((await session.listTools()).tools).toHaveLength(13);
+    expect((await session.listTools()).tools).toHaveLength(16);
     await session.close();
   });
 

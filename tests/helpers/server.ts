@@ -53,6 +53,7 @@ export async function startServer(overrides: Record<string, string> = {}): Promi
     ARGON2_MEMORY_KIB: '1024',
     ARGON2_TIME_COST: '1',
     JWT_SECRET: randomBytes(32).toString('hex'),
+    SECRETS_KEY: randomBytes(32).toString('hex'),
     MAIL_OUTBOX_DIR: outboxDir,
     ...db.env,
     ...overrides,

@@ -5,17 +5,22 @@ import type { Account } from '../helpers/client.js';
 import { startFakeLlm } from '../helpers/fake-llm.js';
 import { type TestServer, startServer } from '../helpers/server.js';
 import { createList, createTask, share } from '../tasks/helpers.js';
+import { type Dovecot, rawMail, startDovecot } from '../helpers/dovecot.js';
+import { CONNECT, input, mailbox, settled, threads } from '../mail/mail-helpers.js';
 
 let s: TestServer;
 let llm: Awaited<ReturnType<typeof startFakeLlm>>;
+let imap: Dovecot;
 beforeAll(async () => {
-  // With a model, so that sendMessage leaves a model-call row as well.
+  // With a model, so that sendMessage leaves a model-call row as well; with an IMAP server for mail rows.
   llm = await startFakeLlm();
-  s = await startServer({ LLM_BASE_URL: llm.url, LLM_MODEL: 'fake-1' });
+  imap = await startDovecot();
+  s = await startServer({ LLM_BASE_URL: llm.url, LLM_MODEL: 'fake-1', JOBS_POLL_MS: '50' });
 });
 afterAll(async () => {
   await s?.close();
   await llm?.close();
+  await imap?.stop();
 });
 
 /** Every column that references users, found in the catalog, so a table added later is audited too. */
@@ -70,6 +75,16 @@ async function busyUser(a: Account, b: Account) {
   await gql(a, `mutation R($c: ID) { recordUsage(input: { model: "m", promptTokens: 5, completionTokens: 5, conversationId: $c }) { tokensUsed } }`, { c: conv });
   await gql(a, `mutation { createApiKey(input: { name: "k", scopes: [READ] }) { secret } }`);
   await gql(a, `mutation { reserveUsage(estimatedTokens: 10) { id } }`);
+  // Mail: an account synced with a message and its attachment, a draft, the sync's log row.
+  const user = mailbox(imap);
+  const box = await imap.client(user);
+  const part = `Content-Type: multipart/mixed; boundary="XX"\r\n\r\n--XX\r\nContent-Type: text/plain\r\n\r\nHi\r\n--XX\r\nContent-Type: text/plain; name="a.txt"\r\nContent-Disposition: attachment; filename="a.txt"\r\n\r\nfile\r\n--XX--\r\n`;
+  await box.append('INBOX', rawMail({ from: 'x@test.example', to: user, subject: 'With a file', text: '', body: part }));
+  await box.logout();
+  const acc = (await gql(a, CONNECT, { i: input(imap, user) })).connectMailAccount;
+  await settled(s, a, acc.id);
+  expect((await threads(s, a)).totalCount).toBe(1);
+  await gql(a, `mutation S($i: DraftInput!) { saveDraft(input: $i) { id } }`, { i: { accountId: acc.id, to: ['y@test.example'], subject: 's', text: 't' } });
   await s.ok(`mutation R($e: String!) { requestPasswordReset(email: $e) }`, { e: a.email });
   return { own, theirs, aInB, bAssignsA, bEvent };
 }

@@ -17,7 +17,7 @@ afterAll(async () => {
 async function brokenServer(nodeEnv: 'development' | 'production') {
   const db = await freshDatabase();
   const lines: string[] = [];
-  const config = loadConfig({ NODE_ENV: nodeEnv, JWT_SECRET: randomBytes(32).toString('hex'), ...db.env, DATA_DIR: db.env.DATA_DIR ?? `memory://` });
+  const config = loadConfig({ NODE_ENV: nodeEnv, JWT_SECRET: randomBytes(32).toString('hex'), SECRETS_KEY: randomBytes(32).toString('hex'), ...db.env, DATA_DIR: db.env.DATA_DIR ?? `memory://` });
   const logger = createLogger('info', nodeEnv === 'development', { write: (line: string) => void lines.push(line) });
   const server = await createServer(config, { logger });
   closers.push(async () => {
@@ -67,7 +67,7 @@ describe('request logs', () => {
   it('are one line per request, with the request id as requestId and the operation report', async () => {
     const db = await freshDatabase();
     const lines: string[] = [];
-    const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: randomBytes(32).toString('hex'), ...db.env, DATA_DIR: db.env.DATA_DIR ?? 'memory://' });
+    const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: randomBytes(32).toString('hex'), SECRETS_KEY: randomBytes(32).toString('hex'), ...db.env, DATA_DIR: db.env.DATA_DIR ?? 'memory://' });
     const server = await createServer(config, { logger: createLogger('info', false, { write: (line: string) => void lines.push(line) }) });
     closers.push(async () => {
       await server.stop();

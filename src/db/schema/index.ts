@@ -13,3 +13,4 @@ export * from './journal.js';
 export * from './assistant.js';
 export * from './relations.js';
 export * from './jobs.js';
+export * from './mail.js';

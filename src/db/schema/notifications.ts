@@ -12,6 +12,7 @@ export const notificationKindEnum = pgEnum('notification_kind', [
   'SECURITY_ALERT',
   'EMAIL_LIMIT_REACHED',
   'ASSISTANT_ACTION_PENDING',
+  'EMAIL_RECEIVED',
 ]);
 
 export const notifications = pgTable(

@@ -12,12 +12,14 @@ export enum NotificationKind {
   /** Emails the viewer's action would have sent were held back by the per-user email limits. */
   EMAIL_LIMIT_REACHED = 'EMAIL_LIMIT_REACHED',
   ASSISTANT_ACTION_PENDING = 'ASSISTANT_ACTION_PENDING',
+  EMAIL_RECEIVED = 'EMAIL_RECEIVED',
 }
 registerEnumType(NotificationKind, {
   name: 'NotificationKind',
   valuesConfig: {
     EMAIL_LIMIT_REACHED: { description: 'Invitation or share emails held back by the hourly email limits; what they announced is saved' },
     ASSISTANT_ACTION_PENDING: { description: 'An assistant action waits for approval (entityType assistant_action, entityId its id)' },
+    EMAIL_RECEIVED: { description: 'A new message arrived in a synced INBOX (entityType email, entityId the message)' },
   },
 });
 

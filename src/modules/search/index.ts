@@ -3,5 +3,5 @@ export { SearchService, type HitRow } from './search.service.js';
 export { type SearchLoaders, createSearchLoaders } from './search.loaders.js';
 export { RelationResolver, SearchResolver } from './search.resolver.js';
 export { SearchableType } from './search.type.js';
-export { type SemanticState, embedJob, prepareSemanticIndex } from './semantic-index.js';
+export { type SemanticState, embedJobs, prepareSemanticIndex } from './semantic-index.js';
 export { SEARCH_NOT_READY } from './search.type.js';

@@ -1,7 +1,7 @@
 import DataLoader from 'dataloader';
 import { and, eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { documents, events, journalEntries, tasks } from '../../db/schema/index.js';
+import { documents, emailMessages, events, journalEntries, tasks } from '../../db/schema/index.js';
 import { anyId } from '../../db/sql.js';
 import { isUuid } from '../../shared/ids.js';
 import { visibleEvents } from '../calendar/index.js';
@@ -21,12 +21,14 @@ function loadOf(db: Db, viewerId: string, type: SearchableType, ids: string[]): 
       return db.select().from(journalEntries).where(and(anyId(journalEntries.id, ids), eq(journalEntries.userId, viewerId)));
     case SearchableType.EVENT:
       return db.select().from(events).where(and(anyId(events.id, ids), visibleEvents(viewerId, false)));
+    case SearchableType.EMAIL:
+      return db.select().from(emailMessages).where(and(anyId(emailMessages.id, ids), eq(emailMessages.userId, viewerId)));
     default:
       return Promise.resolve([]);
   }
 }
 
-const GRAPHQL_TYPE: Record<string, string> = { TASK: 'Task', DOCUMENT: 'Document', JOURNAL_ENTRY: 'JournalEntry', EVENT: 'CalendarEvent' };
+const GRAPHQL_TYPE: Record<string, string> = { TASK: 'Task', DOCUMENT: 'Document', JOURNAL_ENTRY: 'JournalEntry', EVENT: 'CalendarEvent', EMAIL: 'EmailMessage' };
 
 /** Search hits' and relations' nodes, keyed `TYPE:id`; null when the viewer cannot see the item (any more). */
 export function createSearchLoaders(db: Db, viewerId: string | null) {

@@ -86,7 +86,7 @@ export class SearchService {
     const { model, dimensions } = semantic.provider;
     const [own] = await execRows<{ v: string }>(this.app.db, sql`select embedding::text as v from embeddings where entity_type = ${type} and entity_id = ${id} and model = ${model} and dimensions = ${dimensions} order by chunk limit 1`);
     if (!own) return [];
-    const wanted = SEARCHABLES.filter((s) => s.type !== SearchableType.EMAIL);
+    const wanted = SEARCHABLES;
     const rows = await withVectorScan(this.app.db, (tx) => rankHits(tx, wanted, viewer.userId, { vector: { literal: own.v, dimensions, model, exclude: { type, id } } }, limit));
     return rows.map(toHit);
   }
@@ -143,7 +143,7 @@ export class SearchService {
 }
 
 function toHit(r: RawHit): HitRow {
-  return { type: r.type, id: r.id, title: r.title, snippet: r.snippet.replace(/\s+/g, ' ').trim(), score: Number(r.score), matchedText: r.matched_text, matchedSemantic: r.matched_semantic, own: r.own };
+  return { type: r.type, id: r.id, title: r.title, snippet: r.snippet.replace(/\s+/g, ' ').trim(), score: Number(r.score), matchedText: r.matched_text, matchedSemantic: r.matched_semantic, own: r.own === true };
 }
 
 /** pgvector's HNSW scan set for filtered queries: keep scanning until enough rows pass the filter. */

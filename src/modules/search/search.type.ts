@@ -2,6 +2,7 @@ import { Field, Float, ID, InputType, Int, ObjectType, createUnionType, register
 import { CalendarEvent } from '../calendar/index.js';
 import { Document } from '../documents/index.js';
 import { JournalEntry } from '../journal/index.js';
+import { EmailMessage } from '../mail/index.js';
 import { Task } from '../tasks/index.js';
 
 export enum SearchableType {
@@ -25,7 +26,7 @@ export const nodeTypes = new WeakMap<object, string>();
 
 export const SearchResult = createUnionType({
   name: 'SearchResult',
-  types: () => [Task, Document, JournalEntry, CalendarEvent] as const,
+  types: () => [Task, Document, JournalEntry, CalendarEvent, EmailMessage] as const,
   resolveType: (value) => nodeTypes.get(value as object),
 });
 

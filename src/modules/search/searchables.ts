@@ -65,6 +65,17 @@ export const SEARCHABLES: Searchable[] = [
     embed: sql.raw(`e.title || E'\n' || coalesce(e.description, '') || E'\n' || coalesce(e.location, '')`),
     author: sql.raw('e.organizer_id'),
   },
+  {
+    type: SearchableType.EMAIL,
+    table: 'email_messages',
+    as: 'm',
+    visible: (viewerId) => sql`m.user_id = ${viewerId}`,
+    title: sql.raw('m.subject'),
+    text: sql.raw(`coalesce(m.text, m.snippet)`),
+    embed: sql.raw(`m.subject || E'\n' || left(coalesce(m.text, m.snippet), 50000)`),
+    // Email is never the viewer's own writing for the assistant's approval rule.
+    author: sql.raw('null::uuid'),
+  },
 ];
 
 export const searchableOf = (type: SearchableType) => SEARCHABLES.find((s) => s.type === type);

@@ -72,34 +72,51 @@ export function chunksOf(text: string): string[] {
   return out;
 }
 
+/** Texts per provider request. */
+const PER_REQUEST = 64;
+
 /**
- * The `embed` job: the item's text in chunks; chunks whose text, model and size are unchanged are
- * not sent again; an item gone meanwhile loses its vectors.
+ * The `embed` jobs, a claimed batch at a time: each item's text in chunks; chunks whose text, model
+ * and size are unchanged are not sent again; the changed chunks of the whole batch go to the
+ * provider together; an item gone meanwhile loses its vectors. A provider failure fails the batch
+ * (each job is retried with backoff).
  */
-export function embedJob(db: Db, provider: EmbeddingsProvider) {
-  return async (job: Job, signal: AbortSignal): Promise<void> => {
-    const type = job.payload.type as SearchableType;
-    const id = String(job.payload.id);
-    const s = searchableOf(type);
-    if (!s) return;
-    const [item] = await execRows<{ text: string }>(db, sql`select ${s.embed} as text from ${sql.raw(s.table)} ${sql.raw(s.as)} where ${sql.raw(s.as)}.id = ${id}`);
-    if (!item) {
-      await db.execute(sql`delete from embeddings where entity_type = ${type} and entity_id = ${id}`);
-      return;
-    }
-    const chunks = chunksOf(item.text);
-    const hashes = chunks.map((c) => createHash('sha256').update(`${provider.model}\n${provider.dimensions}\n${c}`).digest('base64url'));
-    const stored = await execRows<{ chunk: number; content_hash: string }>(db, sql`select chunk, content_hash from embeddings where entity_type = ${type} and entity_id = ${id}`);
-    const have = new Map(stored.map((r) => [Number(r.chunk), r.content_hash]));
-    const changed = chunks.map((_, i) => i).filter((i) => have.get(i) !== hashes[i]);
-    const vectors = changed.length ? await provider.embed(changed.map((i) => chunks[i]!), signal) : [];
-    await db.transaction(async (tx) => {
-      for (const [n, i] of changed.entries()) {
-        await tx.execute(sql`insert into embeddings (entity_type, entity_id, chunk, content_hash, model, dimensions, embedding)
-          values (${type}, ${id}, ${i}, ${hashes[i]}, ${provider.model}, ${provider.dimensions}, ${vectorLiteral(vectors[n]!)}::vector)
-          on conflict (entity_type, entity_id, chunk) do update set content_hash = excluded.content_hash, model = excluded.model, dimensions = excluded.dimensions, embedding = excluded.embedding, updated_at = now()`);
+export function embedJobs(db: Db, provider: EmbeddingsProvider) {
+  return async (jobs: Job[], signal: AbortSignal): Promise<Array<Error | null>> => {
+    const work: Array<{ type: SearchableType; id: string; chunks: string[]; hashes: string[]; changed: number[]; stored: number } | null> = [];
+    for (const job of jobs) {
+      const type = job.payload.type as SearchableType;
+      const id = String(job.payload.id);
+      const s = searchableOf(type);
+      const [item] = s ? await execRows<{ text: string }>(db, sql`select ${s.embed} as text from ${sql.raw(s.table)} ${sql.raw(s.as)} where ${sql.raw(s.as)}.id = ${id}`) : [];
+      if (!item) {
+        await db.execute(sql`delete from embeddings where entity_type = ${type} and entity_id = ${id}`);
+        work.push(null);
+        continue;
       }
-      if (stored.length > chunks.length) await tx.execute(sql`delete from embeddings where entity_type = ${type} and entity_id = ${id} and chunk >= ${chunks.length}`);
-    });
+      const chunks = chunksOf(item.text);
+      const hashes = chunks.map((c) => createHash('sha256').update(`${provider.model}\n${provider.dimensions}\n${c}`).digest('base64url'));
+      const stored = await execRows<{ chunk: number; content_hash: string }>(db, sql`select chunk, content_hash from embeddings where entity_type = ${type} and entity_id = ${id}`);
+      const have = new Map(stored.map((r) => [Number(r.chunk), r.content_hash]));
+      work.push({ type, id, chunks, hashes, changed: chunks.map((_, i) => i).filter((i) => have.get(i) !== hashes[i]), stored: stored.length });
+    }
+    const texts = work.flatMap((w) => (w ? w.changed.map((i) => w.chunks[i]!) : []));
+    const vectors: number[][] = [];
+    for (let i = 0; i < texts.length; i += PER_REQUEST) vectors.push(...(await provider.embed(texts.slice(i, i + PER_REQUEST), signal)));
+    let next = 0;
+    for (const w of work) {
+      if (!w) continue;
+      const mine = w.changed.map((i) => ({ i, v: vectors[next++]! }));
+      if (mine.length === 0 && w.stored <= w.chunks.length) continue;
+      await db.transaction(async (tx) => {
+        for (const { i, v } of mine) {
+          await tx.execute(sql`insert into embeddings (entity_type, entity_id, chunk, content_hash, model, dimensions, embedding)
+            values (${w.type}, ${w.id}, ${i}, ${w.hashes[i]}, ${provider.model}, ${provider.dimensions}, ${vectorLiteral(v)}::vector)
+            on conflict (entity_type, entity_id, chunk) do update set content_hash = excluded.content_hash, model = excluded.model, dimensions = excluded.dimensions, embedding = excluded.embedding, updated_at = now()`);
+        }
+        if (w.stored > w.chunks.length) await tx.execute(sql`delete from embeddings where entity_type = ${w.type} and entity_id = ${w.id} and chunk >= ${w.chunks.length}`);
+      });
+    }
+    return jobs.map(() => null);
   };
 }

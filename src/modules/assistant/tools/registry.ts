@@ -1,5 +1,6 @@
 import { deleteTask, inviteToEvent, shareTaskList } from './external-tools.js';
 import { getJournalEntry, listEvents, searchDocuments, searchTasks, searchWorkspace } from './read-tools.js';
+import { draftEmail, searchEmail, sendEmail } from './mail-tools.js';
 import { type Tool, parametersOf } from './tool.js';
 import { createDocument, createEvent, createTask, updateTask, writeJournalEntry } from './write-tools.js';
 
@@ -10,14 +11,17 @@ export const TOOLS: readonly Tool[] = [
   searchDocuments,
   getJournalEntry,
   searchWorkspace,
+  searchEmail,
   createTask,
   updateTask,
   createEvent,
   createDocument,
   writeJournalEntry,
+  draftEmail,
   shareTaskList,
   inviteToEvent,
   deleteTask,
+  sendEmail,
 ];
 
 const byName = new Map(TOOLS.map((t) => [t.name, t]));

@@ -4,6 +4,7 @@ import type { Viewer } from '../../../shared/viewer.js';
 import { CalendarService } from '../../calendar/index.js';
 import { DocumentService } from '../../documents/index.js';
 import { JournalService } from '../../journal/index.js';
+import { DraftService } from '../../mail/index.js';
 import { SearchService } from '../../search/index.js';
 import { TaskListService, TaskService } from '../../tasks/index.js';
 
@@ -18,6 +19,7 @@ export function workspaceServices(app: App) {
     documents: new DocumentService(app),
     journal: new JournalService(app),
     search: new SearchService(app),
+    drafts: new DraftService(app),
   };
 }
 export type WorkspaceServices = ReturnType<typeof workspaceServices>;

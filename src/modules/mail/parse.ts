@@ -1,0 +1,99 @@
+import PostalMime from 'postal-mime';
+import type { MailAddressValue } from '../../db/schema/index.js';
+
+export interface ParsedMail {
+  subject: string;
+  from: MailAddressValue;
+  to: MailAddressValue[];
+  cc: MailAddressValue[];
+  sentAt: Date | null;
+  messageId: string | null;
+  inReplyTo: string | null;
+  references: string[];
+  text: string | null;
+  html: string | null;
+  snippet: string;
+  attachments: Array<{ filename: string; contentType: string; content: Buffer }>;
+  /** Parts of the MIME did not parse: what did is kept. */
+  partial: boolean;
+}
+
+/** The envelope IMAP gives with a message: the fallback when its MIME does not parse. */
+export interface Envelope {
+  subject?: string;
+  from?: Array<{ name?: string; address?: string }>;
+  to?: Array<{ name?: string; address?: string }>;
+  cc?: Array<{ name?: string; address?: string }>;
+  date?: Date;
+  messageId?: string;
+  inReplyTo?: string;
+}
+
+const ids = (value: string | undefined | null) => (value ?? '').match(/<[^<>\s]+>/g) ?? [];
+const address = (a: { name?: string; address?: string } | undefined): MailAddressValue | null =>
+  a?.address ? { name: a.name?.trim() || null, address: a.address.toLowerCase() } : null;
+const addresses = (list: Array<{ name?: string; address?: string; group?: unknown[] }> | undefined): MailAddressValue[] =>
+  (list ?? []).flatMap((a) => (Array.isArray(a.group) ? addresses(a.group as Array<{ name?: string; address?: string }>) : [address(a)].filter((x): x is MailAddressValue => x !== null)));
+
+/** Plain text from HTML, for snippets and search when a message has no text part. */
+export function htmlToText(html: string): string {
+  return html
+    .replace(/<(script|style)[\s\S]*?<\/\1>/gi, ' ')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/&amp;/g, '&')
+    .replace(/&lt;/g, '<')
+    .replace(/&gt;/g, '>')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+export function snippetOf(text: string | null, html: string | null): string {
+  const plain = (text ?? (html ? htmlToText(html) : '')).replace(/\s+/g, ' ').trim();
+  return plain.length > 200 ? `${plain.slice(0, 197)}…` : plain;
+}
+
+/** Parses a raw message with postal-mime; when that fails, keeps what the envelope says. */
+export async function parseMail(source: Buffer, envelope: Envelope | undefined): Promise<ParsedMail> {
+  try {
+    // Bounded: deeper nesting or larger headers than these are a message that does not parse.
+    const m = await PostalMime.parse(source, { attachmentEncoding: 'arraybuffer', maxNestingDepth: 20, maxHeadersSize: 256 * 1024 });
+    const text = m.text ?? null;
+    const html = m.html ?? null;
+    return {
+      subject: (m.subject ?? envelope?.subject ?? '').trim() || '(no subject)',
+      from: address(m.from as { name?: string; address?: string } | undefined) ?? address(envelope?.from?.[0]) ?? { name: null, address: 'unknown@invalid' },
+      to: addresses(m.to as never),
+      cc: addresses(m.cc as never),
+      sentAt: m.date && !Number.isNaN(Date.parse(m.date)) ? new Date(m.date) : (envelope?.date ?? null),
+      messageId: ids(m.messageId)[0] ?? null,
+      inReplyTo: ids(m.inReplyTo)[0] ?? null,
+      references: ids(m.references),
+      text,
+      html,
+      snippet: snippetOf(text, html),
+      attachments: m.attachments.map((a) => ({
+        filename: a.filename || 'attachment',
+        contentType: a.mimeType || 'application/octet-stream',
+        content: Buffer.from(a.content as ArrayBuffer),
+      })),
+      partial: false,
+    };
+  } catch {
+    return {
+      subject: envelope?.subject?.trim() || '(no subject)',
+      from: address(envelope?.from?.[0]) ?? { name: null, address: 'unknown@invalid' },
+      to: addresses(envelope?.to),
+      cc: addresses(envelope?.cc),
+      sentAt: envelope?.date ?? null,
+      messageId: ids(envelope?.messageId)[0] ?? null,
+      inReplyTo: ids(envelope?.inReplyTo)[0] ?? null,
+      references: [],
+      text: null,
+      html: null,
+      snippet: '',
+      attachments: [],
+      partial: true,
+    };
+  }
+}
