@@ -14,11 +14,13 @@ let imap: Dovecot;
 let smtp: Awaited<ReturnType<typeof startSmtpPeer>>;
 let llm: Awaited<ReturnType<typeof startFakeLlm>>;
 let user: string;
+/** What the SMTP peer accepts (a test changes it to refuse the account's password). */
+let smtpPassword = 'smtp-and-imap';
 beforeAll(async () => {
   imap = await startDovecot();
   llm = await startFakeLlm();
   user = mailbox(imap, 'smtp-and-imap');
-  smtp = await startSmtpPeer({ user, pass: 'smtp-and-imap' });
+  smtp = await startSmtpPeer({ user, get pass() { return smtpPassword; } });
   s = await startServer({ JOBS_POLL_MS: '50', MAIL_SYNC_INTERVAL_S: '3600', MAIL_CONNECT_TIMEOUT_MS: '3000', JOBS_MAX_ATTEMPTS: '3', MAIL_ATTACHMENT_MAX_BYTES: String(25 * 1024 * 1024), LLM_BASE_URL: llm.url });
 });
 afterAll(async () => {
@@ -38,6 +40,12 @@ describe('drafts and sending', () => {
     const a = await s.register();
     const box = await imap.client(user);
     await box.append('INBOX', rawMail({ from: 'Bob <bob@test.example>', to: user, subject: 'Lunch?', text: 'Tomorrow at noon?', messageId: '<lunch@test.example>' }));
+    // SMTP is checked at connect too: a wrong SMTP password stores nothing.
+    smtpPassword = 'something-else';
+    const refused = await s.fail(CONNECT, { i: input(imap, user, 'smtp-and-imap', smtp) }, { token: a.token });
+    expect(refused.extensions).toMatchObject({ code: 'BAD_USER_INPUT', fields: { password: 'The SMTP server refused the username or password' } });
+    expect((await s.ok(`{ mailAccounts { id } }`, {}, { token: a.token })).mailAccounts).toEqual([]);
+    smtpPassword = 'smtp-and-imap';
     const acc = (await s.ok(CONNECT, { i: input(imap, user, 'smtp-and-imap', smtp) }, { token: a.token })).connectMailAccount;
     await settled(s, a, acc.id);
     const original = (await threads(s, a)).edges[0].node.messages[0];

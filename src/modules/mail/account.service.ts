@@ -8,7 +8,7 @@ import { enqueue } from '../../shared/jobs.js';
 import { type Connection, countWhere, cursorCast, keysetPage, pageRequest } from '../../shared/pagination.js';
 import { SecretBox } from '../../shared/secrets.js';
 import type { Viewer } from '../../shared/viewer.js';
-import { closeImap, connectProblem, openImap } from './imap.js';
+import { closeImap, connectProblem, isLocalHost, openImap } from './imap.js';
 import type { AccountRow, ConnectMailAccountInput, LogRow } from './mail.type.js';
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
@@ -53,7 +53,7 @@ export class MailAccountService {
       throw connectProblem(error, 'imap');
     }
     if (input.smtpHost) {
-      const transport = nodemailer.createTransport({ host: input.smtpHost, port: input.smtpPort!, secure: input.smtpTls ?? false, auth: { user: input.username, pass: input.password }, connectionTimeout: timeout, greetingTimeout: timeout, socketTimeout: timeout });
+      const transport = nodemailer.createTransport({ ...smtpSecurity(input.smtpHost, input.smtpTls ?? false), port: input.smtpPort!, auth: { user: input.username, pass: input.password }, connectionTimeout: timeout, greetingTimeout: timeout, socketTimeout: timeout });
       try {
         await transport.verify();
       } catch (error) {
@@ -127,4 +127,9 @@ export function scheduleMailSync(app: App): () => void {
   const timer = setInterval(run, Math.min(every, 60) * 1000);
   timer.unref();
   return () => clearInterval(timer);
+}
+
+/** TLS from the start, else STARTTLS required unless the server is on this machine. */
+export function smtpSecurity(host: string, tls: boolean) {
+  return { host, secure: tls, requireTLS: !tls && !isLocalHost(host) };
 }

@@ -9,12 +9,22 @@ export interface ImapSettings {
   password: string;
 }
 
-/** An IMAP session with the account's settings; logs in or throws. No IDLE, no logging of its own. */
+/** Loopback hosts: the only ones a password may reach without TLS. */
+export function isLocalHost(host: string): boolean {
+  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\./.test(host);
+}
+
+/**
+ * An IMAP session with the account's settings; logs in or throws. Without `tls`, STARTTLS is
+ * required unless the server is on this machine (a password never crosses a network in clear).
+ * No IDLE, no logging of its own.
+ */
 export async function openImap(s: ImapSettings, timeoutMs: number): Promise<ImapFlow> {
   const client = new ImapFlow({
     host: s.host,
     port: s.port,
     secure: s.tls,
+    doSTARTTLS: s.tls ? undefined : isLocalHost(s.host) ? undefined : true,
     auth: { user: s.username, pass: s.password },
     logger: false,
     disableAutoIdle: true,

@@ -5,6 +5,7 @@ import { emailDrafts, emailMessages, integrationLogs, mailAccounts, mailFolders 
 import type { App } from '../../shared/app.js';
 import type { Job } from '../../shared/jobs.js';
 import { closeImap, openImap } from './imap.js';
+import { smtpSecurity } from './account.service.js';
 import { imapSettingsOf } from './sync.js';
 
 /**
@@ -41,7 +42,7 @@ export function sendJob(app: App) {
         .compile()
         .build();
       const timeout = app.config.MAIL_CONNECT_TIMEOUT_MS;
-      const transport = nodemailer.createTransport({ host: account.smtpHost, port: account.smtpPort!, secure: account.smtpTls ?? false, auth: { user: settings.username, pass: settings.password }, connectionTimeout: timeout, greetingTimeout: timeout, socketTimeout: 60_000 });
+      const transport = nodemailer.createTransport({ ...smtpSecurity(account.smtpHost, account.smtpTls ?? false), port: account.smtpPort!, auth: { user: settings.username, pass: settings.password }, connectionTimeout: timeout, greetingTimeout: timeout, socketTimeout: 60_000 });
       try {
         await transport.sendMail({ envelope: { from: account.email, to: [...draft.to, ...draft.cc] }, raw });
       } finally {
