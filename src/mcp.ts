@@ -1,7 +1,6 @@
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { authenticate } from './modules/accounts/index.js';
-import { mcpServerFor } from './modules/assistant/index.js';
+import { loadMcpServer } from './modules/assistant/index.js';
 import type { Services } from './modules/index.js';
 import { checkAccess } from './shared/access.js';
 import type { App } from './shared/app.js';
@@ -26,6 +25,8 @@ export function registerMcp(fastify: FastifyInstance, app: App, services: Servic
     } catch (error) {
       return refuse(reply, error);
     }
+    // The SDK loads with the first MCP request: servers that never see one do not pay for it at start.
+    const [{ mcpServerFor }, { StreamableHTTPServerTransport }] = await Promise.all([loadMcpServer(), import('@modelcontextprotocol/sdk/server/streamableHttp.js')]);
     const server = mcpServerFor(viewer, services.actions, version);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     reply.hijack();

@@ -175,8 +175,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   });
 
   const stopMaintenance = scheduleMaintenance(app);
-  jobs.start();
-  const stopMailSync = scheduleMailSync(app);
+  // Background work starts once the server listens: start-up (and /readyz) does not wait behind it.
+  let stopMailSync = () => {};
   let stopped: Promise<void> | undefined;
   return {
     app,
@@ -187,6 +187,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     socketCount: () => sockets.connectionCount(),
     async listen(port = config.PORT, host = config.HOST) {
       await fastify.listen({ port, host });
+      jobs.start();
+      stopMailSync = scheduleMailSync(app);
       const address = fastify.server.address() as AddressInfo;
       const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
       return `http://${shown}:${address.port}`;

@@ -2,7 +2,11 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execRows } from '../../src/db/client.js';
 import { type Dovecot, rawMail, startDovecot } from '../helpers/dovecot.js';
-import { type TestServer, startServer } from '../helpers/server.js';
+import { loadConfig } from '../../src/shared/config.js';
+import { createServer } from '../../src/server.js';
+import { createClient } from '../helpers/client.js';
+import { type TestServer, freshDatabase, startServer } from '../helpers/server.js';
+import { waitFor } from '../helpers/ws.js';
 import { CONNECT, accountOf, input, mailbox, settled, sync, threads } from './mail-helpers.js';
 
 let s: TestServer;
@@ -142,5 +146,38 @@ describe('disconnecting', () => {
       expect(n).toBe(0);
     }
     expect(await accountOf(s, a, acc.id)).toBeUndefined();
+  });
+});
+
+describe('a sync cut short', () => {
+  it('stops between batches when the server stops, and resumes from its cursor at the next start', async () => {
+    const db = await freshDatabase();
+    const config = () => loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', ARGON2_MEMORY_KIB: '1024', ARGON2_TIME_COST: '1', JWT_SECRET: 'z'.repeat(64), SECRETS_KEY: 'a'.repeat(64), JOBS_POLL_MS: '50', MAIL_SYNC_INTERVAL_S: '3600', ...db.env });
+    const user = mailbox(imap);
+    const box = await imap.client(user);
+    for (let i = 0; i < 600; i++) await box.append('INBOX', rawMail({ from: 'bulk@test.example', to: user, subject: `Bulk ${i}`, text: `Message ${i}`, messageId: `<bulk${i}-${user}>` }));
+    await box.logout();
+    let server = await createServer(config());
+    try {
+      let client = createClient(`${await server.listen(0, '127.0.0.1')}/graphql`);
+      const a = await client.register();
+      const acc = (await client.ok(CONNECT, { i: input(imap, user) }, { token: a.token })).connectMailAccount;
+      const count = async () => Number((await execRows<{ n: number }>(server.app.db, sql`select count(*)::int as n from email_messages where account_id = ${acc.id}`))[0]!.n);
+      await waitFor(async () => (await count()) > 0, 'the first batch');
+      await server.stop();
+      server = await createServer(config());
+      const stored = await count();
+      expect(stored).toBeGreaterThan(0);
+      expect(stored).toBeLessThan(600);
+      const [state] = await execRows<{ sync_state: string }>(server.app.db, sql`select sync_state from mail_accounts where id = ${acc.id}`);
+      expect(state!.sync_state).toBe('PENDING');
+      client = createClient(`${await server.listen(0, '127.0.0.1')}/graphql`);
+      await waitFor(async () => (await count()) === 600, 'the rest of the mailbox', 60_000);
+      const logs = (await client.ok(`{ integrationLogs(first: 5) { edges { node { status message } } } }`, {}, { token: a.token })).integrationLogs.edges.map((e: any) => e.node);
+      expect(logs.at(-1)).toMatchObject({ status: 'PARTIAL', message: expect.stringContaining('interrupted by a shutdown') });
+    } finally {
+      await server.stop();
+      await db.drop();
+    }
   });
 });

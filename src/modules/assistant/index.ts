@@ -4,4 +4,5 @@ export { Agent } from './agent.js';
 export { ActionService, expirePending } from './action.service.js';
 export { type AssistantLoaders, createAssistantLoaders } from './action.loaders.js';
 export { AssistantResolver, MessageActionsResolver } from './assistant.resolver.js';
-export { mcpServerFor } from './mcp-server.js';
+/** The MCP server, loaded with the first MCP request (the SDK is large). */
+export const loadMcpServer = () => import('./mcp-server.js');

@@ -1,5 +1,4 @@
 import { and, eq, sql } from 'drizzle-orm';
-import nodemailer from 'nodemailer';
 import { integrationLogs, mailAccounts } from '../../db/schema/index.js';
 import type { App } from '../../shared/app.js';
 import { FieldProblems, NotFoundError } from '../../shared/errors.js';
@@ -53,6 +52,7 @@ export class MailAccountService {
       throw connectProblem(error, 'imap');
     }
     if (input.smtpHost) {
+      const { default: nodemailer } = await import('nodemailer');
       const transport = nodemailer.createTransport({ ...smtpSecurity(input.smtpHost, input.smtpTls ?? false), port: input.smtpPort!, auth: { user: input.username, pass: input.password }, connectionTimeout: timeout, greetingTimeout: timeout, socketTimeout: timeout });
       try {
         await transport.verify();

@@ -1,4 +1,4 @@
-import { ImapFlow } from 'imapflow';
+import type { ImapFlow } from 'imapflow';
 import { InputError } from '../../shared/errors.js';
 
 export interface ImapSettings {
@@ -20,6 +20,8 @@ export function isLocalHost(host: string): boolean {
  * No IDLE, no logging of its own.
  */
 export async function openImap(s: ImapSettings, timeoutMs: number): Promise<ImapFlow> {
+  // Loaded on first use: a server whose users connect no mail never pays for it at start.
+  const { ImapFlow } = await import('imapflow');
   const client = new ImapFlow({
     host: s.host,
     port: s.port,

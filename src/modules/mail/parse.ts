@@ -1,4 +1,3 @@
-import PostalMime from 'postal-mime';
 import type { MailAddressValue } from '../../db/schema/index.js';
 
 export interface ParsedMail {
@@ -57,6 +56,7 @@ export function snippetOf(text: string | null, html: string | null): string {
 export async function parseMail(source: Buffer, envelope: Envelope | undefined): Promise<ParsedMail> {
   try {
     // Bounded: deeper nesting or larger headers than these are a message that does not parse.
+    const { default: PostalMime } = await import('postal-mime');
     const m = await PostalMime.parse(source, { attachmentEncoding: 'arraybuffer', maxNestingDepth: 20, maxHeadersSize: 256 * 1024 });
     const text = m.text ?? null;
     const html = m.html ?? null;

@@ -1,6 +1,4 @@
 import { eq, sql } from 'drizzle-orm';
-import nodemailer from 'nodemailer';
-import MailComposer from 'nodemailer/lib/mail-composer/index.js';
 import { emailDrafts, emailMessages, integrationLogs, mailAccounts, mailFolders } from '../../db/schema/index.js';
 import type { App } from '../../shared/app.js';
 import type { Job } from '../../shared/jobs.js';
@@ -29,6 +27,7 @@ export function sendJob(app: App) {
         replyTo = m;
       }
       const references = replyTo?.messageId ? [...(replyTo.references ?? []), replyTo.messageId] : undefined;
+      const [{ default: nodemailer }, { default: MailComposer }] = await Promise.all([import('nodemailer'), import('nodemailer/lib/mail-composer/index.js')]);
       const raw = await new MailComposer({
         from: account.email,
         to: draft.to,

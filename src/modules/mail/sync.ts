@@ -3,7 +3,7 @@ import type { ImapFlow } from 'imapflow';
 import { type Db, execRows } from '../../db/client.js';
 import { emailMessages, integrationLogs, mailAccounts, mailFolders } from '../../db/schema/index.js';
 import type { App } from '../../shared/app.js';
-import type { Job } from '../../shared/jobs.js';
+import { type Job, enqueue } from '../../shared/jobs.js';
 import { SecretBox } from '../../shared/secrets.js';
 import { closeImap, openImap } from './imap.js';
 import { type Envelope, parseMail } from './parse.js';
@@ -25,15 +25,18 @@ export function imapSettingsOf(app: App, a: AccountRow) {
  * sets the account FAILED with the reason and keeps what was stored.
  */
 export function syncJob(app: App) {
-  return async (job: Job): Promise<void> => {
+  return async (job: Job, signal: AbortSignal): Promise<void> => {
     const accountId = String(job.payload.accountId);
     const [account] = await app.db.select().from(mailAccounts).where(eq(mailAccounts.id, accountId));
     if (!account) return;
-    await syncAccount(app, account);
+    await syncAccount(app, account, signal);
   };
 }
 
-export async function syncAccount(app: App, account: AccountRow): Promise<void> {
+/** Thrown between batches when the server stops: the sync resumes from its cursor at the next start. */
+class Interrupted extends Error {}
+
+export async function syncAccount(app: App, account: AccountRow, signal?: AbortSignal): Promise<void> {
   const db = app.db;
   const [log] = await db.insert(integrationLogs).values({ userId: account.userId, accountId: account.id, integration: 'imap', action: 'sync' }).returning({ id: integrationLogs.id });
   await db.update(mailAccounts).set({ syncState: 'SYNCING' }).where(eq(mailAccounts.id, account.id));
@@ -49,7 +52,7 @@ export async function syncAccount(app: App, account: AccountRow): Promise<void> 
     for (const box of wanted) {
       await db.insert(mailFolders).values({ accountId: account.id, path: box.path, role: box.role }).onConflictDoNothing();
       const [folder] = await db.select().from(mailFolders).where(and(eq(mailFolders.accountId, account.id), eq(mailFolders.path, box.path)));
-      await syncFolder(app, client, account, folder!, tally);
+      await syncFolder(app, client, account, folder!, tally, signal);
     }
     // Threads whose every message was expunged (or re-synced away) go too.
     await db.execute(sql`delete from mail_threads t where t.account_id = ${account.id} and not exists (select 1 from email_messages m where m.thread_id = t.id)`);
@@ -62,6 +65,14 @@ export async function syncAccount(app: App, account: AccountRow): Promise<void> 
         .where(eq(integrationLogs.id, log!.id));
     });
   } catch (error) {
+    if (error instanceof Interrupted) {
+      await db.transaction(async (tx) => {
+        await tx.update(mailAccounts).set({ syncState: 'PENDING' }).where(eq(mailAccounts.id, account.id));
+        await tx.update(integrationLogs).set({ status: 'PARTIAL', itemsProcessed: tally.stored + tally.changed, finishedAt: sql`clock_timestamp()` as never, message: `${tally.stored} new; interrupted by a shutdown, resumes at the next start` }).where(eq(integrationLogs.id, log!.id));
+        await enqueue(tx, 'mail-sync', `mail-sync:${account.id}`, { accountId: account.id });
+      });
+      return;
+    }
     const e = error as { authenticationFailed?: boolean; message?: string; code?: string; responseText?: string };
     // What the user sees says what the mail server did; anything else is logged, not shown (no SQL).
     const fromServer = e.responseText !== undefined || /^(E[A-Z]+|CONNECT_TIMEOUT|GREETING_TIMEOUT|NoConnection)$/.test(e.code ?? '');
@@ -80,7 +91,7 @@ export async function syncAccount(app: App, account: AccountRow): Promise<void> 
   }
 }
 
-async function syncFolder(app: App, client: ImapFlow, account: AccountRow, folder: FolderRow, tally: { stored: number; partial: number; changed: number }): Promise<void> {
+async function syncFolder(app: App, client: ImapFlow, account: AccountRow, folder: FolderRow, tally: { stored: number; partial: number; changed: number }, signal?: AbortSignal): Promise<void> {
   const db = app.db;
   const box = await client.mailboxOpen(folder.path, { readOnly: true });
   const validity = Number(box.uidValidity);
@@ -108,6 +119,7 @@ async function syncFolder(app: App, client: ImapFlow, account: AccountRow, folde
   const target = { accountId: account.id, userId: account.userId, folderId: folder.id, attachmentMax: app.config.MAIL_ATTACHMENT_MAX_BYTES };
   const notify = folder.role === 'inbox' && !fresh;
   for (let i = 0; i < uids.length; i += BATCH) {
+    if (signal?.aborted) throw new Interrupted();
     const batch = uids.slice(i, i + BATCH);
     for await (const msg of client.fetch(batch.join(','), { uid: true, flags: true, envelope: true, internalDate: true, source: true }, { uid: true })) {
       const parsed = await parseMail(msg.source ?? Buffer.alloc(0), msg.envelope as Envelope | undefined);

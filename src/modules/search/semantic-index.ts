@@ -33,7 +33,10 @@ export async function prepareSemanticIndex(db: Db, config: Config, logger: Logge
   const provider = config.EMBEDDINGS_BASE_URL
     ? new EmbeddingsProvider(config.EMBEDDINGS_BASE_URL, config.EMBEDDINGS_API_KEY, config.EMBEDDINGS_MODEL, config.EMBEDDINGS_DIMENSIONS, config.EMBEDDINGS_TIMEOUT_MS)
     : null;
-  let [has] = await execRows<{ table: boolean; extension: boolean }>(db, sql`select to_regclass('public.embeddings') is not null as table, exists (select 1 from pg_available_extensions where name = 'vector') as extension`);
+  const [found] = await execRows<{ table: boolean }>(db, sql`select to_regclass('public.embeddings') is not null as table`);
+  let has = { table: Boolean(found?.table), extension: false };
+  // Reading the available extensions is slow on PGlite: only when the table is not there.
+  if (!has.table) [has] = await execRows<{ table: boolean; extension: boolean }>(db, sql`select false as table, exists (select 1 from pg_available_extensions where name = 'vector') as extension`);
   if (!has?.table && has?.extension) {
     try {
       await db.execute(sql`create extension if not exists vector`);

@@ -36,8 +36,10 @@ export function toolsFor(scopes: readonly string[] | null): Tool[] {
   return TOOLS.filter((t) => canWrite || t.risk === 'READ');
 }
 
-/** JSON Schemas are built once. */
-const parameters = new Map(TOOLS.map((t) => [t.name, parametersOf(t)]));
+/** JSON Schemas are built once, when first asked for (not at start). */
+const parameters = new Map<string, Record<string, unknown>>();
 export function schemaOf(tool: Tool): Record<string, unknown> {
-  return parameters.get(tool.name)!;
+  let schema = parameters.get(tool.name);
+  if (!schema) parameters.set(tool.name, (schema = parametersOf(tool)));
+  return schema;
 }
