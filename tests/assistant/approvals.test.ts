@@ -120,6 +120,22 @@ describe('approvals', () => {
     await ws.dispose();
   });
 
+  it('invite_to_event waits, then invites once approved', async () => {
+    const [a, b] = [await s.register(), await s.register()];
+    const eventId = (await s.ok(`mutation { createEvent(input: { title: "Review", startsAt: "2026-12-10T10:00:00Z", endsAt: "2026-12-10T11:00:00Z" }) { id } }`, {}, { token: a.token })).createEvent.id;
+    const c = await conversation(s, a);
+    llm.script({ calls: [{ name: 'invite_to_event', args: { eventId, emails: [b.email, 'later@test.example'] } }] }, { text: ['Asked.'] });
+    await s.ok(SEND, { c, t: 'invite b to the review' }, { token: a.token });
+    const [pending] = await actions(s, a, 'PENDING');
+    expect(pending).toMatchObject({ tool: 'invite_to_event', risk: 'EXTERNAL', approvalReason: 'EXTERNAL_EFFECT' });
+    const invited = async () => (await s.ok(`query E($id: ID!) { event(id: $id) { invitations { email } } }`, { id: eventId }, { token: a.token })).event.invitations.map((i: any) => i.email).sort();
+    expect(await invited()).toEqual([]);
+    llm.script({ text: ['Invited.'] });
+    const done = (await s.ok(APPROVE, { id: pending.id }, { token: a.token })).approveAssistantAction;
+    expect(done).toMatchObject({ status: 'EXECUTED', result: { invited: [b.email, 'later@test.example'] } });
+    expect(await invited()).toEqual([b.email, 'later@test.example'].sort());
+  });
+
   it('an approval after 24 hours is BAD_USER_INPUT and the action is EXPIRED', async () => {
     const a = await s.register();
     const c = await conversation(s, a);
