@@ -203,10 +203,17 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         // Connections busy when closing started go idle when their request ends: close them then,
         // rather than wait for their keep-alive timeout.
         const idle = setInterval(() => fastify.server.closeIdleConnections(), 50);
+        // The drain has a deadline: a request still running then (or a connection a client left
+        // half-open) is cut, so a stop always ends.
+        const deadline = setTimeout(() => {
+          logger.warn({ afterMs: config.SHUTDOWN_TIMEOUT_MS }, 'shutdown deadline: closing the connections still open');
+          fastify.server.closeAllConnections();
+        }, config.SHUTDOWN_TIMEOUT_MS);
         try {
           await fastify.close();
         } finally {
           clearInterval(idle);
+          clearTimeout(deadline);
         }
         await app.bus.stop();
         if (!options.database || options.ownDatabase) await database.close();

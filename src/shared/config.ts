@@ -76,6 +76,8 @@ const EnvSchema = z.object({
   METRICS: bool.default(false),
   METRICS_PORT: int(0),
   SLOW_OPERATION_MS: int(1000, 1),
+  /** How long a stop waits for requests in flight before it closes their connections. */
+  SHUTDOWN_TIMEOUT_MS: int(30_000, 100),
 
   // GraphQL's Int: a limit must fit in 32 bits to be shown.
   TIER_LIMIT_FREE: int(100_000).pipe(z.number().max(2 ** 31 - 1)),

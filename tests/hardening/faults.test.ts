@@ -107,4 +107,27 @@ describe('faults', () => {
       await db.drop();
     }
   });
+
+  it('a stop has a deadline: a request still running after SHUTDOWN_TIMEOUT_MS loses its connection and the stop ends', async () => {
+    const llm = await startFakeLlm();
+    llm.set('slow');
+    const own = await startServer({ LLM_BASE_URL: llm.url, LLM_TIMEOUT_MS: '60000', SHUTDOWN_TIMEOUT_MS: '500' });
+    try {
+      const a = await own.register();
+      const conv = (await own.ok(`mutation { createConversation { id } }`, {}, { token: a.token })).createConversation.id;
+      const slow = own.gql(`mutation S($c: ID!) { sendMessage(conversationId: $c, content: "slow") { userMessage { id } } }`, { c: conv }, { token: a.token }).then(
+        () => 'answered',
+        () => 'connection closed',
+      );
+      await waitFor(() => llm.requests.length === 1, 'the slow model call to start');
+      const started = Date.now();
+      await own.server.stop();
+      // Without the deadline this stop would wait for the model's 60 s timeout.
+      expect(Date.now() - started).toBeLessThan(10_000);
+      expect(await slow).toBe('connection closed');
+    } finally {
+      await own.close();
+      await llm.close();
+    }
+  });
 });
