@@ -88,7 +88,7 @@ export class Agent {
       let history = await this.history(conversation.id);
       if (history.older.length && calls < MAX_MODEL_CALLS - 1) {
         // Fold in everything but the most recent half of the budget, so that summaries stay rare.
-        await this.summarize(viewer, conversation.id, fitBudget(history.newestFirst, this.app.config.LLM_HISTORY_TOKENS / 2).older, signal);
+        await this.summarize(viewer, conversation.id, history.summary, fitBudget(history.newestFirst, this.app.config.LLM_HISTORY_TOKENS / 2).older, signal);
         calls++;
         history = await this.history(conversation.id);
       }
@@ -165,16 +165,15 @@ export class Agent {
    * The older messages that no longer fit, folded into the conversation's summary by one model
    * call (metered and logged like any other). Half the budget is freed at once, so summaries are rare.
    */
-  private async summarize(viewer: Viewer, conversationId: string, older: MessageRow[], signal: AbortSignal | undefined): Promise<void> {
+  private async summarize(viewer: Viewer, conversationId: string, previous: string | null, older: MessageRow[], signal: AbortSignal | undefined): Promise<void> {
     const caller = this.caller!;
-    const [c] = await this.app.db.select({ summary: conversations.summary }).from(conversations).where(eq(conversations.id, conversationId));
-    const prompt = summaryPrompt(c?.summary ?? null, older);
+    const prompt = summaryPrompt(previous, older);
     const estimate = estimateCall(this.app, prompt, undefined);
     const hold = await this.usage.hold(viewer, estimate);
     const reply = await caller.call(viewer, conversationId, prompt, undefined, hold, signal, false);
     const through = older.at(-1)!.seq;
     await this.app.db.transaction(async (tx) => {
-      await tx.update(conversations).set({ summary: reply.text.trim() || c?.summary || null, summarySeq: sql`greatest(coalesce(${conversations.summarySeq}, 0), ${through})` as never }).where(eq(conversations.id, conversationId));
+      await tx.update(conversations).set({ summary: reply.text.trim() || previous, summarySeq: sql`greatest(coalesce(${conversations.summarySeq}, 0), ${through})` as never }).where(eq(conversations.id, conversationId));
       await caller.meter(tx, viewer, conversationId, reply);
     });
   }
