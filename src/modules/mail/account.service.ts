@@ -7,7 +7,8 @@ import { enqueue } from '../../shared/jobs.js';
 import { type Connection, countWhere, cursorCast, keysetPage, pageRequest } from '../../shared/pagination.js';
 import { SecretBox } from '../../shared/secrets.js';
 import type { Viewer } from '../../shared/viewer.js';
-import { closeImap, connectProblem, isLocalHost, openImap } from './imap.js';
+import { closeImap, connectProblem, openImap } from './imap.js';
+import { smtpTransport } from './smtp.js';
 import type { AccountRow, ConnectMailAccountInput, LogRow } from './mail.type.js';
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
@@ -52,8 +53,7 @@ export class MailAccountService {
       throw connectProblem(error, 'imap');
     }
     if (input.smtpHost) {
-      const { default: nodemailer } = await import('nodemailer');
-      const transport = nodemailer.createTransport({ ...smtpSecurity(input.smtpHost, input.smtpTls ?? false), port: input.smtpPort!, auth: { user: input.username, pass: input.password }, connectionTimeout: timeout, greetingTimeout: timeout, socketTimeout: timeout });
+      const transport = await smtpTransport({ host: input.smtpHost, port: input.smtpPort!, tls: input.smtpTls ?? false, username: input.username, password: input.password }, timeout);
       try {
         await transport.verify();
       } catch (error) {
@@ -129,7 +129,3 @@ export function scheduleMailSync(app: App): () => void {
   return () => clearInterval(timer);
 }
 
-/** TLS from the start, else STARTTLS required unless the server is on this machine. */
-export function smtpSecurity(host: string, tls: boolean) {
-  return { host, secure: tls, requireTLS: !tls && !isLocalHost(host) };
-}

@@ -3,7 +3,7 @@ import { emailDrafts, emailMessages, integrationLogs, mailAccounts, mailFolders 
 import type { App } from '../../shared/app.js';
 import type { Job } from '../../shared/jobs.js';
 import { closeImap, openImap } from './imap.js';
-import { smtpSecurity } from './account.service.js';
+import { smtpTransport } from './smtp.js';
 import { imapSettingsOf } from './sync.js';
 
 /**
@@ -27,7 +27,7 @@ export function sendJob(app: App) {
         replyTo = m;
       }
       const references = replyTo?.messageId ? [...(replyTo.references ?? []), replyTo.messageId] : undefined;
-      const [{ default: nodemailer }, { default: MailComposer }] = await Promise.all([import('nodemailer'), import('nodemailer/lib/mail-composer/index.js')]);
+      const { default: MailComposer } = await import('nodemailer/lib/mail-composer/index.js');
       const raw = await new MailComposer({
         from: account.email,
         to: draft.to,
@@ -41,7 +41,7 @@ export function sendJob(app: App) {
         .compile()
         .build();
       const timeout = app.config.MAIL_CONNECT_TIMEOUT_MS;
-      const transport = nodemailer.createTransport({ ...smtpSecurity(account.smtpHost, account.smtpTls ?? false), port: account.smtpPort!, auth: { user: settings.username, pass: settings.password }, connectionTimeout: timeout, greetingTimeout: timeout, socketTimeout: 60_000 });
+      const transport = await smtpTransport({ host: account.smtpHost, port: account.smtpPort!, tls: account.smtpTls ?? false, username: settings.username, password: settings.password }, timeout, 60_000);
       try {
         await transport.sendMail({ envelope: { from: account.email, to: [...draft.to, ...draft.cc] }, raw });
       } finally {
