@@ -44,16 +44,9 @@ export class ActionService {
   constructor(private readonly app: App) {}
 
   async propose(viewer: Viewer, call: ProposedCall, turn: TurnState, also?: WithAction): Promise<ActionRow> {
-    const base = { userId: viewer.userId, conversationId: call.conversationId ?? null, messageId: call.messageId ?? null, toolCallId: call.toolCallId ?? null, tool: call.tool, source: call.source };
-    let raw: unknown = call.arguments;
-    if (typeof raw === 'string') {
-      try {
-        raw = raw.trim() === '' ? {} : JSON.parse(raw);
-      } catch {
-        return this.failed(viewer, { ...base, risk: 'READ', arguments: { raw: call.arguments } }, 'Invalid arguments: not valid JSON', also);
-      }
-    }
-    const args = raw && typeof raw === 'object' && !Array.isArray(raw) ? raw : { raw };
+    const base = baseRow(viewer, call);
+    const { args, json } = readArguments(call.arguments);
+    if (!json) return this.failed(viewer, { ...base, risk: 'READ', arguments: args }, 'Invalid arguments: not valid JSON', also);
     const tool = toolNamed(call.tool);
     if (!tool) return this.failed(viewer, { ...base, risk: 'READ', arguments: args }, `Unknown tool: ${call.tool}`, also);
     const row = { ...base, risk: tool.risk, arguments: args };
@@ -80,16 +73,7 @@ export class ActionService {
 
   /** Records a call that is not run (the turn reached its step cap): FAILED with the reason. */
   async refuse(viewer: Viewer, call: ProposedCall, reason: string, also?: WithAction): Promise<ActionRow> {
-    let args: unknown = call.arguments;
-    if (typeof args === 'string') {
-      try {
-        args = JSON.parse(args);
-      } catch {
-        args = { raw: call.arguments };
-      }
-    }
-    const row = { userId: viewer.userId, conversationId: call.conversationId ?? null, messageId: call.messageId ?? null, toolCallId: call.toolCallId ?? null, tool: call.tool, source: call.source };
-    return this.failed(viewer, { ...row, risk: toolNamed(call.tool)?.risk ?? 'READ', arguments: args ?? {} }, reason, also);
+    return this.failed(viewer, { ...baseRow(viewer, call), risk: toolNamed(call.tool)?.risk ?? 'READ', arguments: readArguments(call.arguments).args }, reason, also);
   }
 
   private async failed(viewer: Viewer, row: Omit<typeof assistantActions.$inferInsert, 'status'>, error: string, also?: WithAction): Promise<ActionRow> {
@@ -227,4 +211,22 @@ export async function expirePending(q: Tx | App['db'], userId?: string): Promise
     .returning({ id: assistantActions.id, userId: assistantActions.userId });
   for (const e of expired) await publish(q, { topic: 'assistant.action', userId: e.userId, id: e.id });
   return expired.length;
+}
+
+/** The row fields every action of a call shares. */
+function baseRow(viewer: Viewer, call: ProposedCall) {
+  return { userId: viewer.userId, conversationId: call.conversationId ?? null, messageId: call.messageId ?? null, toolCallId: call.toolCallId ?? null, tool: call.tool, source: call.source };
+}
+
+/** A call's arguments as an object to store and validate: parsed JSON text, or `{ raw }` when it is not JSON (json false) or not an object. */
+function readArguments(value: unknown): { args: Record<string, unknown>; json: boolean } {
+  let raw = value;
+  if (typeof raw === 'string') {
+    try {
+      raw = raw.trim() === '' ? {} : JSON.parse(raw);
+    } catch {
+      return { args: { raw: value }, json: false };
+    }
+  }
+  return { args: raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : { raw }, json: true };
 }
