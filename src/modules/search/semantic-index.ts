@@ -86,26 +86,38 @@ const PER_REQUEST = 64;
  */
 export function embedJobs(db: Db, provider: EmbeddingsProvider) {
   return async (jobs: Job[], signal: AbortSignal): Promise<Array<Error | null>> => {
-    const work: Array<{ type: SearchableType; id: string; chunks: string[]; hashes: string[]; changed: number[]; stored: number } | null> = [];
-    for (const job of jobs) {
-      const type = job.payload.type as SearchableType;
-      const id = String(job.payload.id);
+    // Reads for the whole batch: one statement per type for the texts, one for the stored hashes.
+    const items = jobs.map((job) => ({ type: job.payload.type as SearchableType, id: String(job.payload.id) }));
+    const texts = new Map<string, string>();
+    for (const type of new Set(items.map((i) => i.type))) {
       const s = searchableOf(type);
-      const [item] = s ? await execRows<{ text: string }>(db, sql`select ${s.embed} as text from ${sql.raw(s.table)} ${sql.raw(s.as)} where ${sql.raw(s.as)}.id = ${id}`) : [];
-      if (!item) {
-        await db.execute(sql`delete from embeddings where entity_type = ${type} and entity_id = ${id}`);
-        work.push(null);
-        continue;
+      const ids = items.filter((i) => i.type === type).map((i) => i.id);
+      if (!s) continue;
+      for (const r of await execRows<{ id: string; text: string }>(db, sql`select ${sql.raw(s.as)}.id, ${s.embed} as text from ${sql.raw(s.table)} ${sql.raw(s.as)} where ${sql.raw(s.as)}.id = any(${sql.param(ids)}::uuid[])`)) {
+        texts.set(`${type}:${r.id}`, r.text);
       }
-      const chunks = chunksOf(item.text);
-      const hashes = chunks.map((c) => createHash('sha256').update(`${provider.model}\n${provider.dimensions}\n${c}`).digest('base64url'));
-      const stored = await execRows<{ chunk: number; content_hash: string }>(db, sql`select chunk, content_hash from embeddings where entity_type = ${type} and entity_id = ${id}`);
-      const have = new Map(stored.map((r) => [Number(r.chunk), r.content_hash]));
-      work.push({ type, id, chunks, hashes, changed: chunks.map((_, i) => i).filter((i) => have.get(i) !== hashes[i]), stored: stored.length });
     }
-    const texts = work.flatMap((w) => (w ? w.changed.map((i) => w.chunks[i]!) : []));
+    const hashes = new Map<string, Map<number, string>>();
+    for (const r of await execRows<{ type: string; id: string; chunk: number; content_hash: string }>(
+      db,
+      sql`select entity_type::text as type, entity_id as id, chunk, content_hash from embeddings where entity_id = any(${sql.param(items.map((i) => i.id))}::uuid[])`,
+    )) {
+      const key = `${r.type}:${r.id}`;
+      hashes.set(key, (hashes.get(key) ?? new Map()).set(Number(r.chunk), r.content_hash));
+    }
+    const gone = items.filter((i) => !texts.has(`${i.type}:${i.id}`));
+    if (gone.length) await db.execute(sql`delete from embeddings where (entity_type::text || ':' || entity_id) = any(${sql.param(gone.map((g) => `${g.type}:${g.id}`))}::text[])`);
+    const work = items.map(({ type, id }) => {
+      const text = texts.get(`${type}:${id}`);
+      if (text === undefined) return null;
+      const chunks = chunksOf(text);
+      const digests = chunks.map((c) => createHash('sha256').update(`${provider.model}\n${provider.dimensions}\n${c}`).digest('base64url'));
+      const have = hashes.get(`${type}:${id}`) ?? new Map<number, string>();
+      return { type, id, chunks, hashes: digests, changed: chunks.map((_, i) => i).filter((i) => have.get(i) !== digests[i]), stored: have.size };
+    });
+    const changedTexts = work.flatMap((w) => (w ? w.changed.map((i) => w.chunks[i]!) : []));
     const vectors: number[][] = [];
-    for (let i = 0; i < texts.length; i += PER_REQUEST) vectors.push(...(await provider.embed(texts.slice(i, i + PER_REQUEST), signal)));
+    for (let i = 0; i < changedTexts.length; i += PER_REQUEST) vectors.push(...(await provider.embed(changedTexts.slice(i, i + PER_REQUEST), signal)));
     let next = 0;
     for (const w of work) {
       if (!w) continue;
