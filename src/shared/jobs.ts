@@ -93,8 +93,11 @@ export class JobWorker {
   /** Done: the row goes, unless it was enqueued again meanwhile. Failed: retried with backoff (2, 4, 8 … s), or failed for good. */
   private async settle(job: Job, error: Error | null): Promise<void> {
     if (!error) {
-      await this.db.execute(sql`delete from jobs where id = ${job.id} and version = ${job.version}`);
-      await this.db.execute(sql`update jobs set locked_until = null where id = ${job.id}`);
+      // One statement: the row goes, or (enqueued again meanwhile) is released to run again.
+      await this.db.execute(
+        sql`with done as (delete from jobs where id = ${job.id} and version = ${job.version} returning id)
+            update jobs set locked_until = null where id = ${job.id} and not exists (select 1 from done)`,
+      );
       return;
     }
     const message = error instanceof Error ? error.message : String(error);
@@ -104,7 +107,8 @@ export class JobWorker {
             status = ${final ? 'failed' : 'queued'}, run_at = now() + make_interval(secs => ${2 ** job.attempts})
           where id = ${job.id} and version = ${job.version}`,
     );
-    await this.db.execute(sql`update jobs set locked_until = null where id = ${job.id}`);
+    // Enqueued again meanwhile (another version): it is released to run again as queued.
+    await this.db.execute(sql`update jobs set locked_until = null where id = ${job.id} and version <> ${job.version}`);
     (final ? this.logger.warn : this.logger.debug).call(this.logger, { kind: job.kind, key: job.key, attempts: job.attempts, err: message }, final ? 'job failed for good' : 'job failed, will retry');
   }
 
