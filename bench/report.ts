@@ -1,5 +1,5 @@
 import type { LoadResult } from './load.js';
-import type { Results } from './run.js';
+import type { Results } from './results.js';
 
 const f0 = (v: number) => v.toFixed(0);
 const f1 = (v: number) => v.toFixed(1);

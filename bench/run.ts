@@ -1,17 +1,18 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import postgres from 'postgres';
-import { type AssistantResult, assistantBench } from './assistant.js';
-import { type AuthCostResult, authCost } from './auth-cost.js';
-import { type ColdStartResult, coldStart } from './cold-start.js';
-import { type FanoutResult, fanout } from './fanout.js';
-import { type HostileResult, hostile } from './hostile.js';
-import { type DbKind, PG_ADMIN, freshDatabase, machine, startFlags } from './lib.js';
-import { type LoginStormResult, loginStorm } from './login-storm.js';
-import { type MutationResult, mutations } from './mutations.js';
-import { type NestedResult, nested } from './nested.js';
+import { assistantBench } from './assistant.js';
+import { authCost } from './auth-cost.js';
+import { coldStart } from './cold-start.js';
+import { fanout } from './fanout.js';
+import { hostile } from './hostile.js';
+import { PG_ADMIN, freshDatabase, machine, startFlags } from './lib.js';
+import { loginStorm } from './login-storm.js';
+import { mutations } from './mutations.js';
+import { nested } from './nested.js';
 import { report } from './report.js';
-import { type MailBenchResult, mailBench } from './mail.js';
-import { type SearchBenchResult, searchBench } from './search.js';
+import { NAMES, type Results } from './results.js';
+import { mailBench } from './mail.js';
+import { searchBench } from './search.js';
 import { seedSessions, seedWorkspace } from './seed.js';
 
 /**
@@ -20,7 +21,6 @@ import { seedSessions, seedWorkspace } from './seed.js';
  * `npm test`. Exits non-zero when a benchmark saw errors. BENCH_DATABASE_URL (default: the local
  * server at 127.0.0.1:5432/test) is where the PostgreSQL runs create their databases.
  */
-const NAMES = ['nested', 'auth', 'login', 'mutations', 'fanout', 'cold-start', 'hostile', 'assistant', 'search', 'mail'] as const;
 const only = process.argv.slice(2);
 const unknown = only.filter((n) => !(NAMES as readonly string[]).includes(n));
 if (unknown.length) {
@@ -30,20 +30,6 @@ if (unknown.length) {
 const want = (name: (typeof NAMES)[number]) => only.length === 0 || only.includes(name);
 const FANOUT_SIZES = (process.env.BENCH_FANOUT ?? '1000,10000').split(',').map(Number);
 
-export interface Results {
-  /** The day each benchmark was last run: a partial run keeps the others' results. */
-  dates: Partial<Record<(typeof NAMES)[number], string>>;
-  nested?: NestedResult;
-  auth: Partial<Record<DbKind, AuthCostResult>>;
-  login: Partial<Record<DbKind, LoginStormResult>>;
-  mutations: Partial<Record<DbKind, MutationResult>>;
-  fanout: Array<{ db: DbKind; result: FanoutResult }>;
-  coldStart: Partial<Record<DbKind, ColdStartResult>>;
-  hostile?: HostileResult;
-  assistant?: AssistantResult[];
-  search?: SearchBenchResult[];
-  mail?: MailBenchResult[];
-}
 const today = new Date().toISOString().slice(0, 10);
 const empty: Results = { dates: {}, auth: {}, login: {}, mutations: {}, fanout: [], coldStart: {} };
 // A partial run replaces the sections it runs and keeps the others from the last run.

@@ -2,9 +2,9 @@
 // so a bad value is reported at once; the port is checked before the database is opened; the
 // database opens while the server's modules load.
 import { DataDirLockedError } from './db/data-dir-lock.js';
-import { createLogger } from './logger.js';
+import { createLogger } from './ops/logger.js';
 import { ConfigError, loadConfig } from './shared/config.js';
-import { StartupError, databaseProblem, ensurePortFree, loadDotEnv } from './startup.js';
+import { StartupError, databaseProblem, ensurePortFree, loadDotEnv } from './ops/startup.js';
 
 function fail(message: string, code = 1): never {
   console.error(message);
@@ -21,7 +21,7 @@ async function start() {
   // The database opens (PGlite compiles its WebAssembly, reads its files) while the server's modules load.
   const opening = import('./db/client.js').then(({ createDb }) => createDb(config));
   opening.catch(() => {});
-  const serverModule = import('./server.js');
+  const serverModule = import('./http/server.js');
   let server;
   try {
     const [database, { createServer }] = await Promise.all([opening, serverModule]);

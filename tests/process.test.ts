@@ -7,7 +7,7 @@ import { PASSWORD, createClient, uniqueEmail } from './helpers/client.js';
 import { freePort, runTs, waitForReady } from './helpers/process.js';
 import { freshDatabase } from './helpers/server.js';
 
-// The real entry points (src/main.ts, src/cli.ts) as separate processes, on PGlite or PostgreSQL.
+// The real entry points (src/main.ts, src/cli/admin.ts) as separate processes, on PGlite or PostgreSQL.
 let env: Record<string, string>;
 let cleanup: () => Promise<void>;
 beforeAll(async () => {
@@ -33,10 +33,10 @@ async function start() {
 describe('processes', () => {
   it('user:create makes an admin; the server keeps data and tokens across a restart; SIGTERM exits 0', { timeout: 90_000 }, async () => {
     const email = uniqueEmail('cli-admin');
-    const cli = runTs('src/cli.ts', ['user:create', '--email', email, '--password', PASSWORD, '--admin'], env);
+    const cli = runTs('src/cli/admin.ts', ['user:create', '--email', email, '--password', PASSWORD, '--admin'], env);
     expect(await cli.exited).toBe(0);
     expect(cli.output()).toContain(`created admin ${email}`);
-    const dupe = runTs('src/cli.ts', ['user:create', '--email', email, '--password', PASSWORD], env);
+    const dupe = runTs('src/cli/admin.ts', ['user:create', '--email', email, '--password', PASSWORD], env);
     expect(await dupe.exited).toBe(1);
     expect(dupe.output()).toContain('CONFLICT');
 

@@ -9,7 +9,7 @@ import type { Mail, Mailer } from './mailer.js';
  * database handle of the current operation (in a request it counts that operation's statements);
  * `database` is the connections themselves (the pool or the embedded instance, and LISTEN).
  * Modules add the resources they own by augmenting this interface (accounts: passwords, tokens,
- * verified-token cache); the composition root (src/app.ts) builds it.
+ * verified-token cache); the composition root (src/graphql/app.ts) builds it.
  */
 export interface App {
   config: Config;

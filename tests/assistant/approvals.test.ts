@@ -2,7 +2,7 @@ import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { execRows } from '../../src/db/client.js';
 import { loadConfig } from '../../src/shared/config.js';
-import { createServer } from '../../src/server.js';
+import { createServer } from '../../src/http/server.js';
 import { createClient } from '../helpers/client.js';
 import { startFakeLlm } from '../helpers/fake-llm.js';
 import { type TestServer, freshDatabase, startServer } from '../helpers/server.js';

@@ -48,7 +48,7 @@ describe('metering for external agents', () => {
   });
 
   it('gives lapsed reservations back in the hourly sweep too', async () => {
-    const { sweep } = await import('../../src/maintenance.js');
+    const { sweep } = await import('../../src/ops/maintenance.js');
     const a = await s.register();
     const r = (await reserve(a, 700)).data.reserveUsage;
     await execRows(s.server.app.db, sql`update usage_reservations set expires_at = now() - interval '1 second' where id = ${r.id}`);

@@ -11,6 +11,8 @@ import { runMigrations } from '../../src/db/migrate.js';
  * its own database, so nothing is shared here.
  */
 export default async function setup(project: TestProject) {
+  // The runtime under test, once per run (npm scripts run the pinned Node from node_modules/.bin).
+  console.log(`Orbit tests on Node ${process.version}`);
   if (process.env.TEST_DATABASE_URL) return;
   const dir = mkdtempSync(join(tmpdir(), 'orbit-template-'));
   const config = { pgliteDir: dir, DB_POOL_MAX: 1, DB_STATEMENT_TIMEOUT_MS: 5000 };

@@ -5,8 +5,8 @@ import { join } from 'node:path';
 import postgres from 'postgres';
 import { inject } from 'vitest';
 import { loadConfig } from '../../src/shared/config.js';
-import type { OperationReport } from '../../src/operation-reports.js';
-import { type OrbitServer, createServer } from '../../src/server.js';
+import type { OperationReport } from '../../src/ops/operation-reports.js';
+import { type OrbitServer, createServer } from '../../src/http/server.js';
 import { type GqlClient, createClient } from './client.js';
 
 export interface TestServer extends GqlClient {

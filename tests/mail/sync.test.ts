@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execRows } from '../../src/db/client.js';
 import { type Dovecot, rawMail, startDovecot } from '../helpers/dovecot.js';
 import { loadConfig } from '../../src/shared/config.js';
-import { createServer } from '../../src/server.js';
+import { createServer } from '../../src/http/server.js';
 import { createClient } from '../helpers/client.js';
 import { type TestServer, freshDatabase, startServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/ws.js';

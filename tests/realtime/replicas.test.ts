@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/shared/config.js';
 import { createDb } from '../../src/db/client.js';
-import { createServer } from '../../src/server.js';
+import { createServer } from '../../src/http/server.js';
 import { type GqlClient, createClient } from '../helpers/client.js';
 import { freePort, runTs, waitForReady } from '../helpers/process.js';
 import { freshDatabase } from '../helpers/server.js';

@@ -29,7 +29,7 @@ describe('one process per PGlite data directory', () => {
     const pid = server.proc.child.pid!;
     const email = uniqueEmail('locked');
 
-    const cli = runTs('src/cli.ts', ['user:create', '--email', email, '--password', PASSWORD], { DATA_DIR: dir });
+    const cli = runTs('src/cli/admin.ts', ['user:create', '--email', email, '--password', PASSWORD], { DATA_DIR: dir });
     expect(await cli.exited).toBe(1);
     const said = cli.output().trim();
     expect(said.split('\n')).toHaveLength(1);
@@ -51,7 +51,7 @@ describe('one process per PGlite data directory', () => {
     // A holder that dies without releasing leaves a stale lock, which the next process takes over.
     server.proc.child.kill('SIGKILL');
     await server.proc.exited;
-    const retry = runTs('src/cli.ts', ['user:create', '--email', email, '--password', PASSWORD], { DATA_DIR: dir });
+    const retry = runTs('src/cli/admin.ts', ['user:create', '--email', email, '--password', PASSWORD], { DATA_DIR: dir });
     expect(await retry.exited).toBe(0);
     expect(retry.output()).toContain(`created user ${email}`);
     const again = await startMain();

@@ -3,7 +3,7 @@ import { sql } from 'drizzle-orm';
 import { integer, pgTable, text } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, type Db, createDb, execRows } from '../../src/db/client.js';
-import { isPlainFieldResolver } from '../../src/schema.js';
+import { isPlainFieldResolver } from '../../src/graphql/schema.js';
 
 // Focused tests of three mechanisms of the hot path (issue 11, items 16-18).
 let database: Database;

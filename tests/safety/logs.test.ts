@@ -3,8 +3,8 @@ import { sql } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/shared/config.js';
 import { execRows } from '../../src/db/client.js';
-import { createLogger } from '../../src/logger.js';
-import { createServer } from '../../src/server.js';
+import { createLogger } from '../../src/ops/logger.js';
+import { createServer } from '../../src/http/server.js';
 import { PASSWORD, createClient, uniqueEmail } from '../helpers/client.js';
 import { freshDatabase } from '../helpers/server.js';
 

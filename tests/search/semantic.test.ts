@@ -4,7 +4,7 @@ import { execRows } from '../../src/db/client.js';
 import type { Account } from '../helpers/client.js';
 import { DIMENSIONS, startFakeEmbeddings } from '../helpers/fake-embeddings.js';
 import { loadConfig } from '../../src/shared/config.js';
-import { createServer } from '../../src/server.js';
+import { createServer } from '../../src/http/server.js';
 import { createClient } from '../helpers/client.js';
 import { type TestServer, freshDatabase, startServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/ws.js';

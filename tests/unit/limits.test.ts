@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { parse } from 'graphql';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildOrbitSchema } from '../../src/schema.js';
+import { buildOrbitSchema } from '../../src/graphql/schema.js';
 import { parseWithinLimits } from '../../src/shared/document-limits.js';
 import { checkOperation } from '../../src/shared/limits.js';
 

@@ -1,11 +1,11 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { authenticate } from './modules/accounts/index.js';
-import { loadMcpServer } from './modules/assistant/index.js';
-import type { Services } from './modules/index.js';
-import { checkAccess } from './shared/access.js';
-import type { App } from './shared/app.js';
-import { AppError } from './shared/errors.js';
-import { RateLimiter } from './shared/rate-limit.js';
+import { authenticate } from '../modules/accounts/index.js';
+import { loadMcpServer } from '../modules/assistant/index.js';
+import type { Services } from '../modules/index.js';
+import { checkAccess } from '../shared/access.js';
+import type { App } from '../shared/app.js';
+import { AppError } from '../shared/errors.js';
+import { RateLimiter } from '../shared/rate-limit.js';
 
 export const MCP_PATH = '/mcp';
 

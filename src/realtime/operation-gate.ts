@@ -10,11 +10,11 @@ import {
   validate,
 } from 'graphql';
 import type { SubscribePayload } from 'graphql-ws';
-import { AppError, ErrorCode } from './shared/errors.js';
-import { parseWithinLimits } from './shared/document-limits.js';
-import { literalFieldNames, literalFieldOf } from './shared/input-gate.js';
-import { type OperationLimits, VALIDATION_MAX_ERRORS, checkOperation } from './shared/limits.js';
-import { type TrustedLookup, UNTRUSTED_MESSAGE } from './trusted-documents.js';
+import { AppError, ErrorCode } from '../shared/errors.js';
+import { parseWithinLimits } from '../shared/document-limits.js';
+import { literalFieldNames, literalFieldOf } from '../shared/input-gate.js';
+import { type OperationLimits, VALIDATION_MAX_ERRORS, checkOperation } from '../shared/limits.js';
+import { type TrustedLookup, UNTRUSTED_MESSAGE } from '../graphql/trusted-documents.js';
 
 interface Parsed {
   query: string;

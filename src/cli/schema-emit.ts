@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { buildOrbitSchema, printOrbitSchema } from './schema.js';
+import { buildOrbitSchema, printOrbitSchema } from '../graphql/schema.js';
 
-const file = fileURLToPath(new URL('../schema.graphql', import.meta.url));
+const file = fileURLToPath(new URL('../../schema.graphql', import.meta.url));
 const text = printOrbitSchema(await buildOrbitSchema());
 
 if (process.argv.includes('--check')) {

@@ -1,8 +1,8 @@
 import { type GraphQLFieldResolver, type GraphQLSchema, isObjectType, lexicographicSortSchema, printSchema } from 'graphql';
 import { type PubSub, buildSchema, getMetadataStorage } from 'type-graphql';
-import { authChecker } from './shared/access.js';
-import { resolvers } from './modules/index.js';
-import { DateTimeScalar } from './shared/scalars.js';
+import { authChecker } from '../shared/access.js';
+import { resolvers } from '../modules/index.js';
+import { DateTimeScalar } from '../shared/scalars.js';
 
 /** type-graphql insists on a PubSub once there are subscriptions; Orbit's subscribe through their own functions. */
 const unusedPubSub: PubSub = {

@@ -8,34 +8,34 @@ import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations
 import fastifyCookie from '@fastify/cookie';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import type { Logger } from 'pino';
-import { createApp } from './app.js';
-import type { App } from './shared/app.js';
-import type { Config } from './shared/config.js';
-import { type Context, createContext } from './context.js';
-import type { ClientInfo } from './shared/context.js';
-import { type Database, createDb } from './db/client.js';
-import { runMigrations } from './db/migrate.js';
-import { createLogger } from './logger.js';
-import { type Services, createServices } from './modules/index.js';
-import { buildOrbitSchema } from './schema.js';
-import { createFormatError } from './shared/format-error.js';
-import { type OperationReport, type OperationReports, createOperationReports, operationReports } from './operation-reports.js';
-import { VALIDATION_MAX_ERRORS, documentLimits, limitsPlugin, operationLimits } from './shared/limits.js';
-import { literalFieldNames } from './shared/input-gate.js';
-import { createMailer } from './shared/mailer.js';
-import { registerHttpSecurity, websocketOriginCheck } from './http-security.js';
-import { scheduleMaintenance } from './maintenance.js';
-import { loadTrustedDocuments, trustedDocuments } from './trusted-documents.js';
-import { attachWebSockets } from './ws.js';
+import { createApp } from '../graphql/app.js';
+import type { App } from '../shared/app.js';
+import type { Config } from '../shared/config.js';
+import { type Context, createContext } from '../graphql/context.js';
+import type { ClientInfo } from '../shared/context.js';
+import { type Database, createDb } from '../db/client.js';
+import { runMigrations } from '../db/migrate.js';
+import { createLogger } from '../ops/logger.js';
+import { type Services, createServices } from '../modules/index.js';
+import { buildOrbitSchema } from '../graphql/schema.js';
+import { createFormatError } from '../shared/format-error.js';
+import { type OperationReport, type OperationReports, createOperationReports, operationReports } from '../ops/operation-reports.js';
+import { VALIDATION_MAX_ERRORS, documentLimits, limitsPlugin, operationLimits } from '../shared/limits.js';
+import { literalFieldNames } from '../shared/input-gate.js';
+import { createMailer } from '../shared/mailer.js';
+import { registerHttpSecurity, websocketOriginCheck } from './security.js';
+import { scheduleMaintenance } from '../ops/maintenance.js';
+import { loadTrustedDocuments, trustedDocuments } from '../graphql/trusted-documents.js';
+import { attachWebSockets } from '../realtime/ws-server.js';
 import { landingPage, registerGraphiql } from './ide.js';
-import { registerMcp } from './mcp.js';
+import { registerMcp } from './mcp-route.js';
 import { registerFiles } from './files.js';
-import { embedJobs, prepareSemanticIndex } from './modules/search/index.js';
-import { scheduleMailSync, sendJob, syncJob } from './modules/mail/index.js';
-import { JobWorker } from './shared/jobs.js';
+import { embedJobs, prepareSemanticIndex } from '../modules/search/index.js';
+import { scheduleMailSync, sendJob, syncJob } from '../modules/mail/index.js';
+import { JobWorker } from '../shared/jobs.js';
 
 /** The version in package.json (src/ and dist/ are both one level below it). */
-const VERSION = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
 export const REFRESH_COOKIE = 'orbit_refresh';
 export const GRAPHQL_PATH = '/graphql';
@@ -158,7 +158,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   });
 
   // Loaded only when asked for: prom-client is not needed otherwise.
-  const metrics = config.METRICS ? new (await import('./metrics.js')).Metrics(config, () => sockets.connectionCount(), database) : null;
+  const metrics = config.METRICS ? new (await import('../ops/metrics.js')).Metrics(config, () => sockets.connectionCount(), database) : null;
   const metricsServer = metrics ? await metrics.expose(fastify, config) : null;
   if (metrics) {
     reports.on('operation', (report) => metrics.observe(report));

@@ -1,10 +1,10 @@
 import { and, eq } from 'drizzle-orm';
 import type { FastifyInstance } from 'fastify';
-import { emailAttachments } from './db/schema/index.js';
-import { authenticate, sessionViewer } from './modules/accounts/index.js';
-import { checkAccess } from './shared/access.js';
-import type { App } from './shared/app.js';
-import { isUuid } from './shared/ids.js';
+import { emailAttachments } from '../db/schema/index.js';
+import { authenticate, sessionViewer } from '../modules/accounts/index.js';
+import { checkAccess } from '../shared/access.js';
+import type { App } from '../shared/app.js';
+import { isUuid } from '../shared/ids.js';
 
 /**
  * GET /files/:id: an email attachment, with the same credentials as /graphql (Bearer access token

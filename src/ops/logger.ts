@@ -1,6 +1,6 @@
 import { type DestinationStream, type Logger, pino } from 'pino';
 import { createRequire } from 'node:module';
-import { errorDetails } from './shared/error-details.js';
+import { errorDetails } from '../shared/error-details.js';
 
 function prettyAvailable(): boolean {
   try {

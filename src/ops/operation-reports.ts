@@ -1,8 +1,8 @@
 import { EventEmitter } from 'node:events';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Logger } from 'pino';
-import type { Context } from './context.js';
-import { isUnexpected } from './shared/format-error.js';
+import type { Context } from '../graphql/context.js';
+import { isUnexpected } from '../shared/format-error.js';
 
 /** What one finished operation cost; the server emits it as `operation` on `reports`. */
 export interface OperationReport {

@@ -1,11 +1,11 @@
 import type { Logger } from 'pino';
-import type { Database } from './db/client.js';
-import { Passwords, ViewerCache } from './modules/accounts/index.js';
-import { SEARCH_NOT_READY } from './modules/search/index.js';
-import type { App } from './shared/app.js';
-import type { Config } from './shared/config.js';
-import { EventBus } from './shared/event-bus.js';
-import type { Mailer } from './shared/mailer.js';
+import type { Database } from '../db/client.js';
+import { Passwords, ViewerCache } from '../modules/accounts/index.js';
+import { SEARCH_NOT_READY } from '../modules/search/index.js';
+import type { App } from '../shared/app.js';
+import type { Config } from '../shared/config.js';
+import { EventBus } from '../shared/event-bus.js';
+import type { Mailer } from '../shared/mailer.js';
 
 /** Builds the shared resources of one server: configuration, connections, mail, the bus, accounts' caches. */
 export function createApp(config: Config, database: Database, mailer: Mailer, logger: Logger): App {

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ErrorCode } from './shared/errors.js';
+import { ErrorCode } from '../shared/errors.js';
 
 interface Manifest {
   format?: string;

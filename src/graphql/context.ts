@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type { QueryStats } from './db/client.js';
-import { type Loaders, type Services, createLoaders, createServices } from './modules/index.js';
-import { authenticate } from './modules/accounts/index.js';
-import type { App } from './shared/app.js';
-import type { ClientInfo, RequestContext } from './shared/context.js';
-import { AppError, ErrorCode } from './shared/errors.js';
-import type { Authentication } from './shared/viewer.js';
+import type { QueryStats } from '../db/client.js';
+import { type Loaders, type Services, createLoaders, createServices } from '../modules/index.js';
+import { authenticate } from '../modules/accounts/index.js';
+import type { App } from '../shared/app.js';
+import type { ClientInfo, RequestContext } from '../shared/context.js';
+import { AppError, ErrorCode } from '../shared/errors.js';
+import type { Authentication } from '../shared/viewer.js';
 
 /** The context the composition root builds: every module's services and loaders. */
 export type Context = RequestContext<Services, Loaders>;

@@ -1,8 +1,8 @@
 import { type Server, createServer } from 'node:http';
 import type { FastifyInstance } from 'fastify';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { Config } from './shared/config.js';
-import type { Database } from './db/client.js';
+import type { Config } from '../shared/config.js';
+import type { Database } from '../db/client.js';
 import type { OperationReport } from './operation-reports.js';
 
 const MAX_OPERATION_NAMES = 200;

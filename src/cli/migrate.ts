@@ -1,7 +1,7 @@
 import { loadConfig } from '../shared/config.js';
-import { createDb } from './client.js';
-import { DataDirLockedError } from './data-dir-lock.js';
-import { runMigrations } from './migrate.js';
+import { createDb } from '../db/client.js';
+import { DataDirLockedError } from '../db/data-dir-lock.js';
+import { runMigrations } from '../db/migrate.js';
 
 try {
   const config = loadConfig();

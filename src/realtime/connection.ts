@@ -2,11 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { WebSocket as Transport } from 'graphql-ws';
 import { WebSocket } from 'ws';
-import type { App } from './shared/app.js';
-import type { Context } from './context.js';
-import { type Loaders, type Services, createLoaders } from './modules/index.js';
-import type { ClientInfo } from './shared/context.js';
-import type { Authentication, Viewer } from './shared/viewer.js';
+import type { App } from '../shared/app.js';
+import type { Context } from '../graphql/context.js';
+import { type Loaders, type Services, createLoaders } from '../modules/index.js';
+import type { ClientInfo } from '../shared/context.js';
+import type { Authentication, Viewer } from '../shared/viewer.js';
 
 /**
  * Milliseconds since this module loaded: small integers, so a connection's clock fields stay

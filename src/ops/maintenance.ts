@@ -1,8 +1,8 @@
 import { lt, sql } from 'drizzle-orm';
-import { expirePending } from './modules/assistant/index.js';
-import { releaseLapsed } from './modules/usage/index.js';
-import type { App } from './shared/app.js';
-import { emailTokens, notifications, rateLimits } from './db/schema/index.js';
+import { expirePending } from '../modules/assistant/index.js';
+import { releaseLapsed } from '../modules/usage/index.js';
+import type { App } from '../shared/app.js';
+import { emailTokens, notifications, rateLimits } from '../db/schema/index.js';
 
 export const NOTIFICATION_RETENTION_DAYS = 30;
 

@@ -1,14 +1,14 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
-import { createApp } from './app.js';
-import { ConfigError, loadConfig } from './shared/config.js';
-import { createDb } from './db/client.js';
-import { DataDirLockedError } from './db/data-dir-lock.js';
-import { runMigrations } from './db/migrate.js';
-import { createLogger } from './logger.js';
-import { createServices } from './modules/index.js';
-import { AppError } from './shared/errors.js';
-import { createMailer } from './shared/mailer.js';
+import { createApp } from '../graphql/app.js';
+import { ConfigError, loadConfig } from '../shared/config.js';
+import { createDb } from '../db/client.js';
+import { DataDirLockedError } from '../db/data-dir-lock.js';
+import { runMigrations } from '../db/migrate.js';
+import { createLogger } from '../ops/logger.js';
+import { createServices } from '../modules/index.js';
+import { AppError } from '../shared/errors.js';
+import { createMailer } from '../shared/mailer.js';
 
 const USAGE = `Usage:
   npm run cli -- user:create --email E --password P [--name N] [--admin]`;

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { createServer as createNetServer } from 'node:net';
 import { resolve } from 'node:path';
-import { causes } from './shared/errors.js';
+import { causes } from '../shared/errors.js';
 
 /** A start-up problem the operator can fix: printed as one line, no stack, exit code 1. */
 export class StartupError extends Error {
