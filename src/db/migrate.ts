@@ -9,19 +9,19 @@ import type { Database, DbConfig } from './client.js';
 
 export const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url));
 /** Any constant shared by every replica: the key of the migration lock. */
-const LOCK_KEY = 774_211_001;
+export const LOCK_KEY = 774_211_001;
 
 /**
  * Applies drizzle/ under a session-level advisory lock, so replicas that boot together take turns and
  * the second one finds nothing left to do.
  */
-export async function runMigrations(database: Database, config: DbConfig): Promise<void> {
+export async function runMigrations(database: Database, config: DbConfig, folder = migrationsFolder): Promise<void> {
   if (database.kind === 'pglite') {
     // One embedded instance has one connection: the lock is taken for symmetry with the server.
     const db = database.db as unknown as ReturnType<typeof drizzlePglite>;
     await db.execute(sql`select pg_advisory_lock(${LOCK_KEY})`);
     try {
-      await migratePglite(db, { migrationsFolder });
+      await migratePglite(db, { migrationsFolder: folder });
     } finally {
       await db.execute(sql`select pg_advisory_unlock(${LOCK_KEY})`);
     }
@@ -31,7 +31,7 @@ export async function runMigrations(database: Database, config: DbConfig): Promi
   const client = postgres(config.DATABASE_URL!, { max: 1, onnotice: () => {} });
   try {
     await client`select pg_advisory_lock(${LOCK_KEY})`;
-    await migratePostgres(drizzlePostgres({ client }), { migrationsFolder });
+    await migratePostgres(drizzlePostgres({ client }), { migrationsFolder: folder });
     await client`select pg_advisory_unlock(${LOCK_KEY})`;
   } finally {
     await client.end({ timeout: 5 });
