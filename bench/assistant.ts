@@ -45,7 +45,25 @@ function provider() {
         { name: 'create_task', args: { listId, title: 'Benchmark task' } },
         { name: 'search_documents', args: { query: 'bench' } },
       ];
-      calls.forEach((c, index) => send({ choices: [{ index: 0, delta: { tool_calls: [{ index, id: `call_${index}`, type: 'function', function: { name: c.name, arguments: JSON.stringify(c.args) } }] } }] }));
+      calls.forEach((c, index) =>
+        send({
+          choices: [
+            {
+              index: 0,
+              delta: {
+                tool_calls: [
+                  {
+                    index,
+                    id: `call_${index}`,
+                    type: 'function',
+                    function: { name: c.name, arguments: JSON.stringify(c.args) },
+                  },
+                ],
+              },
+            },
+          ],
+        }),
+      );
       send({ choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] });
     } else {
       for (const piece of ['Done', ', ', 'thanks.']) send({ choices: [{ index: 0, delta: { content: piece } }] });
@@ -73,13 +91,20 @@ export async function assistantBench(db: BenchDatabase): Promise<AssistantResult
   const llm = provider();
   await new Promise<void>((r) => llm.server.listen(0, '127.0.0.1', r));
   const llmUrl = `http://127.0.0.1:${(llm.server.address() as AddressInfo).port}/v1`;
-  const server = await startServerProcess(benchEnv({ ...db.env, LLM_BASE_URL: llmUrl, LLM_MODEL: 'bench', TIER_LIMIT_FREE: '2000000000' }));
+  const server = await startServerProcess(
+    benchEnv({ ...db.env, LLM_BASE_URL: llmUrl, LLM_MODEL: 'bench', TIER_LIMIT_FREE: '2000000000' }),
+  );
   let errors = 0;
   try {
     const email = `assistant-${Date.now()}@bench.example`;
-    const reg = await gql(server.url, `mutation R($e: String!) { register(input: { email: $e, password: "bench-password-42" }) { accessToken } }`, { e: email });
+    const reg = await gql(
+      server.url,
+      `mutation R($e: String!) { register(input: { email: $e, password: "bench-password-42" }) { accessToken } }`,
+      { e: email },
+    );
     const token = reg.register.accessToken as string;
-    const listId = (await gql(server.url, `mutation { createTaskList(input: { name: "Bench" }) { id } }`, {}, token)).createTaskList.id as string;
+    const listId = (await gql(server.url, `mutation { createTaskList(input: { name: "Bench" }) { id } }`, {}, token))
+      .createTaskList.id as string;
     const turn = async (text: string): Promise<number> => {
       // A new conversation per turn keeps the prompt the same size throughout.
       const c = (await gql(server.url, `mutation { createConversation { id } }`, {}, token)).createConversation.id;

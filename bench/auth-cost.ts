@@ -26,9 +26,16 @@ export async function authCost(db: BenchDatabase, seeded: Seeded): Promise<AuthC
     const server = await startServerProcess(benchEnv({ ...db.env, ...(cache ? {} : { VIEWER_CACHE_MAX: '0' }) }));
     try {
       const token = await login(server.url, seeded.measured.email, BENCH_PASSWORD);
-      if ((await gql(server.url, ME, {}, token)).me.id !== seeded.measured.id) throw new Error('me answered someone else');
+      if ((await gql(server.url, ME, {}, token)).me.id !== seeded.measured.id)
+        throw new Error('me answered someone else');
       const url = `${server.url}/graphql`;
-      const me = { url, bodies: [body(ME)], headers: { authorization: `Bearer ${token}` }, connections: CONNECTIONS, durationS: DURATION_S };
+      const me = {
+        url,
+        bodies: [body(ME)],
+        headers: { authorization: `Bearer ${token}` },
+        connections: CONNECTIONS,
+        durationS: DURATION_S,
+      };
       const anonymous = { url, bodies: [body(TYPENAME)], connections: CONNECTIONS, durationS: DURATION_S };
       const out = { me: [] as LoadResult[], anonymous: [] as LoadResult[] };
       await runLoad({ ...anonymous, durationS: 3 });
@@ -49,7 +56,11 @@ export async function authCost(db: BenchDatabase, seeded: Seeded): Promise<AuthC
     anonymous: cached.anonymous,
     me: cached.me,
     ratios: cached.me.map((m, i) => m.rps / cached.anonymous[i]!.rps),
-    uncached: { anonymous: uncached.anonymous[0]!, me: uncached.me[0]!, ratio: uncached.me[0]!.rps / uncached.anonymous[0]!.rps },
+    uncached: {
+      anonymous: uncached.anonymous[0]!,
+      me: uncached.me[0]!,
+      ratio: uncached.me[0]!.rps / uncached.anonymous[0]!.rps,
+    },
     errors: failures(...all),
   };
 }

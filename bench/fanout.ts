@@ -1,5 +1,15 @@
 import WebSocket from 'ws';
-import { type BenchDatabase, type MemoryReading, gql, login, memoryAfterGc, percentile, pinSelf, sleep, startServerProcess } from './lib.js';
+import {
+  type BenchDatabase,
+  type MemoryReading,
+  gql,
+  login,
+  memoryAfterGc,
+  percentile,
+  pinSelf,
+  sleep,
+  startServerProcess,
+} from './lib.js';
 import { BENCH_PASSWORD, type Seeded, accessTokens, benchEnv } from './seed.js';
 
 /**
@@ -35,7 +45,12 @@ export interface FanoutResult {
  * clock_timestamp() in the mutation) and from the moment the mutation was sent. One warm-up event
  * precedes the measured one. Server pinned to core 0, clients on core 1.
  */
-export async function fanout(db: BenchDatabase, seeded: Seeded, sessionIds: string[], n: number): Promise<FanoutResult> {
+export async function fanout(
+  db: BenchDatabase,
+  seeded: Seeded,
+  sessionIds: string[],
+  n: number,
+): Promise<FanoutResult> {
   pinSelf(1);
   const subscriber = { id: seeded.userIds[2]!, email: seeded.emails[2]! };
   const tokens = await accessTokens(db.env, subscriber.id, sessionIds.slice(0, n));
@@ -58,7 +73,10 @@ export async function fanout(db: BenchDatabase, seeded: Seeded, sessionIds: stri
     for (const s of warm) s.close();
     const reading = async () => (await sleep(IDLE_MS), memoryAfterGc(server.pid));
     const open = async (from: number, to: number) => {
-      for (let i = from; i < to; i += 200) sockets.push(...(await Promise.all(tokens.slice(i, Math.min(i + 200, to)).map((t) => connect(wsUrl, t, onNext)))));
+      for (let i = from; i < to; i += 200)
+        sockets.push(
+          ...(await Promise.all(tokens.slice(i, Math.min(i + 200, to)).map((t) => connect(wsUrl, t, onNext)))),
+        );
     };
     const base = await reading();
     await open(0, n / 2);
@@ -67,9 +85,21 @@ export async function fanout(db: BenchDatabase, seeded: Seeded, sessionIds: stri
     const full = await reading();
 
     const share = async (name: string) => {
-      const list = (await gql(server.url, `mutation C($n: String!) { createTaskList(input: { name: $n }) { id } }`, { n: name }, owner)).createTaskList.id;
+      const list = (
+        await gql(
+          server.url,
+          `mutation C($n: String!) { createTaskList(input: { name: $n }) { id } }`,
+          { n: name },
+          owner,
+        )
+      ).createTaskList.id;
       firedAt = performance.now();
-      await gql(server.url, `mutation S($id: ID!, $e: String!) { shareTaskList(id: $id, email: $e, role: VIEWER) { id } }`, { id: list, e: subscriber.email }, owner);
+      await gql(
+        server.url,
+        `mutation S($id: ID!, $e: String!) { shareTaskList(id: $id, email: $e, role: VIEWER) { id } }`,
+        { id: list, e: subscriber.email },
+        owner,
+      );
       const deadline = Date.now() + 60_000;
       while (received.length < n && Date.now() < deadline) await sleep(5);
     };
@@ -108,7 +138,9 @@ function connect(url: string, token: string, onNext: (createdAt: string) => void
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(url, 'graphql-transport-ws');
     ws.on('error', reject);
-    ws.on('open', () => ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } })));
+    ws.on('open', () =>
+      ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } })),
+    );
     ws.on('message', (raw) => {
       const msg = JSON.parse(String(raw));
       if (msg.type === 'connection_ack') {

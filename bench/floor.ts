@@ -35,7 +35,12 @@ const group = (rows: Row[], key: number) => {
 };
 
 export async function startFloor(databaseUrl: string, secret: string, port: number, poolMax: number) {
-  const sql = postgres(databaseUrl, { max: poolMax, onnotice: () => {}, idle_timeout: 30, connection: { statement_timeout: 5000, application_name: 'orbit-floor' } });
+  const sql = postgres(databaseUrl, {
+    max: poolMax,
+    onnotice: () => {},
+    idle_timeout: 30,
+    connection: { statement_timeout: 5000, application_name: 'orbit-floor' },
+  });
   let statements = 0;
   const run = (text: string, values: unknown[]) => {
     statements += 1;
@@ -49,7 +54,11 @@ export async function startFloor(databaseUrl: string, secret: string, port: numb
     const token = /^Bearer (\S+)$/.exec(request.headers.authorization ?? '')?.[1];
     let userId = token ? verified.get(token) : undefined;
     if (token && !userId) {
-      const { payload } = await jwtVerify(token, key, { algorithms: ['HS256'], issuer: 'orbit', audience: 'orbit-api' });
+      const { payload } = await jwtVerify(token, key, {
+        algorithms: ['HS256'],
+        issuer: 'orbit',
+        audience: 'orbit-api',
+      });
       const [row] = await run(AUTH, [payload.sid, payload.sub]);
       if (row && row[12] === null) verified.set(token, (userId = row[0] as string));
     }
@@ -65,11 +74,18 @@ export async function startFloor(databaseUrl: string, secret: string, port: numb
       return ids.map((id) => byId.get(id) ?? null);
     });
     const [[memberRows, memberUsers], [pageRows, taskUsers, labelRows]] = await Promise.all([
-      run(MEMBERS, [listIds]).then(async (rows) => [rows, await users.loadMany([...new Set(rows.map((m) => m[1] as string))])] as const),
+      run(MEMBERS, [listIds]).then(
+        async (rows) => [rows, await users.loadMany([...new Set(rows.map((m) => m[1] as string))])] as const,
+      ),
       run(TASK_PAGES, [listIds, true, FIRST + 1]).then(async (rows) => {
         const page = rows.filter((t) => Number(t[15]) <= FIRST);
-        const ids = [...new Set(page.flatMap((t) => [t[9] as string | null, t[10] as string]).filter((id): id is string => !!id))];
-        const [found, labelRows] = await Promise.all([users.loadMany(ids), run(LABELS, [page.map((t) => t[0] as string)])]);
+        const ids = [
+          ...new Set(page.flatMap((t) => [t[9] as string | null, t[10] as string]).filter((id): id is string => !!id)),
+        ];
+        const [found, labelRows] = await Promise.all([
+          users.loadMany(ids),
+          run(LABELS, [page.map((t) => t[0] as string)]),
+        ]);
         return [page, found, labelRows] as const;
       }),
     ]);
@@ -83,12 +99,19 @@ export async function startFloor(databaseUrl: string, secret: string, port: numb
       id: l[0],
       tasks: {
         edges: (tasksOf.get(l[0] as string) ?? []).map((t) => ({
-          node: { id: t[0], labels: (labelsOfTask.get(t[0] as string) ?? []).map((lab) => ({ id: lab[1] })), assignee: userRef(t[9] as string | null), createdBy: userRef(t[10] as string) },
+          node: {
+            id: t[0],
+            labels: (labelsOfTask.get(t[0] as string) ?? []).map((lab) => ({ id: lab[1] })),
+            assignee: userRef(t[9] as string | null),
+            createdBy: userRef(t[10] as string),
+          },
         })),
       },
       members: (membersOf.get(l[0] as string) ?? []).map((m) => ({ user: userRef(m[1] as string) })),
     }));
-    return reply.header('content-type', 'application/graphql-response+json; charset=utf-8').send(JSON.stringify({ data: { taskLists } }));
+    return reply
+      .header('content-type', 'application/graphql-response+json; charset=utf-8')
+      .send(JSON.stringify({ data: { taskLists } }));
   });
 
   // How many statements the floor has run: the benchmark checks it runs as many as Orbit.
@@ -98,6 +121,11 @@ export async function startFloor(databaseUrl: string, secret: string, port: numb
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const floor = await startFloor(process.env.DATABASE_URL!, process.env.JWT_SECRET!, Number(process.env.PORT), Number(process.env.DB_POOL_MAX ?? 10));
+  const floor = await startFloor(
+    process.env.DATABASE_URL!,
+    process.env.JWT_SECRET!,
+    Number(process.env.PORT),
+    Number(process.env.DB_POOL_MAX ?? 10),
+  );
   process.on('SIGTERM', () => void floor.close().then(() => process.exit(0)));
 }

@@ -14,11 +14,17 @@ process.on('SIGUSR2', () => {
   const gc = (globalThis as { gc?: () => void }).gc;
   gc?.();
   gc?.();
-  if (process.env.BENCH_HEAP_SNAPSHOT) writeHeapSnapshot(`${process.env.BENCH_HEAP_SNAPSHOT}-${Date.now()}.heapsnapshot`);
-  const spaces = Object.fromEntries(getHeapSpaceStatistics().map((s) => [s.space_name, { size: s.space_size, used: s.space_used_size }]));
+  if (process.env.BENCH_HEAP_SNAPSHOT)
+    writeHeapSnapshot(`${process.env.BENCH_HEAP_SNAPSHOT}-${Date.now()}.heapsnapshot`);
+  const spaces = Object.fromEntries(
+    getHeapSpaceStatistics().map((s) => [s.space_name, { size: s.space_size, used: s.space_used_size }]),
+  );
   // Resident memory by kind: anonymous (heap, malloc, buffers) and file-backed (code of node and its
   // libraries, which the kernel may drop and reload at any time).
   const status = readFileSync('/proc/self/status', 'utf8');
   const kb = (name: string) => Number(new RegExp(`${name}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) * 1024;
-  writeFileSync(`/tmp/orbit-bench-mem-${process.pid}.json`, JSON.stringify({ ...process.memoryUsage(), rssAnon: kb('RssAnon'), rssFile: kb('RssFile'), spaces }));
+  writeFileSync(
+    `/tmp/orbit-bench-mem-${process.pid}.json`,
+    JSON.stringify({ ...process.memoryUsage(), rssAnon: kb('RssAnon'), rssFile: kb('RssFile'), spaces }),
+  );
 });

@@ -50,14 +50,24 @@ export async function hostile(db: BenchDatabase): Promise<HostileResult> {
     const admitted = hostileDocuments(operationLimits(loadConfig(benchEnv(db.env))));
     const statuses: Record<string, number> = {};
     for (const [name, text] of Object.entries({ ...admitted, ...REPORTED_ATTACKS })) {
-      const res = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: body(text) });
+      const res = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: body(text),
+      });
       statuses[name] = res.status;
       await res.arrayBuffer();
     }
     const probe = { url, body: body(TYPENAME), durationS: DURATION_S };
     const run = async (documents: Record<string, string>): Promise<HostileRun> => {
       const alone = await runProbe(probe);
-      const load = runLoad({ url, bodies: Object.values(documents).map((d) => body(d)), connections: HOSTILE_CLIENTS, durationS: DURATION_S + 2, checkBytes: 0 });
+      const load = runLoad({
+        url,
+        bodies: Object.values(documents).map((d) => body(d)),
+        connections: HOSTILE_CLIENTS,
+        durationS: DURATION_S + 2,
+        checkBytes: 0,
+      });
       await new Promise((r) => setTimeout(r, 1000));
       const underLoad = await runProbe(probe);
       return { alone, underLoad, hostile: await load };
@@ -72,7 +82,13 @@ export async function hostile(db: BenchDatabase): Promise<HostileResult> {
     const ratios = (runs: HostileRun[]) => runs.map((r) => r.underLoad.p99 / r.alone.p99);
     // Only the probe's answers must all be right; the hostile clients are refused by design.
     const probes = [...result.admitted, ...result.reported].flatMap((r) => [r.alone, r.underLoad]);
-    return { ...result, admittedRatios: ratios(result.admitted), reportedRatios: ratios(result.reported), statuses, errors: failures(...probes) };
+    return {
+      ...result,
+      admittedRatios: ratios(result.admitted),
+      reportedRatios: ratios(result.reported),
+      statuses,
+      errors: failures(...probes),
+    };
   } finally {
     await server.stop();
   }

@@ -21,7 +21,12 @@ export interface BenchDatabase {
 /** A new empty database: a PGlite data directory, or a database on the PostgreSQL server. */
 export async function freshDatabase(kind: DbKind): Promise<BenchDatabase> {
   const dir = mkdtempSync(join(tmpdir(), 'orbit-bench-'));
-  if (kind === 'PGlite') return { kind, env: { DATA_DIR: join(dir, 'data') }, drop: async () => rmSync(dir, { recursive: true, force: true }) };
+  if (kind === 'PGlite')
+    return {
+      kind,
+      env: { DATA_DIR: join(dir, 'data') },
+      drop: async () => rmSync(dir, { recursive: true, force: true }),
+    };
   const name = `orbit_bench_${Date.now()}_${Math.floor(Math.random() * 1e6)}`;
   const admin = postgres(PG_ADMIN, { max: 1, onnotice: () => {}, connect_timeout: 3 });
   await admin.unsafe(`create database ${name}`);
@@ -49,8 +54,13 @@ export interface ServerProcess {
 
 /** How `npm start` runs the server: its node flags and its entry (dist/main.js, built by `npm run build`). */
 export function startCommand(): { flags: string[]; entry: string } {
-  const words = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start.split(/\s+/).slice(1);
-  return { flags: words.filter((w) => w.startsWith('--')), entry: words.find((w) => w.endsWith('.js')) ?? 'dist/main.js' };
+  const words = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start
+    .split(/\s+/)
+    .slice(1);
+  return {
+    flags: words.filter((w) => w.startsWith('--')),
+    entry: words.find((w) => w.endsWith('.js')) ?? 'dist/main.js',
+  };
 }
 
 export function startFlags(): string[] {
@@ -62,19 +72,33 @@ export function startFlags(): string[] {
  * the time from spawn to the first ready answer (polled every 10 ms). `plain` starts it exactly as
  * `npm start` does, without the benchmark's memory hook.
  */
-export async function startServerProcess(env: Record<string, string>, pinCore: number | null = 0, plain = false): Promise<ServerProcess & { startMs: number }> {
+export async function startServerProcess(
+  env: Record<string, string>,
+  pinCore: number | null = 0,
+  plain = false,
+): Promise<ServerProcess & { startMs: number }> {
   const port = await freePort();
   const extra = process.env.BENCH_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
   const { flags, entry } = startCommand();
   // The memory hook is TypeScript: tsx loads it, the server itself is the build.
-  const args = plain ? [...flags, entry] : [...flags, ...extra, '--expose-gc', '--import', 'tsx', '--import', './bench/gc-hook.ts', entry];
+  const args = plain
+    ? [...flags, entry]
+    : [...flags, ...extra, '--expose-gc', '--import', 'tsx', '--import', './bench/gc-hook.ts', entry];
   const useTaskset = pinCore !== null && hasTaskset();
   // BENCH_SERVER_DIR: run the server of another checkout (an earlier commit) with these benchmarks.
   const cwd = process.env.BENCH_SERVER_DIR ?? process.cwd();
   const started = performance.now();
   const child = useTaskset
-    ? spawn('taskset', ['-c', String(pinCore), process.execPath, ...args], { cwd, env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'ignore', 'inherit'] })
-    : spawn(process.execPath, args, { cwd, env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' }, stdio: ['ignore', 'ignore', 'inherit'] });
+    ? spawn('taskset', ['-c', String(pinCore), process.execPath, ...args], {
+        cwd,
+        env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      })
+    : spawn(process.execPath, args, {
+        cwd,
+        env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1' },
+        stdio: ['ignore', 'ignore', 'inherit'],
+      });
   const url = `http://127.0.0.1:${port}`;
   let exitCode: number | null = null;
   child.on('exit', (code) => (exitCode = code ?? -1));
@@ -165,13 +189,21 @@ export async function gql(url: string, query: string, variables: Record<string, 
 
 export function machine(): string {
   const cpu = /model name\s*:\s*(.+)/.exec(readFileSync('/proc/cpuinfo', 'utf8'))?.[1] ?? 'unknown CPU';
-  const cores = readFileSync('/proc/cpuinfo', 'utf8').split('\n').filter((l) => l.startsWith('processor')).length;
-  const mem = Math.round(Number(/MemTotal:\s+(\d+)/.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? 0) / 1024 / 1024);
+  const cores = readFileSync('/proc/cpuinfo', 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('processor')).length;
+  const mem = Math.round(
+    Number(/MemTotal:\s+(\d+)/.exec(readFileSync('/proc/meminfo', 'utf8'))?.[1] ?? 0) / 1024 / 1024,
+  );
   return `${cpu}, ${cores} cores, ${mem} GiB, Node ${process.version}`;
 }
 
 export async function login(url: string, email: string, password: string): Promise<string> {
-  const data = await gql(url, `mutation L($i: String!, $p: String!) { login(input: { identifier: $i, password: $p }) { accessToken } }`, { i: email, p: password });
+  const data = await gql(
+    url,
+    `mutation L($i: String!, $p: String!) { login(input: { identifier: $i, password: $p }) { accessToken } }`,
+    { i: email, p: password },
+  );
   return data.login.accessToken as string;
 }
 

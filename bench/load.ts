@@ -44,7 +44,8 @@ async function run(spec: LoadSpec): Promise<LoadResult> {
         headers: { 'content-type': 'application/json', ...spec.headers },
         setupRequest: (req) => ({ ...req, body: spec.bodies[next++ % spec.bodies.length] }),
         onResponse: (status, body) => {
-          if (status === 200 && body.length <= (spec.checkBytes ?? 1 << 20) && body.includes('"errors":')) graphqlErrors += 1;
+          if (status === 200 && body.length <= (spec.checkBytes ?? 1 << 20) && body.includes('"errors":'))
+            graphqlErrors += 1;
         },
       },
     ],
@@ -70,7 +71,10 @@ export function runLoad(spec: LoadSpec, core: number | null = 1): Promise<LoadRe
 /** Runs a bench script with its spec as the argument, pinned to `core`; its last line of output is the result. */
 export function runScript<T>(script: string, spec: unknown, core: number | null = 1): Promise<T> {
   const args = ['--import', 'tsx', script, JSON.stringify(spec)];
-  const child = core === null ? spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] }) : spawn('taskset', ['-c', String(core), process.execPath, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child =
+    core === null
+      ? spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] })
+      : spawn('taskset', ['-c', String(core), process.execPath, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   return new Promise((resolve, reject) => {

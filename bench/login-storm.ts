@@ -4,7 +4,8 @@ import { BENCH_PASSWORD, type Seeded, benchEnv } from './seed.js';
 import { ME } from './auth-cost.js';
 
 const DURATION_S = Number(process.env.BENCH_DURATION_S ?? 10) + 5;
-const LOGIN = 'mutation Login($i: String!, $p: String!) { login(input: { identifier: $i, password: $p }) { accessToken } }';
+const LOGIN =
+  'mutation Login($i: String!, $p: String!) { login(input: { identifier: $i, password: $p }) { accessToken } }';
 
 export interface LoginStormResult {
   /** `me` alone, before the storm. */
@@ -26,8 +27,19 @@ export async function loginStorm(db: BenchDatabase, seeded: Seeded): Promise<Log
     const url = `${server.url}/graphql`;
     const token = await login(server.url, seeded.measured.email, BENCH_PASSWORD);
     await gql(server.url, ME, {}, token);
-    const me = { url, bodies: [body(ME)], headers: { authorization: `Bearer ${token}` }, connections: 2, durationS: DURATION_S };
-    const logins = { url, bodies: seeded.emails.slice(0, 100).map((i) => body(LOGIN, { i, p: BENCH_PASSWORD })), connections: 8, durationS: DURATION_S };
+    const me = {
+      url,
+      bodies: [body(ME)],
+      headers: { authorization: `Bearer ${token}` },
+      connections: 2,
+      durationS: DURATION_S,
+    };
+    const logins = {
+      url,
+      bodies: seeded.emails.slice(0, 100).map((i) => body(LOGIN, { i, p: BENCH_PASSWORD })),
+      connections: 8,
+      durationS: DURATION_S,
+    };
     await runLoad({ ...me, durationS: 3 });
     const quiet = await runLoad(me);
     await runLoad({ ...logins, durationS: 3 });

@@ -20,7 +20,8 @@ export interface MailBenchResult {
   errors: number;
 }
 
-const kb = (pid: number, field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+const kb = (pid: number, field: string) =>
+  Number(new RegExp(`${field}:\\s+(\\d+)`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
 
 /**
  * The first sync of a mailbox of 5,000 messages (text, a few KB each) from a local Dovecot, through
@@ -34,16 +35,50 @@ export async function mailBench(db: BenchDatabase): Promise<MailBenchResult> {
   const box = await imap.client(user);
   const filler = 'Lorem ipsum dolor sit amet, consectetur adipiscing elit. '.repeat(40);
   for (let i = 0; i < MESSAGES; i++) {
-    await box.append('INBOX', rawMail({ from: `Sender ${i % 50} <s${i % 50}@test.example>`, to: user, subject: `Message ${i} about ${['rent', 'dentist', 'garden', 'taxes'][i % 4]}`, text: `${i}: ${filler}`, messageId: `<b${i}@test.example>`, ...(i % 3 === 1 ? { inReplyTo: `<b${i - 1}@test.example>` } : {}) }));
+    await box.append(
+      'INBOX',
+      rawMail({
+        from: `Sender ${i % 50} <s${i % 50}@test.example>`,
+        to: user,
+        subject: `Message ${i} about ${['rent', 'dentist', 'garden', 'taxes'][i % 4]}`,
+        text: `${i}: ${filler}`,
+        messageId: `<b${i}@test.example>`,
+        ...(i % 3 === 1 ? { inReplyTo: `<b${i - 1}@test.example>` } : {}),
+      }),
+    );
   }
-  const server = await startServerProcess(benchEnv({ ...db.env, MAIL_SYNC_INTERVAL_S: '1', JOBS_POLL_MS: '100', MAIL_SYNC_MAX: String(MESSAGES) }));
+  const server = await startServerProcess(
+    benchEnv({ ...db.env, MAIL_SYNC_INTERVAL_S: '1', JOBS_POLL_MS: '100', MAIL_SYNC_MAX: String(MESSAGES) }),
+  );
   let errors = 0;
   try {
     const email = `mail-bench-${Date.now()}@bench.example`;
-    const token = (await gql(server.url, `mutation R($e: String!) { register(input: { email: $e, password: "bench-password-42" }) { accessToken } }`, { e: email })).register.accessToken as string;
+    const token = (
+      await gql(
+        server.url,
+        `mutation R($e: String!) { register(input: { email: $e, password: "bench-password-42" }) { accessToken } }`,
+        { e: email },
+      )
+    ).register.accessToken as string;
     const idleRssMb = kb(server.pid, 'VmRSS') / 1024;
     const started = performance.now();
-    const acc = (await gql(server.url, `mutation C($i: ConnectMailAccountInput!) { connectMailAccount(input: $i) { id } }`, { i: { email: user, username: user, password: 'bench-password', imapHost: imap.host, imapPort: imap.port, imapTls: false } }, token)).connectMailAccount;
+    const acc = (
+      await gql(
+        server.url,
+        `mutation C($i: ConnectMailAccountInput!) { connectMailAccount(input: $i) { id } }`,
+        {
+          i: {
+            email: user,
+            username: user,
+            password: 'bench-password',
+            imapHost: imap.host,
+            imapPort: imap.port,
+            imapTls: false,
+          },
+        },
+        token,
+      )
+    ).connectMailAccount;
     for (;;) {
       const a = (await gql(server.url, `{ mailAccounts { id syncState messageCount } }`, {}, token)).mailAccounts[0];
       if (a.syncState === 'FAILED') {
@@ -57,11 +92,16 @@ export async function mailBench(db: BenchDatabase): Promise<MailBenchResult> {
     const peakRssMb = kb(server.pid, 'VmHWM') / 1024;
     const receivedMs: number[] = [];
     for (let r = 0; r < LATENCY_ROUNDS; r++) {
-      const before = (await gql(server.url, `{ notifications(first: 1) { totalCount } }`, {}, token)).notifications.totalCount as number;
+      const before = (await gql(server.url, `{ notifications(first: 1) { totalCount } }`, {}, token)).notifications
+        .totalCount as number;
       const t0 = performance.now();
-      await box.append('INBOX', rawMail({ from: 'Fresh <fresh@test.example>', to: user, subject: `New ${r}`, text: 'Just arrived' }));
+      await box.append(
+        'INBOX',
+        rawMail({ from: 'Fresh <fresh@test.example>', to: user, subject: `New ${r}`, text: 'Just arrived' }),
+      );
       for (;;) {
-        const n = (await gql(server.url, `{ notifications(first: 1) { totalCount } }`, {}, token)).notifications.totalCount as number;
+        const n = (await gql(server.url, `{ notifications(first: 1) { totalCount } }`, {}, token)).notifications
+          .totalCount as number;
         if (n > before) break;
         if (performance.now() - t0 > 30_000) {
           errors++;
@@ -72,7 +112,17 @@ export async function mailBench(db: BenchDatabase): Promise<MailBenchResult> {
       receivedMs.push(performance.now() - t0);
     }
     void acc;
-    return { db: db.kind, messages: MESSAGES, firstSyncS, messagesPerSecond: MESSAGES / firstSyncS, peakRssMb, idleRssMb, receivedMs, syncIntervalS: 1, errors };
+    return {
+      db: db.kind,
+      messages: MESSAGES,
+      firstSyncS,
+      messagesPerSecond: MESSAGES / firstSyncS,
+      peakRssMb,
+      idleRssMb,
+      receivedMs,
+      syncIntervalS: 1,
+      errors,
+    };
   } finally {
     await box.logout().catch(() => {});
     await server.stop();

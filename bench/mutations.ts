@@ -28,22 +28,39 @@ export async function mutations(db: BenchDatabase, seeded: Seeded): Promise<Muta
   try {
     const token = await login(server.url, seeded.measured.email, BENCH_PASSWORD);
     const lists = seeded.measuredLists.slice(0, 10);
-    const bodies = Array.from({ length: 50 }, (_, i) => body(CREATE, { input: { listId: lists[i % lists.length], title: `${tag} ${i}`, assigneeId: seeded.reader.id } }));
-    const spec = { url: `${server.url}/graphql`, bodies, headers: { authorization: `Bearer ${token}` }, connections: CONNECTIONS, durationS: DURATION_S };
+    const bodies = Array.from({ length: 50 }, (_, i) =>
+      body(CREATE, { input: { listId: lists[i % lists.length], title: `${tag} ${i}`, assigneeId: seeded.reader.id } }),
+    );
+    const spec = {
+      url: `${server.url}/graphql`,
+      bodies,
+      headers: { authorization: `Bearer ${token}` },
+      connections: CONNECTIONS,
+      durationS: DURATION_S,
+    };
     await runLoad({ ...spec, durationS: 3, bodies: bodies.map((b) => b.replace(tag, `${tag}-warm`)) });
     load = await runLoad(spec);
   } finally {
     await server.stop();
   }
   const rows = await withDatabase(db.env, async ({ db: q }) => {
-    const created = await q.select({ id: tasks.id }).from(tasks).where(like(tasks.title, `${tag} %`));
+    const created = await q
+      .select({ id: tasks.id })
+      .from(tasks)
+      .where(like(tasks.title, `${tag} %`));
     const ids = created.map((t) => t.id);
     const count = async (table: typeof activities | typeof notifications, where: ReturnType<typeof and>) =>
-      Number((await execRows<{ n: number }>(q, sql`select count(*)::int as n from ${table} where ${where}`))[0]?.n ?? 0);
+      Number(
+        (await execRows<{ n: number }>(q, sql`select count(*)::int as n from ${table} where ${where}`))[0]?.n ?? 0,
+      );
     return {
       tasks: ids.length,
-      activities: ids.length ? await count(activities, and(eq(activities.verb, 'task.created'), inArray(activities.entityId, ids))) : 0,
-      notifications: ids.length ? await count(notifications, and(eq(notifications.kind, 'TASK_ASSIGNED'), inArray(notifications.entityId, ids))) : 0,
+      activities: ids.length
+        ? await count(activities, and(eq(activities.verb, 'task.created'), inArray(activities.entityId, ids)))
+        : 0,
+      notifications: ids.length
+        ? await count(notifications, and(eq(notifications.kind, 'TASK_ASSIGNED'), inArray(notifications.entityId, ids)))
+        : 0,
     };
   });
   // Every task has its activity row and notification; requests still in flight when the load

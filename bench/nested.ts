@@ -38,18 +38,34 @@ export async function nested(db: BenchDatabase, seeded: Seeded): Promise<NestedR
     const token = await login(server.url, seeded.reader.email, BENCH_PASSWORD);
     const headers = { authorization: `Bearer ${token}` };
     const ask = async (url: string) => {
-      const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: body(NESTED) });
+      const res = await fetch(`${url}/graphql`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', ...headers },
+        body: body(NESTED),
+      });
       return { status: res.status, text: await res.text() };
     };
-    for (let i = 0; i < 200 && (await ask(floorUrl).catch(() => ({ status: 0, text: '' }))).status !== 200; i++) await sleep(50);
+    for (let i = 0; i < 200 && (await ask(floorUrl).catch(() => ({ status: 0, text: '' }))).status !== 200; i++)
+      await sleep(50);
     const [orbitAnswer, floorAnswer] = [await ask(server.url), await ask(floorUrl)];
     const parsed = JSON.parse(orbitAnswer.text);
-    if (parsed.errors || parsed.data.taskLists.length !== 10 || parsed.data.taskLists.some((l: any) => l.tasks.edges.length !== 20)) {
+    if (
+      parsed.errors ||
+      parsed.data.taskLists.length !== 10 ||
+      parsed.data.taskLists.some((l: any) => l.tasks.edges.length !== 20)
+    ) {
       throw new Error(`unexpected Orbit answer: ${orbitAnswer.text.slice(0, 300)}`);
     }
     deepStrictEqual(JSON.parse(floorAnswer.text), parsed, 'the floor must answer what Orbit answers');
 
-    const spec = (url: string) => ({ url: `${url}/graphql`, bodies: [body(NESTED)], headers, connections: CONNECTIONS, durationS: DURATION_S, checkBytes: 4096 });
+    const spec = (url: string) => ({
+      url: `${url}/graphql`,
+      bodies: [body(NESTED)],
+      headers,
+      connections: CONNECTIONS,
+      durationS: DURATION_S,
+      checkBytes: 4096,
+    });
     const orbit: LoadResult[] = [];
     const floorRuns: LoadResult[] = [];
     const counted = { orbit: 0, floor: 0, orbitRequests: 0, floorRequests: 0 };
@@ -81,11 +97,14 @@ export async function nested(db: BenchDatabase, seeded: Seeded): Promise<NestedR
   }
 }
 
-const floorStatements = async (url: string) => ((await (await fetch(`${url}/statements`)).json()) as { statements: number }).statements;
+const floorStatements = async (url: string) =>
+  ((await (await fetch(`${url}/statements`)).json()) as { statements: number }).statements;
 
 /** Sum of SQL statements over every operation so far, from /metrics. */
 async function statementsOf(url: string): Promise<number> {
   const text = await (await fetch(`${url}/metrics`)).text();
-  const line = text.split('\n').find((l) => l.startsWith('orbit_graphql_operation_sql_statements_sum{operation="Nested"}'));
+  const line = text
+    .split('\n')
+    .find((l) => l.startsWith('orbit_graphql_operation_sql_statements_sum{operation="Nested"}'));
   return line ? Number(line.split(' ').pop()) : NaN;
 }

@@ -24,12 +24,22 @@ async function probe(spec: ProbeSpec): Promise<LoadResult> {
     const started = performance.now();
     try {
       const { status, text } = await new Promise<{ status: number; text: string }>((resolve, reject) => {
-        const req = request({ host: target.hostname, port: target.port, path: target.pathname, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(spec.body) } }, (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (d) => (text += d));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
-        });
+        const req = request(
+          {
+            host: target.hostname,
+            port: target.port,
+            path: target.pathname,
+            method: 'POST',
+            agent,
+            headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(spec.body) },
+          },
+          (res) => {
+            let text = '';
+            res.setEncoding('utf8');
+            res.on('data', (d) => (text += d));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, text }));
+          },
+        );
         req.on('error', reject);
         req.end(spec.body);
       });
@@ -42,8 +52,19 @@ async function probe(spec: ProbeSpec): Promise<LoadResult> {
   }
   agent.destroy();
   const sorted = times.sort((a, b) => a - b);
-  const at = (p: number) => Math.round((sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN) * 100) / 100;
-  return { requests: sorted.length, rps: sorted.length / spec.durationS, p50: at(50), p90: at(90), p99: at(99), max: at(100), errors, non2xx, graphqlErrors };
+  const at = (p: number) =>
+    Math.round((sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN) * 100) / 100;
+  return {
+    requests: sorted.length,
+    rps: sorted.length / spec.durationS,
+    p50: at(50),
+    p90: at(90),
+    p99: at(99),
+    max: at(100),
+    errors,
+    non2xx,
+    graphqlErrors,
+  };
 }
 
 /** Runs the probe in a second process, on `core` when taskset is there. */

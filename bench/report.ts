@@ -12,18 +12,29 @@ const rate = (r: LoadResult) => `${f0(r.rps)} req/s, p50 ${r.p50} ms, p99 ${r.p9
 /** A latency measured to the microsecond (bench/probe.ts). */
 const fine = (r: LoadResult) => `${f0(r.rps)} req/s, p50 ${f2(r.p50)} ms, p99 ${f2(r.p99)} ms`;
 const met = (ok: boolean) => (ok ? '**met**' : '**not met**');
-const table = (head: string[], rows: string[][]) => [`| ${head.join(' | ')} |`, `| ${head.map(() => '---').join(' | ')} |`, ...rows.map((r) => `| ${r.join(' | ')} |`)].join('\n');
+const table = (head: string[], rows: string[][]) =>
+  [
+    `| ${head.join(' | ')} |`,
+    `| ${head.map(() => '---').join(' | ')} |`,
+    ...rows.map((r) => `| ${r.join(' | ')} |`),
+  ].join('\n');
 
 /** bench/RESULTS.md from one run's results. */
 export function report(header: string, r: Results): string {
   const out: string[] = ['# Benchmark results', '', header, ''];
   const targets: string[][] = [];
-  const section = (title: string, text: string[], head: string[], rows: string[][]) => out.push(`## ${title}`, '', ...text, '', table(head, rows), '');
+  const section = (title: string, text: string[], head: string[], rows: string[][]) =>
+    out.push(`## ${title}`, '', ...text, '', table(head, rows), '');
 
   if (r.nested) {
     const n = r.nested;
     const m = median(n.ratios);
-    targets.push(['1. Nested read vs the floor (PostgreSQL)', 'at least 0.5 of the floor’s req/s', `${f2(m)} (rounds ${n.ratios.map(f2).join(', ')})`, met(m >= 0.5)]);
+    targets.push([
+      '1. Nested read vs the floor (PostgreSQL)',
+      'at least 0.5 of the floor’s req/s',
+      `${f2(m)} (rounds ${n.ratios.map(f2).join(', ')})`,
+      met(m >= 0.5),
+    ]);
     section(
       '1. Nested read: Orbit against a minimal fastify route (PostgreSQL)',
       [
@@ -50,13 +61,18 @@ export function report(header: string, r: Results): string {
       ],
       ['database', 'round', '`{ __typename }`', '`{ me { id } }`', 'me / typename'],
       auth.flatMap(([db, a]) => [
-          ...a.me.map((m, i) => [db, String(i + 1), rate(a.anonymous[i]!), rate(m), f2(a.ratios[i]!)]),
-          [db, 'cache off', rate(a.uncached.anonymous), rate(a.uncached.me), f2(a.uncached.ratio)],
-        ]),
+        ...a.me.map((m, i) => [db, String(i + 1), rate(a.anonymous[i]!), rate(m), f2(a.ratios[i]!)]),
+        [db, 'cache off', rate(a.uncached.anonymous), rate(a.uncached.me), f2(a.uncached.ratio)],
+      ]),
     );
     for (const [db, a] of auth) {
       const m = median(a.ratios);
-      targets.push([`2. me vs __typename (${db})`, 'at least 0.8', `${f2(m)} (cache off: ${f2(a.uncached.ratio)})`, met(m >= 0.8)]);
+      targets.push([
+        `2. me vs __typename (${db})`,
+        'at least 0.8',
+        `${f2(m)} (cache off: ${f2(a.uncached.ratio)})`,
+        met(m >= 0.8),
+      ]);
     }
   }
 
@@ -69,9 +85,20 @@ export function report(header: string, r: Results): string {
         'before the storm the same 2 clients ran alone. The server has one core for its event loop and its argon2 threads.',
       ],
       ['database', 'logins', '`me` alone', '`me` during the storm'],
-      login.map(([db, l]) => [db, `${f1(l.logins.rps)}/s, p50 ${l.logins.p50} ms, p99 ${l.logins.p99} ms`, rate(l.quiet), rate(l.during)]),
+      login.map(([db, l]) => [
+        db,
+        `${f1(l.logins.rps)}/s, p50 ${l.logins.p50} ms, p99 ${l.logins.p99} ms`,
+        rate(l.quiet),
+        rate(l.during),
+      ]),
     );
-    for (const [db, l] of login) targets.push([`3. Login storm (${db})`, 'event loop stays responsive', `${f1(l.logins.rps)} logins/s; me p99 ${l.during.p99} ms (alone ${l.quiet.p99} ms)`, '(no number set)']);
+    for (const [db, l] of login)
+      targets.push([
+        `3. Login storm (${db})`,
+        'event loop stays responsive',
+        `${f1(l.logins.rps)} logins/s; me p99 ${l.during.p99} ms (alone ${l.quiet.p99} ms)`,
+        '(no number set)',
+      ]);
   }
 
   const muts = Object.entries(r.mutations);
@@ -83,9 +110,20 @@ export function report(header: string, r: Results): string {
         'one transaction. 10 connections. Afterwards the database is counted: one task, one activity and one notification per call.',
       ],
       ['database', 'createTask', 'answered', 'rows: tasks / activities / notifications'],
-      muts.map(([db, m]) => [db, rate(m.load), String(m.load.requests), `${m.rows.tasks} / ${m.rows.activities} / ${m.rows.notifications}`]),
+      muts.map(([db, m]) => [
+        db,
+        rate(m.load),
+        String(m.load.requests),
+        `${m.rows.tasks} / ${m.rows.activities} / ${m.rows.notifications}`,
+      ]),
     );
-    for (const [db, m] of muts) targets.push([`4. createTask throughput (${db})`, 'measured on both databases', `${f0(m.load.rps)}/s, p99 ${m.load.p99} ms`, '(no number set)']);
+    for (const [db, m] of muts)
+      targets.push([
+        `4. createTask throughput (${db})`,
+        'measured on both databases',
+        `${f0(m.load.rps)}/s, p99 ${m.load.p99} ms`,
+        '(no number set)',
+      ]);
   }
 
   if (r.fanout.length) {
@@ -107,24 +145,45 @@ export function report(header: string, r: Results): string {
         'Then one notification (`shareTaskList` to that user) is delivered to all N: latency from the notification row’s',
         '`created_at` (same clock) and from the moment the mutation was sent.',
       ],
-      ['database', 'N', 'RSS (anon) / connection', 'RSS (anon) marginal', 'total RSS / connection', 'heap / connection', 'from the event p50 / p95 / p99', 'from the request p50 / p95 / p99', 'delivered'],
+      [
+        'database',
+        'N',
+        'RSS (anon) / connection',
+        'RSS (anon) marginal',
+        'total RSS / connection',
+        'heap / connection',
+        'from the event p50 / p95 / p99',
+        'from the request p50 / p95 / p99',
+        'delivered',
+      ],
       r.fanout.map(({ db, result: x }) => [
-          db,
-          String(x.connections),
-          `${f1(x.anonPerConnectionKB)} KB`,
-          `${f1(x.anonMarginalKB)} KB`,
-          `${f1(x.rssPerConnectionKB)} KB (marginal ${f1(x.rssMarginalKB)})`,
-          `${f1(x.heapPerConnectionKB)} KB (marginal ${f1(x.heapMarginalKB)})`,
-          `${x.fromEvent.p50} / ${x.fromEvent.p95} / ${x.fromEvent.p99} ms`,
-          `${f0(x.fromRequest.p50)} / ${f0(x.fromRequest.p95)} / ${f0(x.fromRequest.p99)} ms`,
-          `${x.delivered}/${x.connections}`,
-        ]),
+        db,
+        String(x.connections),
+        `${f1(x.anonPerConnectionKB)} KB`,
+        `${f1(x.anonMarginalKB)} KB`,
+        `${f1(x.rssPerConnectionKB)} KB (marginal ${f1(x.rssMarginalKB)})`,
+        `${f1(x.heapPerConnectionKB)} KB (marginal ${f1(x.heapMarginalKB)})`,
+        `${x.fromEvent.p50} / ${x.fromEvent.p95} / ${x.fromEvent.p99} ms`,
+        `${f0(x.fromRequest.p50)} / ${f0(x.fromRequest.p95)} / ${f0(x.fromRequest.p99)} ms`,
+        `${x.delivered}/${x.connections}`,
+      ]),
     );
     for (const { db, result: x } of r.fanout) {
       // Memory cannot shrink as connections are added: a negative reading is a wrong reading, not a pass.
       const verdict = x.anonMarginalKB <= 0 ? '**reading invalid**' : met(x.anonMarginalKB < 15);
-      targets.push([`5. RSS per idle subscribed connection (${db}, ${x.connections})`, 'under 15 KB', `${f1(x.anonMarginalKB)} KB marginal anonymous RSS (from none: ${f1(x.anonPerConnectionKB)} KB; live heap ${f1(x.heapMarginalKB)} KB)`, verdict]);
-      if (x.connections === 1000) targets.push([`5. Delivery p95, 1,000 subscribers (${db})`, 'under 100 ms', `${f0(x.fromRequest.p95)} ms from the request (${x.fromEvent.p95} ms from the event)`, met(x.fromRequest.p95 < 100)]);
+      targets.push([
+        `5. RSS per idle subscribed connection (${db}, ${x.connections})`,
+        'under 15 KB',
+        `${f1(x.anonMarginalKB)} KB marginal anonymous RSS (from none: ${f1(x.anonPerConnectionKB)} KB; live heap ${f1(x.heapMarginalKB)} KB)`,
+        verdict,
+      ]);
+      if (x.connections === 1000)
+        targets.push([
+          `5. Delivery p95, 1,000 subscribers (${db})`,
+          'under 100 ms',
+          `${f0(x.fromRequest.p95)} ms from the request (${x.fromEvent.p95} ms from the event)`,
+          met(x.fromRequest.p95 < 100),
+        ]);
     }
   }
 
@@ -139,16 +198,32 @@ export function report(header: string, r: Results): string {
         'one again. npm’s own start-up is not included. The database opens while the server’s modules load.',
       ],
       ['database', 'empty: runs (ms)', 'empty: median', 'existing: runs (ms)', 'existing: median'],
-      cold.map(([db, c]) => [db, c.empty.map(f0).join(', '), `${f0(median(c.empty))} ms`, c.existing.map(f0).join(', '), `${f0(median(c.existing))} ms`]),
+      cold.map(([db, c]) => [
+        db,
+        c.empty.map(f0).join(', '),
+        `${f0(median(c.empty))} ms`,
+        c.existing.map(f0).join(', '),
+        `${f0(median(c.existing))} ms`,
+      ]),
     );
     for (const [db, c] of cold) {
       const e = median(c.empty);
       const x = median(c.existing);
       if (db === 'PGlite') {
-        targets.push(['6. Cold start to /readyz, existing PGlite directory', 'under 1.5 s', `${f0(x)} ms`, met(x < 1500)]);
+        targets.push([
+          '6. Cold start to /readyz, existing PGlite directory',
+          'under 1.5 s',
+          `${f0(x)} ms`,
+          met(x < 1500),
+        ]);
         targets.push(['6. Cold start to /readyz, empty PGlite directory', 'under 3 s', `${f0(e)} ms`, met(e < 3000)]);
       } else {
-        targets.push(['6. Cold start to /readyz, existing PostgreSQL database', 'under 1 s', `${f0(x)} ms (empty: ${f0(e)} ms)`, met(x < 1000)]);
+        targets.push([
+          '6. Cold start to /readyz, existing PostgreSQL database',
+          'under 1 s',
+          `${f0(x)} ms (empty: ${f0(e)} ms)`,
+          met(x < 1000),
+        ]);
       }
     }
   }
@@ -157,7 +232,12 @@ export function report(header: string, r: Results): string {
     const h = r.hostile;
     const p99 = (runs: typeof h.admitted, key: 'alone' | 'underLoad') => median(runs.map((x) => x[key].p99));
     const admittedP99 = p99(h.admitted, 'underLoad');
-    targets.push(['7. `{ __typename }` p99 while 8 anonymous clients send the heaviest admitted documents', 'under 50 ms', `${f1(admittedP99)} ms (alone ${f2(p99(h.admitted, 'alone'))} ms; ratio ${f1(median(h.admittedRatios))})`, met(admittedP99 < 50)]);
+    targets.push([
+      '7. `{ __typename }` p99 while 8 anonymous clients send the heaviest admitted documents',
+      'under 50 ms',
+      `${f1(admittedP99)} ms (alone ${f2(p99(h.admitted, 'alone'))} ms; ratio ${f1(median(h.admittedRatios))})`,
+      met(admittedP99 < 50),
+    ]);
     section(
       '7. Anonymous documents that cost work',
       [
@@ -167,12 +247,28 @@ export function report(header: string, r: Results): string {
         'often as allowed, unknown fields up to the error limit, a fragment chain, nesting to the depth limit, a 100 KB comment',
         '(bench/hostile-documents.ts). “Reported”: the documents of the report that found the fault (600 aliased `me { id }`,',
         '85 KB of repeated fields, 5,000 fragment spreads), now refused before validation.',
-        `HTTP status of each document: ${Object.entries(h.statuses).map(([k, v]) => `${k} ${v}`).join(', ')}.`,
+        `HTTP status of each document: ${Object.entries(h.statuses)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', ')}.`,
       ],
       ['documents', 'round', '`{ __typename }` alone', 'under load', 'p99 ratio', 'hostile clients'],
       [
-        ...h.admitted.map((x, i) => ['admitted', String(i + 1), fine(x.alone), fine(x.underLoad), f1(h.admittedRatios[i]!), `${f0(x.hostile.rps)} req/s`]),
-        ...h.reported.map((x, i) => ['reported', String(i + 1), fine(x.alone), fine(x.underLoad), f1(h.reportedRatios[i]!), `${f0(x.hostile.rps)} req/s`]),
+        ...h.admitted.map((x, i) => [
+          'admitted',
+          String(i + 1),
+          fine(x.alone),
+          fine(x.underLoad),
+          f1(h.admittedRatios[i]!),
+          `${f0(x.hostile.rps)} req/s`,
+        ]),
+        ...h.reported.map((x, i) => [
+          'reported',
+          String(i + 1),
+          fine(x.alone),
+          fine(x.underLoad),
+          f1(h.reportedRatios[i]!),
+          `${f0(x.hostile.rps)} req/s`,
+        ]),
       ],
     );
   }
@@ -180,7 +276,12 @@ export function report(header: string, r: Results): string {
   if (r.assistant?.length) {
     for (const a of r.assistant) {
       const tools = median(a.runs.map((x) => x.toolsServerMs[0]));
-      targets.push([`8. Assistant (${a.db}): Orbit's CPU per tool round trip (3 calls) / per call`, 'measured', `${f1(a.roundTripCpuMs)} ms / ${f1(a.perCallCpuMs)} ms; 3-call turn server-side p50 ${f1(tools)} ms`, '']);
+      targets.push([
+        `8. Assistant (${a.db}): Orbit's CPU per tool round trip (3 calls) / per call`,
+        'measured',
+        `${f1(a.roundTripCpuMs)} ms / ${f1(a.perCallCpuMs)} ms; 3-call turn server-side p50 ${f1(tools)} ms`,
+        '',
+      ]);
     }
     section(
       '8. The assistant: Orbit’s own cost of tool calls',
@@ -192,17 +293,44 @@ export function report(header: string, r: Results): string {
         'over all turns of a round). Server-side latency: the client’s wall time per sendMessage minus the provider’s own time.',
         'One tool round trip = tools turn − plain turn (one more model call, three actions).',
       ],
-      ['database', 'round', 'plain turn CPU', 'tools turn CPU', 'round trip CPU', 'plain server-side p50 / p99', 'tools server-side p50 / p99'],
+      [
+        'database',
+        'round',
+        'plain turn CPU',
+        'tools turn CPU',
+        'round trip CPU',
+        'plain server-side p50 / p99',
+        'tools server-side p50 / p99',
+      ],
       r.assistant.flatMap((a) =>
-        a.runs.map((x, i) => [a.db, String(i + 1), `${f1(x.plainCpuMs)} ms`, `${f1(x.toolsCpuMs)} ms`, `${f1(x.toolsCpuMs - x.plainCpuMs)} ms`, `${f1(x.plainServerMs[0])} / ${f1(x.plainServerMs[1])} ms`, `${f1(x.toolsServerMs[0])} / ${f1(x.toolsServerMs[1])} ms`]),
+        a.runs.map((x, i) => [
+          a.db,
+          String(i + 1),
+          `${f1(x.plainCpuMs)} ms`,
+          `${f1(x.toolsCpuMs)} ms`,
+          `${f1(x.toolsCpuMs - x.plainCpuMs)} ms`,
+          `${f1(x.plainServerMs[0])} / ${f1(x.plainServerMs[1])} ms`,
+          `${f1(x.toolsServerMs[0])} / ${f1(x.toolsServerMs[1])} ms`,
+        ]),
       ),
     );
   }
 
   if (r.search?.length) {
     for (const x of r.search) {
-      targets.push([`9. Search (${x.db}, ${x.items.toLocaleString('en-US')} items, ${x.userItems.toLocaleString('en-US')} the user's)`, 'measured', `TEXT p50 ${f1(x.text.p50)} / p99 ${f1(x.text.p99)} ms; HYBRID p50 ${f1(x.hybrid.p50)} / p99 ${f1(x.hybrid.p99)} ms${x.hybridSemantic ? '' : ' (answered as TEXT: no pgvector)'}`, '']);
-      if (x.recall) targets.push([`9. HNSW recall@10 vs exact (${x.db})`, 'measured', `${f2(x.recall.efSearch40)} (ef_search 40), ${f2(x.recall.efSearch100)} (ef_search 100); embedding jobs ${f0(x.jobsPerSecond ?? 0)}/s`, '']);
+      targets.push([
+        `9. Search (${x.db}, ${x.items.toLocaleString('en-US')} items, ${x.userItems.toLocaleString('en-US')} the user's)`,
+        'measured',
+        `TEXT p50 ${f1(x.text.p50)} / p99 ${f1(x.text.p99)} ms; HYBRID p50 ${f1(x.hybrid.p50)} / p99 ${f1(x.hybrid.p99)} ms${x.hybridSemantic ? '' : ' (answered as TEXT: no pgvector)'}`,
+        '',
+      ]);
+      if (x.recall)
+        targets.push([
+          `9. HNSW recall@10 vs exact (${x.db})`,
+          'measured',
+          `${f2(x.recall.efSearch40)} (ef_search 40), ${f2(x.recall.efSearch100)} (ef_search 100); embedding jobs ${f0(x.jobsPerSecond ?? 0)}/s`,
+          '',
+        ]);
     }
     section(
       '9. Search over the whole workspace',
@@ -215,7 +343,16 @@ export function report(header: string, r: Results): string {
         'search on the same vectors, 50 queries over the whole table; an index hit counts when it is as near as the exact 10th neighbour (many texts tie). Jobs per second: 2,000 of the user’s documents changed, the',
         'server’s worker re-embedding them with the local provider. The PostgreSQL server has no pgvector: HYBRID answers as TEXT.',
       ],
-      ['database', 'TEXT p50 / p99', 'HYBRID p50 / p99', 'recall@10 (ef 40 / 100)', 'HNSW build', 'embedding jobs/s', 'TEXT p50 / p99 while embedding', 'seeding'],
+      [
+        'database',
+        'TEXT p50 / p99',
+        'HYBRID p50 / p99',
+        'recall@10 (ef 40 / 100)',
+        'HNSW build',
+        'embedding jobs/s',
+        'TEXT p50 / p99 while embedding',
+        'seeding',
+      ],
       r.search.map((x) => [
         x.db,
         `${f1(x.text.p50)} / ${f1(x.text.p99)} ms`,
@@ -223,7 +360,9 @@ export function report(header: string, r: Results): string {
         x.recall ? `${f2(x.recall.efSearch40)} / ${f2(x.recall.efSearch100)}` : '–',
         x.indexBuildS !== undefined ? `${f1(x.indexBuildS)} s` : '–',
         x.jobsPerSecond !== undefined ? f0(x.jobsPerSecond) : '–',
-        x.textWhileEmbedding ? `${f1(x.textWhileEmbedding.p50)} / ${f1(x.textWhileEmbedding.p99)} ms (${x.textWhileEmbedding.n} queries)` : '–',
+        x.textWhileEmbedding
+          ? `${f1(x.textWhileEmbedding.p50)} / ${f1(x.textWhileEmbedding.p99)} ms (${x.textWhileEmbedding.n} queries)`
+          : '–',
         `${f0(x.seedS)} s`,
       ]),
     );
@@ -231,7 +370,12 @@ export function report(header: string, r: Results): string {
 
   if (r.mail?.length) {
     for (const x of r.mail) {
-      targets.push([`10. Mail (${x.db}): first sync of ${x.messages.toLocaleString('en-US')} messages from Dovecot`, 'measured', `${f0(x.messagesPerSecond)} messages/s (${f1(x.firstSyncS)} s), peak RSS ${f0(x.peakRssMb)} MB; APPEND → EMAIL_RECEIVED median ${f0(median(x.receivedMs))} ms`, '']);
+      targets.push([
+        `10. Mail (${x.db}): first sync of ${x.messages.toLocaleString('en-US')} messages from Dovecot`,
+        'measured',
+        `${f0(x.messagesPerSecond)} messages/s (${f1(x.firstSyncS)} s), peak RSS ${f0(x.peakRssMb)} MB; APPEND → EMAIL_RECEIVED median ${f0(median(x.receivedMs))} ms`,
+        '',
+      ]);
     }
     section(
       '10. Email: first sync and new-mail delay',
@@ -243,9 +387,22 @@ export function report(header: string, r: Results): string {
         'is bounded by that interval plus the sync itself.',
       ],
       ['database', 'first sync', 'messages/s', 'RSS before → peak', 'APPEND → EMAIL_RECEIVED (ms, each round)'],
-      r.mail.map((x) => [x.db, `${f1(x.firstSyncS)} s`, f0(x.messagesPerSecond), `${f0(x.idleRssMb)} → ${f0(x.peakRssMb)} MB`, x.receivedMs.map(f0).join(', ')]),
+      r.mail.map((x) => [
+        x.db,
+        `${f1(x.firstSyncS)} s`,
+        f0(x.messagesPerSecond),
+        `${f0(x.idleRssMb)} → ${f0(x.peakRssMb)} MB`,
+        x.receivedMs.map(f0).join(', '),
+      ]),
     );
   }
 
-  return [...out.slice(0, 4), '## Targets', '', table(['figure', 'target', 'this run', ''], targets), '', ...out.slice(4)].join('\n');
+  return [
+    ...out.slice(0, 4),
+    '## Targets',
+    '',
+    table(['figure', 'target', 'this run', ''], targets),
+    '',
+    ...out.slice(4),
+  ].join('\n');
 }

@@ -11,7 +11,18 @@ import type { NestedResult } from './nested.js';
 import type { SearchBenchResult } from './search.js';
 
 /** The benchmarks `npm run bench` knows, in the order it runs them. */
-export const NAMES = ['nested', 'auth', 'login', 'mutations', 'fanout', 'cold-start', 'hostile', 'assistant', 'search', 'mail'] as const;
+export const NAMES = [
+  'nested',
+  'auth',
+  'login',
+  'mutations',
+  'fanout',
+  'cold-start',
+  'hostile',
+  'assistant',
+  'search',
+  'mail',
+] as const;
 
 /** What a run writes to bench/results.json and bench/report.ts turns into RESULTS.md. */
 export interface Results {

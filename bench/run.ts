@@ -33,7 +33,10 @@ const FANOUT_SIZES = (process.env.BENCH_FANOUT ?? '1000,10000').split(',').map(N
 const today = new Date().toISOString().slice(0, 10);
 const empty: Results = { dates: {}, auth: {}, login: {}, mutations: {}, fanout: [], coldStart: {} };
 // A partial run replaces the sections it runs and keeps the others from the last run.
-const previous: Results = only.length && existsSync('bench/results.json') ? { ...empty, ...(JSON.parse(readFileSync('bench/results.json', 'utf8')) as Partial<Results>) } : empty;
+const previous: Results =
+  only.length && existsSync('bench/results.json')
+    ? { ...empty, ...(JSON.parse(readFileSync('bench/results.json', 'utf8')) as Partial<Results>) }
+    : empty;
 const results: Results = {
   dates: { ...previous.dates, ...Object.fromEntries(NAMES.filter(want).map((n) => [n, today])) },
   nested: want('nested') ? undefined : previous.nested,
@@ -50,7 +53,8 @@ const results: Results = {
 const log = (name: string, value: unknown) => console.log(JSON.stringify({ bench: name, ...(value as object) }));
 
 for (const kind of ['PostgreSQL', 'PGlite'] as const) {
-  const needed = (kind === 'PostgreSQL' && want('nested')) || want('auth') || want('login') || want('mutations') || want('fanout');
+  const needed =
+    (kind === 'PostgreSQL' && want('nested')) || want('auth') || want('login') || want('mutations') || want('fanout');
   if (!needed) continue;
   const db = await freshDatabase(kind);
   try {
@@ -81,7 +85,11 @@ if (want('hostile')) {
   }
 }
 /** Runs a benchmark on a fresh database of each kind, one after the other. */
-async function onEachDatabase<R>(name: string, run: (db: Awaited<ReturnType<typeof freshDatabase>>) => Promise<R>, into: R[]): Promise<void> {
+async function onEachDatabase<R>(
+  name: string,
+  run: (db: Awaited<ReturnType<typeof freshDatabase>>) => Promise<R>,
+  into: R[],
+): Promise<void> {
   for (const kind of ['PGlite', 'PostgreSQL'] as const) {
     const db = await freshDatabase(kind);
     try {
@@ -96,7 +104,9 @@ async function onEachDatabase<R>(name: string, run: (db: Awaited<ReturnType<type
 if (want('assistant')) await onEachDatabase('assistant', assistantBench, results.assistant!);
 if (want('search')) await onEachDatabase('search', searchBench, results.search!);
 if (want('mail')) await onEachDatabase('mail', mailBench, results.mail!);
-if (want('cold-start')) for (const kind of ['PGlite', 'PostgreSQL'] as const) log(`cold-start ${kind}`, (results.coldStart[kind] = await coldStart(kind)));
+if (want('cold-start'))
+  for (const kind of ['PGlite', 'PostgreSQL'] as const)
+    log(`cold-start ${kind}`, (results.coldStart[kind] = await coldStart(kind)));
 
 // Only what ran now counts: kept sections were judged when they ran.
 const errors = [
@@ -112,8 +122,21 @@ const errors = [
 ].reduce((a, b) => a + b, 0);
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };
-const versions = ['@apollo/server', 'graphql', 'type-graphql', 'graphql-ws', 'ws', 'drizzle-orm', 'postgres', '@electric-sql/pglite', 'autocannon']
-  .map((p) => `${p} ${(JSON.parse(readFileSync(`node_modules/${p}/package.json`, 'utf8')) as { version: string }).version}`)
+const versions = [
+  '@apollo/server',
+  'graphql',
+  'type-graphql',
+  'graphql-ws',
+  'ws',
+  'drizzle-orm',
+  'postgres',
+  '@electric-sql/pglite',
+  'autocannon',
+]
+  .map(
+    (p) =>
+      `${p} ${(JSON.parse(readFileSync(`node_modules/${p}/package.json`, 'utf8')) as { version: string }).version}`,
+  )
   .join(', ');
 const admin = postgres(PG_ADMIN, { max: 1, onnotice: () => {} });
 const [{ version: pgVersion }] = await admin<{ version: string }[]>`select version()`;

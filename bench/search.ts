@@ -25,7 +25,10 @@ const CONCEPTS = [
   ['school', 'homework', 'teacher', 'exam', 'lesson', 'class'],
   ['health', 'doctor', 'pharmacy', 'medicine', 'clinic', 'fever'],
 ];
-const FILLER = 'call check plan book order write send review finish start prepare clean fix buy read meet ask bring update sort move share print sign pay visit note idea week morning evening monday friday weekend home office family friend project report draft list form letter paper box room kitchen'.split(' ');
+const FILLER =
+  'call check plan book order write send review finish start prepare clean fix buy read meet ask bring update sort move share print sign pay visit note idea week morning evening monday friday weekend home office family friend project report draft list form letter paper box room kitchen'.split(
+    ' ',
+  );
 const CONCEPT_OF = new Map(CONCEPTS.flatMap((words, c) => words.map((w) => [w, c] as const)));
 
 /** A deterministic pseudo-random unit vector per concept (or word): synonyms share a direction. */
@@ -33,7 +36,9 @@ const directions = new Map<string, number[]>();
 function direction(key: string): number[] {
   let v = directions.get(key);
   if (!v) {
-    const bytes = Buffer.concat(Array.from({ length: Math.ceil((DIMS * 4) / 32) }, (_, i) => createHash('sha256').update(`${key}:${i}`).digest()));
+    const bytes = Buffer.concat(
+      Array.from({ length: Math.ceil((DIMS * 4) / 32) }, (_, i) => createHash('sha256').update(`${key}:${i}`).digest()),
+    );
     v = Array.from({ length: DIMS }, (_, i) => bytes.readInt32LE(i * 4) / 2 ** 31);
     directions.set(key, v);
   }
@@ -54,7 +59,7 @@ export function embedText(text: string): number[] {
 const literal = (v: number[]) => `[${v.map((x) => x.toFixed(5)).join(',')}]`;
 
 let state = 42;
-const rand = () => ((state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+const rand = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
 const pick = <T>(xs: T[]) => xs[Math.floor(rand() * xs.length)]!;
 function sentence(min: number, max: number): string {
   const n = min + Math.floor(rand() * (max - min));
@@ -96,26 +101,113 @@ async function provider() {
 async function seed(db: BenchDatabase): Promise<{ email: string; vectors: boolean }> {
   const passwordHash = await new Passwords({ memoryCost: 19456, timeCost: 2, parallelism: 1 }).hash(BENCH_PASSWORD);
   return withDatabase(benchEnv(db.env), async ({ db: q }) => {
-    const userRows = await q.insert(users).values(Array.from({ length: USERS }, (_, i) => ({ email: `search-${i}@bench.example`, passwordHash, emailVerifiedAt: new Date() }))).returning({ id: users.id });
+    const userRows = await q
+      .insert(users)
+      .values(
+        Array.from({ length: USERS }, (_, i) => ({
+          email: `search-${i}@bench.example`,
+          passwordHash,
+          emailVerifiedAt: new Date(),
+        })),
+      )
+      .returning({ id: users.id });
     const [has] = await execRows<{ ok: boolean }>(q, sql`select to_regclass('public.embeddings') is not null as ok`);
-    const batch = async <T>(rows: T[], insert: (part: T[]) => Promise<Array<{ id: string; text: string }>>, type: string) => {
+    const batch = async <T>(
+      rows: T[],
+      insert: (part: T[]) => Promise<Array<{ id: string; text: string }>>,
+      type: string,
+    ) => {
       for (let i = 0; i < rows.length; i += 1000) {
         const made = await insert(rows.slice(i, i + 1000));
         if (has?.ok) {
-          const values = made.map((m) => sql`(${type}::searchable_type, ${m.id}, 0, 'seed', ${MODEL}, ${DIMS}, ${literal(embedText(m.text))}::vector)`);
-          await q.execute(sql`insert into embeddings (entity_type, entity_id, chunk, content_hash, model, dimensions, embedding) values ${sql.join(values, sql`, `)}`);
+          const values = made.map(
+            (m) =>
+              sql`(${type}::searchable_type, ${m.id}, 0, 'seed', ${MODEL}, ${DIMS}, ${literal(embedText(m.text))}::vector)`,
+          );
+          await q.execute(
+            sql`insert into embeddings (entity_type, entity_id, chunk, content_hash, model, dimensions, embedding) values ${sql.join(values, sql`, `)}`,
+          );
         }
       }
     };
     for (const [u, { id: userId }] of userRows.entries()) {
-      const lists = await q.insert(taskLists).values(Array.from({ length: 10 }, (_, l) => ({ ownerId: userId, name: `List ${l}`, position: l }))).returning({ id: taskLists.id });
+      const lists = await q
+        .insert(taskLists)
+        .values(Array.from({ length: 10 }, (_, l) => ({ ownerId: userId, name: `List ${l}`, position: l })))
+        .returning({ id: taskLists.id });
       await q.insert(listMembers).values(lists.map((l) => ({ listId: l.id, userId, role: 'OWNER' as const })));
       const n = (share: number) => Math.round(PER_USER * share);
-      await batch(Array.from({ length: n(0.4) }, (_, t) => ({ listId: lists[t % 10]!.id, title: sentence(3, 8), notes: sentence(5, 25), position: Math.floor(t / 10), createdById: userId })), async (part) => (await q.insert(tasks).values(part).returning({ id: tasks.id, title: tasks.title, notes: tasks.notes })).map((r) => ({ id: r.id, text: `${r.title}\n${r.notes}` })), 'TASK');
-      await batch(Array.from({ length: n(0.2) }, () => ({ ownerId: userId, title: sentence(2, 5), content: sentence(30, 120), wordCount: 60 })), async (part) => (await q.insert(documents).values(part).returning({ id: documents.id, title: documents.title, content: documents.content })).map((r) => ({ id: r.id, text: `${r.title}\n${r.content}` })), 'DOCUMENT');
+      await batch(
+        Array.from({ length: n(0.4) }, (_, t) => ({
+          listId: lists[t % 10]!.id,
+          title: sentence(3, 8),
+          notes: sentence(5, 25),
+          position: Math.floor(t / 10),
+          createdById: userId,
+        })),
+        async (part) =>
+          (await q.insert(tasks).values(part).returning({ id: tasks.id, title: tasks.title, notes: tasks.notes })).map(
+            (r) => ({ id: r.id, text: `${r.title}\n${r.notes}` }),
+          ),
+        'TASK',
+      );
+      await batch(
+        Array.from({ length: n(0.2) }, () => ({
+          ownerId: userId,
+          title: sentence(2, 5),
+          content: sentence(30, 120),
+          wordCount: 60,
+        })),
+        async (part) =>
+          (
+            await q
+              .insert(documents)
+              .values(part)
+              .returning({ id: documents.id, title: documents.title, content: documents.content })
+          ).map((r) => ({ id: r.id, text: `${r.title}\n${r.content}` })),
+        'DOCUMENT',
+      );
       const types = ['MORNING_PAGES', 'DAILY_REFLECTION', 'WEEKLY_REVIEW'] as const;
-      await batch(Array.from({ length: n(0.2) }, (_, i) => ({ userId, type: types[i % 3]!, date: new Date(Date.UTC(2020, 0, 1) + Math.floor(i / 3) * 86_400_000).toISOString().slice(0, 10), content: { text: sentence(20, 80) }, wordCount: 40 })), async (part) => (await q.insert(journalEntries).values(part).returning({ id: journalEntries.id, content: journalEntries.content })).map((r) => ({ id: r.id, text: (r.content as { text: string }).text })), 'JOURNAL_ENTRY');
-      await batch(Array.from({ length: n(0.2) }, (_, i) => ({ organizerId: userId, title: sentence(2, 6), description: sentence(5, 20), location: pick(FILLER), startsAt: new Date(Date.UTC(2026, 0, 1) + i * 3_600_000), endsAt: new Date(Date.UTC(2026, 0, 1) + i * 3_600_000 + 1_800_000) })), async (part) => (await q.insert(events).values(part).returning({ id: events.id, title: events.title, description: events.description, location: events.location })).map((r) => ({ id: r.id, text: `${r.title}\n${r.description}\n${r.location}` })), 'EVENT');
+      await batch(
+        Array.from({ length: n(0.2) }, (_, i) => ({
+          userId,
+          type: types[i % 3]!,
+          date: new Date(Date.UTC(2020, 0, 1) + Math.floor(i / 3) * 86_400_000).toISOString().slice(0, 10),
+          content: { text: sentence(20, 80) },
+          wordCount: 40,
+        })),
+        async (part) =>
+          (
+            await q
+              .insert(journalEntries)
+              .values(part)
+              .returning({ id: journalEntries.id, content: journalEntries.content })
+          ).map((r) => ({ id: r.id, text: (r.content as { text: string }).text })),
+        'JOURNAL_ENTRY',
+      );
+      await batch(
+        Array.from({ length: n(0.2) }, (_, i) => ({
+          organizerId: userId,
+          title: sentence(2, 6),
+          description: sentence(5, 20),
+          location: pick(FILLER),
+          startsAt: new Date(Date.UTC(2026, 0, 1) + i * 3_600_000),
+          endsAt: new Date(Date.UTC(2026, 0, 1) + i * 3_600_000 + 1_800_000),
+        })),
+        async (part) =>
+          (
+            await q
+              .insert(events)
+              .values(part)
+              .returning({
+                id: events.id,
+                title: events.title,
+                description: events.description,
+                location: events.location,
+              })
+          ).map((r) => ({ id: r.id, text: `${r.title}\n${r.description}\n${r.location}` })),
+        'EVENT',
+      );
       if (u === 0) console.log(JSON.stringify({ bench: 'search seed', db: db.kind, user: u, of: USERS }));
     }
     // The seeded vectors are already there: the jobs the triggers queued are not needed.
@@ -129,7 +221,11 @@ async function seed(db: BenchDatabase): Promise<{ email: string; vectors: boolea
 async function recall(db: BenchDatabase): Promise<{ recall: SearchBenchResult['recall']; indexBuildS: number }> {
   return withDatabase(benchEnv(db.env), async ({ db: q }) => {
     const started = performance.now();
-    await q.execute(sql.raw(`create index if not exists embeddings_hnsw_${DIMS} on embeddings using hnsw ((embedding::vector(${DIMS})) vector_cosine_ops) where dimensions = ${DIMS}`));
+    await q.execute(
+      sql.raw(
+        `create index if not exists embeddings_hnsw_${DIMS} on embeddings using hnsw ((embedding::vector(${DIMS})) vector_cosine_ops) where dimensions = ${DIMS}`,
+      ),
+    );
     const indexBuildS = (performance.now() - started) / 1000;
     const queries = Array.from({ length: 50 }, () => literal(embedText(sentence(2, 6))));
     // Distances, so that ties at the 10th place count as found (many texts share a vector here).
@@ -138,8 +234,14 @@ async function recall(db: BenchDatabase): Promise<{ recall: SearchBenchResult['r
         await tx.execute(sql`select set_config('hnsw.ef_search', ${String(ef)}, true)`);
         const d = sql.raw(String(DIMS));
         const rows = exact
-          ? await execRows<{ dist: number }>(tx, sql`select embedding <=> ${vector}::vector as dist from embeddings where dimensions = ${DIMS} order by embedding <=> ${vector}::vector limit 10`)
-          : await execRows<{ dist: number }>(tx, sql`select embedding::vector(${d}) <=> ${vector}::vector(${d}) as dist from embeddings where dimensions = ${DIMS} order by embedding::vector(${d}) <=> ${vector}::vector(${d}) limit 10`);
+          ? await execRows<{ dist: number }>(
+              tx,
+              sql`select embedding <=> ${vector}::vector as dist from embeddings where dimensions = ${DIMS} order by embedding <=> ${vector}::vector limit 10`,
+            )
+          : await execRows<{ dist: number }>(
+              tx,
+              sql`select embedding::vector(${d}) <=> ${vector}::vector(${d}) as dist from embeddings where dimensions = ${DIMS} order by embedding::vector(${d}) <=> ${vector}::vector(${d}) limit 10`,
+            );
         return rows.map((r) => Number(r.dist));
       });
     const measure = async (ef: number) => {
@@ -152,7 +254,10 @@ async function recall(db: BenchDatabase): Promise<{ recall: SearchBenchResult['r
       }
       return hits / (queries.length * 10);
     };
-    return { recall: { efSearch40: await measure(40), efSearch100: await measure(100), queries: queries.length }, indexBuildS };
+    return {
+      recall: { efSearch40: await measure(40), efSearch100: await measure(100), queries: queries.length },
+      indexBuildS,
+    };
   });
 }
 
@@ -169,17 +274,33 @@ export async function searchBench(db: BenchDatabase): Promise<SearchBenchResult>
   let changed = 0;
   if (seeded.vectors) {
     // Work for the job worker: 2,000 of the user's documents change.
-    changed = await withDatabase(benchEnv(db.env), async ({ db: q }) =>
-      (await execRows(q, sql`update documents set content = content || ' again' where id in (select id from documents where owner_id = (select id from users where email = 'search-0@bench.example') limit ${JOBS}) returning id`)).length,
+    changed = await withDatabase(
+      benchEnv(db.env),
+      async ({ db: q }) =>
+        (
+          await execRows(
+            q,
+            sql`update documents set content = content || ' again' where id in (select id from documents where owner_id = (select id from users where email = 'search-0@bench.example') limit ${JOBS}) returning id`,
+          )
+        ).length,
     );
   }
   const emb = await provider();
-  const server = await startServerProcess(benchEnv({ ...db.env, EMBEDDINGS_BASE_URL: emb.url, EMBEDDINGS_MODEL: MODEL, EMBEDDINGS_DIMENSIONS: String(DIMS), JOBS_POLL_MS: '100' }));
+  const server = await startServerProcess(
+    benchEnv({
+      ...db.env,
+      EMBEDDINGS_BASE_URL: emb.url,
+      EMBEDDINGS_MODEL: MODEL,
+      EMBEDDINGS_DIMENSIONS: String(DIMS),
+      JOBS_POLL_MS: '100',
+    }),
+  );
   let errors = 0;
   try {
     const token = await login(server.url, seeded.email, BENCH_PASSWORD);
     const Q = `query S($q: String!, $m: SearchMode) { search(query: $q, mode: $m, first: 20) { type id title snippet score } }`;
-    const query = () => [pick(rand() < 0.5 ? pick(CONCEPTS) : FILLER), ...(rand() < 0.5 ? [pick(FILLER)] : [])].join(' ');
+    const query = () =>
+      [pick(rand() < 0.5 ? pick(CONCEPTS) : FILLER), ...(rand() < 0.5 ? [pick(FILLER)] : [])].join(' ');
     const timed = async (mode: string) => {
       const t = performance.now();
       try {
@@ -216,7 +337,20 @@ export async function searchBench(db: BenchDatabase): Promise<SearchBenchResult>
     };
     const text = await run('TEXT');
     const hybrid = await run('HYBRID');
-    return { db: db.kind, items: USERS * PER_USER, userItems: PER_USER, text, hybrid, hybridSemantic: seeded.vectors, recall: r?.recall, indexBuildS: r?.indexBuildS, jobsPerSecond, textWhileEmbedding, seedS, errors };
+    return {
+      db: db.kind,
+      items: USERS * PER_USER,
+      userItems: PER_USER,
+      text,
+      hybrid,
+      hybridSemantic: seeded.vectors,
+      recall: r?.recall,
+      indexBuildS: r?.indexBuildS,
+      jobsPerSecond,
+      textWhileEmbedding,
+      seedS,
+      errors,
+    };
   } finally {
     await server.stop();
     emb.server.close();

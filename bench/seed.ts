@@ -37,7 +37,10 @@ export const benchEnv = (extra: Record<string, string> = {}): Record<string, str
 });
 
 /** Opens the benchmark's database the way the server will (migrations included), runs fn, closes it. */
-export async function withDatabase<T>(dbEnv: Record<string, string>, fn: (database: Database) => Promise<T>): Promise<T> {
+export async function withDatabase<T>(
+  dbEnv: Record<string, string>,
+  fn: (database: Database) => Promise<T>,
+): Promise<T> {
   const config = loadConfig(benchEnv(dbEnv));
   const database = await createDb(config);
   try {
@@ -48,7 +51,8 @@ export async function withDatabase<T>(dbEnv: Record<string, string>, fn: (databa
   }
 }
 
-const chunks = <T>(rows: T[], size = 1000): T[][] => Array.from({ length: Math.ceil(rows.length / size) }, (_, i) => rows.slice(i * size, (i + 1) * size));
+const chunks = <T>(rows: T[], size = 1000): T[][] =>
+  Array.from({ length: Math.ceil(rows.length / size) }, (_, i) => rows.slice(i * size, (i + 1) * size));
 
 export async function seedWorkspace(dbEnv: Record<string, string>, userCount = 1000): Promise<Seeded> {
   const passwordHash = await new Passwords({ memoryCost: 19456, timeCost: 2, parallelism: 1 }).hash(BENCH_PASSWORD);
@@ -56,11 +60,17 @@ export async function seedWorkspace(dbEnv: Record<string, string>, userCount = 1
     const emails = Array.from({ length: userCount }, (_, i) => `bench-${String(i).padStart(4, '0')}@bench.example`);
     const userIds: string[] = [];
     for (const part of chunks(emails)) {
-      const rows = await db.insert(users).values(part.map((email, i) => ({ email, passwordHash, name: `Bench ${i}`, emailVerifiedAt: new Date() }))).returning({ id: users.id });
+      const rows = await db
+        .insert(users)
+        .values(part.map((email, i) => ({ email, passwordHash, name: `Bench ${i}`, emailVerifiedAt: new Date() })))
+        .returning({ id: users.id });
       userIds.push(...rows.map((r) => r.id));
     }
     const [measured, reader] = [userIds[0]!, userIds[1]!];
-    const labelRows = await db.insert(labels).values(Array.from({ length: 30 }, (_, i) => ({ ownerId: measured, name: `label ${i}`, color: '#3366ff' }))).returning({ id: labels.id });
+    const labelRows = await db
+      .insert(labels)
+      .values(Array.from({ length: 30 }, (_, i) => ({ ownerId: measured, name: `label ${i}`, color: '#3366ff' })))
+      .returning({ id: labels.id });
 
     const listRows: Array<typeof taskLists.$inferInsert> = [];
     for (let u = 0; u < userCount; u++) {
@@ -69,13 +79,18 @@ export async function seedWorkspace(dbEnv: Record<string, string>, userCount = 1
       for (let l = 0; l < count; l++) listRows.push({ ownerId: userIds[u]!, name: `List ${l} of ${u}`, position: l });
     }
     const lists: Array<{ id: string; ownerId: string }> = [];
-    for (const part of chunks(listRows)) lists.push(...(await db.insert(taskLists).values(part).returning({ id: taskLists.id, ownerId: taskLists.ownerId })));
+    for (const part of chunks(listRows))
+      lists.push(
+        ...(await db.insert(taskLists).values(part).returning({ id: taskLists.id, ownerId: taskLists.ownerId })),
+      );
 
     const memberRows: Array<typeof listMembers.$inferInsert> = [];
     const taskRows: Array<typeof tasks.$inferInsert> = [];
     lists.forEach((list, n) => {
       const own = list.ownerId === measured;
-      const others = [userIds[(n * 7 + 2) % userCount]!, userIds[(n * 13 + 3) % userCount]!].filter((id) => id !== list.ownerId && id !== reader);
+      const others = [userIds[(n * 7 + 2) % userCount]!, userIds[(n * 13 + 3) % userCount]!].filter(
+        (id) => id !== list.ownerId && id !== reader,
+      );
       const shareWithReader = own && n < 10;
       memberRows.push({ listId: list.id, userId: list.ownerId, role: 'OWNER' });
       if (shareWithReader) memberRows.push({ listId: list.id, userId: reader, role: 'EDITOR' });
@@ -97,15 +112,24 @@ export async function seedWorkspace(dbEnv: Record<string, string>, userCount = 1
     });
     for (const part of chunks(memberRows)) await db.insert(listMembers).values(part);
     const taskIds: Array<{ id: string; listId: string }> = [];
-    for (const part of chunks(taskRows)) taskIds.push(...(await db.insert(tasks).values(part).returning({ id: tasks.id, listId: tasks.listId })));
+    for (const part of chunks(taskRows))
+      taskIds.push(...(await db.insert(tasks).values(part).returning({ id: tasks.id, listId: tasks.listId })));
     const measuredLists = lists.filter((l) => l.ownerId === measured).map((l) => l.id);
     const mine = new Set(measuredLists);
     const labelLinks = taskIds
       .filter((t) => mine.has(t.listId))
-      .flatMap((t, i) => [0, 1, 2].map((k) => ({ taskId: t.id, labelId: labelRows[(i + k * 7) % labelRows.length]!.id })));
+      .flatMap((t, i) =>
+        [0, 1, 2].map((k) => ({ taskId: t.id, labelId: labelRows[(i + k * 7) % labelRows.length]!.id })),
+      );
     for (const part of chunks(labelLinks)) await db.insert(taskLabels).values(part);
     await db.execute(sql`analyze`);
-    return { emails, userIds, measured: { id: measured, email: emails[0]! }, reader: { id: reader, email: emails[1]! }, measuredLists };
+    return {
+      emails,
+      userIds,
+      measured: { id: measured, email: emails[0]! },
+      reader: { id: reader, email: emails[1]! },
+      measuredLists,
+    };
   });
 }
 
@@ -119,7 +143,10 @@ export async function seedSessions(dbEnv: Record<string, string>, userId: string
     const out: string[] = [];
     const expiresAt = new Date(Date.now() + 86_400_000);
     for (const part of chunks(Array.from({ length: n }), 1000)) {
-      const rows = await db.insert(sessions).values(part.map(() => ({ userId, userAgent: 'bench', expiresAt, absoluteExpiresAt: expiresAt }))).returning({ id: sessions.id });
+      const rows = await db
+        .insert(sessions)
+        .values(part.map(() => ({ userId, userAgent: 'bench', expiresAt, absoluteExpiresAt: expiresAt })))
+        .returning({ id: sessions.id });
       out.push(...rows.map((r) => r.id));
     }
     return out;
@@ -127,8 +154,17 @@ export async function seedSessions(dbEnv: Record<string, string>, userId: string
 }
 
 /** Access tokens for sessions of userId, signed with the bench secret (valid ACCESS_TOKEN_TTL_S). */
-export async function accessTokens(dbEnv: Record<string, string>, userId: string, sessionIds: string[]): Promise<string[]> {
+export async function accessTokens(
+  dbEnv: Record<string, string>,
+  userId: string,
+  sessionIds: string[],
+): Promise<string[]> {
   const config = loadConfig(benchEnv(dbEnv));
-  const settings = { secret: config.jwtSecret, issuer: config.JWT_ISSUER, audience: config.JWT_AUDIENCE, ttlSeconds: config.ACCESS_TOKEN_TTL_S };
+  const settings = {
+    secret: config.jwtSecret,
+    issuer: config.JWT_ISSUER,
+    audience: config.JWT_AUDIENCE,
+    ttlSeconds: config.ACCESS_TOKEN_TTL_S,
+  };
   return Promise.all(sessionIds.map(async (sid) => (await signAccessToken(settings, userId, sid)).token));
 }

@@ -17,7 +17,11 @@ async function start() {
   const logger = createLogger(config.LOG_LEVEL, config.NODE_ENV === 'development');
   if (envFile) logger.info({ file: envFile }, 'read .env');
   await ensurePortFree(config.PORT, config.HOST);
-  if (!config.DATABASE_URL) logger.info({ dir: config.pgliteDir ?? 'memory' }, `opening the embedded database (PGlite) in ${config.pgliteDir ?? 'memory'}`);
+  if (!config.DATABASE_URL)
+    logger.info(
+      { dir: config.pgliteDir ?? 'memory' },
+      `opening the embedded database (PGlite) in ${config.pgliteDir ?? 'memory'}`,
+    );
   // The database opens (PGlite compiles its WebAssembly, reads its files) while the server's modules load.
   const opening = import('./db/client.js').then(({ createDb }) => createDb(config));
   opening.catch(() => {});

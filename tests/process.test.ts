@@ -31,35 +31,48 @@ async function start() {
 }
 
 describe('processes', () => {
-  it('user:create makes an admin; the server keeps data and tokens across a restart; SIGTERM exits 0', { timeout: 90_000 }, async () => {
-    const email = uniqueEmail('cli-admin');
-    const cli = runTs('src/cli/admin.ts', ['user:create', '--email', email, '--password', PASSWORD, '--admin'], env);
-    expect(await cli.exited).toBe(0);
-    expect(cli.output()).toContain(`created admin ${email}`);
-    const dupe = runTs('src/cli/admin.ts', ['user:create', '--email', email, '--password', PASSWORD], env);
-    expect(await dupe.exited).toBe(1);
-    expect(dupe.output()).toContain('CONFLICT');
+  it(
+    'user:create makes an admin; the server keeps data and tokens across a restart; SIGTERM exits 0',
+    { timeout: 90_000 },
+    async () => {
+      const email = uniqueEmail('cli-admin');
+      const cli = runTs('src/cli/admin.ts', ['user:create', '--email', email, '--password', PASSWORD, '--admin'], env);
+      expect(await cli.exited).toBe(0);
+      expect(cli.output()).toContain(`created admin ${email}`);
+      const dupe = runTs('src/cli/admin.ts', ['user:create', '--email', email, '--password', PASSWORD], env);
+      expect(await dupe.exited).toBe(1);
+      expect(dupe.output()).toContain('CONFLICT');
 
-    const first = await start();
-    const login = await first.client.ok(`mutation L($i: String!, $p: String!) { login(input: { identifier: $i, password: $p }) { accessToken user { role emailVerified } } }`, { i: email, p: PASSWORD });
-    expect(login.login.user).toEqual({ role: 'ADMIN', emailVerified: true });
-    const token = login.login.accessToken;
-    first.proc.child.kill('SIGTERM');
-    const started = Date.now();
-    const code = await first.proc.exited;
-    if (code !== 0) console.log(first.proc.output());
-    expect(code).toBe(0);
-    expect(Date.now() - started).toBeLessThan(10_000);
+      const first = await start();
+      const login = await first.client.ok(
+        `mutation L($i: String!, $p: String!) { login(input: { identifier: $i, password: $p }) { accessToken user { role emailVerified } } }`,
+        { i: email, p: PASSWORD },
+      );
+      expect(login.login.user).toEqual({ role: 'ADMIN', emailVerified: true });
+      const token = login.login.accessToken;
+      first.proc.child.kill('SIGTERM');
+      const started = Date.now();
+      const code = await first.proc.exited;
+      if (code !== 0) console.log(first.proc.output());
+      expect(code).toBe(0);
+      expect(Date.now() - started).toBeLessThan(10_000);
 
-    const second = await start();
-    // Same data, and the development JWT secret kept in DATA_DIR: the old token still works.
-    expect((await second.client.ok(`{ me { email } users { totalCount } }`, {}, { token })).me.email).toBe(email);
-    second.proc.child.kill('SIGINT');
-    expect(await second.proc.exited).toBe(0);
-  });
+      const second = await start();
+      // Same data, and the development JWT secret kept in DATA_DIR: the old token still works.
+      expect((await second.client.ok(`{ me { email } users { totalCount } }`, {}, { token })).me.email).toBe(email);
+      second.proc.child.kill('SIGINT');
+      expect(await second.proc.exited).toBe(0);
+    },
+  );
 
   it('stops at start-up with one message listing every bad variable', { timeout: 30_000 }, async () => {
-    const bad = runTs('src/main.ts', [], { ...env, PORT: 'seventy', DB_POOL_MAX: '0', NODE_ENV: 'production', JWT_SECRET: '' });
+    const bad = runTs('src/main.ts', [], {
+      ...env,
+      PORT: 'seventy',
+      DB_POOL_MAX: '0',
+      NODE_ENV: 'production',
+      JWT_SECRET: '',
+    });
     expect(await bad.exited).toBe(1);
     const out = bad.output();
     expect(out).toContain('Invalid configuration');
@@ -94,18 +107,30 @@ describe('start-up problems', () => {
     }
   });
 
-  it('an unreachable server and a missing database: one line each, saying what to do', { timeout: 30_000 }, async () => {
-    const closed = await freePort();
-    const unreachable = runTs('src/main.ts', [], { DATABASE_URL: `postgres://postgres@127.0.0.1:${closed}/orbit`, PORT: String(await freePort()), HOST: '127.0.0.1' });
-    expect(await unreachable.exited).toBe(1);
-    expect(oneLine(unreachable.output())).toContain(`No PostgreSQL server answers at 127.0.0.1:${closed}`);
-    const admin = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-    const missing = new URL(admin);
-    missing.pathname = '/orbit_missing_database';
-    const proc = runTs('src/main.ts', [], { DATABASE_URL: missing.toString(), PORT: String(await freePort()), HOST: '127.0.0.1' });
-    expect(await proc.exited).toBe(1);
-    expect(oneLine(proc.output())).toContain('The database "orbit_missing_database" does not exist');
-  });
+  it(
+    'an unreachable server and a missing database: one line each, saying what to do',
+    { timeout: 30_000 },
+    async () => {
+      const closed = await freePort();
+      const unreachable = runTs('src/main.ts', [], {
+        DATABASE_URL: `postgres://postgres@127.0.0.1:${closed}/orbit`,
+        PORT: String(await freePort()),
+        HOST: '127.0.0.1',
+      });
+      expect(await unreachable.exited).toBe(1);
+      expect(oneLine(unreachable.output())).toContain(`No PostgreSQL server answers at 127.0.0.1:${closed}`);
+      const admin = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+      const missing = new URL(admin);
+      missing.pathname = '/orbit_missing_database';
+      const proc = runTs('src/main.ts', [], {
+        DATABASE_URL: missing.toString(),
+        PORT: String(await freePort()),
+        HOST: '127.0.0.1',
+      });
+      expect(await proc.exited).toBe(1);
+      expect(oneLine(proc.output())).toContain('The database "orbit_missing_database" does not exist');
+    },
+  );
 
   it('reads .env from the working directory; the environment wins over it', { timeout: 60_000 }, async () => {
     const cwd = mkdtempSync(join(tmpdir(), 'orbit-dotenv-'));

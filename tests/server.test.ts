@@ -89,9 +89,15 @@ describe('configuration', () => {
   });
 
   it('requires JWT_SECRET in production', () => {
-    expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: 'memory://' })).toThrow(/JWT_SECRET: required in production/);
-    expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: 'memory://', JWT_SECRET: 'x'.repeat(40) })).toThrow(/SECRETS_KEY: required in production/);
-    expect(() => loadConfig({ DATA_DIR: 'memory://', SECRETS_KEY: 'too-short' })).toThrow(/SECRETS_KEY: must be 32 bytes/);
+    expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: 'memory://' })).toThrow(
+      /JWT_SECRET: required in production/,
+    );
+    expect(() => loadConfig({ NODE_ENV: 'production', DATA_DIR: 'memory://', JWT_SECRET: 'x'.repeat(40) })).toThrow(
+      /SECRETS_KEY: required in production/,
+    );
+    expect(() => loadConfig({ DATA_DIR: 'memory://', SECRETS_KEY: 'too-short' })).toThrow(
+      /SECRETS_KEY: must be 32 bytes/,
+    );
   });
 });
 
@@ -101,7 +107,13 @@ describe('tools for people using the API', () => {
     expect(res.status).toBe(200);
     const html = await res.text();
     const assets = [...html.matchAll(/(?:src|href)="(\/graphiql\/assets\/[^"]+)"/g)].map((m) => m[1]!);
-    expect(assets.sort()).toEqual(['/graphiql/assets/graphiql.css', '/graphiql/assets/graphiql.js', '/graphiql/assets/graphql-ws.js', '/graphiql/assets/react-dom.js', '/graphiql/assets/react.js']);
+    expect(assets.sort()).toEqual([
+      '/graphiql/assets/graphiql.css',
+      '/graphiql/assets/graphiql.js',
+      '/graphiql/assets/graphql-ws.js',
+      '/graphiql/assets/react-dom.js',
+      '/graphiql/assets/react.js',
+    ]);
     // Nothing from another origin: it works offline.
     expect(html).not.toMatch(/(src|href)="https?:/);
     for (const asset of assets) {
@@ -122,7 +134,10 @@ describe('tools for people using the API', () => {
 
   it('lets web apps on localhost call the API in development, and no foreign origin', async () => {
     const preflight = (server: TestServer, origin: string) =>
-      fetch(`${server.url}/graphql`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+      fetch(`${server.url}/graphql`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+      });
     for (const origin of ['http://localhost:5173', 'http://127.0.0.1:3000']) {
       expect((await preflight(dev, origin)).headers.get('access-control-allow-origin'), origin).toBe(origin);
     }
@@ -132,7 +147,11 @@ describe('tools for people using the API', () => {
 
   it('describes its custom scalars with @specifiedBy', async () => {
     const data = await dev.ok(`{ __schema { types { name specifiedByURL } } }`);
-    const urls = Object.fromEntries(data.__schema.types.filter((t: any) => ['DateTime', 'Date', 'JSON'].includes(t.name)).map((t: any) => [t.name, t.specifiedByURL]));
+    const urls = Object.fromEntries(
+      data.__schema.types
+        .filter((t: any) => ['DateTime', 'Date', 'JSON'].includes(t.name))
+        .map((t: any) => [t.name, t.specifiedByURL]),
+    );
     expect(urls).toEqual({
       DateTime: 'https://scalars.graphql.org/chillicream/date-time.html',
       Date: 'https://scalars.graphql.org/chillicream/date.html',

@@ -21,7 +21,12 @@ async function main(argv: string[]): Promise<number> {
   }
   const { values } = parseArgs({
     args: rest,
-    options: { email: { type: 'string' }, password: { type: 'string' }, name: { type: 'string' }, admin: { type: 'boolean', default: false } },
+    options: {
+      email: { type: 'string' },
+      password: { type: 'string' },
+      name: { type: 'string' },
+      admin: { type: 'boolean', default: false },
+    },
   });
   if (!values.email || !values.password) {
     console.error(USAGE);
@@ -32,8 +37,18 @@ async function main(argv: string[]): Promise<number> {
   const database = await createDb(config);
   try {
     await runMigrations(database, config);
-    const app = createApp(config, database, createMailer({ from: config.MAIL_FROM, outboxDir: config.outboxDir, logger }), logger);
-    const user = await createServices(app).admin.createUser({ email: values.email, password: values.password, name: values.name, admin: values.admin });
+    const app = createApp(
+      config,
+      database,
+      createMailer({ from: config.MAIL_FROM, outboxDir: config.outboxDir, logger }),
+      logger,
+    );
+    const user = await createServices(app).admin.createUser({
+      email: values.email,
+      password: values.password,
+      name: values.name,
+      admin: values.admin,
+    });
     console.log(`created ${user.role === 'ADMIN' ? 'admin' : 'user'} ${user.email} (${user.id})`);
     return 0;
   } catch (error) {

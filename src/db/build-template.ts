@@ -14,4 +14,6 @@ const client = (database as unknown as { client: PGlite }).client;
 const dump = await client.dumpDataDir('gzip');
 writeTemplate(await dump.arrayBuffer());
 await database.close();
-console.log(`packed a migrated PGlite data directory into ${templateFile} (${Math.round(dump.size / 1024)} KB, ${Math.round(performance.now() - started)} ms)`);
+console.log(
+  `packed a migrated PGlite data directory into ${templateFile} (${Math.round(dump.size / 1024)} KB, ${Math.round(performance.now() - started)} ms)`,
+);

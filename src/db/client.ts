@@ -4,7 +4,13 @@ import { PGlite } from '@electric-sql/pglite';
 import { vector } from '@electric-sql/pglite-pgvector';
 import { type SQL, sql } from 'drizzle-orm';
 import type { Logger } from 'drizzle-orm/logger';
-import { PgDatabase, type PgDialect, type PgQueryResultHKT, type PgTransaction, type PgTransactionConfig } from 'drizzle-orm/pg-core';
+import {
+  PgDatabase,
+  type PgDialect,
+  type PgQueryResultHKT,
+  type PgTransaction,
+  type PgTransactionConfig,
+} from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
@@ -47,7 +53,11 @@ export interface DbConfig {
 }
 
 /** A LISTEN channel; onPayload gets each payload, onListen runs whenever LISTEN is (re)established. */
-export type Listen = (channel: string, onPayload: (payload: string) => void, onListen?: () => void) => Promise<() => Promise<void>>;
+export type Listen = (
+  channel: string,
+  onPayload: (payload: string) => void,
+  onListen?: () => void,
+) => Promise<() => Promise<void>>;
 
 export interface Database {
   db: Db;
@@ -96,7 +106,8 @@ async function createPglite(dir: string | undefined): Promise<Database> {
     throw error;
   }
   const dialect = dialectOf(drizzlePglite({ client, casing: 'snake_case' }));
-  const database = (logger?: Logger) => new PgDatabase(dialect, pgliteSession(client, dialect, logger), undefined) as unknown as Db;
+  const database = (logger?: Logger) =>
+    new PgDatabase(dialect, pgliteSession(client, dialect, logger), undefined) as unknown as Db;
   const db = database();
   const embedded: Database & { client: PGlite } = {
     db,
@@ -134,7 +145,8 @@ async function createPostgres(url: string, config: DbConfig): Promise<Database> 
   });
   // drizzle's factory also sets postgres.js to hand dates over as text, which drizzle's columns decode.
   const dialect = dialectOf(drizzlePostgres({ client, casing: 'snake_case' }));
-  const database = (logger?: Logger) => new PgDatabase(dialect, postgresSession(client, dialect, logger), undefined) as unknown as Db;
+  const database = (logger?: Logger) =>
+    new PgDatabase(dialect, postgresSession(client, dialect, logger), undefined) as unknown as Db;
   const db = database();
   return {
     db,

@@ -18,7 +18,9 @@ type Row = unknown[];
 type Mapper = (rows: Row[]) => Record<string, unknown>[];
 
 // Exported by drizzle-orm at run time, though not in its type declarations.
-const { mapResultRow } = drizzle as unknown as { mapResultRow: (fields: never, row: Row, joins: Record<string, boolean>) => Record<string, unknown> };
+const { mapResultRow } = drizzle as unknown as {
+  mapResultRow: (fields: never, row: Row, joins: Record<string, boolean>) => Record<string, unknown>;
+};
 const sqlDecoder = (sql: SQL) => (sql as unknown as { decoder: Decoder }).decoder;
 const passThrough = new Set<unknown>([Column.prototype.mapFromDriverValue, sqlDecoder(new SQL([])).mapFromDriverValue]);
 const MAX_MAPPERS = 1000;
@@ -44,7 +46,9 @@ export function compileRowMapper(fields: SelectedField[]): Mapper {
     let node = root;
     for (const key of path.slice(0, -1)) node = (node[key] ??= {}) as Node;
     const raw = `r[${i}]`;
-    node[path.at(-1)!] = passThrough.has(decoders[i]!.mapFromDriverValue) ? raw : `(${raw} === null ? null : d[${i}].mapFromDriverValue(${raw}))`;
+    node[path.at(-1)!] = passThrough.has(decoders[i]!.mapFromDriverValue)
+      ? raw
+      : `(${raw} === null ? null : d[${i}].mapFromDriverValue(${raw}))`;
   });
   const literal = (node: Node): string =>
     `{ ${Object.entries(node)
@@ -52,7 +56,10 @@ export function compileRowMapper(fields: SelectedField[]): Mapper {
       .join(', ')} }`;
   // The source holds only indexes and JSON-quoted property names from the schema; decoders are passed in.
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  return new Function('d', `return function mapRows(rows) { const out = new Array(rows.length); for (let k = 0; k < rows.length; k++) { const r = rows[k]; out[k] = ${literal(root)}; } return out; };`)(decoders) as Mapper;
+  return new Function(
+    'd',
+    `return function mapRows(rows) { const out = new Array(rows.length); for (let k = 0; k < rows.length; k++) { const r = rows[k]; out[k] = ${literal(root)}; } return out; };`,
+  )(decoders) as Mapper;
 }
 
 const decoderIds = new WeakMap<object, number>();
@@ -78,10 +85,15 @@ export function mapperKey(sqlText: string, fields: SelectedField[]): string {
 }
 
 /** The mapper of a prepared select: compiled once per selection; drizzle's own for outer joins. */
-function mapperFor(prepared: { joinsNotNullableMap?: Record<string, boolean> }, key: string, fields: SelectedField[]): Mapper {
+function mapperFor(
+  prepared: { joinsNotNullableMap?: Record<string, boolean> },
+  key: string,
+  fields: SelectedField[],
+): Mapper {
   const joins = prepared.joinsNotNullableMap;
   // A left, right or full join may null out a whole joined object: drizzle decides that per row.
-  if (joins && Object.values(joins).some((notNull) => !notNull)) return (rows) => rows.map((row) => mapResultRow(fields as never, row, joins));
+  if (joins && Object.values(joins).some((notNull) => !notNull))
+    return (rows) => rows.map((row) => mapResultRow(fields as never, row, joins));
   let mapper = mappers.get(key);
   if (!mapper) {
     if (mappers.size >= MAX_MAPPERS) mappers.delete(mappers.keys().next().value!);
@@ -90,24 +102,44 @@ function mapperFor(prepared: { joinsNotNullableMap?: Record<string, boolean> }, 
   return mapper;
 }
 
-type Prepare = (query: { sql: string }, fields: SelectedField[] | undefined, name: string | undefined, arrayMode: boolean, mapper?: unknown, ...rest: unknown[]) => unknown;
+type Prepare = (
+  query: { sql: string },
+  fields: SelectedField[] | undefined,
+  name: string | undefined,
+  arrayMode: boolean,
+  mapper?: unknown,
+  ...rest: unknown[]
+) => unknown;
 
 /** A drizzle session class whose selects map rows through compiled mappers. */
-function withCompiledMappers<S extends new (...args: any[]) => { prepareQuery(...args: Parameters<Prepare>): unknown }>(Session: S) {
+function withCompiledMappers<S extends new (...args: any[]) => { prepareQuery(...args: Parameters<Prepare>): unknown }>(
+  Session: S,
+) {
   return class extends Session {
     // Loosely typed on purpose: drizzle declares prepareQuery generic over the query's result type.
     override prepareQuery(...args: any[]): any {
       const [query, fields, name, arrayMode, custom, ...rest] = args as Parameters<Prepare>;
       if (!fields || custom) return super.prepareQuery(...(args as Parameters<Prepare>));
       const key = mapperKey(query.sql, fields);
-      const prepared = super.prepareQuery(query, fields, name, arrayMode, (rows: Row[]) => mapperFor(prepared as never, key, fields)(rows), ...rest);
+      const prepared = super.prepareQuery(
+        query,
+        fields,
+        name,
+        arrayMode,
+        (rows: Row[]) => mapperFor(prepared as never, key, fields)(rows),
+        ...rest,
+      );
       return prepared;
     }
   };
 }
 
-const MappingPostgresJsSession = withCompiledMappers(PostgresJsSession as unknown as new (...args: any[]) => { prepareQuery(...args: Parameters<Prepare>): unknown });
-const MappingPgliteSession = withCompiledMappers(PgliteSession as unknown as new (...args: any[]) => { prepareQuery(...args: Parameters<Prepare>): unknown });
+const MappingPostgresJsSession = withCompiledMappers(
+  PostgresJsSession as unknown as new (...args: any[]) => { prepareQuery(...args: Parameters<Prepare>): unknown },
+);
+const MappingPgliteSession = withCompiledMappers(
+  PgliteSession as unknown as new (...args: any[]) => { prepareQuery(...args: Parameters<Prepare>): unknown },
+);
 
 type AnySession = PgSession<PgQueryResultHKT, Record<string, never>, never>;
 

@@ -11,7 +11,9 @@ export const templateFile = fileURLToPath(new URL('../pglite-template.tar.gz', i
 /** The template when this is a new, empty data directory (or memory) and the build made one. */
 export function templateFor(dir: string | undefined): Blob | undefined {
   if (!dir) return existsSync(templateFile) ? new Blob([readFileSync(templateFile)]) : undefined;
-  const fresh = !existsSync(`${dir}/PG_VERSION`) && readdirSync(dir).every((f) => f === 'orbit.lock' || f === 'jwt-secret' || f === 'outbox');
+  const fresh =
+    !existsSync(`${dir}/PG_VERSION`) &&
+    readdirSync(dir).every((f) => f === 'orbit.lock' || f === 'jwt-secret' || f === 'outbox');
   if (!fresh || !existsSync(templateFile)) return undefined;
   return new Blob([readFileSync(templateFile)]);
 }

@@ -23,7 +23,11 @@ export function createApp(config: Config, database: Database, mailer: Mailer, lo
     // Set once the server has looked at the database (server.ts: prepareSemanticIndex).
     semantic: { ...SEARCH_NOT_READY },
     passwords: new Passwords(
-      { memoryCost: config.ARGON2_MEMORY_KIB, timeCost: config.ARGON2_TIME_COST, parallelism: config.ARGON2_PARALLELISM },
+      {
+        memoryCost: config.ARGON2_MEMORY_KIB,
+        timeCost: config.ARGON2_TIME_COST,
+        parallelism: config.ARGON2_PARALLELISM,
+      },
       config.ARGON2_CONCURRENCY || undefined,
     ),
     tokens: {

@@ -11,7 +11,13 @@ import type { Authentication } from '../shared/viewer.js';
 export type Context = RequestContext<Services, Loaders>;
 
 /** A context for `app` and an authentication: its services and loaders, built for its viewer. */
-export function contextFor(app: App, auth: Authentication, client: ClientInfo, requestId: string, stats?: QueryStats): Context {
+export function contextFor(
+  app: App,
+  auth: Authentication,
+  client: ClientInfo,
+  requestId: string,
+  stats?: QueryStats,
+): Context {
   const context: Context = {
     ...auth,
     app,
@@ -31,7 +37,12 @@ export function contextFor(app: App, auth: Authentication, client: ClientInfo, r
  * The context of one HTTP operation. Its app, services and loaders run their statements through a
  * database scoped to the operation, which counts them: authentication included.
  */
-export async function createContext(app: App, authorization: string | undefined | null, client: ClientInfo, requestId: string = randomUUID()): Promise<Context> {
+export async function createContext(
+  app: App,
+  authorization: string | undefined | null,
+  client: ClientInfo,
+  requestId: string = randomUUID(),
+): Promise<Context> {
   const stats: QueryStats = { statements: 0 };
   const scoped: App = { ...app, db: app.database.scoped(stats) };
   let auth: Authentication;

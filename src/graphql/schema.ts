@@ -1,4 +1,10 @@
-import { type GraphQLFieldResolver, type GraphQLSchema, isObjectType, lexicographicSortSchema, printSchema } from 'graphql';
+import {
+  type GraphQLFieldResolver,
+  type GraphQLSchema,
+  isObjectType,
+  lexicographicSortSchema,
+  printSchema,
+} from 'graphql';
 import { type PubSub, buildSchema, getMetadataStorage } from 'type-graphql';
 import { authChecker } from '../shared/access.js';
 import { resolvers } from '../modules/index.js';
@@ -21,7 +27,9 @@ function readPlainFieldsDirectly(): void {
   const objectTypes = new Set<unknown>(storage.objectTypes.map((t) => t.target));
   const guarded = [...storage.authorizedFields, ...storage.middlewares].filter((m) => objectTypes.has(m.target));
   if (guarded.length > 0) {
-    throw new Error(`Field-level @Authorized or middleware on object types is not supported: ${guarded.map((g) => `${(g.target as { name?: string }).name}.${g.fieldName}`).join(', ')}`);
+    throw new Error(
+      `Field-level @Authorized or middleware on object types is not supported: ${guarded.map((g) => `${(g.target as { name?: string }).name}.${g.fieldName}`).join(', ')}`,
+    );
   }
   for (const type of storage.objectTypes) type.simpleResolvers ??= true;
 }
@@ -36,9 +44,13 @@ type FieldResolverMetadata = ReturnType<typeof getMetadataStorage>['fieldResolve
  * even an empty one (`@Authorized()` is "signed in", no role named): those keep type-graphql's path,
  * where the auth checker runs.
  */
-export function isPlainFieldResolver(resolver: Pick<FieldResolverMetadata, 'kind' | 'roles' | 'middlewares' | 'params'>): boolean {
+export function isPlainFieldResolver(
+  resolver: Pick<FieldResolverMetadata, 'kind' | 'roles' | 'middlewares' | 'params'>,
+): boolean {
   if (resolver.kind !== 'external' || resolver.roles !== undefined || resolver.middlewares?.length) return false;
-  return (resolver.params ?? []).every((p) => (p.kind === 'root' || p.kind === 'context' || p.kind === 'info') && !('propertyName' in p && p.propertyName));
+  return (resolver.params ?? []).every(
+    (p) => (p.kind === 'root' || p.kind === 'context' || p.kind === 'info') && !('propertyName' in p && p.propertyName),
+  );
 }
 
 /**
@@ -58,14 +70,19 @@ function callPlainFieldResolversDirectly(schema: GraphQLSchema): void {
     const field = isObjectType(type) ? type.getFields()[resolver.schemaName] : undefined;
     if (!plain || !field) continue;
     let instance = instances.get(resolver.target);
-    if (!instance) instances.set(resolver.target, (instance = new (resolver.target as new () => Record<string, Method>)()));
+    if (!instance)
+      instances.set(resolver.target, (instance = new (resolver.target as new () => Record<string, Method>)()));
     const self = instance;
     const method = instance[resolver.methodName]!;
     const kinds = params.map((p) => p.kind).join(',');
     field.resolve = (
       kinds === 'root,context'
         ? (root, _args, context) => method.call(self, root, context)
-        : (root, _args, context, info) => method.apply(self, params.map((p) => (p.kind === 'root' ? root : p.kind === 'context' ? context : info)))
+        : (root, _args, context, info) =>
+            method.apply(
+              self,
+              params.map((p) => (p.kind === 'root' ? root : p.kind === 'context' ? context : info)),
+            )
     ) as GraphQLFieldResolver<unknown, unknown>;
   }
 }

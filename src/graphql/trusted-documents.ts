@@ -46,7 +46,9 @@ export function trustedDocuments(lookup: TrustedLookup) {
     if (!body || typeof body !== 'object' || Array.isArray(body)) return;
     const known = lookup(body.query, body.extensions);
     if (known === undefined) {
-      return reply.code(400).send({ errors: [{ message: UNTRUSTED_MESSAGE, extensions: { code: ErrorCode.FORBIDDEN } }] });
+      return reply
+        .code(400)
+        .send({ errors: [{ message: UNTRUSTED_MESSAGE, extensions: { code: ErrorCode.FORBIDDEN } }] });
     }
     body.query = known;
     delete body.extensions;

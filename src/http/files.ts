@@ -14,7 +14,10 @@ import { isUuid } from '../shared/ids.js';
 export function registerFiles(fastify: FastifyInstance, app: App, refreshCookie: string): void {
   fastify.get<{ Params: { id: string } }>('/files/:id', async (request, reply) => {
     const cookie = request.cookies[refreshCookie];
-    const auth = request.headers.authorization || !cookie ? await authenticate(app, request.headers.authorization) : await sessionViewer(app, cookie);
+    const auth =
+      request.headers.authorization || !cookie
+        ? await authenticate(app, request.headers.authorization)
+        : await sessionViewer(app, cookie);
     let userId: string;
     try {
       userId = checkAccess({ ...auth, app }, [], 'query').userId;
@@ -22,12 +25,20 @@ export function registerFiles(fastify: FastifyInstance, app: App, refreshCookie:
       return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'Sign in to download files' });
     }
     const id = request.params.id;
-    const [file] = isUuid(id) ? await app.db.select().from(emailAttachments).where(and(eq(emailAttachments.id, id), eq(emailAttachments.userId, userId))) : [];
+    const [file] = isUuid(id)
+      ? await app.db
+          .select()
+          .from(emailAttachments)
+          .where(and(eq(emailAttachments.id, id), eq(emailAttachments.userId, userId)))
+      : [];
     if (!file?.content) return reply.code(404).send({ error: 'Not found' });
     const name = file.filename.replace(/[\r\n"\\]/g, '_');
     return reply
       .header('content-type', file.contentType.replace(/[\r\n]/g, '') || 'application/octet-stream')
-      .header('content-disposition', `attachment; filename="${name.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(file.filename)}`)
+      .header(
+        'content-disposition',
+        `attachment; filename="${name.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(file.filename)}`,
+      )
       .header('x-content-type-options', 'nosniff')
       .header('cache-control', 'private, no-store')
       .send(file.content);

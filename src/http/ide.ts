@@ -70,7 +70,10 @@ export function registerGraphiql(fastify: FastifyInstance, endpoint: string): bo
   fastify.get<{ Params: { file: string } }>('/graphiql/assets/:file', async (request, reply) => {
     const path = assets.get(request.params.file);
     if (!path) return reply.code(404).send({ error: 'not found' });
-    return reply.type(ASSETS[request.params.file]!.type).header('cache-control', 'public, max-age=86400').send(await readFile(path));
+    return reply
+      .type(ASSETS[request.params.file]!.type)
+      .header('cache-control', 'public, max-age=86400')
+      .send(await readFile(path));
   });
   return true;
 }

@@ -26,7 +26,10 @@ export function registerMcp(fastify: FastifyInstance, app: App, services: Servic
       return refuse(reply, error);
     }
     // The SDK loads with the first MCP request: servers that never see one do not pay for it at start.
-    const [{ mcpServerFor }, { StreamableHTTPServerTransport }] = await Promise.all([loadMcpServer(), import('@modelcontextprotocol/sdk/server/streamableHttp.js')]);
+    const [{ mcpServerFor }, { StreamableHTTPServerTransport }] = await Promise.all([
+      loadMcpServer(),
+      import('@modelcontextprotocol/sdk/server/streamableHttp.js'),
+    ]);
     const server = mcpServerFor(viewer, services.actions, version);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     reply.hijack();
@@ -38,7 +41,14 @@ export function registerMcp(fastify: FastifyInstance, app: App, services: Servic
     await transport.handleRequest(request.raw, reply.raw, request.body);
   });
   const notOffered = async (_request: unknown, reply: FastifyReply) =>
-    reply.code(405).header('allow', 'POST').send({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed: this server is stateless; use POST' }, id: null });
+    reply
+      .code(405)
+      .header('allow', 'POST')
+      .send({
+        jsonrpc: '2.0',
+        error: { code: -32000, message: 'Method not allowed: this server is stateless; use POST' },
+        id: null,
+      });
   fastify.get(MCP_PATH, notOffered);
   fastify.delete(MCP_PATH, notOffered);
 }
@@ -49,5 +59,7 @@ function refuse(reply: FastifyReply, error: unknown) {
   const status = code === 'UNAUTHENTICATED' ? 401 : code === 'RATE_LIMITED' ? 429 : 403;
   if (status === 401) void reply.header('www-authenticate', 'Bearer');
   if (status === 429) void reply.header('retry-after', String(error.extensions.retryAfter));
-  return reply.code(status).send({ jsonrpc: '2.0', error: { code: -32001, message: error.message, data: { code } }, id: null });
+  return reply
+    .code(status)
+    .send({ jsonrpc: '2.0', error: { code: -32001, message: error.message, data: { code } }, id: null });
 }

@@ -13,11 +13,17 @@ export function registerHttpSecurity(fastify: FastifyInstance, config: Config): 
     const origin = request.headers.origin;
     const allowed = !!origin && allowedOrigin(origin);
     if (allowed) {
-      void reply.header('access-control-allow-origin', origin).header('access-control-allow-credentials', 'true').header('vary', 'Origin');
+      void reply
+        .header('access-control-allow-origin', origin)
+        .header('access-control-allow-credentials', 'true')
+        .header('vary', 'Origin');
     }
     if (request.method === 'OPTIONS' && request.headers['access-control-request-method']) {
       if (allowed) {
-        void reply.header('access-control-allow-methods', 'GET, POST, OPTIONS').header('access-control-allow-headers', ALLOW_HEADERS).header('access-control-max-age', '600');
+        void reply
+          .header('access-control-allow-methods', 'GET, POST, OPTIONS')
+          .header('access-control-allow-headers', ALLOW_HEADERS)
+          .header('access-control-max-age', '600');
       }
       return reply.code(204).send();
     }

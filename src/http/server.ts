@@ -3,10 +3,19 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { ApolloServer } from '@apollo/server';
-import { ApolloServerPluginCacheControlDisabled, ApolloServerPluginLandingPageDisabled } from '@apollo/server/plugin/disabled';
+import {
+  ApolloServerPluginCacheControlDisabled,
+  ApolloServerPluginLandingPageDisabled,
+} from '@apollo/server/plugin/disabled';
 import { fastifyApolloDrainPlugin, fastifyApolloHandler } from '@as-integrations/fastify';
 import fastifyCookie from '@fastify/cookie';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
+import Fastify, {
+  type FastifyBaseLogger,
+  type FastifyInstance,
+  type FastifyReply,
+  type FastifyRequest,
+  LogController,
+} from 'fastify';
 import type { Logger } from 'pino';
 import { createApp } from '../graphql/app.js';
 import type { App } from '../shared/app.js';
@@ -19,7 +28,12 @@ import { createLogger } from '../ops/logger.js';
 import { type Services, createServices } from '../modules/index.js';
 import { buildOrbitSchema } from '../graphql/schema.js';
 import { createFormatError } from '../shared/format-error.js';
-import { type OperationReport, type OperationReports, createOperationReports, operationReports } from '../ops/operation-reports.js';
+import {
+  type OperationReport,
+  type OperationReports,
+  createOperationReports,
+  operationReports,
+} from '../ops/operation-reports.js';
 import { VALIDATION_MAX_ERRORS, documentLimits, limitsPlugin, operationLimits } from '../shared/limits.js';
 import { literalFieldNames } from '../shared/input-gate.js';
 import { createMailer } from '../shared/mailer.js';
@@ -35,7 +49,9 @@ import { scheduleMailSync, sendJob, syncJob } from '../modules/mail/index.js';
 import { JobWorker } from '../shared/jobs.js';
 
 /** The version in package.json (src/ and dist/ are both one level below it). */
-const VERSION = (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const VERSION = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
 
 export const REFRESH_COOKIE = 'orbit_refresh';
 export const GRAPHQL_PATH = '/graphql';
@@ -70,13 +86,22 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const logger = options.logger ?? createLogger(config.LOG_LEVEL, config.NODE_ENV === 'development');
   const database = options.database ?? (await createDb(config));
   await runMigrations(database, config);
-  const mailer = createMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM, outboxDir: config.outboxDir, logger });
+  const mailer = createMailer({
+    smtpUrl: config.SMTP_URL,
+    from: config.MAIL_FROM,
+    outboxDir: config.outboxDir,
+    logger,
+  });
   const app = createApp(config, database, mailer, logger);
   app.semantic = await prepareSemanticIndex(database.db, config, logger);
   // The background jobs: mail sync and sending, and (re-)embedding items when semantic search is on.
   const jobs = new JobWorker(
     database.db,
-    { 'mail-sync': syncJob(app), 'mail-send': sendJob(app), ...(app.semantic.provider ? { embed: { batch: embedJobs(database.db, app.semantic.provider) } } : {}) },
+    {
+      'mail-sync': syncJob(app),
+      'mail-send': sendJob(app),
+      ...(app.semantic.provider ? { embed: { batch: embedJobs(database.db, app.semantic.provider) } } : {}),
+    },
     { pollMs: config.JOBS_POLL_MS, maxAttempts: config.JOBS_MAX_ATTEMPTS, batch: 32 },
     logger,
   );
@@ -158,7 +183,9 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   });
 
   // Loaded only when asked for: prom-client is not needed otherwise.
-  const metrics = config.METRICS ? new (await import('../ops/metrics.js')).Metrics(config, () => sockets.connectionCount(), database) : null;
+  const metrics = config.METRICS
+    ? new (await import('../ops/metrics.js')).Metrics(config, () => sockets.connectionCount(), database)
+    : null;
   const metricsServer = metrics ? await metrics.expose(fastify, config) : null;
   if (metrics) {
     reports.on('operation', (report) => metrics.observe(report));
@@ -234,11 +261,11 @@ function clientInfo(request: FastifyRequest, reply: FastifyReply, config: Config
     ip: request.ip,
     userAgent: request.headers['user-agent'] ?? null,
     refreshCookie: request.cookies[REFRESH_COOKIE] ?? null,
-    setRefreshCookie: (token, expiresAt) => void reply.setCookie(REFRESH_COOKIE, token, { ...cookieOptions, expires: expiresAt }),
+    setRefreshCookie: (token, expiresAt) =>
+      void reply.setCookie(REFRESH_COOKIE, token, { ...cookieOptions, expires: expiresAt }),
     clearRefreshCookie: () => void reply.clearCookie(REFRESH_COOKIE, cookieOptions),
   };
 }
-
 
 const PROBES = new Set(['/healthz', '/readyz', '/metrics']);
 
@@ -256,7 +283,14 @@ function logRequests(fastify: FastifyInstance, reports: OperationReports, logger
     if (operation) pending.delete(request.id);
     const ms = Math.round(reply.elapsedTime * 100) / 100;
     const path = request.url.split('?')[0]!;
-    const line = { requestId: request.id, method: request.method, path, status: reply.statusCode, ms, ...(operation ? { operation } : {}) };
+    const line = {
+      requestId: request.id,
+      method: request.method,
+      path,
+      status: reply.statusCode,
+      ms,
+      ...(operation ? { operation } : {}),
+    };
     if (ms > slowMs) logger.warn(line, 'slow request');
     else if (PROBES.has(path)) logger.debug(line, 'request');
     else logger.info(line, 'request');

@@ -1,10 +1,32 @@
 import type { NonEmptyArray } from 'type-graphql';
 import type { Db } from '../db/client.js';
 import type { App } from '../shared/app.js';
-import { AccountResolver, AccountService, AdminResolver, AdminService, ApiKeysResolver, ApiKeysService, AuthResolver, AuthService, SessionsService } from './accounts/index.js';
+import {
+  AccountResolver,
+  AccountService,
+  AdminResolver,
+  AdminService,
+  ApiKeysResolver,
+  ApiKeysService,
+  AuthResolver,
+  AuthService,
+  SessionsService,
+} from './accounts/index.js';
 import { ActivityResolver, ActivityService } from './activity/index.js';
-import { ActionService, Agent, AssistantResolver, MessageActionsResolver, createAssistantLoaders } from './assistant/index.js';
-import { EventResolver, CalendarService, InvitationResolver, createEventLoaders, linkInvitations } from './calendar/index.js';
+import {
+  ActionService,
+  Agent,
+  AssistantResolver,
+  MessageActionsResolver,
+  createAssistantLoaders,
+} from './assistant/index.js';
+import {
+  EventResolver,
+  CalendarService,
+  InvitationResolver,
+  createEventLoaders,
+  linkInvitations,
+} from './calendar/index.js';
 import { ConversationResolver, ConversationService, createConversationLoaders } from './conversations/index.js';
 import { DashboardResolver, DashboardService, ExportResolver, ExportService } from './dashboard/index.js';
 import { DocumentResolver, DocumentService, TagResolver, createDocumentLoaders } from './documents/index.js';

@@ -8,7 +8,9 @@ export const NOTIFICATION_RETENTION_DAYS = 30;
 
 /** Deletes what is kept for a limited time (notifications after 30 days, spent counters and tokens), gives back lapsed reservations, expires pending assistant actions. */
 export async function sweep(app: App): Promise<void> {
-  await app.db.delete(notifications).where(lt(notifications.createdAt, sql`now() - make_interval(days => ${NOTIFICATION_RETENTION_DAYS})`));
+  await app.db
+    .delete(notifications)
+    .where(lt(notifications.createdAt, sql`now() - make_interval(days => ${NOTIFICATION_RETENTION_DAYS})`));
   await app.db.delete(rateLimits).where(lt(rateLimits.resetAt, sql`now()`));
   await app.db.delete(emailTokens).where(lt(emailTokens.expiresAt, sql`now() - interval '1 day'`));
   await releaseLapsed(app.db);

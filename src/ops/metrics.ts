@@ -16,21 +16,64 @@ const MAX_OPERATION_NAMES = 200;
 export class Metrics {
   readonly registry = new Registry();
   private readonly names = new Set<string>();
-  private readonly operations = new Counter({ name: 'orbit_graphql_operations_total', help: 'GraphQL operations by name and outcome', labelNames: ['operation', 'outcome'], registers: [this.registry] });
-  private readonly duration = new Histogram({ name: 'orbit_graphql_operation_duration_seconds', help: 'GraphQL operation latency', labelNames: ['operation'], buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5], registers: [this.registry] });
-  private readonly statements = new Histogram({ name: 'orbit_graphql_operation_sql_statements', help: 'SQL statements per GraphQL operation', labelNames: ['operation'], buckets: [1, 2, 4, 8, 16, 32, 64], registers: [this.registry] });
-  readonly subscriptions = new Gauge({ name: 'orbit_subscriptions_active', help: 'Active GraphQL subscriptions', registers: [this.registry] });
+  private readonly operations = new Counter({
+    name: 'orbit_graphql_operations_total',
+    help: 'GraphQL operations by name and outcome',
+    labelNames: ['operation', 'outcome'],
+    registers: [this.registry],
+  });
+  private readonly duration = new Histogram({
+    name: 'orbit_graphql_operation_duration_seconds',
+    help: 'GraphQL operation latency',
+    labelNames: ['operation'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [this.registry],
+  });
+  private readonly statements = new Histogram({
+    name: 'orbit_graphql_operation_sql_statements',
+    help: 'SQL statements per GraphQL operation',
+    labelNames: ['operation'],
+    buckets: [1, 2, 4, 8, 16, 32, 64],
+    registers: [this.registry],
+  });
+  readonly subscriptions = new Gauge({
+    name: 'orbit_subscriptions_active',
+    help: 'Active GraphQL subscriptions',
+    registers: [this.registry],
+  });
 
   constructor(config: Config, sockets: () => number, database: Database) {
     collectDefaultMetrics({ register: this.registry, eventLoopMonitoringPrecision: 20 });
-    new Gauge({ name: 'orbit_websocket_connections', help: 'Open WebSocket connections', registers: [this.registry], collect() { this.set(sockets()); } });
-    new Gauge({ name: 'orbit_db_pool_max', help: 'Database connections the pool may open (1 for embedded PGlite)', registers: [this.registry] }).set(config.DATABASE_URL ? config.DB_POOL_MAX : 1);
+    new Gauge({
+      name: 'orbit_websocket_connections',
+      help: 'Open WebSocket connections',
+      registers: [this.registry],
+      collect() {
+        this.set(sockets());
+      },
+    });
+    new Gauge({
+      name: 'orbit_db_pool_max',
+      help: 'Database connections the pool may open (1 for embedded PGlite)',
+      registers: [this.registry],
+    }).set(config.DATABASE_URL ? config.DB_POOL_MAX : 1);
     // Read from pg_stat_activity when scraped (PGlite has none to report); a database that does not
     // answer within a second leaves them unset.
-    const open = new Gauge({ name: 'orbit_db_pool_open', help: "This replica's connections to the database server, the listener included", registers: [this.registry] });
-    const busy = new Gauge({ name: 'orbit_db_pool_busy', help: "This replica's connections running a statement or a transaction", registers: [this.registry] });
+    const open = new Gauge({
+      name: 'orbit_db_pool_open',
+      help: "This replica's connections to the database server, the listener included",
+      registers: [this.registry],
+    });
+    const busy = new Gauge({
+      name: 'orbit_db_pool_busy',
+      help: "This replica's connections running a statement or a transaction",
+      registers: [this.registry],
+    });
     this.refresh = async () => {
-      const use = await Promise.race([database.poolUse(), new Promise<null>((resolve) => setTimeout(() => resolve(null), 1000).unref())]).catch(() => null);
+      const use = await Promise.race([
+        database.poolUse(),
+        new Promise<null>((resolve) => setTimeout(() => resolve(null), 1000).unref()),
+      ]).catch(() => null);
       if (use) {
         open.set(use.open);
         busy.set(use.busy);

@@ -16,7 +16,8 @@ export interface OperationReport {
 /** Where operation reports go: the log, metrics, and tests that count statements. */
 export type OperationReports = EventEmitter<{ operation: [report: OperationReport, requestId?: string] }>;
 
-export const createOperationReports = (): OperationReports => new EventEmitter<{ operation: [report: OperationReport, requestId?: string] }>();
+export const createOperationReports = (): OperationReports =>
+  new EventEmitter<{ operation: [report: OperationReport, requestId?: string] }>();
 
 /**
  * A report per operation (name, duration, statements, viewer, errors) for the request's log line,
@@ -29,14 +30,16 @@ export function operationReports(reports: OperationReports, logger: Logger): Apo
       return {
         async didEncounterErrors({ errors, contextValue }) {
           for (const error of errors) {
-            if (isUnexpected(error)) logger.error({ err: error, requestId: contextValue?.requestId }, 'unexpected error');
+            if (isUnexpected(error))
+              logger.error({ err: error, requestId: contextValue?.requestId }, 'unexpected error');
           }
         },
         async willSendResponse({ response, contextValue, operationName, errors }) {
           const body = response.body;
           if (body.kind === 'single') {
             for (const e of body.singleResult.errors ?? []) {
-              if (e.extensions?.code === 'INTERNAL_SERVER_ERROR') (e.extensions as Record<string, unknown>).requestId = contextValue.requestId;
+              if (e.extensions?.code === 'INTERNAL_SERVER_ERROR')
+                (e.extensions as Record<string, unknown>).requestId = contextValue.requestId;
             }
           }
           const report: OperationReport = {

@@ -32,9 +32,24 @@ export async function ensurePortFree(port: number, host: string): Promise<void> 
   await new Promise<void>((done, fail) => {
     const probe = createNetServer();
     probe.once('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE') fail(new StartupError(`Port ${port} on ${host} is already in use: stop the process that holds it, or set PORT to another port.`));
-      else if (error.code === 'EACCES') fail(new StartupError(`Port ${port} on ${host} needs privileges this process does not have: set PORT to 1024 or above.`));
-      else if (error.code === 'EADDRNOTAVAIL') fail(new StartupError(`HOST ${host} is not an address of this machine: set HOST (0.0.0.0 listens on every interface).`));
+      if (error.code === 'EADDRINUSE')
+        fail(
+          new StartupError(
+            `Port ${port} on ${host} is already in use: stop the process that holds it, or set PORT to another port.`,
+          ),
+        );
+      else if (error.code === 'EACCES')
+        fail(
+          new StartupError(
+            `Port ${port} on ${host} needs privileges this process does not have: set PORT to 1024 or above.`,
+          ),
+        );
+      else if (error.code === 'EADDRNOTAVAIL')
+        fail(
+          new StartupError(
+            `HOST ${host} is not an address of this machine: set HOST (0.0.0.0 listens on every interface).`,
+          ),
+        );
       else fail(error);
     });
     probe.listen({ port, host, exclusive: true }, () => probe.close(() => done()));
@@ -58,15 +73,21 @@ export function databaseProblem(error: unknown, url: string | undefined): Startu
     case 'ETIMEDOUT':
     case 'CONNECT_TIMEOUT':
     case 'EHOSTUNREACH':
-      return new StartupError(`No PostgreSQL server answers at ${server}: start it, or fix DATABASE_URL (unset it to use the embedded database).`);
+      return new StartupError(
+        `No PostgreSQL server answers at ${server}: start it, or fix DATABASE_URL (unset it to use the embedded database).`,
+      );
     case 'ENOTFOUND':
     case 'EAI_AGAIN':
       return new StartupError(`The host of DATABASE_URL (${where?.hostname}) does not resolve: fix DATABASE_URL.`);
     case '3D000':
-      return new StartupError(`The database "${name}" does not exist on ${server}: create it (createdb ${name}) or fix DATABASE_URL.`);
+      return new StartupError(
+        `The database "${name}" does not exist on ${server}: create it (createdb ${name}) or fix DATABASE_URL.`,
+      );
     case '28P01':
     case '28000':
-      return new StartupError(`PostgreSQL at ${server} refused the user or password of DATABASE_URL: fix DATABASE_URL.`);
+      return new StartupError(
+        `PostgreSQL at ${server} refused the user or password of DATABASE_URL: fix DATABASE_URL.`,
+      );
     default:
       return null;
   }

@@ -39,8 +39,9 @@ export interface OperationGateOptions {
 /** Documents kept parsed. */
 const MAX_DOCUMENTS = 500;
 
-const refuse = (code: ErrorCode, message: string, extensions: Record<string, unknown> = {}) =>
-  [new GraphQLError(message, { extensions: { ...extensions, code } })];
+const refuse = (code: ErrorCode, message: string, extensions: Record<string, unknown> = {}) => [
+  new GraphQLError(message, { extensions: { ...extensions, code } }),
+];
 
 /**
  * What a subscribe message must pass before anything runs, the same rules as over HTTP: trusted
@@ -57,7 +58,11 @@ export class OperationGate {
     private readonly schema: GraphQLSchema,
     private readonly options: OperationGateOptions,
   ) {
-    this.rules = [...specifiedRules, ...(options.introspection ? [] : [NoSchemaIntrospectionCustomRule]), literalFieldNames];
+    this.rules = [
+      ...specifiedRules,
+      ...(options.introspection ? [] : [NoSchemaIntrospectionCustomRule]),
+      literalFieldNames,
+    ];
   }
 
   prepare(payload: SubscribePayload): PreparedOperation | GraphQLError[] {
@@ -72,13 +77,18 @@ export class OperationGate {
     if (errors.length) {
       return errors.map((e) => {
         const field = literalFieldOf(e);
-        return new GraphQLError(e.message, { extensions: { code: ErrorCode.BAD_USER_INPUT, ...(field ? { fields: { [field]: e.message } } : {}) } });
+        return new GraphQLError(e.message, {
+          extensions: { code: ErrorCode.BAD_USER_INPUT, ...(field ? { fields: { [field]: e.message } } : {}) },
+        });
       });
     }
     const operation = getOperationAST(document, payload.operationName);
     if (!operation) return refuse(ErrorCode.BAD_USER_INPUT, 'Unknown operation');
     if (operation.operation !== 'subscription') {
-      return refuse(ErrorCode.BAD_USER_INPUT, 'Only subscriptions run over WebSocket; send queries and mutations to POST /graphql');
+      return refuse(
+        ErrorCode.BAD_USER_INPUT,
+        'Only subscriptions run over WebSocket; send queries and mutations to POST /graphql',
+      );
     }
     try {
       checkOperation(this.schema, document, operation, payload.variables ?? {}, this.options.limits);
@@ -98,10 +108,18 @@ export class OperationGate {
     try {
       const document = parseWithinLimits(text, this.options.limits);
       // A flat copy: the text parsed out of a message may be a slice that keeps the whole message alive.
-      entry = { query: (' ' + text).slice(1), document, errors: validate(this.schema, document, this.rules, { maxErrors: VALIDATION_MAX_ERRORS }) };
+      entry = {
+        query: (' ' + text).slice(1),
+        document,
+        errors: validate(this.schema, document, this.rules, { maxErrors: VALIDATION_MAX_ERRORS }),
+      };
     } catch (error) {
       if (error instanceof AppError) return { query: text, document: null, errors: [error] };
-      return { query: text, document: null, errors: [new GraphQLError((error as GraphQLError).message, { extensions: { code: ErrorCode.BAD_USER_INPUT } })] };
+      return {
+        query: text,
+        document: null,
+        errors: [new GraphQLError((error as GraphQLError).message, { extensions: { code: ErrorCode.BAD_USER_INPUT } })],
+      };
     }
     if (this.parsed.size >= MAX_DOCUMENTS) this.parsed.delete(this.parsed.keys().next().value!);
     this.parsed.set(entry.query, entry);

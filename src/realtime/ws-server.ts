@@ -51,7 +51,9 @@ export function attachWebSockets(server: Server, app: App, services: Services, s
     introspection: !config.production,
     trusted: opts.trusted ?? null,
   });
-  const sharedSubscribe = createSharedSubscribe((contextValue) => (contextValue as SocketContext).viewer?.userId ?? null);
+  const sharedSubscribe = createSharedSubscribe(
+    (contextValue) => (contextValue as SocketContext).viewer?.userId ?? null,
+  );
   const format = createFormatError(config.NODE_ENV !== 'development');
   // As Apollo's hideSchemaDetailsFromClientErrors: no "Did you mean" that spells out the schema.
   const hideSuggestions = config.NODE_ENV !== 'development';
@@ -62,7 +64,8 @@ export function attachWebSockets(server: Server, app: App, services: Services, s
   const formatErrors = (errors: readonly GraphQLError[], context: SocketContext | undefined): GraphQLFormattedError[] =>
     errors.map((error) => {
       let formatted = format(error.toJSON(), error);
-      if (hideSuggestions) formatted = { ...formatted, message: formatted.message.replace(/ ?Did you mean(.+?)\?$/, '') };
+      if (hideSuggestions)
+        formatted = { ...formatted, message: formatted.message.replace(/ ?Did you mean(.+?)\?$/, '') };
       if (formatted.extensions?.code === ErrorCode.INTERNAL_SERVER_ERROR) {
         const requestId = context?.requestId;
         if (isUnexpected(error)) logger.error({ err: error, requestId }, 'unexpected error in a subscription');
@@ -71,7 +74,10 @@ export function attachWebSockets(server: Server, app: App, services: Services, s
       return formatted;
     });
 
-  const authenticateConnection = (conn: SocketConnection, params: Readonly<Record<string, unknown>> | undefined): Promise<Authentication> => {
+  const authenticateConnection = (
+    conn: SocketConnection,
+    params: Readonly<Record<string, unknown>> | undefined,
+  ): Promise<Authentication> => {
     const header = params?.authorization;
     if (typeof header === 'string' && header) return authenticate(app, header);
     const cookie = parseCookie(conn.request?.headers.cookie, opts.refreshCookie);
@@ -113,7 +119,11 @@ export function attachWebSockets(server: Server, app: App, services: Services, s
     onSubscribe(ctx, _id, payload) {
       // graphql-ws has registered this subscription already when the hook runs.
       if (Object.keys(ctx.subscriptions).length > MAX_SUBSCRIPTIONS) {
-        return [new GraphQLError(`At most ${MAX_SUBSCRIPTIONS} active subscriptions per connection`, { extensions: { code: ErrorCode.BAD_USER_INPUT } })];
+        return [
+          new GraphQLError(`At most ${MAX_SUBSCRIPTIONS} active subscriptions per connection`, {
+            extensions: { code: ErrorCode.BAD_USER_INPUT },
+          }),
+        ];
       }
       const prepared = gate.prepare(payload);
       if (Array.isArray(prepared)) return prepared;
@@ -121,10 +131,17 @@ export function attachWebSockets(server: Server, app: App, services: Services, s
       (payload as { query: string }).query = prepared.query;
       onCount?.(1);
       const contextValue = new SocketContext(app, services, ctx.extra);
-      return { schema, document: prepared.document, variableValues: payload.variables, operationName: payload.operationName, contextValue };
+      return {
+        schema,
+        document: prepared.document,
+        variableValues: payload.variables,
+        operationName: payload.operationName,
+        contextValue,
+      };
     },
     onNext(_ctx, _id, _payload, args, result: ExecutionResult) {
-      if (result.errors?.length) return { ...result, errors: formatErrors(result.errors, args.contextValue as SocketContext) };
+      if (result.errors?.length)
+        return { ...result, errors: formatErrors(result.errors, args.contextValue as SocketContext) };
     },
     onError(_ctx, _id, _payload, errors) {
       return formatErrors(errors, undefined);
@@ -142,7 +159,9 @@ export function attachWebSockets(server: Server, app: App, services: Services, s
     const conn = connections.get(this);
     if (!conn) return;
     connections.delete(this);
-    conn.closed?.(code, String(reason)).catch((error: unknown) => logger.error({ err: error }, 'closing a subscription failed'));
+    conn
+      .closed?.(code, String(reason))
+      .catch((error: unknown) => logger.error({ err: error }, 'closing a subscription failed'));
   }
   function onSocketError(this: WebSocket, error: Error) {
     // ws has closed the socket already (1009 for a message over the limit, 1002 for a bad frame).
@@ -168,7 +187,10 @@ export function attachWebSockets(server: Server, app: App, services: Services, s
 
   server.on('upgrade', (request, socket, head) => {
     const url = new URL(request.url ?? '/', 'http://localhost');
-    if (url.pathname !== opts.path || (opts.originAllowed && !opts.originAllowed(request.headers.origin, request.headers.host))) {
+    if (
+      url.pathname !== opts.path ||
+      (opts.originAllowed && !opts.originAllowed(request.headers.origin, request.headers.host))
+    ) {
       socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\n\r\n');
       socket.destroy();
       return;
@@ -181,7 +203,8 @@ export function attachWebSockets(server: Server, app: App, services: Services, s
   };
   const offs = [
     app.bus.on('sessions.revoked', (e: BusEvent) => {
-      if (e.topic === 'sessions.revoked') closeWhere((c) => !!c.auth?.viewer?.sessionId && e.ids.includes(c.auth.viewer.sessionId), 'Session revoked');
+      if (e.topic === 'sessions.revoked')
+        closeWhere((c) => !!c.auth?.viewer?.sessionId && e.ids.includes(c.auth.viewer.sessionId), 'Session revoked');
     }),
     app.bus.on('user.signout', (e: BusEvent) => {
       if (e.topic === 'user.signout') closeWhere((c) => c.auth?.viewer?.userId === e.userId, 'Signed out');
@@ -198,7 +221,8 @@ export function attachWebSockets(server: Server, app: App, services: Services, s
     if (heartbeat) lastHeartbeat = now;
     for (const [socket, conn] of connections) {
       if (!conn.initialized) {
-        if (now - conn.openedAt >= INIT_TIMEOUT_MS) socket.close(CloseCode.ConnectionInitialisationTimeout, 'Connection initialisation timeout');
+        if (now - conn.openedAt >= INIT_TIMEOUT_MS)
+          socket.close(CloseCode.ConnectionInitialisationTimeout, 'Connection initialisation timeout');
       } else if (conn.expiresAt <= now) socket.close(FORBIDDEN, 'Token expired');
       else if (heartbeat) {
         if (!conn.alive) socket.terminate();

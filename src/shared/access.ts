@@ -21,7 +21,11 @@ export const authChecker: AuthChecker<RequestContext, AuthFlag> = ({ context, in
  * The same rules for code that runs outside a resolver: subscriptions check access once, when they
  * start (their socket closes on expiry or revocation), not on every delivered event.
  */
-export function checkAccess(context: Pick<RequestContext, 'viewer' | 'error' | 'app'>, flags: AuthFlag[], operation: 'query' | 'mutation' | 'subscription'): Viewer {
+export function checkAccess(
+  context: Pick<RequestContext, 'viewer' | 'error' | 'app'>,
+  flags: AuthFlag[],
+  operation: 'query' | 'mutation' | 'subscription',
+): Viewer {
   const { viewer, error } = context;
   if (!viewer) throw error ?? new UnauthenticatedError();
   if (viewer.expiresAt && viewer.expiresAt <= new Date()) throw new UnauthenticatedError('Credential expired');

@@ -129,7 +129,11 @@ export class ConfigError extends Error {
   }
 }
 
-function devSecret(dataDir: string | undefined, name = 'jwt-secret', make = () => randomBytes(48).toString('base64url')): string {
+function devSecret(
+  dataDir: string | undefined,
+  name = 'jwt-secret',
+  make = () => randomBytes(48).toString('base64url'),
+): string {
   if (!dataDir) return make();
   const file = join(dataDir, name);
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
@@ -144,10 +148,16 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
   const raw = Object.fromEntries(Object.entries(source).filter(([, v]) => v !== undefined && v !== ''));
   const parsed = EnvSchema.safeParse(raw);
   const problems = parsed.success ? [] : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
-  if (raw.NODE_ENV === 'production' && !raw.JWT_SECRET) problems.push('JWT_SECRET: required in production (at least 32 bytes)');
-  if (raw.SECRETS_KEY && !parseSecretsKey(raw.SECRETS_KEY)) problems.push('SECRETS_KEY: must be 32 bytes, as 64 hex characters or base64 (e.g. `openssl rand -hex 32`)');
-  if (raw.NODE_ENV === 'production' && !raw.SECRETS_KEY) problems.push('SECRETS_KEY: required in production (32 bytes, e.g. `openssl rand -hex 32`)');
-  const corsOrigins = (raw.CORS_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean);
+  if (raw.NODE_ENV === 'production' && !raw.JWT_SECRET)
+    problems.push('JWT_SECRET: required in production (at least 32 bytes)');
+  if (raw.SECRETS_KEY && !parseSecretsKey(raw.SECRETS_KEY))
+    problems.push('SECRETS_KEY: must be 32 bytes, as 64 hex characters or base64 (e.g. `openssl rand -hex 32`)');
+  if (raw.NODE_ENV === 'production' && !raw.SECRETS_KEY)
+    problems.push('SECRETS_KEY: required in production (32 bytes, e.g. `openssl rand -hex 32`)');
+  const corsOrigins = (raw.CORS_ORIGINS ?? '')
+    .split(',')
+    .map((o) => o.trim())
+    .filter(Boolean);
   for (const origin of corsOrigins) {
     try {
       const u = new URL(origin);
@@ -156,7 +166,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       problems.push(`CORS_ORIGINS: "${origin}" is not an origin like https://app.example.com`);
     }
   }
-  if (raw.PERSISTED_QUERIES === 'only' && !raw.PERSISTED_QUERIES_MANIFEST) problems.push('PERSISTED_QUERIES_MANIFEST: required when PERSISTED_QUERIES=only');
+  if (raw.PERSISTED_QUERIES === 'only' && !raw.PERSISTED_QUERIES_MANIFEST)
+    problems.push('PERSISTED_QUERIES_MANIFEST: required when PERSISTED_QUERIES=only');
   if (!parsed.success || problems.length > 0) throw new ConfigError(problems);
   const env = parsed.data;
   const production = env.NODE_ENV === 'production';
@@ -169,7 +180,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     production,
     pgliteDir,
     jwtSecret: new TextEncoder().encode(secret),
-    secretsKey: parseSecretsKey(env.SECRETS_KEY ?? devSecret(pgliteDir, 'secrets-key', () => randomBytes(32).toString('hex')))!,
+    secretsKey: parseSecretsKey(
+      env.SECRETS_KEY ?? devSecret(pgliteDir, 'secrets-key', () => randomBytes(32).toString('hex')),
+    )!,
     outboxDir: env.MAIL_OUTBOX_DIR ?? join(memory ? join(process.cwd(), '.data') : env.DATA_DIR, 'outbox'),
   };
 }

@@ -44,7 +44,12 @@ function multiplier(field: GraphQLField<unknown, unknown>, args: Record<string, 
  * `limit`) multiplies its selection by that size (20 when absent), any other list by 5. Fields left
  * out by @skip/@include cost nothing. The document limits have bounded its size before this runs.
  */
-export function operationCost(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>): number {
+export function operationCost(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+): number {
   const fragments = new Map<string, FragmentDefinitionNode>();
   for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) fragments.set(d.name.value, d);
   const included = (node: { directives?: readonly unknown[] }) => {
@@ -82,7 +87,8 @@ export function operationCost(schema: GraphQLSchema, document: DocumentNode, ope
       } else {
         const fragment = fragments.get(sel.name.value);
         const type = fragment && schema.getType(fragment.typeCondition.name.value);
-        if (fragment && type && isCompositeType(type) && !seen.has(fragment.name.value)) total += cost(fragment.selectionSet, type, new Set([...seen, fragment.name.value]));
+        if (fragment && type && isCompositeType(type) && !seen.has(fragment.name.value))
+          total += cost(fragment.selectionSet, type, new Set([...seen, fragment.name.value]));
       }
     }
     return total;

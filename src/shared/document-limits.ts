@@ -62,7 +62,12 @@ function measure(document: DocumentNode, limits: DocumentLimits): { fields: numb
     const out: Shape = { fields: 0, depth: 0, names: new Map() };
     const add = (name: string, times: number) => {
       const n = (out.names.get(name) ?? 0) + times;
-      if (n > limits.sameName) throw tooComplex(`"${name}" is selected ${n} times in one selection; at most ${limits.sameName}`, 'sameName', limits.sameName);
+      if (n > limits.sameName)
+        throw tooComplex(
+          `"${name}" is selected ${n} times in one selection; at most ${limits.sameName}`,
+          'sameName',
+          limits.sameName,
+        );
       out.names.set(name, n);
     };
     for (const sel of set.selections) {
@@ -80,7 +85,8 @@ function measure(document: DocumentNode, limits: DocumentLimits): { fields: numb
       for (const [name, times] of inner.names) add(name, times);
       if (out.fields > limits.fields) break;
     }
-    if (out.fields > limits.fields) throw tooComplex(`The document selects more than ${limits.fields} fields`, 'fields', limits.fields);
+    if (out.fields > limits.fields)
+      throw tooComplex(`The document selects more than ${limits.fields} fields`, 'fields', limits.fields);
     return out;
   };
 
@@ -92,7 +98,8 @@ function measure(document: DocumentNode, limits: DocumentLimits): { fields: numb
     fields += shape.fields;
     depth = Math.max(depth, shape.depth);
   }
-  if (fields > limits.fields) throw tooComplex(`The document selects more than ${limits.fields} fields`, 'fields', limits.fields);
+  if (fields > limits.fields)
+    throw tooComplex(`The document selects more than ${limits.fields} fields`, 'fields', limits.fields);
   return { fields, depth };
 }
 
@@ -104,7 +111,8 @@ function measure(document: DocumentNode, limits: DocumentLimits): { fields: numb
  * graphql's own GraphQLError.
  */
 export function parseWithinLimits(text: string, limits: DocumentLimits): DocumentNode {
-  if (Buffer.byteLength(text) > limits.queryBytes) throw tooComplex(`The query text is over ${limits.queryBytes} bytes`, 'queryBytes', limits.queryBytes);
+  if (Buffer.byteLength(text) > limits.queryBytes)
+    throw tooComplex(`The query text is over ${limits.queryBytes} bytes`, 'queryBytes', limits.queryBytes);
   let document: DocumentNode;
   try {
     document = parse(text, { maxTokens: limits.tokens, noLocation: false });
@@ -127,11 +135,19 @@ export function parseWithinLimits(text: string, limits: DocumentLimits): Documen
     if (!node || typeof node !== 'object') continue;
     if (node.kind === Kind.FIELD && node.alias) aliases += 1;
     if (node.kind === Kind.DIRECTIVE) directives += 1;
-    for (const [key, value] of Object.entries(node)) if (key !== 'loc' && value && typeof value === 'object') stack.push(value);
+    for (const [key, value] of Object.entries(node))
+      if (key !== 'loc' && value && typeof value === 'object') stack.push(value);
   }
-  if (aliases > limits.aliases) throw tooComplex(`At most ${limits.aliases} aliases per operation (found ${aliases})`, 'aliases', limits.aliases);
-  if (directives > limits.directives) throw tooComplex(`At most ${limits.directives} directives per operation (found ${directives})`, 'directives', limits.directives);
+  if (aliases > limits.aliases)
+    throw tooComplex(`At most ${limits.aliases} aliases per operation (found ${aliases})`, 'aliases', limits.aliases);
+  if (directives > limits.directives)
+    throw tooComplex(
+      `At most ${limits.directives} directives per operation (found ${directives})`,
+      'directives',
+      limits.directives,
+    );
   const { depth } = measure(document, limits);
-  if (depth > limits.depth) throw tooComplex(`The query is ${depth} levels deep; at most ${limits.depth}`, 'depth', limits.depth);
+  if (depth > limits.depth)
+    throw tooComplex(`The query is ${depth} levels deep; at most ${limits.depth}`, 'depth', limits.depth);
   return document;
 }

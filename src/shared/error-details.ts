@@ -15,7 +15,19 @@ export interface ErrorDetails {
   cause?: ErrorDetails;
 }
 
-const DB_FIELDS = ['code', 'severity', 'constraint', 'constraint_name', 'table', 'table_name', 'column', 'column_name', 'schema', 'schema_name', 'routine'] as const;
+const DB_FIELDS = [
+  'code',
+  'severity',
+  'constraint',
+  'constraint_name',
+  'table',
+  'table_name',
+  'column',
+  'column_name',
+  'schema',
+  'schema_name',
+  'routine',
+] as const;
 
 interface Failed {
   name?: string;

@@ -68,7 +68,9 @@ export class EmailNotVerifiedError extends AppError {
 }
 export class RateLimitedError extends AppError {
   constructor(retryAfter: number) {
-    super(ErrorCode.RATE_LIMITED, 'Too many attempts, try again later', { retryAfter: Math.max(1, Math.ceil(retryAfter)) });
+    super(ErrorCode.RATE_LIMITED, 'Too many attempts, try again later', {
+      retryAfter: Math.max(1, Math.ceil(retryAfter)),
+    });
   }
 }
 export class InputError extends AppError {

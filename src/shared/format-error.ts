@@ -34,10 +34,19 @@ export function createFormatError(production: boolean) {
     if (REQUEST_ERRORS.has(code)) {
       const field = literalFieldOf(error);
       const fields = field ? { fields: { [field]: formatted.message } } : {};
-      return strip({ ...formatted, extensions: { ...formatted.extensions, ...fields, code: ErrorCode.BAD_USER_INPUT } }, production);
+      return strip(
+        { ...formatted, extensions: { ...formatted.extensions, ...fields, code: ErrorCode.BAD_USER_INPUT } },
+        production,
+      );
     }
-    if (!production) return { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.INTERNAL_SERVER_ERROR } };
-    return { message: 'Internal server error', locations: formatted.locations, path: formatted.path, extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR } };
+    if (!production)
+      return { ...formatted, extensions: { ...formatted.extensions, code: ErrorCode.INTERNAL_SERVER_ERROR } };
+    return {
+      message: 'Internal server error',
+      locations: formatted.locations,
+      path: formatted.path,
+      extensions: { code: ErrorCode.INTERNAL_SERVER_ERROR },
+    };
   };
 }
 

@@ -57,7 +57,8 @@ function checkJson(value: unknown, path: ReadonlyArray<string | number>, problem
       bytes += v.length + 2;
       if (v.includes('\u0000')) return add(problems, path, 'Text must not contain NUL (\\u0000) characters');
     } else if (v && typeof v === 'object') {
-      if (depth >= INPUT_CAPS.jsonDepth) return add(problems, path, `JSON may nest at most ${INPUT_CAPS.jsonDepth} levels`);
+      if (depth >= INPUT_CAPS.jsonDepth)
+        return add(problems, path, `JSON may nest at most ${INPUT_CAPS.jsonDepth} levels`);
       for (const [key, item] of Object.entries(v)) {
         bytes += key.length + 4;
         if (key.includes('\u0000')) return add(problems, path, 'Text must not contain NUL (\\u0000) characters');
@@ -66,7 +67,8 @@ function checkJson(value: unknown, path: ReadonlyArray<string | number>, problem
     } else {
       bytes += 8;
     }
-    if (bytes > INPUT_CAPS.jsonBytes) return add(problems, path, `JSON must be at most ${INPUT_CAPS.jsonBytes / 1024} KB`);
+    if (bytes > INPUT_CAPS.jsonBytes)
+      return add(problems, path, `JSON must be at most ${INPUT_CAPS.jsonBytes / 1024} KB`);
   }
 }
 
@@ -89,17 +91,28 @@ function checkValue(value: unknown, type: GraphQLInputType, path: Array<string |
     return;
   }
   if (isScalarType(nullable) && nullable.name === 'JSON') return checkJson(value, path, problems);
-  if (typeof value === 'string' && value.includes('\u0000')) add(problems, path, 'Text must not contain NUL (\\u0000) characters');
+  if (typeof value === 'string' && value.includes('\u0000'))
+    add(problems, path, 'Text must not contain NUL (\\u0000) characters');
 }
 
 const badInput = (fields: Problems) =>
-  new AppError(ErrorCode.BAD_USER_INPUT, `Invalid input: ${Object.entries(fields).map(([k, v]) => `${k}: ${v}`).join('; ')}`, { fields, http: { status: 400 } });
+  new AppError(
+    ErrorCode.BAD_USER_INPUT,
+    `Invalid input: ${Object.entries(fields)
+      .map(([k, v]) => `${k}: ${v}`)
+      .join('; ')}`,
+    { fields, http: { status: 400 } },
+  );
 
 /**
  * Coerces the operation's variables as execution will, and refuses with BAD_USER_INPUT (HTTP 400,
  * extensions.fields naming each field) a missing or unparsable variable. Throws the first problems.
  */
-export function coerceVariables(schema: GraphQLSchema, operation: OperationDefinitionNode, raw: Record<string, unknown>): Record<string, unknown> {
+export function coerceVariables(
+  schema: GraphQLSchema,
+  operation: OperationDefinitionNode,
+  raw: Record<string, unknown>,
+): Record<string, unknown> {
   const problems: Problems = {};
   const coerced: Record<string, unknown> = {};
   for (const def of operation.variableDefinitions ?? []) {
@@ -107,7 +120,8 @@ export function coerceVariables(schema: GraphQLSchema, operation: OperationDefin
     const type = typeFromAST(schema, def.type as never) as GraphQLInputType | undefined;
     if (!type) continue; // Validation has refused the document already.
     if (!Object.prototype.hasOwnProperty.call(raw, name) || raw[name] === undefined) {
-      if (isNonNullType(type) && !def.defaultValue) add(problems, [name], `Variable $${name} of type ${String(type)} is required`);
+      if (isNonNullType(type) && !def.defaultValue)
+        add(problems, [name], `Variable $${name} of type ${String(type)} is required`);
       continue;
     }
     if (raw[name] === null && isNonNullType(type)) {
@@ -115,7 +129,11 @@ export function coerceVariables(schema: GraphQLSchema, operation: OperationDefin
       continue;
     }
     coerced[name] = coerceInputValue(raw[name], type, (path, _invalid, error) => {
-      add(problems, [name, ...path], error.originalError instanceof GraphQLError ? error.originalError.message : error.message);
+      add(
+        problems,
+        [name, ...path],
+        error.originalError instanceof GraphQLError ? error.originalError.message : error.message,
+      );
     });
   }
   if (Object.keys(problems).length) throw badInput(problems);
@@ -129,7 +147,12 @@ export function coerceVariables(schema: GraphQLSchema, operation: OperationDefin
  * first (coerceVariables). Anything else is BAD_USER_INPUT naming the field, with HTTP 400.
  * Returns the coerced variables, for the cost count.
  */
-export function checkInputs(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, raw: Record<string, unknown>): Record<string, unknown> {
+export function checkInputs(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  raw: Record<string, unknown>,
+): Record<string, unknown> {
   const variables = coerceVariables(schema, operation, raw);
   const problems: Problems = {};
   const typeInfo = new TypeInfo(schema);
@@ -152,7 +175,12 @@ export function checkInputs(schema: GraphQLSchema, document: DocumentNode, opera
           for (const arg of def.args) {
             const value = values[arg.name];
             if (value === undefined) continue;
-            if (PAGE_ARGS.has(arg.name) && getNamedType(arg.type).name === 'Int' && typeof value === 'number' && (value < 0 || value > MAX_PAGE_SIZE)) {
+            if (
+              PAGE_ARGS.has(arg.name) &&
+              getNamedType(arg.type).name === 'Int' &&
+              typeof value === 'number' &&
+              (value < 0 || value > MAX_PAGE_SIZE)
+            ) {
               add(problems, [arg.name], `${arg.name} must be between 0 and ${MAX_PAGE_SIZE}`);
               continue;
             }

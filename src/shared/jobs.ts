@@ -22,7 +22,12 @@ export type JobHandler = (job: Job, signal: AbortSignal) => Promise<void>;
 export type BatchHandler = (jobs: Job[], signal: AbortSignal) => Promise<Array<Error | null>>;
 
 /** Queues a job (or wakes the one waiting for the same key) in `q`'s transaction. */
-export async function enqueue(q: Queryable, kind: string, key: string, payload: Record<string, unknown>): Promise<void> {
+export async function enqueue(
+  q: Queryable,
+  kind: string,
+  key: string,
+  payload: Record<string, unknown>,
+): Promise<void> {
   await q.execute(sql`insert into jobs (kind, key, payload) values (${kind}, ${key}, ${JSON.stringify(payload)}::jsonb)
     on conflict (kind, key) do update set status = 'queued', run_at = now(), attempts = 0, version = jobs.version + 1, last_error = null`);
 }
@@ -58,7 +63,8 @@ export class JobWorker {
         this.logger.warn({ err }, 'job worker: claiming jobs failed');
       }
       if (!worked) for (const done of this.idle) done();
-      if (!this.stopping.signal.aborted) this.timer = setTimeout(() => void (this.running = tick()), worked ? 0 : this.options.pollMs);
+      if (!this.stopping.signal.aborted)
+        this.timer = setTimeout(() => void (this.running = tick()), worked ? 0 : this.options.pollMs);
     };
     this.running = tick();
   }
@@ -78,13 +84,21 @@ export class JobWorker {
     for (const [kind, group] of byKind) {
       const handler = this.handlers[kind]!;
       if (typeof handler !== 'function') {
-        const outcomes = await handler.batch(group, this.stopping.signal).catch((error: Error) => group.map(() => error));
+        const outcomes = await handler
+          .batch(group, this.stopping.signal)
+          .catch((error: Error) => group.map(() => error));
         for (const [i, job] of group.entries()) await this.settle(job, outcomes[i] ?? null);
         continue;
       }
       for (const job of group) {
         if (this.stopping.signal.aborted) break;
-        await this.settle(job, await handler(job, this.stopping.signal).then(() => null, (error: Error) => error));
+        await this.settle(
+          job,
+          await handler(job, this.stopping.signal).then(
+            () => null,
+            (error: Error) => error,
+          ),
+        );
       }
     }
     return claimed.length > 0;
@@ -109,7 +123,11 @@ export class JobWorker {
     );
     // Enqueued again meanwhile (another version): it is released to run again as queued.
     await this.db.execute(sql`update jobs set locked_until = null where id = ${job.id} and version <> ${job.version}`);
-    (final ? this.logger.warn : this.logger.debug).call(this.logger, { kind: job.kind, key: job.key, attempts: job.attempts, err: message }, final ? 'job failed for good' : 'job failed, will retry');
+    (final ? this.logger.warn : this.logger.debug).call(
+      this.logger,
+      { kind: job.kind, key: job.key, attempts: job.attempts, err: message },
+      final ? 'job failed for good' : 'job failed, will retry',
+    );
   }
 
   /** Resolves once the worker finds nothing due (tests and benchmarks wait on it). */

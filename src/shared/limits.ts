@@ -1,10 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import {
-  type DocumentNode,
-  type GraphQLSchema,
-  Kind,
-  type OperationDefinitionNode,
-} from 'graphql';
+import { type DocumentNode, type GraphQLSchema, Kind, type OperationDefinitionNode } from 'graphql';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type DocumentLimits, parseWithinLimits, tooComplex } from './document-limits.js';
 import { AppError } from './errors.js';
@@ -42,16 +37,35 @@ export function operationLimits(config: {
 }
 
 /** Root fields an attacker would repeat through aliases to guess secrets: one per operation. */
-const SENSITIVE = new Set(['login', 'register', 'resetPassword', 'verifyEmail', 'refreshToken', 'requestPasswordReset', 'resendVerificationEmail', 'changePassword', 'deleteAccount']);
+const SENSITIVE = new Set([
+  'login',
+  'register',
+  'resetPassword',
+  'verifyEmail',
+  'refreshToken',
+  'requestPasswordReset',
+  'resendVerificationEmail',
+  'changePassword',
+  'deleteAccount',
+]);
 /**
  * Checks one resolved operation, after parseWithinLimits has bounded its document: its arguments
  * (checkInputs: BAD_USER_INPUT), one sign-in mutation at most, then its cost (QUERY_TOO_COMPLEX).
  */
-export function checkOperation(schema: GraphQLSchema, document: DocumentNode, operation: OperationDefinitionNode, variables: Record<string, unknown>, limits: OperationLimits): void {
+export function checkOperation(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  operation: OperationDefinitionNode,
+  variables: Record<string, unknown>,
+  limits: OperationLimits,
+): void {
   const coerced = checkInputs(schema, document, operation, variables);
   if (operation.operation === 'mutation') {
-    const sensitive = operation.selectionSet.selections.filter((s) => s.kind === Kind.FIELD && SENSITIVE.has(s.name.value));
-    if (sensitive.length > 1) throw tooComplex('At most one sign-in or account-recovery mutation per operation', 'sensitiveMutations', 1);
+    const sensitive = operation.selectionSet.selections.filter(
+      (s) => s.kind === Kind.FIELD && SENSITIVE.has(s.name.value),
+    );
+    if (sensitive.length > 1)
+      throw tooComplex('At most one sign-in or account-recovery mutation per operation', 'sensitiveMutations', 1);
   }
   const cost = operationCost(schema, document, operation, coerced);
   if (cost > limits.cost) throw tooComplex(`The query costs ${cost}; at most ${limits.cost}`, 'cost', limits.cost);

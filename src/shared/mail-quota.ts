@@ -30,7 +30,10 @@ export class MailQuota {
   async filter(q: Queryable, senderId: string, recipients: string[]): Promise<{ send: string[]; held: string[] }> {
     const counters = new RateLimiter(q);
     const { perUser, perRecipient, windowSeconds } = this.limits;
-    const perAddress = await counters.count(recipients.map((to) => `mail:to:${senderId}:${to}`), windowSeconds);
+    const perAddress = await counters.count(
+      recipients.map((to) => `mail:to:${senderId}:${to}`),
+      windowSeconds,
+    );
     const open = recipients.filter((_, i) => perAddress[i]!.count <= perRecipient);
     let allowed = 0;
     if (open.length) {
@@ -43,12 +46,24 @@ export class MailQuota {
 }
 
 /** The quota of a server's configuration. */
-export function mailQuota(config: { USER_EMAIL_LIMIT: number; USER_EMAIL_PER_RECIPIENT_LIMIT: number; USER_EMAIL_WINDOW_S: number }): MailQuota {
-  return new MailQuota({ perUser: config.USER_EMAIL_LIMIT, perRecipient: config.USER_EMAIL_PER_RECIPIENT_LIMIT, windowSeconds: config.USER_EMAIL_WINDOW_S });
+export function mailQuota(config: {
+  USER_EMAIL_LIMIT: number;
+  USER_EMAIL_PER_RECIPIENT_LIMIT: number;
+  USER_EMAIL_WINDOW_S: number;
+}): MailQuota {
+  return new MailQuota({
+    perUser: config.USER_EMAIL_LIMIT,
+    perRecipient: config.USER_EMAIL_PER_RECIPIENT_LIMIT,
+    windowSeconds: config.USER_EMAIL_WINDOW_S,
+  });
 }
 
 /** The words of the notification that tells a sender which emails were held back. */
-export function heldMessage(what: string, held: string[], limits: { USER_EMAIL_LIMIT: number; USER_EMAIL_PER_RECIPIENT_LIMIT: number; USER_EMAIL_WINDOW_S: number }) {
+export function heldMessage(
+  what: string,
+  held: string[],
+  limits: { USER_EMAIL_LIMIT: number; USER_EMAIL_PER_RECIPIENT_LIMIT: number; USER_EMAIL_WINDOW_S: number },
+) {
   const hours = Math.round((limits.USER_EMAIL_WINDOW_S / 3600) * 10) / 10;
   const shown = held.slice(0, 10).join(', ') + (held.length > 10 ? ` and ${held.length - 10} more` : '');
   return {

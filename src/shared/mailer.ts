@@ -32,7 +32,11 @@ export function createMailer(opts: { smtpUrl?: string; from: string; outboxDir: 
  */
 export function safeHeaders(mail: Mail): Mail {
   // eslint-disable-next-line no-control-regex
-  const oneLine = (v: string) => v.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ').replace(/ {2,}/g, ' ').trim();
+  const oneLine = (v: string) =>
+    v
+      .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
+      .replace(/ {2,}/g, ' ')
+      .trim();
   return { ...mail, to: oneLine(mail.to), subject: oneLine(mail.subject) };
 }
 
@@ -44,7 +48,9 @@ function transport(opts: { smtpUrl?: string; from: string; outboxDir: string; lo
     return {
       async send(mail) {
         transport ??= import('nodemailer').then((m) => m.default.createTransport(smtpUrl));
-        await (await transport).sendMail({ from: opts.from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html });
+        await (
+          await transport
+        ).sendMail({ from: opts.from, to: mail.to, subject: mail.subject, text: mail.text, html: mail.html });
         opts.logger.info({ kind: mail.kind }, 'email sent');
       },
     };

@@ -161,10 +161,12 @@ export const cursorCast = {
     return sql`${v}::real`;
   },
   /** A value of a PostgreSQL enum type, given its values. */
-  enumOf: (type: string, values: readonly string[]) => (v: string | number): SQL => {
-    if (typeof v !== 'string' || !values.includes(v)) throw badCursor();
-    return sql`${v}::${sql.raw(type)}`;
-  },
+  enumOf:
+    (type: string, values: readonly string[]) =>
+    (v: string | number): SQL => {
+      if (typeof v !== 'string' || !values.includes(v)) throw badCursor();
+      return sql`${v}::${sql.raw(type)}`;
+    },
 };
 
 /** How a list is ordered for keyset pages: a sort expression, the id tiebreaker, and the cursor. */
@@ -188,13 +190,20 @@ export async function keysetPage<T>(
   fetch: (after: SQL | undefined, order: SQL[], limit: number) => Promise<T[]>,
   count: () => Promise<number>,
 ): Promise<Connection<T>> {
-  const rows = await fetch(keysetAfter(sort.expr, sort.id, sort.dir, page.after, sort.cast), keysetOrder(sort.expr, sort.id, sort.dir), page.limit + 1);
+  const rows = await fetch(
+    keysetAfter(sort.expr, sort.id, sort.dir, page.after, sort.cast),
+    keysetOrder(sort.expr, sort.id, sort.dir),
+    page.limit + 1,
+  );
   return toConnection(rows, page, sort.cursorOf, count);
 }
 
 /** `count(*)` of a table's rows within a scope: a connection's totalCount. */
 export async function countWhere(q: Queryable, table: PgTable, scope: SQL | undefined): Promise<number> {
-  const [row] = await q.select({ n: sql<number>`count(*)::int` }).from(table).where(scope);
+  const [row] = await q
+    .select({ n: sql<number>`count(*)::int` })
+    .from(table)
+    .where(scope);
   return Number(row?.n ?? 0);
 }
 
@@ -208,12 +217,18 @@ export function toConnection<T>(
   const hasNextPage = rows.length > page.limit;
   const nodes = hasNextPage ? rows.slice(0, page.limit) : rows;
   const edges = nodes.map((node) => new LazyEdge(node, cursorOf));
-  const connection = { edges, pageInfo: new LazyPageInfo(edges, hasNextPage, page.after !== null) } as unknown as Connection<T>;
+  const connection = {
+    edges,
+    pageInfo: new LazyPageInfo(edges, hasNextPage, page.after !== null),
+  } as unknown as Connection<T>;
   return withTotalCount(connection, totalCount);
 }
 
 /** The count query runs only when `totalCount` is read, i.e. when the client asked for it. */
-export function withTotalCount<C extends object>(connection: C, totalCount: number | (() => Promise<number>)): C & { totalCount: number | Promise<number> } {
+export function withTotalCount<C extends object>(
+  connection: C,
+  totalCount: number | (() => Promise<number>),
+): C & { totalCount: number | Promise<number> } {
   let memo: Promise<number> | undefined;
   return Object.defineProperty(connection, 'totalCount', {
     enumerable: true,

@@ -24,7 +24,11 @@ export class RateLimiter {
    * Adds `by` to the counters of several keys in one statement (a new window where one has ended)
    * and returns each key's count now, in the order given. Keys must be distinct.
    */
-  async count(keys: string[], seconds: number, by = 1): Promise<Array<{ key: string; count: number; retryAfter: number }>> {
+  async count(
+    keys: string[],
+    seconds: number,
+    by = 1,
+  ): Promise<Array<{ key: string; count: number; retryAfter: number }>> {
     if (keys.length === 0) return [];
     const rows = await execRows<{ key: string; count: number; retry_after: number }>(
       this.db,
@@ -35,7 +39,9 @@ export class RateLimiter {
             reset_at = case when rate_limits.reset_at <= now() then excluded.reset_at else rate_limits.reset_at end
           returning key, count, extract(epoch from (reset_at - now()))::float8 as retry_after`,
     );
-    const byKey = new Map(rows.map((r) => [r.key, { key: r.key, count: Number(r.count), retryAfter: Number(r.retry_after) }]));
+    const byKey = new Map(
+      rows.map((r) => [r.key, { key: r.key, count: Number(r.count), retryAfter: Number(r.retry_after) }]),
+    );
     return keys.map((key) => byKey.get(key)!);
   }
 

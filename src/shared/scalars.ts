@@ -22,19 +22,35 @@ function literal<T>(parse: () => T): T {
 }
 
 function parseInstant(value: unknown): Date {
-  if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i.test(value)) {
-    throw new GraphQLError('DateTime must be an ISO-8601 instant with a timezone', { extensions: { code: 'BAD_USER_INPUT' } });
+  if (
+    typeof value !== 'string' ||
+    !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i.test(value)
+  ) {
+    throw new GraphQLError('DateTime must be an ISO-8601 instant with a timezone', {
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
   }
   const date = new Date(value);
   // JavaScript rolls 2026-02-30 over to March 2: the written date and time must exist as written.
-  const [y, mo, d, h, mi, sec = 0] = (/^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?/.exec(value) ?? []).slice(1).filter((x) => x !== undefined).map(Number);
+  const [y, mo, d, h, mi, sec = 0] = (/^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?/.exec(value) ?? [])
+    .slice(1)
+    .filter((x) => x !== undefined)
+    .map(Number);
   const day = new Date(Date.UTC(y!, mo! - 1, d!));
-  const real = day.getUTCFullYear() === y && day.getUTCMonth() === mo! - 1 && day.getUTCDate() === d && h! <= 23 && mi! <= 59 && sec <= 59;
+  const real =
+    day.getUTCFullYear() === y &&
+    day.getUTCMonth() === mo! - 1 &&
+    day.getUTCDate() === d &&
+    h! <= 23 &&
+    mi! <= 59 &&
+    sec <= 59;
   if (Number.isNaN(date.getTime()) || !real) {
     throw new GraphQLError('DateTime is not a valid instant', { extensions: { code: 'BAD_USER_INPUT' } });
   }
   if (date.getTime() < MIN_INSTANT || date.getTime() > MAX_INSTANT) {
-    throw new GraphQLError(`DateTime must be within the years ${MIN_YEAR} to ${MAX_YEAR} (UTC)`, { extensions: { code: 'BAD_USER_INPUT' } });
+    throw new GraphQLError(`DateTime must be within the years ${MIN_YEAR} to ${MAX_YEAR} (UTC)`, {
+      extensions: { code: 'BAD_USER_INPUT' },
+    });
   }
   return date;
 }
@@ -53,7 +69,9 @@ function parseDay(value: unknown): string {
     const d = new Date(`${value}T00:00:00Z`);
     if (!Number.isNaN(d.getTime()) && d.toISOString().startsWith(value)) {
       if (d.getUTCFullYear() >= MIN_YEAR) return value;
-      throw new GraphQLError(`Date must be within the years ${MIN_YEAR} to ${MAX_YEAR}`, { extensions: { code: 'BAD_USER_INPUT' } });
+      throw new GraphQLError(`Date must be within the years ${MIN_YEAR} to ${MAX_YEAR}`, {
+        extensions: { code: 'BAD_USER_INPUT' },
+      });
     }
   }
   throw new GraphQLError('Date must be a calendar date, YYYY-MM-DD', { extensions: { code: 'BAD_USER_INPUT' } });
@@ -97,7 +115,8 @@ function literalValue(ast: ValueNode, variables: Record<string, unknown> | null 
 export const JSONScalar = new GraphQLScalarType({
   name: 'JSON',
   specifiedByURL: 'https://www.rfc-editor.org/rfc/rfc8259',
-  description: 'Arbitrary JSON value; as an argument at most 32 levels deep and 256 KB, with no NUL (\\u0000) in any string or key',
+  description:
+    'Arbitrary JSON value; as an argument at most 32 levels deep and 256 KB, with no NUL (\\u0000) in any string or key',
   serialize: (value) => value,
   parseValue: (value) => value,
   parseLiteral: (ast, variables) => literalValue(ast, variables),

@@ -7,11 +7,20 @@ import { type GraphQLResolveInfo, Kind, type SelectionSetNode } from 'graphql';
  */
 export function selectedFields(info: GraphQLResolveInfo, path: string[]): Set<string> {
   let sets: SelectionSetNode[] = info.fieldNodes.flatMap((node) => (node.selectionSet ? [node.selectionSet] : []));
-  for (const name of path) sets = sets.flatMap((set) => fieldsOf(set, info).filter((f) => f.name === name && f.set).map((f) => f.set!));
+  for (const name of path)
+    sets = sets.flatMap((set) =>
+      fieldsOf(set, info)
+        .filter((f) => f.name === name && f.set)
+        .map((f) => f.set!),
+    );
   return new Set(sets.flatMap((set) => fieldsOf(set, info).map((f) => f.name)));
 }
 
-function fieldsOf(set: SelectionSetNode, info: GraphQLResolveInfo, seen = new Set<string>()): Array<{ name: string; set?: SelectionSetNode }> {
+function fieldsOf(
+  set: SelectionSetNode,
+  info: GraphQLResolveInfo,
+  seen = new Set<string>(),
+): Array<{ name: string; set?: SelectionSetNode }> {
   return set.selections.flatMap((selection) => {
     if (selection.kind === Kind.FIELD) return [{ name: selection.name.value, set: selection.selectionSet }];
     if (selection.kind === Kind.INLINE_FRAGMENT) return fieldsOf(selection.selectionSet, info, seen);

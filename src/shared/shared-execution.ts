@@ -14,7 +14,8 @@ export function createSharedSubscribe(viewerOf: (contextValue: unknown) => strin
 
   const run = (args: ExecutionArgs, payload: unknown): Result => {
     const viewer = viewerOf(args.contextValue);
-    if (viewer === null || typeof payload !== 'object' || payload === null) return execute({ ...args, rootValue: payload });
+    if (viewer === null || typeof payload !== 'object' || payload === null)
+      return execute({ ...args, rootValue: payload });
     const vars = args.variableValues ?? {};
     let varsKey = variableKeys.get(vars);
     if (varsKey === undefined) variableKeys.set(vars, (varsKey = JSON.stringify(vars)));
@@ -52,9 +53,13 @@ class MappedStream implements AsyncIterableIterator<ExecutionResult> {
   ) {}
 
   next(): Promise<IteratorResult<ExecutionResult>> {
-    return this.source.next().then((item) =>
-      item.done ? { value: undefined, done: true as const } : Promise.resolve(this.map(item.value)).then((value) => ({ value, done: false as const })),
-    );
+    return this.source
+      .next()
+      .then((item) =>
+        item.done
+          ? { value: undefined, done: true as const }
+          : Promise.resolve(this.map(item.value)).then((value) => ({ value, done: false as const })),
+      );
   }
 
   async return(): Promise<IteratorResult<ExecutionResult>> {

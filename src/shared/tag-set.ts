@@ -53,7 +53,11 @@ export class TagSet {
   }
 
   /** The trimmed name, after checking name (when given) and colour. */
-  checked(rawName: string | null | undefined, color: string | null | undefined, nameGiven: boolean): string | undefined {
+  checked(
+    rawName: string | null | undefined,
+    color: string | null | undefined,
+    nameGiven: boolean,
+  ): string | undefined {
     const name = rawName?.trim();
     const p = new FieldProblems();
     if (nameGiven) p.check(!!name && name.length <= NAME_MAX, 'name', `Name must be 1-${NAME_MAX} characters`);
@@ -64,18 +68,30 @@ export class TagSet {
 
   list(q: Queryable, ownerId: string): Promise<TagRow[]> {
     const c = this.def.columns;
-    return q.select(this.select).from(this.def.table).where(eq(c.ownerId, ownerId)).orderBy(sql`lower(${c.name})`, asc(c.id)) as Promise<TagRow[]>;
+    return q
+      .select(this.select)
+      .from(this.def.table)
+      .where(eq(c.ownerId, ownerId))
+      .orderBy(sql`lower(${c.name})`, asc(c.id)) as Promise<TagRow[]>;
   }
 
   async create(q: Queryable, ownerId: string, input: { name: string; color?: string | null }): Promise<TagRow> {
     const name = this.checked(input.name, input.color, true)!;
     return this.unique(async () => {
-      const [row] = (await q.insert(this.def.table).values({ ownerId, name, color: input.color ?? null } as never).returning(this.select)) as TagRow[];
+      const [row] = (await q
+        .insert(this.def.table)
+        .values({ ownerId, name, color: input.color ?? null } as never)
+        .returning(this.select)) as TagRow[];
       return row!;
     });
   }
 
-  async update(q: Queryable, ownerId: string, id: string, input: { name?: string | null; color?: string | null }): Promise<TagRow> {
+  async update(
+    q: Queryable,
+    ownerId: string,
+    id: string,
+    input: { name?: string | null; color?: string | null },
+  ): Promise<TagRow> {
     const c = this.def.columns;
     const tagId = parseId(id, this.def.what);
     const name = this.checked(input.name, input.color, input.name !== undefined);
@@ -84,9 +100,15 @@ export class TagSet {
     if (input.color !== undefined) changes.color = input.color;
     const mine = and(eq(c.id, tagId), eq(c.ownerId, ownerId));
     return this.unique(async () => {
-      const [row] = (Object.keys(changes).length
-        ? await q.update(this.def.table).set(changes as never).where(mine).returning(this.select)
-        : await q.select(this.select).from(this.def.table).where(mine)) as TagRow[];
+      const [row] = (
+        Object.keys(changes).length
+          ? await q
+              .update(this.def.table)
+              .set(changes as never)
+              .where(mine)
+              .returning(this.select)
+          : await q.select(this.select).from(this.def.table).where(mine)
+      ) as TagRow[];
       if (!row) throw new NotFoundError(this.def.what);
       return row;
     });
@@ -95,7 +117,10 @@ export class TagSet {
   /** Deletes the owner's tag; its links go with it (foreign key cascade). */
   async delete(q: Queryable, ownerId: string, id: string): Promise<TagRow> {
     const c = this.def.columns;
-    const [row] = (await q.delete(this.def.table).where(and(eq(c.id, parseId(id, this.def.what)), eq(c.ownerId, ownerId))).returning(this.select)) as TagRow[];
+    const [row] = (await q
+      .delete(this.def.table)
+      .where(and(eq(c.id, parseId(id, this.def.what)), eq(c.ownerId, ownerId)))
+      .returning(this.select)) as TagRow[];
     if (!row) throw new NotFoundError(this.def.what);
     return row;
   }
@@ -107,7 +132,11 @@ export class TagSet {
 
   async attach(q: Queryable, itemId: string, tagIds: string[]): Promise<void> {
     // A link another transaction has just made is the same link: nothing to add, nothing to fail.
-    if (tagIds.length) await q.insert(this.def.links).values(tagIds.map((tagId) => ({ [this.linkKeys.item]: itemId, [this.linkKeys.tag]: tagId })) as never).onConflictDoNothing();
+    if (tagIds.length)
+      await q
+        .insert(this.def.links)
+        .values(tagIds.map((tagId) => ({ [this.linkKeys.item]: itemId, [this.linkKeys.tag]: tagId })) as never)
+        .onConflictDoNothing();
   }
 
   /** Replaces the owner's tags on an item with `tagIds` (already owned); others' tags on it stay. */
@@ -142,7 +171,11 @@ export class TagSet {
   countLoader(db: Db): KnownLoader<string, number> {
     const { link } = this.def;
     return new KnownLoader<string, number>(async (ids) => {
-      const rows = await db.select({ tagId: link.tag, n: sql<number>`count(*)::int` }).from(this.def.links).where(anyId(link.tag, ids)).groupBy(link.tag);
+      const rows = await db
+        .select({ tagId: link.tag, n: sql<number>`count(*)::int` })
+        .from(this.def.links)
+        .where(anyId(link.tag, ids))
+        .groupBy(link.tag);
       const byId = new Map(rows.map((r) => [r.tagId as string, Number(r.n)]));
       return ids.map((id) => byId.get(id) ?? 0);
     });
@@ -152,7 +185,8 @@ export class TagSet {
     try {
       return await fn();
     } catch (error) {
-      if (isUniqueViolation(error, this.def.uniqueName)) throw new ConflictError(`You have a ${this.def.what.toLowerCase()} with this name already`, 'name');
+      if (isUniqueViolation(error, this.def.uniqueName))
+        throw new ConflictError(`You have a ${this.def.what.toLowerCase()} with this name already`, 'name');
       throw error;
     }
   }

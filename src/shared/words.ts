@@ -7,6 +7,7 @@ export function countWords(text: string): number {
 export function countWordsInJson(value: unknown): number {
   if (typeof value === 'string') return countWords(value);
   if (Array.isArray(value)) return value.reduce((n: number, v) => n + countWordsInJson(v), 0);
-  if (value && typeof value === 'object') return Object.values(value).reduce((n: number, v) => n + countWordsInJson(v), 0);
+  if (value && typeof value === 'object')
+    return Object.values(value).reduce((n: number, v) => n + countWordsInJson(v), 0);
   return 0;
 }

@@ -17,10 +17,22 @@ const ME = `{ me { id email username name timezone role tier } }`;
 describe('register', () => {
   it('creates a USER on the FREE tier and signs them in', async () => {
     const email = uniqueEmail('Reg').toUpperCase();
-    const res = await s.gql(REGISTER, { input: { email, password: PASSWORD, name: 'Ada', username: 'ada_l', timezone: 'Europe/Warsaw' } });
+    const res = await s.gql(REGISTER, {
+      input: { email, password: PASSWORD, name: 'Ada', username: 'ada_l', timezone: 'Europe/Warsaw' },
+    });
     expect(res.errors).toBeUndefined();
     const p = res.data.register;
-    expect(p.user).toMatchObject({ email: email.toLowerCase(), username: 'ada_l', name: 'Ada', timezone: 'Europe/Warsaw', role: 'USER', tier: 'FREE', emailVerified: false, suspended: false, suspensionReason: null });
+    expect(p.user).toMatchObject({
+      email: email.toLowerCase(),
+      username: 'ada_l',
+      name: 'Ada',
+      timezone: 'Europe/Warsaw',
+      role: 'USER',
+      tier: 'FREE',
+      emailVerified: false,
+      suspended: false,
+      suspensionReason: null,
+    });
     expect(new Date(p.accessTokenExpiresAt).getTime() - Date.now()).toBeGreaterThan(14 * 60_000);
     expect(new Date(p.refreshTokenExpiresAt).getTime() - Date.now()).toBeGreaterThan(6 * 86_400_000);
     expect(p.refreshToken).toMatch(/^[A-Za-z0-9_-]{43}$/);
@@ -43,7 +55,9 @@ describe('register', () => {
     const a = await s.register({ username: 'dupe_name' });
     const byEmail = await s.fail(REGISTER, { input: { email: a.email.toUpperCase(), password: PASSWORD } });
     expect(byEmail.extensions?.code).toBe('CONFLICT');
-    const byName = await s.fail(REGISTER, { input: { email: uniqueEmail(), password: PASSWORD, username: 'DUPE_NAME' } });
+    const byName = await s.fail(REGISTER, {
+      input: { email: uniqueEmail(), password: PASSWORD, username: 'DUPE_NAME' },
+    });
     expect(byName.extensions?.code).toBe('CONFLICT');
   });
 
@@ -60,7 +74,9 @@ describe('register', () => {
       expect(e.extensions?.code).toBe('BAD_USER_INPUT');
       expect((e.extensions?.fields as Record<string, string>).password).toMatch(message);
     }
-    const same = await s.fail(REGISTER, { input: { email: uniqueEmail(), password: 'my-own-handle', username: 'my-own-handle' } });
+    const same = await s.fail(REGISTER, {
+      input: { email: uniqueEmail(), password: 'my-own-handle', username: 'my-own-handle' },
+    });
     expect((same.extensions?.fields as Record<string, string>).password).toMatch(/email or username/);
     // Nothing was created: the address is still free.
     const ok = await s.gql(REGISTER, { input: { email, password: PASSWORD } });
@@ -76,7 +92,9 @@ describe('register', () => {
   });
 
   it('validates email, username and timezone', async () => {
-    const e = await s.fail(REGISTER, { input: { email: 'not-an-email', password: PASSWORD, username: 'a', timezone: 'Mars/Olympus' } });
+    const e = await s.fail(REGISTER, {
+      input: { email: 'not-an-email', password: PASSWORD, username: 'a', timezone: 'Mars/Olympus' },
+    });
     expect(e.extensions?.code).toBe('BAD_USER_INPUT');
     expect(Object.keys(e.extensions?.fields as object).sort()).toEqual(['email', 'timezone', 'username']);
   });
@@ -105,7 +123,10 @@ describe('login', () => {
     const a = await s.register();
     const wrongPw = await s.fail(`mutation { deleteAccount(password: "not-my-password") }`, {}, { token: a.token });
     expect(wrongPw.extensions?.code).toBe('BAD_USER_INPUT');
-    expect((await s.ok(`mutation D($p: String!) { deleteAccount(password: $p) }`, { p: PASSWORD }, { token: a.token })).deleteAccount).toBe(true);
+    expect(
+      (await s.ok(`mutation D($p: String!) { deleteAccount(password: $p) }`, { p: PASSWORD }, { token: a.token }))
+        .deleteAccount,
+    ).toBe(true);
     expect((await s.fail(ME, {}, { token: a.token })).extensions?.code).toBe('UNAUTHENTICATED');
     const login = await s.fail(LOGIN, { input: { identifier: a.email, password: PASSWORD } });
     expect(login.extensions?.code).toBe('UNAUTHENTICATED');
@@ -121,7 +142,9 @@ describe('access tokens', () => {
     const a = await s.register();
     const [h, p, sig] = a.token.split('.');
     const claims = JSON.parse(Buffer.from(p!, 'base64url').toString());
-    const forged = Buffer.from(JSON.stringify({ ...claims, sub: '00000000-0000-4000-8000-000000000000' })).toString('base64url');
+    const forged = Buffer.from(JSON.stringify({ ...claims, sub: '00000000-0000-4000-8000-000000000000' })).toString(
+      'base64url',
+    );
     const none = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
     for (const token of [`${h}.${forged}.${sig}`, `${none}.${p}.`, `${h}.${p}.${'A'.repeat(sig!.length)}`, 'garbage']) {
       expect((await s.fail(ME, {}, { token })).extensions?.code).toBe('UNAUTHENTICATED');
@@ -133,11 +156,23 @@ describe('access tokens', () => {
   it('updates the profile and reports username conflicts', async () => {
     const a = await s.register();
     await s.register({ username: 'taken_one' });
-    const up = await s.ok(`mutation { updateProfile(input: { name: "New Name", timezone: "Pacific/Auckland" }) { name timezone } }`, {}, { token: a.token });
+    const up = await s.ok(
+      `mutation { updateProfile(input: { name: "New Name", timezone: "Pacific/Auckland" }) { name timezone } }`,
+      {},
+      { token: a.token },
+    );
     expect(up.updateProfile).toEqual({ name: 'New Name', timezone: 'Pacific/Auckland' });
-    const clash = await s.fail(`mutation { updateProfile(input: { username: "Taken_One" }) { id } }`, {}, { token: a.token });
+    const clash = await s.fail(
+      `mutation { updateProfile(input: { username: "Taken_One" }) { id } }`,
+      {},
+      { token: a.token },
+    );
     expect(clash.extensions?.code).toBe('CONFLICT');
-    const bad = await s.fail(`mutation { updateProfile(input: { timezone: "Nowhere/City" }) { id } }`, {}, { token: a.token });
+    const bad = await s.fail(
+      `mutation { updateProfile(input: { timezone: "Nowhere/City" }) { id } }`,
+      {},
+      { token: a.token },
+    );
     expect(bad.extensions?.fields).toEqual({ timezone: 'Unknown IANA timezone' });
     expect((await s.ok(ME, {}, { token: a.token })).me.timezone).toBe('Pacific/Auckland');
   });

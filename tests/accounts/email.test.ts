@@ -5,7 +5,10 @@ import { type TestServer, startServer } from '../helpers/server.js';
 let s: TestServer;
 let strict: TestServer;
 beforeAll(async () => {
-  [s, strict] = await Promise.all([startServer(), startServer({ REQUIRE_EMAIL_VERIFICATION: 'true', EMAIL_SEND_LIMIT: '3' })]);
+  [s, strict] = await Promise.all([
+    startServer(),
+    startServer({ REQUIRE_EMAIL_VERIFICATION: 'true', EMAIL_SEND_LIMIT: '3' }),
+  ]);
 });
 afterAll(async () => {
   await s?.close();
@@ -13,7 +16,8 @@ afterAll(async () => {
 });
 
 const tokenIn = (text: string) => /Token: (\S+)/.exec(text)![1]!;
-const mailsTo = (server: TestServer, to: string, kind: string) => server.outbox().filter((m) => m.to === to && m.kind === kind);
+const mailsTo = (server: TestServer, to: string, kind: string) =>
+  server.outbox().filter((m) => m.to === to && m.kind === kind);
 const VERIFY = `mutation V($t: String!) { verifyEmail(token: $t) { id emailVerified } }`;
 const RESET = `mutation R($t: String!, $p: String!) { resetPassword(token: $t, newPassword: $p) }`;
 const LOGIN = `mutation L($i: String!, $p: String!) { login(input: { identifier: $i, password: $p }) { accessToken } }`;

@@ -24,7 +24,8 @@ describe('rate limits', () => {
   it('locks an account after too many failures, even for the right password, with retryAfter', async () => {
     const a = await s.register();
     const other = await s.register();
-    for (let i = 0; i < 3; i++) expect((await s.fail(LOGIN, { i: a.email, p: 'wrong-password' })).extensions?.code).toBe('UNAUTHENTICATED');
+    for (let i = 0; i < 3; i++)
+      expect((await s.fail(LOGIN, { i: a.email, p: 'wrong-password' })).extensions?.code).toBe('UNAUTHENTICATED');
     const locked = await s.fail(LOGIN, { i: a.email, p: PASSWORD });
     expect(locked.extensions?.code).toBe('RATE_LIMITED');
     expect(locked.extensions?.retryAfter).toBeGreaterThan(800);
@@ -39,7 +40,10 @@ describe('rate limits', () => {
     await tight.register();
     const third = await tight.fail(REGISTER, { e: uniqueEmail(), p: PASSWORD });
     expect(third.extensions?.code).toBe('RATE_LIMITED');
-    for (let i = 0; i < 5; i++) expect((await tight.fail(LOGIN, { i: uniqueEmail('x'), p: 'whatever-pass' })).extensions?.code).toBe('UNAUTHENTICATED');
+    for (let i = 0; i < 5; i++)
+      expect((await tight.fail(LOGIN, { i: uniqueEmail('x'), p: 'whatever-pass' })).extensions?.code).toBe(
+        'UNAUTHENTICATED',
+      );
     // The address is over its limit: even a right password waits.
     const limited = await tight.fail(LOGIN, { i: first.email, p: PASSWORD });
     expect(limited.extensions?.code).toBe('RATE_LIMITED');
@@ -49,14 +53,25 @@ describe('rate limits', () => {
   it('by default lets 200 logins and 200 registrations from one address through', { timeout: 120_000 }, async () => {
     const accounts = [];
     for (let i = 0; i < 200; i++) {
-      const res = await defaults.gql(`mutation R($e: String!, $p: String!) { register(input: { email: $e, password: $p }) { user { id } } }`, { e: uniqueEmail('office'), p: PASSWORD });
+      const res = await defaults.gql(
+        `mutation R($e: String!, $p: String!) { register(input: { email: $e, password: $p }) { user { id } } }`,
+        { e: uniqueEmail('office'), p: PASSWORD },
+      );
       expect(res.errors).toBeUndefined();
       accounts.push(res.data);
     }
-    const a = await defaults.gql(`mutation R($e: String!, $p: String!) { register(input: { email: $e, password: $p }) { user { id } } }`, { e: uniqueEmail('office'), p: PASSWORD });
+    const a = await defaults.gql(
+      `mutation R($e: String!, $p: String!) { register(input: { email: $e, password: $p }) { user { id } } }`,
+      { e: uniqueEmail('office'), p: PASSWORD },
+    );
     expect(a.errors?.[0]?.extensions?.code).toBe('RATE_LIMITED');
     expect(accounts).toHaveLength(200);
-    for (let i = 0; i < 200; i++) expect((await defaults.fail(LOGIN, { i: uniqueEmail('y'), p: 'whatever-pass' })).extensions?.code).toBe('UNAUTHENTICATED');
-    expect((await defaults.fail(LOGIN, { i: uniqueEmail('y'), p: 'whatever-pass' })).extensions?.code).toBe('RATE_LIMITED');
+    for (let i = 0; i < 200; i++)
+      expect((await defaults.fail(LOGIN, { i: uniqueEmail('y'), p: 'whatever-pass' })).extensions?.code).toBe(
+        'UNAUTHENTICATED',
+      );
+    expect((await defaults.fail(LOGIN, { i: uniqueEmail('y'), p: 'whatever-pass' })).extensions?.code).toBe(
+      'RATE_LIMITED',
+    );
   });
 });

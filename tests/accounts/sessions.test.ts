@@ -33,7 +33,8 @@ describe('refresh tokens', () => {
     const tab2 = await s.ok(REFRESH, { t: a.refreshToken });
     // One successor per refresh token: the second tab continues the same chain, it does not fork it.
     expect(tab2.refreshToken.refreshToken).toBe(tab1.refreshToken.refreshToken);
-    for (const pair of [tab1, tab2]) expect((await s.ok(ME, {}, { token: pair.refreshToken.accessToken })).me.id).toBe(a.userId);
+    for (const pair of [tab1, tab2])
+      expect((await s.ok(ME, {}, { token: pair.refreshToken.accessToken })).me.id).toBe(a.userId);
     expect((await s.ok(`{ sessions { id } }`, {}, { token: tab2.refreshToken.accessToken })).sessions).toHaveLength(1);
   });
 
@@ -45,7 +46,9 @@ describe('refresh tokens', () => {
     expect(replay.extensions?.code).toBe('UNAUTHENTICATED');
     // Every token of that session is dead now, the newest one included, and so are its access tokens.
     expect((await s.fail(REFRESH, { t: rotated.refreshToken.refreshToken })).extensions?.code).toBe('UNAUTHENTICATED');
-    expect((await s.fail(ME, {}, { token: rotated.refreshToken.accessToken })).extensions?.code).toBe('UNAUTHENTICATED');
+    expect((await s.fail(ME, {}, { token: rotated.refreshToken.accessToken })).extensions?.code).toBe(
+      'UNAUTHENTICATED',
+    );
     const db = s.server.app.db;
     const alerts = await db.select().from(notifications).where(eq(notifications.userId, a.userId));
     expect(alerts.map((n) => n.kind)).toEqual(['SECURITY_ALERT']);
@@ -70,17 +73,22 @@ describe('refresh tokens', () => {
 describe('signing out', () => {
   it('logout needs only the refresh token and stops that session at once', async () => {
     const a = await s.register();
-    expect((await s.ok(`mutation L($t: String) { logout(refreshToken: $t) }`, { t: a.refreshToken })).logout).toBe(true);
+    expect((await s.ok(`mutation L($t: String) { logout(refreshToken: $t) }`, { t: a.refreshToken })).logout).toBe(
+      true,
+    );
     expect((await s.fail(ME, {}, { token: a.token })).extensions?.code).toBe('UNAUTHENTICATED');
     expect((await s.fail(REFRESH, { t: a.refreshToken })).extensions?.code).toBe('UNAUTHENTICATED');
-    expect((await s.ok(`mutation L($t: String) { logout(refreshToken: $t) }`, { t: a.refreshToken })).logout).toBe(false);
+    expect((await s.ok(`mutation L($t: String) { logout(refreshToken: $t) }`, { t: a.refreshToken })).logout).toBe(
+      false,
+    );
   });
 
   it('logoutAllSessions ends every session and returns how many', async () => {
     const a = await s.register();
     const b = await s.ok(LOGIN, { i: a.email, p: PASSWORD });
     expect((await s.ok(`mutation { logoutAllSessions }`, {}, { token: a.token })).logoutAllSessions).toBe(2);
-    for (const token of [a.token, b.login.accessToken]) expect((await s.fail(ME, {}, { token })).extensions?.code).toBe('UNAUTHENTICATED');
+    for (const token of [a.token, b.login.accessToken])
+      expect((await s.fail(ME, {}, { token })).extensions?.code).toBe('UNAUTHENTICATED');
   });
 
   it("revokeSession ends one of the viewer's sessions; another user's session is NOT_FOUND", async () => {
@@ -92,8 +100,12 @@ describe('signing out', () => {
     const theirs = (await s.ok(`{ sessions { id } }`, {}, { token: other.token })).sessions[0].id;
     const foreign = await s.fail(`mutation R($id: ID!) { revokeSession(id: $id) }`, { id: theirs }, { token: a.token });
     expect(foreign.extensions?.code).toBe('NOT_FOUND');
-    expect((await s.fail(`mutation { revokeSession(id: "nonsense") }`, {}, { token: a.token })).extensions?.code).toBe('NOT_FOUND');
-    expect((await s.ok(`mutation R($id: ID!) { revokeSession(id: $id) }`, { id: target }, { token: a.token })).revokeSession).toBe(true);
+    expect((await s.fail(`mutation { revokeSession(id: "nonsense") }`, {}, { token: a.token })).extensions?.code).toBe(
+      'NOT_FOUND',
+    );
+    expect(
+      (await s.ok(`mutation R($id: ID!) { revokeSession(id: $id) }`, { id: target }, { token: a.token })).revokeSession,
+    ).toBe(true);
     expect((await s.fail(ME, {}, { token: second.login.accessToken })).extensions?.code).toBe('UNAUTHENTICATED');
     expect((await s.ok(ME, {}, { token: other.token })).me.id).toBe(other.userId);
     expect((await s.ok(ME, {}, { token: a.token })).me.id).toBe(a.userId);
@@ -108,7 +120,9 @@ describe('signing out', () => {
     expect(wrong.extensions?.fields).toEqual({ currentPassword: 'Current password is wrong' });
     const weak = await s.fail(CHANGE, { c: PASSWORD, n: 'password' }, { token: a.token });
     expect(Object.keys(weak.extensions?.fields as object)).toEqual(['newPassword']);
-    expect((await s.ok(CHANGE, { c: PASSWORD, n: 'a-brand-new-passphrase' }, { token: a.token })).changePassword).toBe(true);
+    expect((await s.ok(CHANGE, { c: PASSWORD, n: 'a-brand-new-passphrase' }, { token: a.token })).changePassword).toBe(
+      true,
+    );
     expect((await s.ok(ME, {}, { token: a.token })).me.id).toBe(a.userId);
     expect((await s.fail(ME, {}, { token: other.login.accessToken })).extensions?.code).toBe('UNAUTHENTICATED');
     expect((await s.fail(LOGIN, { i: a.email, p: PASSWORD })).extensions?.code).toBe('UNAUTHENTICATED');
@@ -132,7 +146,8 @@ async function hashing(s: TestServer) {
   {
     const a = await s.register();
     const { users } = await import('../../src/db/schema/index.js');
-    const hashOf = async () => (await s.server.app.db.select().from(users).where(eq(users.id, a.userId)))[0]!.passwordHash;
+    const hashOf = async () =>
+      (await s.server.app.db.select().from(users).where(eq(users.id, a.userId)))[0]!.passwordHash;
     expect(await hashOf()).toMatch(/^\$argon2id\$v=19\$m=19456,p=1,t=2\$/);
     const app = s.server.app as { passwords: unknown };
     const original = app.passwords;

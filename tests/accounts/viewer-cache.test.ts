@@ -12,8 +12,17 @@ let shortLived: TestServer;
 let adminToken: string;
 beforeAll(async () => {
   [s, shortLived] = await Promise.all([startServer(), startServer({ VIEWER_CACHE_TTL_S: '1' })]);
-  const admin = await s.server.services.admin.createUser({ email: `admin-${Date.now()}@example.com`, password: PASSWORD, admin: true });
-  adminToken = (await s.ok(`mutation L($i: String!, $p: String!) { login(input: { identifier: $i, password: $p }) { accessToken } }`, { i: admin.email, p: PASSWORD })).login.accessToken;
+  const admin = await s.server.services.admin.createUser({
+    email: `admin-${Date.now()}@example.com`,
+    password: PASSWORD,
+    admin: true,
+  });
+  adminToken = (
+    await s.ok(
+      `mutation L($i: String!, $p: String!) { login(input: { identifier: $i, password: $p }) { accessToken } }`,
+      { i: admin.email, p: PASSWORD },
+    )
+  ).login.accessToken;
 });
 afterAll(async () => {
   await s?.close();
@@ -37,8 +46,19 @@ describe('the verified-token cache', () => {
   const endings: Array<[string, (a: Account) => Promise<unknown>]> = [
     ['logout', (a) => s.ok(`mutation L($t: String) { logout(refreshToken: $t) }`, { t: a.refreshToken })],
     ['logoutAllSessions', (a) => s.ok(`mutation { logoutAllSessions }`, {}, { token: a.token })],
-    ['suspension', (a) => s.ok(`mutation S($id: ID!) { suspendUser(userId: $id, reason: "abuse") { id } }`, { id: a.userId }, { token: adminToken })],
-    ['account deletion', (a) => s.ok(`mutation D($p: String!) { deleteAccount(password: $p) }`, { p: PASSWORD }, { token: a.token })],
+    [
+      'suspension',
+      (a) =>
+        s.ok(
+          `mutation S($id: ID!) { suspendUser(userId: $id, reason: "abuse") { id } }`,
+          { id: a.userId },
+          { token: adminToken },
+        ),
+    ],
+    [
+      'account deletion',
+      (a) => s.ok(`mutation D($p: String!) { deleteAccount(password: $p) }`, { p: PASSWORD }, { token: a.token }),
+    ],
   ];
   it.each(endings)('refuses a cached token at once after %s', async (_name, end) => {
     const a = await s.register();
@@ -57,9 +77,17 @@ describe('the verified-token cache', () => {
 
     const USERS = `{ users(first: 1) { totalCount } }`;
     expect((await s.fail(USERS, {}, { token: a.token })).extensions?.code).toBe('FORBIDDEN');
-    await s.ok(`mutation R($id: ID!) { setUserRole(userId: $id, role: ADMIN) { id } }`, { id: a.userId }, { token: adminToken });
+    await s.ok(
+      `mutation R($id: ID!) { setUserRole(userId: $id, role: ADMIN) { id } }`,
+      { id: a.userId },
+      { token: adminToken },
+    );
     expect((await s.ok(USERS, {}, { token: a.token })).users.totalCount).toBeGreaterThan(0);
-    await s.ok(`mutation R($id: ID!) { setUserRole(userId: $id, role: USER) { id } }`, { id: a.userId }, { token: adminToken });
+    await s.ok(
+      `mutation R($id: ID!) { setUserRole(userId: $id, role: USER) { id } }`,
+      { id: a.userId },
+      { token: adminToken },
+    );
     expect((await s.fail(USERS, {}, { token: a.token })).extensions?.code).toBe('FORBIDDEN');
   });
 
@@ -70,7 +98,12 @@ describe('the verified-token cache', () => {
     await shortLived.server.app.db.execute(sql`update sessions set revoked_at = now() where user_id = ${a.userId}`);
     expect((await shortLived.ok(ME, {}, { token: a.token })).me.id).toBe(a.userId);
     // The entry lapses after VIEWER_CACHE_TTL_S (1 s here); then the revoked session is seen.
-    await waitFor(async () => (await shortLived.gql(ME, {}, { token: a.token })).errors?.[0]?.extensions?.code === 'UNAUTHENTICATED', 'the cached entry to lapse', 10_000);
+    await waitFor(
+      async () =>
+        (await shortLived.gql(ME, {}, { token: a.token })).errors?.[0]?.extensions?.code === 'UNAUTHENTICATED',
+      'the cached entry to lapse',
+      10_000,
+    );
 
     if (shortLived.server.app.database.kind !== 'postgres') return;
     // On the server, events sent while the listener was cut off are lost: re-LISTEN drops the cache.
@@ -82,13 +115,24 @@ describe('the verified-token cache', () => {
     await admin`select pg_terminate_backend(pid) from pg_stat_activity where query ilike 'listen%' and application_name like 'orbit/%'`;
     await admin.end();
     // Well before the 30 s TTL: the re-LISTEN dropped the cache.
-    await waitFor(async () => (await s.gql(ME, {}, { token: b.token })).errors?.[0]?.extensions?.code === 'UNAUTHENTICATED', 'the cache to be dropped on re-LISTEN', 10_000);
+    await waitFor(
+      async () => (await s.gql(ME, {}, { token: b.token })).errors?.[0]?.extensions?.code === 'UNAUTHENTICATED',
+      'the cache to be dropped on re-LISTEN',
+      10_000,
+    );
   });
 });
 
 describe('ViewerCache races', () => {
   const viewer = (userId: string, sessionId: string): Viewer =>
-    ({ user: { id: userId } as Viewer['user'], userId, sessionId, apiKeyId: null, scopes: null, expiresAt: new Date(Date.now() + 60_000) }) as Viewer;
+    ({
+      user: { id: userId } as Viewer['user'],
+      userId,
+      sessionId,
+      apiKeyId: null,
+      scopes: null,
+      expiresAt: new Date(Date.now() + 60_000),
+    }) as Viewer;
   const cache = () => new ViewerCache({ maxEntries: 100, maxAgeMs: 60_000 });
 
   it('does not keep a read that began before a change committed', () => {

@@ -15,11 +15,19 @@ export async function conversation(s: TestServer, who: Account): Promise<string>
 }
 
 export async function taskList(s: TestServer, who: Account, name = 'Home'): Promise<string> {
-  return (await s.ok(`mutation L($n: String!) { createTaskList(input: { name: $n }) { id } }`, { n: name }, { token: who.token })).createTaskList.id;
+  return (
+    await s.ok(
+      `mutation L($n: String!) { createTaskList(input: { name: $n }) { id } }`,
+      { n: name },
+      { token: who.token },
+    )
+  ).createTaskList.id;
 }
 
 export async function actions(s: TestServer, who: Account, status?: string): Promise<any[]> {
-  return (await s.ok(ACTIONS, { s: status ?? null }, { token: who.token })).assistantActions.edges.map((e: any) => e.node).reverse();
+  return (await s.ok(ACTIONS, { s: status ?? null }, { token: who.token })).assistantActions.edges
+    .map((e: any) => e.node)
+    .reverse();
 }
 
 /** The messages of a conversation, oldest first, with their roles, content and actions. */
@@ -29,25 +37,50 @@ export async function messagesOf(s: TestServer, who: Account, id: string): Promi
 }
 
 export async function modelCalls(s: TestServer, who: Account, id: string): Promise<any[]> {
-  return (await s.ok(`query C($id: ID!) { conversation(id: $id) { modelCalls { status finishReason promptTokens completionTokens } } }`, { id }, { token: who.token })).conversation.modelCalls;
+  return (
+    await s.ok(
+      `query C($id: ID!) { conversation(id: $id) { modelCalls { status finishReason promptTokens completionTokens } } }`,
+      { id },
+      { token: who.token },
+    )
+  ).conversation.modelCalls;
 }
 
 /** Tokens still held for calls in flight (zero once every call has been metered or released). */
 export async function heldTokens(s: TestServer, userId: string): Promise<number> {
-  return Number((await execRows<{ n: number }>(s.server.app.db, sql`select coalesce(sum(reserved_tokens), 0)::int as n from monthly_usage where user_id = ${userId}`))[0]!.n);
+  return Number(
+    (
+      await execRows<{ n: number }>(
+        s.server.app.db,
+        sql`select coalesce(sum(reserved_tokens), 0)::int as n from monthly_usage where user_id = ${userId}`,
+      )
+    )[0]!.n,
+  );
 }
 
 export async function activityVerbs(s: TestServer, userId: string): Promise<string[]> {
-  const rows = await execRows<{ verb: string }>(s.server.app.db, sql`select verb from activities where actor_id = ${userId} order by created_at, id`);
+  const rows = await execRows<{ verb: string }>(
+    s.server.app.db,
+    sql`select verb from activities where actor_id = ${userId} order by created_at, id`,
+  );
   return rows.map((r) => r.verb);
 }
 
 /** The tool messages (role tool, or a later result told as a system note) the provider was sent last. */
 export function toolReplies(body: any): any[] {
-  return body.messages.filter((m: any) => m.role === 'tool').map((m: any) => ({ id: m.tool_call_id, ...JSON.parse(m.content) }));
+  return body.messages
+    .filter((m: any) => m.role === 'tool')
+    .map((m: any) => ({ id: m.tool_call_id, ...JSON.parse(m.content) }));
 }
 
 /** Reservations neither settled nor released (a call in flight, or one lost to a crash until it lapses). */
 export async function openReservations(s: TestServer, userId: string): Promise<number> {
-  return Number((await execRows<{ n: number }>(s.server.app.db, sql`select count(*)::int as n from usage_reservations where user_id = ${userId} and settled_at is null and released_at is null`))[0]!.n);
+  return Number(
+    (
+      await execRows<{ n: number }>(
+        s.server.app.db,
+        sql`select count(*)::int as n from usage_reservations where user_id = ${userId} and settled_at is null and released_at is null`,
+      )
+    )[0]!.n,
+  );
 }

@@ -31,19 +31,28 @@ describe('history within LLM_HISTORY_TOKENS', () => {
       expect(body.messages[0].content).toMatch(/^Summarise this conversation/);
       expect(body.messages[1].content).toContain('user: dentist dentist');
       expect(body.messages[1].content).toContain('user: garden garden');
-      return { text: ['The user asked about the dentist and the garden.'], usage: { prompt_tokens: 120, completion_tokens: 12 } };
+      return {
+        text: ['The user asked about the dentist and the garden.'],
+        usage: { prompt_tokens: 120, completion_tokens: 12 },
+      };
     });
     await s.ok(SEND, { c, t: said('taxes') }, { token: a.token });
     expect(llm.requests).toHaveLength(2);
     const sent = llm.requests[1]!.body.messages;
-    expect(sent[1]).toEqual({ role: 'system', content: 'Summary of the earlier conversation:\nThe user asked about the dentist and the garden.' });
+    expect(sent[1]).toEqual({
+      role: 'system',
+      content: 'Summary of the earlier conversation:\nThe user asked about the dentist and the garden.',
+    });
     expect(JSON.stringify(sent)).not.toContain('dentist dentist');
     expect(sent.at(-1)).toEqual({ role: 'user', content: said('taxes') });
     // The summary call is in the log and in the month's usage.
     const log = await modelCalls(s, a, c);
     expect(log).toHaveLength(4);
     expect(log[2]).toMatchObject({ status: 'ok', finishReason: 'stop', promptTokens: 120, completionTokens: 12 });
-    expect((await s.ok(`{ usage { tokensUsed requestCount } }`, {}, { token: a.token })).usage).toEqual({ tokensUsed: 50 * 3 + 132, requestCount: 4 });
+    expect((await s.ok(`{ usage { tokensUsed requestCount } }`, {}, { token: a.token })).usage).toEqual({
+      tokensUsed: 50 * 3 + 132,
+      requestCount: 4,
+    });
     // Half the budget was freed: the next message needs no new summary.
     llm.requests.length = 0;
     await s.ok(SEND, { c, t: said('music') }, { token: a.token });

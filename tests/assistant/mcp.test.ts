@@ -14,11 +14,21 @@ afterAll(() => s?.close());
 /** The SDK's own client over Streamable HTTP, with a bearer credential. */
 async function mcp(credential: string): Promise<Client> {
   const client = new Client({ name: 'orbit-test', version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(`${s.url}/mcp`), { requestInit: { headers: { authorization: `Bearer ${credential}` } } }));
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(`${s.url}/mcp`), {
+      requestInit: { headers: { authorization: `Bearer ${credential}` } },
+    }),
+  );
   return client;
 }
 const apiKey = async (who: Account, scopes: string[]) =>
-  (await s.ok(`mutation K($s: [ApiKeyScope!]!) { createApiKey(input: { name: "agent", scopes: $s }) { secret } }`, { s: scopes }, { token: who.token })).createApiKey.secret as string;
+  (
+    await s.ok(
+      `mutation K($s: [ApiKeyScope!]!) { createApiKey(input: { name: "agent", scopes: $s }) { secret } }`,
+      { s: scopes },
+      { token: who.token },
+    )
+  ).createApiKey.secret as string;
 const textOf = (r: any) => r.content.map((c: any) => c.text).join('');
 
 describe('MCP at POST /mcp', () => {
@@ -38,11 +48,19 @@ describe('MCP at POST /mcp', () => {
     const found = await client.callTool({ name: 'search_tasks', arguments: { query: 'agent' } });
     expect(JSON.parse(textOf(found)).tasks.map((t: any) => t.title)).toEqual(['From an agent']);
 
-    const shared = await client.callTool({ name: 'share_task_list', arguments: { listId, email: b.email, role: 'VIEWER' } });
+    const shared = await client.callTool({
+      name: 'share_task_list',
+      arguments: { listId, email: b.email, role: 'VIEWER' },
+    });
     expect(shared.isError).toBeFalsy();
     const pending = await actions(s, a, 'PENDING');
     expect(pending).toHaveLength(1);
-    expect(pending[0]).toMatchObject({ tool: 'share_task_list', source: 'MCP', approvalReason: 'EXTERNAL_EFFECT', conversationId: null });
+    expect(pending[0]).toMatchObject({
+      tool: 'share_task_list',
+      source: 'MCP',
+      approvalReason: 'EXTERNAL_EFFECT',
+      conversationId: null,
+    });
     expect(textOf(shared)).toContain(pending[0].id);
     expect(shared.structuredContent).toMatchObject({ actionId: pending[0].id, status: 'PENDING' });
 
@@ -60,8 +78,12 @@ describe('MCP at POST /mcp', () => {
       ['create_task', 'FAILED', 'MCP'],
       ['format_disk', 'FAILED', 'MCP'],
     ]);
-    expect(await activityVerbs(s, a.userId)).toEqual(expect.arrayContaining(['assistant.create_task', 'assistant.search_tasks']));
-    expect((await s.ok(APPROVE, { id: pending[0].id }, { token: a.token })).approveAssistantAction.status).toBe('EXECUTED');
+    expect(await activityVerbs(s, a.userId)).toEqual(
+      expect.arrayContaining(['assistant.create_task', 'assistant.search_tasks']),
+    );
+    expect((await s.ok(APPROVE, { id: pending[0].id }, { token: a.token })).approveAssistantAction.status).toBe(
+      'EXECUTED',
+    );
     await client.close();
   });
 
@@ -70,11 +92,21 @@ describe('MCP at POST /mcp', () => {
     const listId = await taskList(s, a);
     const reader = await mcp(await apiKey(a, ['READ']));
     const { tools } = await reader.listTools();
-    expect(tools.map((t) => t.name)).toEqual(['search_tasks', 'list_events', 'search_documents', 'get_journal_entry', 'search_workspace', 'search_email']);
+    expect(tools.map((t) => t.name)).toEqual([
+      'search_tasks',
+      'list_events',
+      'search_documents',
+      'get_journal_entry',
+      'search_workspace',
+      'search_email',
+    ]);
     const refused = await reader.callTool({ name: 'create_task', arguments: { listId, title: 'nope' } });
     expect(refused.isError).toBe(true);
     expect(textOf(refused)).toBe('FORBIDDEN: this API key may only read');
-    expect((await s.ok(`query L($l: ID!) { taskList(id: $l) { tasks { totalCount } } }`, { l: listId }, { token: a.token })).taskList.tasks.totalCount).toBe(0);
+    expect(
+      (await s.ok(`query L($l: ID!) { taskList(id: $l) { tasks { totalCount } } }`, { l: listId }, { token: a.token }))
+        .taskList.tasks.totalCount,
+    ).toBe(0);
     await reader.close();
     const session = await mcp(a.token);
     expect((await session.listTools()).tools).toHaveLength(16);
@@ -82,9 +114,18 @@ describe('MCP at POST /mcp', () => {
   });
 
   it('refuses missing or bad credentials with 401, and too many requests with 429', async () => {
-    const init = { jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } } };
+    const init = {
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'initialize',
+      params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'x', version: '1' } },
+    };
     const post = (headers: Record<string, string>) =>
-      fetch(`${s.url}/mcp`, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers }, body: JSON.stringify(init) });
+      fetch(`${s.url}/mcp`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json, text/event-stream', ...headers },
+        body: JSON.stringify(init),
+      });
     const none = await post({});
     expect(none.status).toBe(401);
     expect(none.headers.get('www-authenticate')).toBe('Bearer');

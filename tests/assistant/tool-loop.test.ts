@@ -4,7 +4,18 @@ import { execRows } from '../../src/db/client.js';
 import { releaseLapsed } from '../../src/modules/usage/index.js';
 import { startFakeLlm } from '../helpers/fake-llm.js';
 import { type TestServer, startServer } from '../helpers/server.js';
-import { SEND, activityVerbs, actions, conversation, heldTokens, messagesOf, modelCalls, openReservations, taskList, toolReplies } from './agent-helpers.js';
+import {
+  SEND,
+  activityVerbs,
+  actions,
+  conversation,
+  heldTokens,
+  messagesOf,
+  modelCalls,
+  openReservations,
+  taskList,
+  toolReplies,
+} from './agent-helpers.js';
 
 let s: TestServer;
 let llm: Awaited<ReturnType<typeof startFakeLlm>>;
@@ -25,16 +36,27 @@ describe('the tool loop', () => {
   it('runs READ and WRITE tools, feeds the results back, and stores every step', async () => {
     const a = await s.register({ name: 'Ada', timezone: 'Europe/Paris' });
     const listId = await taskList(s, a);
-    await s.ok(`mutation T($l: ID!) { createTask(input: { listId: $l, title: "Call the dentist" }) { id } }`, { l: listId }, { token: a.token });
-    await s.ok(`mutation { createDocument(input: { title: "Dentist", content: "Dr. Molar, Rue des Dents 4" }) { id } }`, {}, { token: a.token });
+    await s.ok(
+      `mutation T($l: ID!) { createTask(input: { listId: $l, title: "Call the dentist" }) { id } }`,
+      { l: listId },
+      { token: a.token },
+    );
+    await s.ok(
+      `mutation { createDocument(input: { title: "Dentist", content: "Dr. Molar, Rue des Dents 4" }) { id } }`,
+      {},
+      { token: a.token },
+    );
     const c = await conversation(s, a);
     llm.script(
-      { text: ['Let me look.'], calls: [
-        { name: 'search_tasks', args: { query: 'dentist' } },
-        { name: 'search_documents', args: { query: 'dentist' } },
-        { name: 'list_events', args: { from: '2026-12-01T00:00:00Z', to: '2026-12-08T00:00:00Z' } },
-        { name: 'get_journal_entry', args: { type: 'DAILY_REFLECTION', date: '2026-12-01' } },
-      ] },
+      {
+        text: ['Let me look.'],
+        calls: [
+          { name: 'search_tasks', args: { query: 'dentist' } },
+          { name: 'search_documents', args: { query: 'dentist' } },
+          { name: 'list_events', args: { from: '2026-12-01T00:00:00Z', to: '2026-12-08T00:00:00Z' } },
+          { name: 'get_journal_entry', args: { type: 'DAILY_REFLECTION', date: '2026-12-01' } },
+        ],
+      },
       (body) => {
         // The model was given every READ result before it writes.
         const replies = toolReplies(body);
@@ -42,16 +64,37 @@ describe('the tool loop', () => {
         expect(replies[0].result.tasks.map((t: any) => t.title)).toEqual(['Call the dentist']);
         expect(replies[1].result.documents.map((d: any) => d.title)).toEqual(['Dentist']);
         const taskId = replies[0].result.tasks[0].id;
-        return { dialect: 'no-index', calls: [
-          { name: 'create_task', args: { listId, title: 'Book the appointment', dueAt: '2026-12-03T09:00:00+01:00', priority: 'HIGH' } },
-          { name: 'update_task', args: { taskId, status: 'DONE' } },
-          { name: 'create_event', args: { title: 'Dentist', startsAt: '2026-12-10T09:00:00+01:00', endsAt: '2026-12-10T10:00:00+01:00', location: 'Rue des Dents 4' } },
-          { name: 'create_document', args: { title: 'Questions for the dentist', content: 'Whitening?' } },
-          { name: 'write_journal_entry', args: { type: 'DAILY_REFLECTION', date: '2026-12-01', content: 'Sorted the dentist.' } },
-        ] };
+        return {
+          dialect: 'no-index',
+          calls: [
+            {
+              name: 'create_task',
+              args: { listId, title: 'Book the appointment', dueAt: '2026-12-03T09:00:00+01:00', priority: 'HIGH' },
+            },
+            { name: 'update_task', args: { taskId, status: 'DONE' } },
+            {
+              name: 'create_event',
+              args: {
+                title: 'Dentist',
+                startsAt: '2026-12-10T09:00:00+01:00',
+                endsAt: '2026-12-10T10:00:00+01:00',
+                location: 'Rue des Dents 4',
+              },
+            },
+            { name: 'create_document', args: { title: 'Questions for the dentist', content: 'Whitening?' } },
+            {
+              name: 'write_journal_entry',
+              args: { type: 'DAILY_REFLECTION', date: '2026-12-01', content: 'Sorted the dentist.' },
+            },
+          ],
+        };
       },
       (body) => {
-        expect(toolReplies(body).slice(-5).map((r) => r.status)).toEqual(['EXECUTED', 'EXECUTED', 'EXECUTED', 'EXECUTED', 'EXECUTED']);
+        expect(
+          toolReplies(body)
+            .slice(-5)
+            .map((r) => r.status),
+        ).toEqual(['EXECUTED', 'EXECUTED', 'EXECUTED', 'EXECUTED', 'EXECUTED']);
         return { text: ['All ', 'set.'] };
       },
     );
@@ -63,7 +106,10 @@ describe('the tool loop', () => {
     const first = llm.requests[0]!.body;
     expect(first.messages[0].content).toMatch(/Ada[\s\S]*Europe\/Paris[\s\S]*today is \w+day \d{4}-\d\d-\d\d/);
     expect(first.tools).toHaveLength(16);
-    expect(first.tools.find((t: any) => t.function.name === 'create_task').function.parameters).toMatchObject({ type: 'object', required: ['listId', 'title'] });
+    expect(first.tools.find((t: any) => t.function.name === 'create_task').function.parameters).toMatchObject({
+      type: 'object',
+      required: ['listId', 'title'],
+    });
 
     const all = await actions(s, a);
     expect(all.map((x) => [x.tool, x.risk, x.status, x.source])).toEqual([
@@ -77,25 +123,77 @@ describe('the tool loop', () => {
       ['create_document', 'WRITE', 'EXECUTED', 'ASSISTANT'],
       ['write_journal_entry', 'WRITE', 'EXECUTED', 'ASSISTANT'],
     ]);
-    expect(all[4].arguments).toEqual({ listId, title: 'Book the appointment', dueAt: '2026-12-03T09:00:00+01:00', priority: 'HIGH' });
+    expect(all[4].arguments).toEqual({
+      listId,
+      title: 'Book the appointment',
+      dueAt: '2026-12-03T09:00:00+01:00',
+      priority: 'HIGH',
+    });
     // The writes happened, as the viewer.
-    const tasks = (await s.ok(`query L($l: ID!) { taskList(id: $l) { tasks(first: 10) { edges { node { title status priority dueAt createdBy { id } } } } } }`, { l: listId }, { token: a.token })).taskList.tasks.edges.map((e: any) => e.node);
-    expect(tasks).toEqual(expect.arrayContaining([
-      { title: 'Call the dentist', status: 'DONE', priority: 'MEDIUM', dueAt: null, createdBy: { id: a.userId } },
-      { title: 'Book the appointment', status: 'TODO', priority: 'HIGH', dueAt: '2026-12-03T08:00:00.000Z', createdBy: { id: a.userId } },
-    ]));
-    const journal = (await s.ok(`{ journalEntry(type: DAILY_REFLECTION, date: "2026-12-01") { content } }`, {}, { token: a.token })).journalEntry;
+    const tasks = (
+      await s.ok(
+        `query L($l: ID!) { taskList(id: $l) { tasks(first: 10) { edges { node { title status priority dueAt createdBy { id } } } } } }`,
+        { l: listId },
+        { token: a.token },
+      )
+    ).taskList.tasks.edges.map((e: any) => e.node);
+    expect(tasks).toEqual(
+      expect.arrayContaining([
+        { title: 'Call the dentist', status: 'DONE', priority: 'MEDIUM', dueAt: null, createdBy: { id: a.userId } },
+        {
+          title: 'Book the appointment',
+          status: 'TODO',
+          priority: 'HIGH',
+          dueAt: '2026-12-03T08:00:00.000Z',
+          createdBy: { id: a.userId },
+        },
+      ]),
+    );
+    const journal = (
+      await s.ok(`{ journalEntry(type: DAILY_REFLECTION, date: "2026-12-01") { content } }`, {}, { token: a.token })
+    ).journalEntry;
     expect(journal.content).toBe('Sorted the dentist.');
     // Each action has its activity row, next to the service's own.
     const verbs = await activityVerbs(s, a.userId);
-    for (const tool of ['search_tasks', 'create_task', 'update_task', 'create_event', 'create_document', 'write_journal_entry']) expect(verbs).toContain(`assistant.${tool}`);
+    for (const tool of [
+      'search_tasks',
+      'create_task',
+      'update_task',
+      'create_event',
+      'create_document',
+      'write_journal_entry',
+    ])
+      expect(verbs).toContain(`assistant.${tool}`);
     expect(verbs).toContain('task.created');
     // The conversation: the question, three assistant messages with their actions, and a TOOL message per call.
     const msgs = await messagesOf(s, a, c);
-    expect(msgs.map((m) => m.role)).toEqual(['USER', 'ASSISTANT', 'TOOL', 'TOOL', 'TOOL', 'TOOL', 'ASSISTANT', 'TOOL', 'TOOL', 'TOOL', 'TOOL', 'TOOL', 'ASSISTANT']);
-    expect(msgs[1].actions.map((x: any) => x.tool)).toEqual(['search_tasks', 'search_documents', 'list_events', 'get_journal_entry']);
+    expect(msgs.map((m) => m.role)).toEqual([
+      'USER',
+      'ASSISTANT',
+      'TOOL',
+      'TOOL',
+      'TOOL',
+      'TOOL',
+      'ASSISTANT',
+      'TOOL',
+      'TOOL',
+      'TOOL',
+      'TOOL',
+      'TOOL',
+      'ASSISTANT',
+    ]);
+    expect(msgs[1].actions.map((x: any) => x.tool)).toEqual([
+      'search_tasks',
+      'search_documents',
+      'list_events',
+      'get_journal_entry',
+    ]);
     expect(JSON.parse(msgs[2].content)).toMatchObject({ status: 'EXECUTED', result: { totalCount: 1 } });
-    expect((await modelCalls(s, a, c)).map((m) => [m.status, m.finishReason])).toEqual([['ok', 'tool_calls'], ['ok', 'tool_calls'], ['ok', 'stop']]);
+    expect((await modelCalls(s, a, c)).map((m) => [m.status, m.finishReason])).toEqual([
+      ['ok', 'tool_calls'],
+      ['ok', 'tool_calls'],
+      ['ok', 'stop'],
+    ]);
     expect(await heldTokens(s, a.userId)).toBe(0);
   });
 });
@@ -106,13 +204,19 @@ describe('streamed tool calls in the dialects of OpenAI-compatible providers', (
       const a = await s.register();
       const listId = await taskList(s, a);
       const c = await conversation(s, a);
-      llm.script({ dialect, calls: [
-        { name: 'create_task', args: { listId, title: `First, ${dialect}`, notes: 'with "quotes" and, commas' } },
-        { name: 'create_task', args: { listId, title: `Second, ${dialect}` } },
-      ] });
+      llm.script({
+        dialect,
+        calls: [
+          { name: 'create_task', args: { listId, title: `First, ${dialect}`, notes: 'with "quotes" and, commas' } },
+          { name: 'create_task', args: { listId, title: `Second, ${dialect}` } },
+        ],
+      });
       await s.ok(SEND, { c, t: 'two tasks' }, { token: a.token });
       const done = await actions(s, a);
-      expect(done.map((x) => [x.status, x.arguments.title])).toEqual([['EXECUTED', `First, ${dialect}`], ['EXECUTED', `Second, ${dialect}`]]);
+      expect(done.map((x) => [x.status, x.arguments.title])).toEqual([
+        ['EXECUTED', `First, ${dialect}`],
+        ['EXECUTED', `Second, ${dialect}`],
+      ]);
       expect(done[0].arguments.notes).toBe('with "quotes" and, commas');
       // Each call is answered by its id, in order.
       const ids = toolReplies(llm.requests.at(-1)!.body).map((r) => r.id);
@@ -127,12 +231,14 @@ describe('bad tool calls and faults', () => {
     const othersList = await taskList(s, b, 'Private');
     const c = await conversation(s, a);
     llm.script(
-      { calls: [
-        { name: 'launch_rocket', args: {} },
-        { name: 'create_task', args: '{"listId": "oops' },
-        { name: 'create_task', args: { listId: othersList, title: 'x'.repeat(501), bogus: 1 } },
-        { name: 'create_task', args: { listId: othersList, title: 'Sneaky' } },
-      ] },
+      {
+        calls: [
+          { name: 'launch_rocket', args: {} },
+          { name: 'create_task', args: '{"listId": "oops' },
+          { name: 'create_task', args: { listId: othersList, title: 'x'.repeat(501), bogus: 1 } },
+          { name: 'create_task', args: { listId: othersList, title: 'Sneaky' } },
+        ],
+      },
       (body) => {
         const told = toolReplies(body);
         expect(told.map((r) => r.status)).toEqual(['FAILED', 'FAILED', 'FAILED', 'FAILED']);
@@ -146,10 +252,21 @@ describe('bad tool calls and faults', () => {
     expect(errors[2]).toMatch(/^Invalid arguments: .*title: Too big.*Unrecognized key/);
     expect(errors[3]).toBe('NOT_FOUND: Task list not found');
     const failed = await actions(s, a);
-    expect(failed.map((x) => [x.tool, x.status])).toEqual([['launch_rocket', 'FAILED'], ['create_task', 'FAILED'], ['create_task', 'FAILED'], ['create_task', 'FAILED']]);
+    expect(failed.map((x) => [x.tool, x.status])).toEqual([
+      ['launch_rocket', 'FAILED'],
+      ['create_task', 'FAILED'],
+      ['create_task', 'FAILED'],
+      ['create_task', 'FAILED'],
+    ]);
     expect(failed[1].arguments).toEqual({ raw: '{"listId": "oops' });
     // Nothing was written to B's list, and no activity claims otherwise.
-    const count = (await s.ok(`query L($l: ID!) { taskList(id: $l) { tasks { totalCount } } }`, { l: othersList }, { token: b.token })).taskList.tasks.totalCount;
+    const count = (
+      await s.ok(
+        `query L($l: ID!) { taskList(id: $l) { tasks { totalCount } } }`,
+        { l: othersList },
+        { token: b.token },
+      )
+    ).taskList.tasks.totalCount;
     expect(count).toBe(0);
     expect(await activityVerbs(s, a.userId)).not.toContain('assistant.create_task');
   });
@@ -175,15 +292,23 @@ describe('bad tool calls and faults', () => {
     try {
       const a = await small.register();
       const c = await conversation(small, a);
-      llm.script({ calls: [{ name: 'search_tasks', args: {} }], usage: { prompt_tokens: 4900, completion_tokens: 100 } });
+      llm.script({
+        calls: [{ name: 'search_tasks', args: {} }],
+        usage: { prompt_tokens: 4900, completion_tokens: 100 },
+      });
       const res = (await small.ok(SEND, { c, t: 'go' }, { token: a.token })).sendMessage;
       expect(llm.requests).toHaveLength(1);
-      expect(res.assistantMessage).toMatchObject({ stopReason: 'USAGE_LIMIT_EXCEEDED', content: expect.stringContaining('budget') });
+      expect(res.assistantMessage).toMatchObject({
+        stopReason: 'USAGE_LIMIT_EXCEEDED',
+        content: expect.stringContaining('budget'),
+      });
       expect(res.usage).toEqual({ tokensUsed: 5000, requestCount: 1 });
       expect((await actions(small, a)).map((x) => x.status)).toEqual(['EXECUTED']);
       expect(await heldTokens(small, a.userId)).toBe(0);
       // With the budget spent, the next message is refused before anything is stored.
-      expect((await small.fail(SEND, { c, t: 'again' }, { token: a.token })).extensions?.code).toBe('USAGE_LIMIT_EXCEEDED');
+      expect((await small.fail(SEND, { c, t: 'again' }, { token: a.token })).extensions?.code).toBe(
+        'USAGE_LIMIT_EXCEEDED',
+      );
       expect((await messagesOf(small, a, c)).map((m) => m.role)).toEqual(['USER', 'ASSISTANT', 'TOOL', 'ASSISTANT']);
     } finally {
       await small.close();
@@ -194,9 +319,15 @@ describe('bad tool calls and faults', () => {
     const a = await s.register();
     const listId = await taskList(s, a);
     const c = await conversation(s, a);
-    llm.script({ calls: [{ name: 'create_task', args: { listId, title: 'Before the fault' } }] }, { text: ['Half a sent'], fail: 'error' });
+    llm.script(
+      { calls: [{ name: 'create_task', args: { listId, title: 'Before the fault' } }] },
+      { text: ['Half a sent'], fail: 'error' },
+    );
     const e = await s.fail(SEND, { c, t: 'go' }, { token: a.token });
-    expect(e).toMatchObject({ message: expect.stringMatching(/model overloaded/), extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    expect(e).toMatchObject({
+      message: expect.stringMatching(/model overloaded/),
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    });
     llm.script({ text: ['Still thinking'], fail: 'hang' });
     expect((await s.fail(SEND, { c, t: 'again' }, { token: a.token })).message).toMatch(/did not answer in time/);
     expect((await actions(s, a)).map((x) => [x.tool, x.status])).toEqual([['create_task', 'EXECUTED']]);

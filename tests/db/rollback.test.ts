@@ -26,7 +26,10 @@ function folderUpTo(n: number): string {
   mkdirSync(join(dir, 'meta'), { recursive: true });
   const kept = entries.slice(0, n);
   for (const e of kept) copyFileSync(join(migrationsFolder, `${e.tag}.sql`), join(dir, `${e.tag}.sql`));
-  writeFileSync(join(dir, 'meta', '_journal.json'), JSON.stringify({ version: '7', dialect: 'postgresql', entries: kept }));
+  writeFileSync(
+    join(dir, 'meta', '_journal.json'),
+    JSON.stringify({ version: '7', dialect: 'postgresql', entries: kept }),
+  );
   return dir;
 }
 
@@ -34,7 +37,12 @@ beforeAll(async () => {
   if (process.env.TEST_DATABASE_URL) {
     const db = await freshDatabase();
     drop = db.drop;
-    config = { DATABASE_URL: db.env.DATABASE_URL, DB_POOL_MAX: 2, DB_STATEMENT_TIMEOUT_MS: 20_000, pgliteDir: undefined };
+    config = {
+      DATABASE_URL: db.env.DATABASE_URL,
+      DB_POOL_MAX: 2,
+      DB_STATEMENT_TIMEOUT_MS: 20_000,
+      pgliteDir: undefined,
+    };
   } else {
     const dir = join(scratch, 'pglite');
     config = { DB_POOL_MAX: 1, DB_STATEMENT_TIMEOUT_MS: 20_000, pgliteDir: dir };
@@ -81,7 +89,10 @@ describe('reversible migrations', () => {
       expect(await catalogDump(database.db), `after rolling back ${entries[n - 1]!.tag}`).toEqual(up[n - 1]);
       if (n === 12) {
         // After 0011 (mail) is rolled back: its notifications are gone, the others kept.
-        const kinds = await execRows<{ kind: string }>(database.db, sql`select kind::text from notifications order by kind`);
+        const kinds = await execRows<{ kind: string }>(
+          database.db,
+          sql`select kind::text from notifications order by kind`,
+        );
         expect(kinds.map((k) => k.kind)).toEqual(['TASK_ASSIGNED']);
       }
     }
@@ -100,7 +111,12 @@ describe('reversible migrations', () => {
 
     const keep = entries[entries.length - 4]!.tag;
     const done = await rollbackMigrations(database, config, { to: keep });
-    expect(done.map((d) => d.tag)).toEqual(entries.slice(-3).map((e) => e.tag).reverse());
+    expect(done.map((d) => d.tag)).toEqual(
+      entries
+        .slice(-3)
+        .map((e) => e.tag)
+        .reverse(),
+    );
     const [{ count }] = (await execRows<{ count: number }>(
       database.db,
       sql`select count(*)::int as count from drizzle.__drizzle_migrations`,

@@ -21,14 +21,29 @@ describe('faults', () => {
     const list = await createList(s, a, 'Atomic');
     await createTask(s, a, list, { title: 'kept' });
     // A trigger makes the activity insert (after the task insert, same transaction) fail.
-    await execRows(s.server.app.db, sql.raw(`create or replace function orbit_test_boom() returns trigger language plpgsql as $$ begin
-      if new.summary like '%boom%' then raise exception 'injected failure'; end if; return new; end $$`));
-    await execRows(s.server.app.db, sql.raw(`create trigger orbit_test_boom before insert on activities for each row execute function orbit_test_boom()`));
-    const e = await s.fail(`mutation C($l: ID!) { createTask(input: { listId: $l, title: "boom" }) { id } }`, { l: list }, { token: a.token });
+    await execRows(
+      s.server.app.db,
+      sql.raw(`create or replace function orbit_test_boom() returns trigger language plpgsql as $$ begin
+      if new.summary like '%boom%' then raise exception 'injected failure'; end if; return new; end $$`),
+    );
+    await execRows(
+      s.server.app.db,
+      sql.raw(
+        `create trigger orbit_test_boom before insert on activities for each row execute function orbit_test_boom()`,
+      ),
+    );
+    const e = await s.fail(
+      `mutation C($l: ID!) { createTask(input: { listId: $l, title: "boom" }) { id } }`,
+      { l: list },
+      { token: a.token },
+    );
     expect(e.extensions?.code).toBe('INTERNAL_SERVER_ERROR');
     expect(JSON.stringify(e)).not.toMatch(/injected|insert/);
     expect((await positions(s, a, list)).length).toBe(1);
-    const rows = await execRows<{ n: number }>(s.server.app.db, sql`select count(*)::int as n from tasks where title = 'boom'`);
+    const rows = await execRows<{ n: number }>(
+      s.server.app.db,
+      sql`select count(*)::int as n from tasks where title = 'boom'`,
+    );
     expect(Number(rows[0]!.n)).toBe(0);
     await execRows(s.server.app.db, sql.raw(`drop trigger orbit_test_boom on activities`));
   });
@@ -44,14 +59,23 @@ describe('faults', () => {
         await subscribed(own, `notification:${a.userId}`);
         const dbName = new URL(own.server.app.config.DATABASE_URL!).pathname.slice(1);
         const killer = postgres(admin, { max: 1, onnotice: () => {} });
-        await killer.unsafe(`select pg_terminate_backend(pid) from pg_stat_activity where datname = '${dbName}' and pid <> pg_backend_pid()`);
+        await killer.unsafe(
+          `select pg_terminate_backend(pid) from pg_stat_activity where datname = '${dbName}' and pid <> pg_backend_pid()`,
+        );
         await killer.end();
         // Requests recover without a restart (the first may fail fast while the pool reconnects).
-        await waitFor(async () => (await own.gql(`{ me { id } }`, {}, { token: a.token })).errors === undefined, 'requests to succeed again');
+        await waitFor(
+          async () => (await own.gql(`{ me { id } }`, {}, { token: a.token })).errors === undefined,
+          'requests to succeed again',
+        );
         expect((await fetch(`${own.url}/readyz`)).status).toBe(200);
         // The listener re-LISTENs: notifications written after the drop reach the subscriber again.
         const { createNotifications } = await import('../../src/modules/notifications/index.js');
-        const seen = await untilLive(sub, () => own.server.app.db.transaction((tx) => createNotifications(tx, [{ userId: a.userId, kind: 'SECURITY_ALERT', title: 'after the drop' }])));
+        const seen = await untilLive(sub, () =>
+          own.server.app.db.transaction((tx) =>
+            createNotifications(tx, [{ userId: a.userId, kind: 'SECURITY_ALERT', title: 'after the drop' }]),
+          ),
+        );
         expect(sub.values[seen - 1].notificationAdded.title).toBe('after the drop');
         await ws.dispose();
       } else {
@@ -75,13 +99,22 @@ describe('faults', () => {
     try {
       const start = async () => {
         const port = await freePort();
-        const proc = runTs('src/main.ts', [], { ...db.env, PORT: String(port), HOST: '127.0.0.1', LLM_BASE_URL: llm.url, LLM_TIMEOUT_MS: '1500', JWT_SECRET: 'x'.repeat(40), LOG_LEVEL: 'info' });
+        const proc = runTs('src/main.ts', [], {
+          ...db.env,
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          LLM_BASE_URL: llm.url,
+          LLM_TIMEOUT_MS: '1500',
+          JWT_SECRET: 'x'.repeat(40),
+          LOG_LEVEL: 'info',
+        });
         await waitForReady(`http://127.0.0.1:${port}`);
         return { proc, client: createClient(`http://127.0.0.1:${port}/graphql`) };
       };
       const first = await start();
       const a = await first.client.register();
-      const conv = (await first.client.ok(`mutation { createConversation { id } }`, {}, { token: a.token })).createConversation.id;
+      const conv = (await first.client.ok(`mutation { createConversation { id } }`, {}, { token: a.token }))
+        .createConversation.id;
       const SEND = `mutation S($c: ID!) { sendMessage(conversationId: $c, content: "slow one") { userMessage { id } } }`;
       const slow = first.client.gql(SEND, { c: conv }, { token: a.token });
       await waitFor(() => llm.requests.length === 1, 'the slow model call to start');
@@ -93,7 +126,8 @@ describe('faults', () => {
 
       const second = await start();
       const b = await second.client.register();
-      const conv2 = (await second.client.ok(`mutation { createConversation { id } }`, {}, { token: b.token })).createConversation.id;
+      const conv2 = (await second.client.ok(`mutation { createConversation { id } }`, {}, { token: b.token }))
+        .createConversation.id;
       void second.client.gql(SEND, { c: conv2 }, { token: b.token }).catch(() => null);
       await waitFor(() => llm.requests.length === 2, 'the second slow model call to start');
       second.proc.child.kill('SIGTERM');
@@ -114,11 +148,18 @@ describe('faults', () => {
     const own = await startServer({ LLM_BASE_URL: llm.url, LLM_TIMEOUT_MS: '60000', SHUTDOWN_TIMEOUT_MS: '500' });
     try {
       const a = await own.register();
-      const conv = (await own.ok(`mutation { createConversation { id } }`, {}, { token: a.token })).createConversation.id;
-      const slow = own.gql(`mutation S($c: ID!) { sendMessage(conversationId: $c, content: "slow") { userMessage { id } } }`, { c: conv }, { token: a.token }).then(
-        () => 'answered',
-        () => 'connection closed',
-      );
+      const conv = (await own.ok(`mutation { createConversation { id } }`, {}, { token: a.token })).createConversation
+        .id;
+      const slow = own
+        .gql(
+          `mutation S($c: ID!) { sendMessage(conversationId: $c, content: "slow") { userMessage { id } } }`,
+          { c: conv },
+          { token: a.token },
+        )
+        .then(
+          () => 'answered',
+          () => 'connection closed',
+        );
       await waitFor(() => llm.requests.length === 1, 'the slow model call to start');
       const started = Date.now();
       await own.server.stop();

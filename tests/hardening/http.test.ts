@@ -14,7 +14,16 @@ let trusted: TestServer;
 let dev: TestServer;
 beforeAll(async () => {
   const manifest = join(tmpdir(), `orbit-manifest-${Date.now()}.json`);
-  writeFileSync(manifest, JSON.stringify({ format: 'apollo-persisted-query-manifest', version: 1, operations: [{ id: createHash('sha256').update(TRUSTED).digest('hex'), name: 'Me', type: 'query', body: TRUSTED }] }));
+  writeFileSync(
+    manifest,
+    JSON.stringify({
+      format: 'apollo-persisted-query-manifest',
+      version: 1,
+      operations: [
+        { id: createHash('sha256').update(TRUSTED).digest('hex'), name: 'Me', type: 'query', body: TRUSTED },
+      ],
+    }),
+  );
   [prod, trusted, dev] = await Promise.all([
     startServer({ NODE_ENV: 'production', CORS_ORIGINS: `${APP}, https://admin.example.com`, METRICS: 'true' }),
     startServer({ PERSISTED_QUERIES: 'only', PERSISTED_QUERIES_MANIFEST: manifest }),
@@ -28,7 +37,11 @@ afterAll(async () => {
 });
 
 const post = (s: TestServer, headers: Record<string, string>, body: unknown = { query: '{ __typename }' }) =>
-  fetch(`${s.url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  fetch(`${s.url}/graphql`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
 
 describe('HTTP hardening', () => {
   it('sends security headers', async () => {
@@ -46,7 +59,10 @@ describe('HTTP hardening', () => {
     expect(ok.headers.get('access-control-allow-credentials')).toBe('true');
     const other = await post(prod, { origin: 'https://evil.example' });
     expect(other.headers.get('access-control-allow-origin')).toBeNull();
-    const preflight = await fetch(`${prod.url}/graphql`, { method: 'OPTIONS', headers: { origin: APP, 'access-control-request-method': 'POST' } });
+    const preflight = await fetch(`${prod.url}/graphql`, {
+      method: 'OPTIONS',
+      headers: { origin: APP, 'access-control-request-method': 'POST' },
+    });
     expect(preflight.status).toBe(204);
     expect(preflight.headers.get('access-control-allow-headers')).toContain('authorization');
   });
@@ -54,7 +70,9 @@ describe('HTTP hardening', () => {
   it('refuses WebSocket upgrades from other origins', async () => {
     const code = (origin?: string) =>
       new Promise<number>((resolve) => {
-        const ws = new WebSocket(`${prod.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws', { headers: origin ? { origin } : {} });
+        const ws = new WebSocket(`${prod.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws', {
+          headers: origin ? { origin } : {},
+        });
         ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
         ws.on('open', () => {
           ws.close();

@@ -32,7 +32,11 @@ describe('operation limits', () => {
     expect(e.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: 'cost', max: 5000 });
     expect((await s.ok(`{ taskLists { id } }`, {}, { token: a.token })).taskLists).toEqual([]);
     // The nested read of the statement-count test stays within the budget.
-    await s.ok(`{ taskLists { tasks(first: 50) { edges { node { labels { id } assignee { id } createdBy { id } } } } members { user { id } } } }`, {}, { token: a.token });
+    await s.ok(
+      `{ taskLists { tasks(first: 50) { edges { node { labels { id } assignee { id } createdBy { id } } } } members { user { id } } } }`,
+      {},
+      { token: a.token },
+    );
   });
 
   it('judges a repeated operation by its variables every time (outcomes are kept per document)', async () => {
@@ -40,7 +44,10 @@ describe('operation limits', () => {
     const query = `query Q($n: Int) { taskLists { tasks(first: $n) { edges { node { labels { id name } createdBy { id } list { members { user { id } } } } } } } }`;
     for (const round of [1, 2]) {
       const costly = await s.gql(query, { n: 100 }, { token: a.token });
-      expect(costly.errors?.[0]?.extensions, `round ${round}`).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: 'cost' });
+      expect(costly.errors?.[0]?.extensions, `round ${round}`).toMatchObject({
+        code: 'QUERY_TOO_COMPLEX',
+        limit: 'cost',
+      });
       const cheap = await s.gql(query, { n: 2 }, { token: a.token });
       expect(cheap.errors, `round ${round}`).toBeUndefined();
       expect(cheap.data.taskLists).toEqual([]);
@@ -58,9 +65,15 @@ describe('operation limits', () => {
 
   it('allows one sign-in mutation per operation: alias brute force is refused and counts nothing', async () => {
     const a = await s.register();
-    const attempts = Array.from({ length: 3 }, (_, i) => `a${i}: login(input: { identifier: "${a.email}", password: "guess-${i}-xx" }) { accessToken }`).join(' ');
+    const attempts = Array.from(
+      { length: 3 },
+      (_, i) => `a${i}: login(input: { identifier: "${a.email}", password: "guess-${i}-xx" }) { accessToken }`,
+    ).join(' ');
     const e = await tooComplex(`mutation { ${attempts} }`);
     expect(e.extensions).toMatchObject({ code: 'QUERY_TOO_COMPLEX', limit: 'sensitiveMutations' });
-    await s.ok(`mutation L($i: String!, $p: String!) { login(input: { identifier: $i, password: $p }) { accessToken } }`, { i: a.email, p: PASSWORD });
+    await s.ok(
+      `mutation L($i: String!, $p: String!) { login(input: { identifier: $i, password: $p }) { accessToken } }`,
+      { i: a.email, p: PASSWORD },
+    );
   });
 });

@@ -31,7 +31,9 @@ export interface GqlClient {
   ok<T = any>(query: string, variables?: Record<string, unknown>, opts?: GqlOptions): Promise<T>;
   /** Asserts there is an error and returns the first one. */
   fail(query: string, variables?: Record<string, unknown>, opts?: GqlOptions): Promise<GqlError>;
-  register(fields?: Partial<{ email: string; password: string; username: string; name: string; timezone: string }>): Promise<Account>;
+  register(
+    fields?: Partial<{ email: string; password: string; username: string; name: string; timezone: string }>,
+  ): Promise<Account>;
 }
 
 export const PASSWORD = 'orbit-test-Pa55word!';
@@ -80,7 +82,14 @@ export function createClient(endpoint: string): GqlClient {
         `mutation R($input: RegisterInput!) { register(input: $input) { accessToken refreshToken user { id } } }`,
         { input: { ...fields, email, password } },
       );
-      return { email, password, token: data.register.accessToken, refreshToken: data.register.refreshToken, userId: data.register.user.id, issuedAt: started };
+      return {
+        email,
+        password,
+        token: data.register.accessToken,
+        refreshToken: data.register.refreshToken,
+        userId: data.register.user.id,
+        issuedAt: started,
+      };
     },
   };
   return client;

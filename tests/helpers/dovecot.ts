@@ -103,7 +103,14 @@ namespace inbox {
     },
     /** A client logged in as the user, for putting mail in place (APPEND) and checking flags. */
     async client(user: string): Promise<ImapFlow> {
-      const c = new ImapFlow({ host: '127.0.0.1', port, secure: false, auth: { user, pass: users.get(user)! }, logger: false, disableAutoIdle: true });
+      const c = new ImapFlow({
+        host: '127.0.0.1',
+        port,
+        secure: false,
+        auth: { user, pass: users.get(user)! },
+        logger: false,
+        disableAutoIdle: true,
+      });
       c.on('error', () => {});
       await c.connect();
       return c;
@@ -117,7 +124,18 @@ namespace inbox {
 export type Dovecot = Awaited<ReturnType<typeof startDovecot>>;
 
 /** A raw RFC 5322 message. */
-export function rawMail(m: { from: string; to: string; subject: string; text: string; messageId?: string; inReplyTo?: string; references?: string; date?: Date; extraHeaders?: string; body?: string }): string {
+export function rawMail(m: {
+  from: string;
+  to: string;
+  subject: string;
+  text: string;
+  messageId?: string;
+  inReplyTo?: string;
+  references?: string;
+  date?: Date;
+  extraHeaders?: string;
+  body?: string;
+}): string {
   const headers = [
     `From: ${m.from}`,
     `To: ${m.to}`,

@@ -40,7 +40,13 @@ export async function startFakeEmbeddings() {
     if (behaviour === 'hang') return;
     const dims = behaviour === 'wrong-dimensions' ? DIMENSIONS + 3 : (body.dimensions ?? DIMENSIONS);
     res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ object: 'list', data: texts.map((t, index) => ({ object: 'embedding', index, embedding: vectorOf(t, dims) })), usage: { prompt_tokens: 1, total_tokens: 1 } }));
+    res.end(
+      JSON.stringify({
+        object: 'list',
+        data: texts.map((t, index) => ({ object: 'embedding', index, embedding: vectorOf(t, dims) })),
+        usage: { prompt_tokens: 1, total_tokens: 1 },
+      }),
+    );
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
@@ -50,9 +56,10 @@ export async function startFakeEmbeddings() {
     set(b: EmbeddingsBehaviour) {
       behaviour = b;
     },
-    close: () => new Promise<void>((r) => {
-      server.closeAllConnections();
-      server.close(() => r());
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }

@@ -21,7 +21,11 @@ export interface Step {
 }
 
 function toolChunks(step: Step): unknown[] {
-  const calls = (step.calls ?? []).map((c, i) => ({ id: c.id ?? `call_${i}_${Math.random().toString(36).slice(2, 8)}`, name: c.name, args: typeof c.args === 'string' ? c.args : JSON.stringify(c.args) }));
+  const calls = (step.calls ?? []).map((c, i) => ({
+    id: c.id ?? `call_${i}_${Math.random().toString(36).slice(2, 8)}`,
+    name: c.name,
+    args: typeof c.args === 'string' ? c.args : JSON.stringify(c.args),
+  }));
   const pieces = (a: string) => [a.slice(0, 3), a.slice(3, 9), a.slice(9)].filter((x) => x.length > 0);
   const chunk = (tool_calls: unknown[]) => ({ choices: [{ index: 0, delta: { tool_calls }, finish_reason: null }] });
   const out: unknown[] = [];
@@ -39,13 +43,20 @@ function toolChunks(step: Step): unknown[] {
       }
       break;
     case 'by-id': {
-      for (const c of calls) out.push(chunk([{ id: c.id, type: 'function', function: { name: c.name, arguments: '' } }]));
+      for (const c of calls)
+        out.push(chunk([{ id: c.id, type: 'function', function: { name: c.name, arguments: '' } }]));
       const split = calls.map((c) => pieces(c.args));
-      for (let k = 0; k < 3; k++) calls.forEach((c, i) => split[i]![k] !== undefined && out.push(chunk([{ id: c.id, function: { arguments: split[i]![k] } }])));
+      for (let k = 0; k < 3; k++)
+        calls.forEach(
+          (c, i) =>
+            split[i]![k] !== undefined && out.push(chunk([{ id: c.id, function: { arguments: split[i]![k] } }])),
+        );
       break;
     }
     case 'whole':
-      calls.forEach((c, index) => out.push(chunk([{ index, id: c.id, type: 'function', function: { name: c.name, arguments: c.args } }])));
+      calls.forEach((c, index) =>
+        out.push(chunk([{ index, id: c.id, type: 'function', function: { name: c.name, arguments: c.args } }])),
+      );
       break;
   }
   return out;
@@ -75,7 +86,8 @@ export async function startFakeLlm() {
     const next = script.shift();
     if (next) {
       const step = typeof next === 'function' ? next(body) : next;
-      for (const piece of step.text ?? []) send({ choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] });
+      for (const piece of step.text ?? [])
+        send({ choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] });
       if (step.fail === 'hang') return;
       if (step.fail === 'error') {
         send({ error: { message: 'model overloaded' } });
@@ -96,7 +108,11 @@ export async function startFakeLlm() {
     for (const [i, piece] of reply.entries()) {
       // As providers do, the last content chunk carries the finish reason (not when the stream then fails).
       const finish = i === reply.length - 1 && behaviour === 'ok' ? 'stop' : null;
-      send({ id: 'c1', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: piece }, finish_reason: finish }] });
+      send({
+        id: 'c1',
+        object: 'chat.completion.chunk',
+        choices: [{ index: 0, delta: { content: piece }, finish_reason: finish }],
+      });
       await new Promise((r) => setTimeout(r, 5));
     }
     if (behaviour === 'error') {
@@ -126,9 +142,10 @@ export async function startFakeLlm() {
       if (opts.reply) reply = opts.reply;
       if (opts.usage) usage = opts.usage;
     },
-    close: () => new Promise<void>((r) => {
-      server.closeAllConnections();
-      server.close(() => r());
-    }),
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
   };
 }

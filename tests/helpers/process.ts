@@ -28,7 +28,15 @@ export function runTs(entry: string, args: string[], env: Record<string, string>
   const child = spawn(process.execPath, ['--import', tsx, join(root, entry), ...args], {
     cwd: cwd ?? root,
     // An empty value leaves the variable out entirely (so that .env may set it).
-    env: Object.fromEntries(Object.entries({ ...process.env, TSX_TSCONFIG_PATH: join(root, 'tsconfig.json'), NODE_ENV: 'development', LOG_LEVEL: 'warn', ...env }).filter(([, v]) => v !== '' && v !== undefined)),
+    env: Object.fromEntries(
+      Object.entries({
+        ...process.env,
+        TSX_TSCONFIG_PATH: join(root, 'tsconfig.json'),
+        NODE_ENV: 'development',
+        LOG_LEVEL: 'warn',
+        ...env,
+      }).filter(([, v]) => v !== '' && v !== undefined),
+    ),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

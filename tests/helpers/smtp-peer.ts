@@ -25,7 +25,11 @@ export async function startSmtpPeer(credentials: { user: string; pass: string })
           refuse--;
           return done(Object.assign(new Error('Try again later'), { responseCode: 451 }));
         }
-        received.push({ from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '', to: session.envelope.rcptTo.map((r) => r.address), raw });
+        received.push({
+          from: session.envelope.mailFrom ? session.envelope.mailFrom.address : '',
+          to: session.envelope.rcptTo.map((r) => r.address),
+          raw,
+        });
         done();
       });
     },

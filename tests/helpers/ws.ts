@@ -18,7 +18,11 @@ export interface WsClient {
 }
 
 /** A real graphql-ws client over a real socket; no retries, so close codes are seen as they are. */
-export function wsClient(httpUrl: string, connectionParams?: Record<string, unknown>, headers?: Record<string, string>): WsClient {
+export function wsClient(
+  httpUrl: string,
+  connectionParams?: Record<string, unknown>,
+  headers?: Record<string, string>,
+): WsClient {
   let resolveClosed!: (v: { code: number; reason: string }) => void;
   const closed = new Promise<{ code: number; reason: string }>((r) => (resolveClosed = r));
   const client = createClient({
@@ -32,7 +36,10 @@ export function wsClient(httpUrl: string, connectionParams?: Record<string, unkn
     lazy: false,
     retryAttempts: 0,
     onNonLazyError: () => {},
-    on: { closed: (e) => resolveClosed({ code: (e as { code: number }).code, reason: String((e as { reason?: string }).reason) }) },
+    on: {
+      closed: (e) =>
+        resolveClosed({ code: (e as { code: number }).code, reason: String((e as { reason?: string }).reason) }),
+    },
   });
   return {
     client,
@@ -68,7 +75,11 @@ export function wsClient(httpUrl: string, connectionParams?: Record<string, unkn
         nth(n, timeoutMs = 20_000) {
           if (values.length >= n) return Promise.resolve(values[n - 1]);
           return new Promise((resolve, reject) => {
-            const timer = setTimeout(() => reject(new Error(`value ${n} did not arrive (got ${values.length}, errors ${JSON.stringify(errors)})`)), timeoutMs);
+            const timer = setTimeout(
+              () =>
+                reject(new Error(`value ${n} did not arrive (got ${values.length}, errors ${JSON.stringify(errors)})`)),
+              timeoutMs,
+            );
             waiters.push({ n, resolve: (v) => (clearTimeout(timer), resolve(v)) });
           });
         },
@@ -83,7 +94,11 @@ export function wsClient(httpUrl: string, connectionParams?: Record<string, unkn
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Waits until `check` holds, polling; fails with `what` after timeoutMs. For states reached by events, never a fixed sleep. */
-export async function waitFor(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 20_000): Promise<void> {
+export async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<void> {
   const until = Date.now() + timeoutMs;
   while (!(await check())) {
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);

@@ -34,10 +34,17 @@ export async function accountOf(s: TestServer, who: Account, id: string) {
 /** Waits until the account's sync has run (IDLE or FAILED, after `since`). */
 export async function settled(s: TestServer, who: Account, id: string, since = 0) {
   let last: any;
-  await waitFor(async () => {
-    last = await accountOf(s, who, id);
-    return (last.syncState === 'IDLE' || last.syncState === 'FAILED') && (since === 0 || Date.parse(last.lastSyncedAt ?? 0) > since || last.syncState === 'FAILED');
-  }, 'the mail sync', 30_000);
+  await waitFor(
+    async () => {
+      last = await accountOf(s, who, id);
+      return (
+        (last.syncState === 'IDLE' || last.syncState === 'FAILED') &&
+        (since === 0 || Date.parse(last.lastSyncedAt ?? 0) > since || last.syncState === 'FAILED')
+      );
+    },
+    'the mail sync',
+    30_000,
+  );
   return last;
 }
 

@@ -91,7 +91,9 @@ describe('notificationAdded', () => {
         throw new Error('abort');
       }),
     ).rejects.toThrow('abort');
-    await s.server.app.db.transaction((tx) => createNotifications(tx, [{ userId: a.userId, kind: 'SECURITY_ALERT', title: 'committed' }]));
+    await s.server.app.db.transaction((tx) =>
+      createNotifications(tx, [{ userId: a.userId, kind: 'SECURITY_ALERT', title: 'committed' }]),
+    );
     expect((await sub.nth(1)).notificationAdded.title).toBe('committed');
     const sentinel = await sendSentinel(s, a.userId);
     expect((await sub.nth(2)).notificationAdded.title).toBe(sentinel);
@@ -111,7 +113,11 @@ describe('taskListChanged', () => {
     const sub = c.subscribe(LIST, { id: list });
     await subscribed(s, `task:${list}`);
     const t = await createTask(s, owner, list, { title: 'first' });
-    await s.ok(`mutation U($id: ID!) { updateTask(id: $id, input: { title: "renamed" }) { id } }`, { id: t }, { token: owner.token });
+    await s.ok(
+      `mutation U($id: ID!) { updateTask(id: $id, input: { title: "renamed" }) { id } }`,
+      { id: t },
+      { token: owner.token },
+    );
     await s.ok(`mutation D($id: ID!) { deleteTask(id: $id) }`, { id: t }, { token: owner.token });
     await sub.nth(3);
     const changes = sub.values.map((v) => v.taskListChanged);
@@ -132,7 +138,11 @@ describe('taskListChanged', () => {
     await subscribed(s, `task:${list}`);
     await createTask(s, owner, list, { title: 'seen' });
     await sub.nth(1);
-    await s.ok(`mutation R($id: ID!, $u: ID!) { removeTaskListMember(id: $id, userId: $u) { id } }`, { id: list, u: member.userId }, { token: owner.token });
+    await s.ok(
+      `mutation R($id: ID!, $u: ID!) { removeTaskListMember(id: $id, userId: $u) { id } }`,
+      { id: list, u: member.userId },
+      { token: owner.token },
+    );
     await createTask(s, owner, list, { title: 'not seen' });
     await sub.completed;
     expect(sub.values).toHaveLength(1);
@@ -180,10 +190,18 @@ describe('retention', () => {
     const db = s.server.app.db;
     await db.insert(notifications).values([
       { userId: a.userId, kind: 'SECURITY_ALERT', title: 'old', createdAt: sql`now() - interval '31 days'` as never },
-      { userId: a.userId, kind: 'SECURITY_ALERT', title: 'recent', createdAt: sql`now() - interval '29 days'` as never },
+      {
+        userId: a.userId,
+        kind: 'SECURITY_ALERT',
+        title: 'recent',
+        createdAt: sql`now() - interval '29 days'` as never,
+      },
     ]);
     await sweep(s.server.app);
-    const left = await db.select({ title: notifications.title }).from(notifications).where(eq(notifications.userId, a.userId));
+    const left = await db
+      .select({ title: notifications.title })
+      .from(notifications)
+      .where(eq(notifications.userId, a.userId));
     expect(left).toEqual([{ title: 'recent' }]);
   });
 });

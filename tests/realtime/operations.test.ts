@@ -17,8 +17,22 @@ let prod: TestServer;
 let trusted: TestServer;
 beforeAll(async () => {
   const manifest = join(tmpdir(), `orbit-ws-manifest-${Date.now()}.json`);
-  writeFileSync(manifest, JSON.stringify({ format: 'apollo-persisted-query-manifest', version: 1, operations: [TRUSTED_SUB, REGISTER, CREATE_LIST, SHARE].map((body) => ({ id: createHash('sha256').update(body).digest('hex'), body })) }));
-  [s, prod, trusted] = await Promise.all([startServer(), startServer({ NODE_ENV: 'production' }), startServer({ PERSISTED_QUERIES: 'only', PERSISTED_QUERIES_MANIFEST: manifest })]);
+  writeFileSync(
+    manifest,
+    JSON.stringify({
+      format: 'apollo-persisted-query-manifest',
+      version: 1,
+      operations: [TRUSTED_SUB, REGISTER, CREATE_LIST, SHARE].map((body) => ({
+        id: createHash('sha256').update(body).digest('hex'),
+        body,
+      })),
+    }),
+  );
+  [s, prod, trusted] = await Promise.all([
+    startServer(),
+    startServer({ NODE_ENV: 'production' }),
+    startServer({ PERSISTED_QUERIES: 'only', PERSISTED_QUERIES_MANIFEST: manifest }),
+  ]);
 });
 afterAll(async () => {
   await s?.close();
@@ -31,25 +45,44 @@ const createList = async (server: TestServer, token: string, name: string) =>
   (await server.ok(CREATE_LIST, { n: name }, { token })).createTaskList.id as string;
 const TASK_PAGE = `tasks(first: 100) { edges { node { id title notes labels { id name } } } }`;
 const cases: Array<[string, string, string]> = [
-  ['depth', `subscription D($id: ID!) { taskListChanged(listId: $id) { task { list { tasks { edges { node { list { tasks { edges { node { list { id } } } } } } } } } } } }`, 'depth'],
-  ['cost', `subscription C($id: ID!) { taskListChanged(listId: $id) { task { list { a: ${TASK_PAGE} b: ${TASK_PAGE} c: ${TASK_PAGE} d: ${TASK_PAGE} } } } }`, 'cost'],
-  ['aliases', `subscription A($id: ID!) { taskListChanged(listId: $id) { ${Array.from({ length: 16 }, (_, i) => `a${i}: taskId`).join(' ')} } }`, 'aliases'],
-  ['directives', `subscription X($id: ID!) { taskListChanged(listId: $id) { ${'...F @include(if: true) '.repeat(51)} } } fragment F on TaskListChange { taskId }`, 'directives'],
+  [
+    'depth',
+    `subscription D($id: ID!) { taskListChanged(listId: $id) { task { list { tasks { edges { node { list { tasks { edges { node { list { id } } } } } } } } } } } }`,
+    'depth',
+  ],
+  [
+    'cost',
+    `subscription C($id: ID!) { taskListChanged(listId: $id) { task { list { a: ${TASK_PAGE} b: ${TASK_PAGE} c: ${TASK_PAGE} d: ${TASK_PAGE} } } } }`,
+    'cost',
+  ],
+  [
+    'aliases',
+    `subscription A($id: ID!) { taskListChanged(listId: $id) { ${Array.from({ length: 16 }, (_, i) => `a${i}: taskId`).join(' ')} } }`,
+    'aliases',
+  ],
+  [
+    'directives',
+    `subscription X($id: ID!) { taskListChanged(listId: $id) { ${'...F @include(if: true) '.repeat(51)} } } fragment F on TaskListChange { taskId }`,
+    'directives',
+  ],
 ];
 
 describe('operations over WebSocket pass the same gate as over HTTP', () => {
-  it.each(cases)('%s over the limit: QUERY_TOO_COMPLEX naming it, and nothing is subscribed', async (_name, query, limit) => {
-    const a = await s.register();
-    const list = await createList(s, a.token, `limits ${limit}`);
-    const c = wsClient(s.url, { authorization: `Bearer ${a.token}` });
-    const sub = c.subscribe(query, { id: list });
-    await sub.completed;
-    expect(codes(sub.errors)).toContain('QUERY_TOO_COMPLEX');
-    expect(codes(sub.errors)).toContain(`"limit":"${limit}"`);
-    // Refused before anything subscribed: nobody waits on the list's events.
-    expect(s.server.app.bus.listenerCount(`task:${list}`)).toBe(0);
-    await c.dispose();
-  });
+  it.each(cases)(
+    '%s over the limit: QUERY_TOO_COMPLEX naming it, and nothing is subscribed',
+    async (_name, query, limit) => {
+      const a = await s.register();
+      const list = await createList(s, a.token, `limits ${limit}`);
+      const c = wsClient(s.url, { authorization: `Bearer ${a.token}` });
+      const sub = c.subscribe(query, { id: list });
+      await sub.completed;
+      expect(codes(sub.errors)).toContain('QUERY_TOO_COMPLEX');
+      expect(codes(sub.errors)).toContain(`"limit":"${limit}"`);
+      // Refused before anything subscribed: nobody waits on the list's events.
+      expect(s.server.app.bus.listenerCount(`task:${list}`)).toBe(0);
+      await c.dispose();
+    },
+  );
 
   it('runs only subscriptions: a mutation sent over the socket is refused and changes nothing', async () => {
     const a = await s.register();
@@ -75,9 +108,14 @@ describe('operations over WebSocket pass the same gate as over HTTP', () => {
     const db = prod.server.app.db;
     await db.execute(sql`alter table notifications rename to notifications_hidden`);
     try {
-      const broken = c.subscribe(`subscription { notificationAdded(after: "00000000-0000-4000-8000-000000000000") { id } }`);
+      const broken = c.subscribe(
+        `subscription { notificationAdded(after: "00000000-0000-4000-8000-000000000000") { id } }`,
+      );
       await broken.completed;
-      const [error] = broken.errors.flat() as Array<{ message: string; extensions: { code: string; requestId?: string } }>;
+      const [error] = broken.errors.flat() as Array<{
+        message: string;
+        extensions: { code: string; requestId?: string };
+      }>;
       expect(error!.message).toBe('Internal server error');
       expect(error!.extensions.code).toBe('INTERNAL_SERVER_ERROR');
       expect(error!.extensions.requestId).toMatch(/^[0-9a-f-]{36}$/);
@@ -112,7 +150,13 @@ describe('operations over WebSocket pass the same gate as over HTTP', () => {
     socket.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${a.token}` } }));
     await new Promise((r) => socket.once('message', r));
     const closed = new Promise<number>((resolve) => socket.on('close', (code) => resolve(code)));
-    socket.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: `subscription { notificationAdded { id } } # ${'x'.repeat(1024 * 1024)}` } }));
+    socket.send(
+      JSON.stringify({
+        id: '1',
+        type: 'subscribe',
+        payload: { query: `subscription { notificationAdded { id } } # ${'x'.repeat(1024 * 1024)}` },
+      }),
+    );
     expect(await closed).toBe(1009);
   });
 });

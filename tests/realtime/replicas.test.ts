@@ -67,16 +67,31 @@ describe('two replicas', () => {
     const list = await createList(one!, owner, 'Across');
     const c = wsClient(urls[1], { authorization: `Bearer ${member.token}` });
     const notes = c.subscribe(`subscription { notificationAdded { kind entityId } }`);
-    const seen = await untilLive(notes, () => shared.transaction((tx) => createNotifications(tx, [{ userId: member.userId, kind: 'SECURITY_ALERT', title: 'sentinel' }])));
+    const seen = await untilLive(notes, () =>
+      shared.transaction((tx) =>
+        createNotifications(tx, [{ userId: member.userId, kind: 'SECURITY_ALERT', title: 'sentinel' }]),
+      ),
+    );
     await share(one!, owner, list, member.email, 'EDITOR');
     expect((await notes.nth(seen + 1)).notificationAdded).toEqual({ kind: 'TASK_LIST_SHARED', entityId: list });
 
-    const changes = c.subscribe(`subscription L($id: ID!) { taskListChanged(listId: $id) { kind task { title } } }`, { id: list });
+    const changes = c.subscribe(`subscription L($id: ID!) { taskListChanged(listId: $id) { kind task { title } } }`, {
+      id: list,
+    });
     // A sentinel: a change to a task that does not exist, which the subscriber sees as task null.
     const gone = '00000000-0000-4000-8000-000000000000';
-    const seen2 = await untilLive(changes, () => publish(shared, { topic: 'task', listId: list, taskId: gone, kind: 'UPDATED', actorId: owner.userId }));
-    await one!.ok(`mutation C($l: ID!) { createTask(input: { listId: $l, title: "from replica one" }) { id } }`, { l: list }, { token: owner.token });
-    expect((await changes.nth(seen2 + 1)).taskListChanged).toEqual({ kind: 'CREATED', task: { title: 'from replica one' } });
+    const seen2 = await untilLive(changes, () =>
+      publish(shared, { topic: 'task', listId: list, taskId: gone, kind: 'UPDATED', actorId: owner.userId }),
+    );
+    await one!.ok(
+      `mutation C($l: ID!) { createTask(input: { listId: $l, title: "from replica one" }) { id } }`,
+      { l: list },
+      { token: owner.token },
+    );
+    expect((await changes.nth(seen2 + 1)).taskListChanged).toEqual({
+      kind: 'CREATED',
+      task: { title: 'from replica one' },
+    });
 
     // A logout on replica one closes the socket held by replica two.
     await one!.ok(`mutation L($t: String) { logout(refreshToken: $t) }`, { t: member.refreshToken });
@@ -91,8 +106,16 @@ describe('two replicas', () => {
     // The cache keeps entries 30 s (VIEWER_CACHE_TTL_S): seeing the change within 10 s shows the
     // NOTIFY from the other replica did it.
     await one!.ok(`mutation { updateProfile(input: { name: "Ada L." }) { id } }`, {}, { token: a.token });
-    await waitFor(async () => (await two!.gql(ME, {}, { token: a.token })).data?.me.name === 'Ada L.', 'the new name on replica two', 10_000);
+    await waitFor(
+      async () => (await two!.gql(ME, {}, { token: a.token })).data?.me.name === 'Ada L.',
+      'the new name on replica two',
+      10_000,
+    );
     await one!.ok(`mutation L($t: String) { logout(refreshToken: $t) }`, { t: a.refreshToken });
-    await waitFor(async () => (await two!.gql(ME, {}, { token: a.token })).errors?.[0]?.extensions?.code === 'UNAUTHENTICATED', 'the logout on replica two', 10_000);
+    await waitFor(
+      async () => (await two!.gql(ME, {}, { token: a.token })).errors?.[0]?.extensions?.code === 'UNAUTHENTICATED',
+      'the logout on replica two',
+      10_000,
+    );
   });
 });

@@ -16,7 +16,11 @@ const LIST = `subscription L($id: ID!) { taskListChanged(listId: $id) { kind tas
 
 describe('connection', () => {
   it('closes 4401 for bad or missing credentials, which clients do not retry', async () => {
-    for (const params of [{ authorization: 'Bearer nonsense' }, {}, { authorization: 'Bearer orb_000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' }]) {
+    for (const params of [
+      { authorization: 'Bearer nonsense' },
+      {},
+      { authorization: 'Bearer orb_000000000000_AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA' },
+    ]) {
       const c = wsClient(s.url, params);
       expect((await c.closed).code).toBe(4401);
     }
@@ -34,7 +38,10 @@ describe('connection', () => {
         retryWait: async () => {},
         on: { connecting: () => void (attempts += 1) },
       });
-      client.subscribe({ query: NOTIFY }, { next: () => {}, error: (e) => (resolve(e), void client.dispose()), complete: () => {} });
+      client.subscribe(
+        { query: NOTIFY },
+        { next: () => {}, error: (e) => (resolve(e), void client.dispose()), complete: () => {} },
+      );
     });
     expect((error as { code?: number }).code).toBe(4401);
     expect(attempts).toBe(1);
@@ -66,7 +73,9 @@ describe('connection', () => {
     await subscribed(s, `notification:${a.userId}`);
     // Tokens carry whole seconds: the renewing token must expire later than the first one.
     await waitFor(() => Date.now() - a.issuedAt >= 2000, 'a token that expires later');
-    const fresh = await s.ok(`mutation F($t: String) { refreshToken(refreshToken: $t) { accessToken } }`, { t: a.refreshToken });
+    const fresh = await s.ok(`mutation F($t: String) { refreshToken(refreshToken: $t) { accessToken } }`, {
+      t: a.refreshToken,
+    });
     // A graphql-ws ping carries a payload: a new token in it renews the connection.
     const raw = new WebSocket(`${s.url.replace('http', 'ws')}/graphql`, 'graphql-transport-ws');
     await new Promise((r) => raw.on('open', r));
@@ -82,7 +91,11 @@ describe('connection', () => {
     // The renewed socket outlives the old token: still open when the other closed, and it answers a ping.
     expect(rawClosed).toBe(false);
     raw.send(JSON.stringify({ type: 'ping' }));
-    expect(await new Promise((r) => (raw.once('message', (m) => r(JSON.parse(String(m)).type)), raw.once('close', () => r('closed'))))).toBe('pong');
+    expect(
+      await new Promise(
+        (r) => (raw.once('message', (m) => r(JSON.parse(String(m)).type)), raw.once('close', () => r('closed'))),
+      ),
+    ).toBe('pong');
     raw.close();
   });
 
@@ -101,14 +114,20 @@ describe('connection', () => {
   it('refuses a list the viewer cannot see with NOT_FOUND and sends nothing', async () => {
     const owner = await s.register();
     const stranger = await s.register();
-    const list = (await s.ok(`mutation { createTaskList(input: { name: "secret" }) { id } }`, {}, { token: owner.token })).createTaskList.id;
+    const list = (
+      await s.ok(`mutation { createTaskList(input: { name: "secret" }) { id } }`, {}, { token: owner.token })
+    ).createTaskList.id;
     const c = wsClient(s.url, { authorization: `Bearer ${stranger.token}` });
     const sub = c.subscribe(LIST, { id: list });
     await sub.completed;
     expect(JSON.stringify(sub.errors)).toContain('NOT_FOUND');
     // Nothing was subscribed: no one waits on the list's events.
     expect(s.server.app.bus.listenerCount(`task:${list}`)).toBe(0);
-    await s.ok(`mutation C($l: ID!) { createTask(input: { listId: $l, title: "hidden" }) { id } }`, { l: list }, { token: owner.token });
+    await s.ok(
+      `mutation C($l: ID!) { createTask(input: { listId: $l, title: "hidden" }) { id } }`,
+      { l: list },
+      { token: owner.token },
+    );
     expect(sub.values).toEqual([]);
     await c.dispose();
   });
@@ -117,9 +136,28 @@ describe('connection', () => {
 describe('revocation closes sockets at once', () => {
   const cases: Array<[string, (a: Awaited<ReturnType<TestServer['register']>>, admin: string) => Promise<unknown>]> = [
     ['logout', (a) => r.ok(`mutation L($t: String) { logout(refreshToken: $t) }`, { t: a.refreshToken })],
-    ['password change', (a) => r.ok(`mutation C($c: String!) { changePassword(currentPassword: $c, newPassword: "a-fresh-passphrase-9") }`, { c: PASSWORD }, { token: a.token })],
-    ['account deletion', (a) => r.ok(`mutation D($p: String!) { deleteAccount(password: $p) }`, { p: PASSWORD }, { token: a.token })],
-    ['suspension', (a, admin) => r.ok(`mutation S($id: ID!) { suspendUser(userId: $id, reason: "abuse") { id } }`, { id: a.userId }, { token: admin })],
+    [
+      'password change',
+      (a) =>
+        r.ok(
+          `mutation C($c: String!) { changePassword(currentPassword: $c, newPassword: "a-fresh-passphrase-9") }`,
+          { c: PASSWORD },
+          { token: a.token },
+        ),
+    ],
+    [
+      'account deletion',
+      (a) => r.ok(`mutation D($p: String!) { deleteAccount(password: $p) }`, { p: PASSWORD }, { token: a.token }),
+    ],
+    [
+      'suspension',
+      (a, admin) =>
+        r.ok(
+          `mutation S($id: ID!) { suspendUser(userId: $id, reason: "abuse") { id } }`,
+          { id: a.userId },
+          { token: admin },
+        ),
+    ],
   ];
   // A server of its own, with tokens that outlive the test: only the revocation may close the socket.
   let r: TestServer;
@@ -127,14 +165,25 @@ describe('revocation closes sockets at once', () => {
   let adminEmail: string;
   beforeAll(async () => {
     r = await startServer();
-    adminEmail = (await r.server.services.admin.createUser({ email: `admin-${Date.now()}@example.com`, password: PASSWORD, admin: true })).email;
+    adminEmail = (
+      await r.server.services.admin.createUser({
+        email: `admin-${Date.now()}@example.com`,
+        password: PASSWORD,
+        admin: true,
+      })
+    ).email;
   });
   it.each(cases)('%s', async (_name, act) => {
     const a = await r.register();
     const c = wsClient(r.url, { authorization: `Bearer ${a.token}` });
     c.subscribe(NOTIFY);
     await subscribed(r, `notification:${a.userId}`);
-    const adminToken = (await r.ok(`mutation L($i: String!, $p: String!) { login(input: { identifier: $i, password: $p }) { accessToken } }`, { i: adminEmail, p: PASSWORD })).login.accessToken;
+    const adminToken = (
+      await r.ok(
+        `mutation L($i: String!, $p: String!) { login(input: { identifier: $i, password: $p }) { accessToken } }`,
+        { i: adminEmail, p: PASSWORD },
+      )
+    ).login.accessToken;
     await act(a, adminToken);
     // With 15-minute tokens only the revocation's event can close the socket (how fast is a
     // latency, measured in bench/, not asserted against a wall clock here).

@@ -36,13 +36,17 @@ async function userReferences(): Promise<Array<{ table: string; column: string }
 async function rowsReferencing(userId: string): Promise<Record<string, number>> {
   const out: Record<string, number> = {};
   for (const { table, column } of await userReferences()) {
-    const [row] = await execRows<{ n: number }>(s.server.app.db, sql`select count(*)::int as n from ${sql.identifier(table)} where ${sql.identifier(column)} = ${userId}`);
+    const [row] = await execRows<{ n: number }>(
+      s.server.app.db,
+      sql`select count(*)::int as n from ${sql.identifier(table)} where ${sql.identifier(column)} = ${userId}`,
+    );
     out[`${table}.${column}`] = Number(row!.n);
   }
   return out;
 }
 
-const gql = (who: Account, query: string, variables: Record<string, unknown> = {}) => s.ok(query, variables, { token: who.token });
+const gql = (who: Account, query: string, variables: Record<string, unknown> = {}) =>
+  s.ok(query, variables, { token: who.token });
 
 /** A user with rows in every table that references users, and in other users' rows as assignee, creator, member, invitee and actor. */
 async function busyUser(a: Account, b: Account) {
@@ -58,39 +62,83 @@ async function busyUser(a: Account, b: Account) {
   const aInB = await createTask(s, a, theirs, { title: 'a wrote this in b list', assigneeId: b.userId });
   const bAssignsA = await createTask(s, b, theirs, { title: 'assigned to a', assigneeId: a.userId });
 
-  const aEvent = (await gql(a, `mutation { createEvent(input: { title: "A party", startsAt: "2026-05-01T18:00:00Z", endsAt: "2026-05-01T20:00:00Z" }) { id } }`)).createEvent.id;
-  await gql(a, `mutation I($e: ID!, $m: [String!]!) { inviteToEvent(eventId: $e, emails: $m) { id } }`, { e: aEvent, m: [b.email] });
-  const bEvent = (await gql(b, `mutation { createEvent(input: { title: "B meeting", startsAt: "2026-05-02T09:00:00Z", endsAt: "2026-05-02T10:00:00Z" }) { id } }`)).createEvent.id;
-  const [inv] = (await gql(b, `mutation I($e: ID!, $m: [String!]!) { inviteToEvent(eventId: $e, emails: $m) { id } }`, { e: bEvent, m: [a.email] })).inviteToEvent;
-  await gql(a, `mutation R($id: ID!) { respondToInvitation(invitationId: $id, status: ACCEPTED) { id } }`, { id: inv.id });
+  const aEvent = (
+    await gql(
+      a,
+      `mutation { createEvent(input: { title: "A party", startsAt: "2026-05-01T18:00:00Z", endsAt: "2026-05-01T20:00:00Z" }) { id } }`,
+    )
+  ).createEvent.id;
+  await gql(a, `mutation I($e: ID!, $m: [String!]!) { inviteToEvent(eventId: $e, emails: $m) { id } }`, {
+    e: aEvent,
+    m: [b.email],
+  });
+  const bEvent = (
+    await gql(
+      b,
+      `mutation { createEvent(input: { title: "B meeting", startsAt: "2026-05-02T09:00:00Z", endsAt: "2026-05-02T10:00:00Z" }) { id } }`,
+    )
+  ).createEvent.id;
+  const [inv] = (
+    await gql(b, `mutation I($e: ID!, $m: [String!]!) { inviteToEvent(eventId: $e, emails: $m) { id } }`, {
+      e: bEvent,
+      m: [a.email],
+    })
+  ).inviteToEvent;
+  await gql(a, `mutation R($id: ID!) { respondToInvitation(invitationId: $id, status: ACCEPTED) { id } }`, {
+    id: inv.id,
+  });
 
   const tag = (await gql(a, `mutation { createTag(input: { name: "notes" }) { id } }`)).createTag.id;
-  const doc = (await gql(a, `mutation D($t: [ID!]) { createDocument(input: { title: "Doc", content: "words", tagIds: $t }) { id } }`, { t: [tag] })).createDocument.id;
-  const entry = (await gql(a, `mutation { upsertJournalEntry(input: { type: MORNING_PAGES, date: "2026-04-01", content: { text: "hello" } }) { id } }`)).upsertJournalEntry.id;
-  await gql(a, `mutation R($i: RelateInput!) { relate(input: $i) { id } }`, { i: { fromType: 'DOCUMENT', fromId: doc, toType: 'JOURNAL_ENTRY', toId: entry, kind: 'related' } });
+  const doc = (
+    await gql(
+      a,
+      `mutation D($t: [ID!]) { createDocument(input: { title: "Doc", content: "words", tagIds: $t }) { id } }`,
+      { t: [tag] },
+    )
+  ).createDocument.id;
+  const entry = (
+    await gql(
+      a,
+      `mutation { upsertJournalEntry(input: { type: MORNING_PAGES, date: "2026-04-01", content: { text: "hello" } }) { id } }`,
+    )
+  ).upsertJournalEntry.id;
+  await gql(a, `mutation R($i: RelateInput!) { relate(input: $i) { id } }`, {
+    i: { fromType: 'DOCUMENT', fromId: doc, toType: 'JOURNAL_ENTRY', toId: entry, kind: 'related' },
+  });
   const conv = (await gql(a, `mutation { createConversation(title: "chat") { id } }`)).createConversation.id;
   // The model calls a tool: an assistant action (and its TOOL message) for A.
   llm.script({ calls: [{ name: 'search_tasks', args: {} }] });
-  await gql(a, `mutation M($c: ID!) { sendMessage(conversationId: $c, content: "hi") { userMessage { id } } }`, { c: conv });
-  await gql(a, `mutation R($c: ID) { recordUsage(input: { model: "m", promptTokens: 5, completionTokens: 5, conversationId: $c }) { tokensUsed } }`, { c: conv });
+  await gql(a, `mutation M($c: ID!) { sendMessage(conversationId: $c, content: "hi") { userMessage { id } } }`, {
+    c: conv,
+  });
+  await gql(
+    a,
+    `mutation R($c: ID) { recordUsage(input: { model: "m", promptTokens: 5, completionTokens: 5, conversationId: $c }) { tokensUsed } }`,
+    { c: conv },
+  );
   await gql(a, `mutation { createApiKey(input: { name: "k", scopes: [READ] }) { secret } }`);
   await gql(a, `mutation { reserveUsage(estimatedTokens: 10) { id } }`);
   // Mail: an account synced with a message and its attachment, a draft, the sync's log row.
   const user = mailbox(imap);
   const box = await imap.client(user);
   const part = `Content-Type: multipart/mixed; boundary="XX"\r\n\r\n--XX\r\nContent-Type: text/plain\r\n\r\nHi\r\n--XX\r\nContent-Type: text/plain; name="a.txt"\r\nContent-Disposition: attachment; filename="a.txt"\r\n\r\nfile\r\n--XX--\r\n`;
-  await box.append('INBOX', rawMail({ from: 'x@test.example', to: user, subject: 'With a file', text: '', body: part }));
+  await box.append(
+    'INBOX',
+    rawMail({ from: 'x@test.example', to: user, subject: 'With a file', text: '', body: part }),
+  );
   await box.logout();
   const acc = (await gql(a, CONNECT, { i: input(imap, user) })).connectMailAccount;
   await settled(s, a, acc.id);
   expect((await threads(s, a)).totalCount).toBe(1);
-  await gql(a, `mutation S($i: DraftInput!) { saveDraft(input: $i) { id } }`, { i: { accountId: acc.id, to: ['y@test.example'], subject: 's', text: 't' } });
+  await gql(a, `mutation S($i: DraftInput!) { saveDraft(input: $i) { id } }`, {
+    i: { accountId: acc.id, to: ['y@test.example'], subject: 's', text: 't' },
+  });
   await s.ok(`mutation R($e: String!) { requestPasswordReset(email: $e) }`, { e: a.email });
   return { own, theirs, aInB, bAssignsA, bEvent };
 }
 
 describe('deleteAccount', () => {
-  it('removes everything the user owns and keeps other users\' data whole', async () => {
+  it("removes everything the user owns and keeps other users' data whole", async () => {
     const a = await s.register({ name: 'Ada' });
     const b = await s.register({ name: 'Bob' });
     const ids = await busyUser(a, b);
@@ -99,25 +147,39 @@ describe('deleteAccount', () => {
     // The fixture really touches every reference to users, so the audit covers every table.
     for (const [ref, n] of Object.entries(before)) expect(n, ref).toBeGreaterThan(0);
 
-    expect((await gql(a, `mutation D($p: String!) { deleteAccount(password: $p) }`, { p: a.password })).deleteAccount).toBe(true);
+    expect(
+      (await gql(a, `mutation D($p: String!) { deleteAccount(password: $p) }`, { p: a.password })).deleteAccount,
+    ).toBe(true);
 
     const after = await rowsReferencing(a.userId);
     for (const [ref, n] of Object.entries(after)) expect(n, ref).toBe(0);
     // A's own list and its tasks are gone, B's membership with it too.
-    expect((await s.fail(`query L($id: ID!) { taskList(id: $id) { id } }`, { id: ids.own }, { token: b.token })).extensions?.code).toBe('NOT_FOUND');
+    expect(
+      (await s.fail(`query L($id: ID!) { taskList(id: $id) { id } }`, { id: ids.own }, { token: b.token })).extensions
+        ?.code,
+    ).toBe('NOT_FOUND');
     // B's list keeps every task: the one A wrote is credited to B, the one assigned to A is unassigned.
-    const list = await gql(b, `query L($id: ID!) { taskList(id: $id) { members { user { id } } tasks(first: 10) { totalCount edges { node { id title createdBy { id } assignee { id } } } } } }`, { id: ids.theirs });
+    const list = await gql(
+      b,
+      `query L($id: ID!) { taskList(id: $id) { members { user { id } } tasks(first: 10) { totalCount edges { node { id title createdBy { id } assignee { id } } } } } }`,
+      { id: ids.theirs },
+    );
     expect(list.taskList.members.map((m: any) => m.user.id)).toEqual([b.userId]);
     const byId = new Map(list.taskList.tasks.edges.map((e: any) => [e.node.id, e.node]));
     expect(list.taskList.tasks.totalCount).toBe(2);
     expect(byId.get(ids.aInB)).toMatchObject({ createdBy: { id: b.userId }, assignee: { id: b.userId } });
     expect(byId.get(ids.bAssignsA)).toMatchObject({ createdBy: { id: b.userId }, assignee: null });
     // B's event keeps the invitation of A's address, no longer linked to an account.
-    const event = await gql(b, `query E($id: ID!) { event(id: $id) { title invitations { email invitee { id } } } }`, { id: ids.bEvent });
+    const event = await gql(b, `query E($id: ID!) { event(id: $id) { title invitations { email invitee { id } } } }`, {
+      id: ids.bEvent,
+    });
     expect(event.event).toEqual({ title: 'B meeting', invitations: [{ email: a.email, invitee: null }] });
     // B still signs in and sees their own things; A's login is gone.
     expect((await gql(b, `{ me { id } }`)).me.id).toBe(b.userId);
-    const login = await s.fail(`mutation L($i: String!, $p: String!) { login(input: { identifier: $i, password: $p }) { accessToken } }`, { i: a.email, p: a.password });
+    const login = await s.fail(
+      `mutation L($i: String!, $p: String!) { login(input: { identifier: $i, password: $p }) { accessToken } }`,
+      { i: a.email, p: a.password },
+    );
     expect(login.extensions?.code).toBe('UNAUTHENTICATED');
   });
 
@@ -125,7 +187,9 @@ describe('deleteAccount', () => {
     const a = await s.register();
     const list = await createList(s, a);
     await createTask(s, a, list);
-    expect((await gql(a, `mutation D($p: String!) { deleteAccount(password: $p) }`, { p: a.password })).deleteAccount).toBe(true);
+    expect(
+      (await gql(a, `mutation D($p: String!) { deleteAccount(password: $p) }`, { p: a.password })).deleteAccount,
+    ).toBe(true);
     expect(Object.values(await rowsReferencing(a.userId)).every((n) => n === 0)).toBe(true);
   });
 });

@@ -30,7 +30,9 @@ describe('refresh rotation', () => {
     const reuse = await s.fail(REFRESH, { t: a.refreshToken });
     expect(reuse.extensions?.code).toBe('UNAUTHENTICATED');
     expect((await s.fail(REFRESH, { t: successor })).extensions?.code).toBe('UNAUTHENTICATED');
-    expect((await s.fail(ME, {}, { token: answers[0]!.data.refreshToken.accessToken })).extensions?.code).toBe('UNAUTHENTICATED');
+    expect((await s.fail(ME, {}, { token: answers[0]!.data.refreshToken.accessToken })).extensions?.code).toBe(
+      'UNAUTHENTICATED',
+    );
   });
 
   it('leaves no sibling chain behind: after the grace window the unused copy revokes, not refreshes', async () => {
@@ -48,7 +50,9 @@ describe('password guessing through account mutations', () => {
   it('counts wrong current passwords of changePassword with the failed logins, then RATE_LIMITED', async () => {
     const a = await s.register();
     for (let i = 0; i < 3; i++) {
-      expect((await s.fail(CHANGE, { c: `wrong-${i}-guess`, n: 'a-brand-new-secret' }, { token: a.token })).extensions?.code).toBe('BAD_USER_INPUT');
+      expect(
+        (await s.fail(CHANGE, { c: `wrong-${i}-guess`, n: 'a-brand-new-secret' }, { token: a.token })).extensions?.code,
+      ).toBe('BAD_USER_INPUT');
     }
     const limited = await s.fail(CHANGE, { c: a.password, n: 'a-brand-new-secret' }, { token: a.token });
     expect(limited.extensions?.code).toBe('RATE_LIMITED');
@@ -59,7 +63,8 @@ describe('password guessing through account mutations', () => {
 
   it('counts wrong passwords of deleteAccount the same way, and the account stays', async () => {
     const a = await s.register();
-    for (let i = 0; i < 2; i++) expect((await s.fail(DELETE, { p: `wrong-${i}` }, { token: a.token })).extensions?.code).toBe('BAD_USER_INPUT');
+    for (let i = 0; i < 2; i++)
+      expect((await s.fail(DELETE, { p: `wrong-${i}` }, { token: a.token })).extensions?.code).toBe('BAD_USER_INPUT');
     // One failed login of the same account fills the window.
     expect((await s.fail(LOGIN, { i: a.email, p: 'wrong-login' })).extensions?.code).toBe('UNAUTHENTICATED');
     const limited = await s.fail(DELETE, { p: a.password }, { token: a.token });
@@ -72,10 +77,18 @@ describe('reset tokens', () => {
   it('ends an emailed reset token when the password is changed', async () => {
     const a = await s.register();
     await s.ok(`mutation R($e: String!) { requestPasswordReset(email: $e) }`, { e: a.email });
-    const mail = s.outbox().filter((m) => m.to === a.email && m.kind === 'reset-password').at(-1)!;
+    const mail = s
+      .outbox()
+      .filter((m) => m.to === a.email && m.kind === 'reset-password')
+      .at(-1)!;
     const token = /Token: (\S+)/.exec(mail.text)![1]!;
-    expect((await s.ok(CHANGE, { c: a.password, n: 'the-new-password-1' }, { token: a.token })).changePassword).toBe(true);
-    const reset = await s.fail(`mutation R($t: String!, $p: String!) { resetPassword(token: $t, newPassword: $p) }`, { t: token, p: 'attacker-chosen-pw' });
+    expect((await s.ok(CHANGE, { c: a.password, n: 'the-new-password-1' }, { token: a.token })).changePassword).toBe(
+      true,
+    );
+    const reset = await s.fail(`mutation R($t: String!, $p: String!) { resetPassword(token: $t, newPassword: $p) }`, {
+      t: token,
+      p: 'attacker-chosen-pw',
+    });
     expect(reset.extensions?.code).toBe('BAD_USER_INPUT');
     expect((await s.ok(LOGIN, { i: a.email, p: 'the-new-password-1' })).login.user.id).toBe(a.userId);
     expect((await s.fail(LOGIN, { i: a.email, p: 'attacker-chosen-pw' })).extensions?.code).toBe('UNAUTHENTICATED');
@@ -89,7 +102,9 @@ describe('email identity', () => {
   it('treats an address typed with a combining accent as the same address on every path', async () => {
     const tag = Math.random().toString(36).slice(2, 8);
     const a = await s.register({ email: nfc(tag) });
-    const dupe = await s.fail(`mutation R($i: RegisterInput!) { register(input: $i) { accessToken } }`, { i: { email: nfd(tag), password: PASSWORD } });
+    const dupe = await s.fail(`mutation R($i: RegisterInput!) { register(input: $i) { accessToken } }`, {
+      i: { email: nfd(tag), password: PASSWORD },
+    });
     expect(dupe.extensions?.code).toBe('CONFLICT');
     expect((await s.ok(LOGIN, { i: nfd(tag), p: PASSWORD })).login.user.id).toBe(a.userId);
 
@@ -98,12 +113,32 @@ describe('email identity', () => {
 
     const owner = await s.register();
     const list = await createList(s, owner);
-    await s.ok(`mutation S($id: ID!, $e: String!) { shareTaskList(id: $id, email: $e, role: VIEWER) { id } }`, { id: list, e: nfd(tag) }, { token: owner.token });
-    const members = await s.ok(`query L($id: ID!) { taskList(id: $id) { members { user { id } } } }`, { id: list }, { token: owner.token });
+    await s.ok(
+      `mutation S($id: ID!, $e: String!) { shareTaskList(id: $id, email: $e, role: VIEWER) { id } }`,
+      { id: list, e: nfd(tag) },
+      { token: owner.token },
+    );
+    const members = await s.ok(
+      `query L($id: ID!) { taskList(id: $id) { members { user { id } } } }`,
+      { id: list },
+      { token: owner.token },
+    );
     expect(members.taskList.members.map((m: any) => m.user.id)).toContain(a.userId);
 
-    const event = (await s.ok(`mutation { createEvent(input: { title: "E", startsAt: "2026-06-01T10:00:00Z", endsAt: "2026-06-01T11:00:00Z" }) { id } }`, {}, { token: owner.token })).createEvent.id;
-    const [inv] = (await s.ok(`mutation I($e: ID!, $m: [String!]!) { inviteToEvent(eventId: $e, emails: $m) { email invitee { id } } }`, { e: event, m: [nfd(tag)] }, { token: owner.token })).inviteToEvent;
+    const event = (
+      await s.ok(
+        `mutation { createEvent(input: { title: "E", startsAt: "2026-06-01T10:00:00Z", endsAt: "2026-06-01T11:00:00Z" }) { id } }`,
+        {},
+        { token: owner.token },
+      )
+    ).createEvent.id;
+    const [inv] = (
+      await s.ok(
+        `mutation I($e: ID!, $m: [String!]!) { inviteToEvent(eventId: $e, emails: $m) { email invitee { id } } }`,
+        { e: event, m: [nfd(tag)] },
+        { token: owner.token },
+      )
+    ).inviteToEvent;
     expect(inv).toEqual({ email: nfc(tag), invitee: { id: a.userId } });
   });
 });
@@ -111,21 +146,42 @@ describe('email identity', () => {
 describe('concurrent duplicates', () => {
   it('two concurrent invitations of one new address to one event make one invitation, no error', async () => {
     const a = await s.register();
-    const event = (await s.ok(`mutation { createEvent(input: { title: "Race", startsAt: "2026-08-01T10:00:00Z", endsAt: "2026-08-01T11:00:00Z" }) { id } }`, {}, { token: a.token })).createEvent.id;
+    const event = (
+      await s.ok(
+        `mutation { createEvent(input: { title: "Race", startsAt: "2026-08-01T10:00:00Z", endsAt: "2026-08-01T11:00:00Z" }) { id } }`,
+        {},
+        { token: a.token },
+      )
+    ).createEvent.id;
     const INVITE = `mutation I($e: ID!, $m: [String!]!) { inviteToEvent(eventId: $e, emails: $m) { email } }`;
-    const answers = await Promise.all(Array.from({ length: 4 }, () => s.gql(INVITE, { e: event, m: ['same-guest@example.com'] }, { token: a.token })));
+    const answers = await Promise.all(
+      Array.from({ length: 4 }, () => s.gql(INVITE, { e: event, m: ['same-guest@example.com'] }, { token: a.token })),
+    );
     for (const r of answers) expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
-    const e = await s.ok(`query E($id: ID!) { event(id: $id) { invitations { email } } }`, { id: event }, { token: a.token });
+    const e = await s.ok(
+      `query E($id: ID!) { event(id: $id) { invitations { email } } }`,
+      { id: event },
+      { token: a.token },
+    );
     expect(e.event.invitations).toEqual([{ email: 'same-guest@example.com' }]);
   });
 
   it('concurrent identical setTaskLabels calls all succeed with the same labels', async () => {
     const a = await s.register();
     const list = await createList(s, a);
-    const task = (await s.ok(`mutation T($l: ID!) { createTask(input: { listId: $l, title: "t" }) { id } }`, { l: list }, { token: a.token })).createTask.id;
-    const label = (await s.ok(`mutation { createLabel(input: { name: "race" }) { id } }`, {}, { token: a.token })).createLabel.id;
+    const task = (
+      await s.ok(
+        `mutation T($l: ID!) { createTask(input: { listId: $l, title: "t" }) { id } }`,
+        { l: list },
+        { token: a.token },
+      )
+    ).createTask.id;
+    const label = (await s.ok(`mutation { createLabel(input: { name: "race" }) { id } }`, {}, { token: a.token }))
+      .createLabel.id;
     const SET = `mutation S($t: ID!, $l: [ID!]!) { setTaskLabels(taskId: $t, labelIds: $l) { labels { id } } }`;
-    const answers = await Promise.all(Array.from({ length: 4 }, () => s.gql(SET, { t: task, l: [label] }, { token: a.token })));
+    const answers = await Promise.all(
+      Array.from({ length: 4 }, () => s.gql(SET, { t: task, l: [label] }, { token: a.token })),
+    );
     for (const r of answers) expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
     const t = await s.ok(`query T($id: ID!) { task(id: $id) { labels { id } } }`, { id: task }, { token: a.token });
     expect(t.task.labels).toEqual([{ id: label }]);
@@ -133,10 +189,15 @@ describe('concurrent duplicates', () => {
 
   it('concurrent identical setDocumentTags calls all succeed with the same tags', async () => {
     const a = await s.register();
-    const doc = (await s.ok(`mutation { createDocument(input: { title: "d", content: "c" }) { id } }`, {}, { token: a.token })).createDocument.id;
-    const tag = (await s.ok(`mutation { createTag(input: { name: "race" }) { id } }`, {}, { token: a.token })).createTag.id;
+    const doc = (
+      await s.ok(`mutation { createDocument(input: { title: "d", content: "c" }) { id } }`, {}, { token: a.token })
+    ).createDocument.id;
+    const tag = (await s.ok(`mutation { createTag(input: { name: "race" }) { id } }`, {}, { token: a.token })).createTag
+      .id;
     const SET = `mutation S($d: ID!, $t: [ID!]!) { setDocumentTags(documentId: $d, tagIds: $t) { tags { id } } }`;
-    const answers = await Promise.all(Array.from({ length: 4 }, () => s.gql(SET, { d: doc, t: [tag] }, { token: a.token })));
+    const answers = await Promise.all(
+      Array.from({ length: 4 }, () => s.gql(SET, { d: doc, t: [tag] }, { token: a.token })),
+    );
     for (const r of answers) expect(r.errors, JSON.stringify(r.errors)).toBeUndefined();
     const d = await s.ok(`query D($id: ID!) { document(id: $id) { tags { id } } }`, { id: doc }, { token: a.token });
     expect(d.document.tags).toEqual([{ id: tag }]);

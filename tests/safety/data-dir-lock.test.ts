@@ -24,42 +24,52 @@ async function startMain() {
 }
 
 describe('one process per PGlite data directory', () => {
-  it('refuses a second process at once, naming the directory and the holder; takes over a dead holder\'s lock', { timeout: 120_000 }, async () => {
-    const server = await startMain();
-    const pid = server.proc.child.pid!;
-    const email = uniqueEmail('locked');
+  it(
+    "refuses a second process at once, naming the directory and the holder; takes over a dead holder's lock",
+    { timeout: 120_000 },
+    async () => {
+      const server = await startMain();
+      const pid = server.proc.child.pid!;
+      const email = uniqueEmail('locked');
 
-    const cli = runTs('src/cli/admin.ts', ['user:create', '--email', email, '--password', PASSWORD], { DATA_DIR: dir });
-    expect(await cli.exited).toBe(1);
-    const said = cli.output().trim();
-    expect(said.split('\n')).toHaveLength(1);
-    expect(said).toContain(resolve(dir));
-    expect(said).toContain(String(pid));
-    expect(said).not.toMatch(/created|at .*\.ts:\d+/);
+      const cli = runTs('src/cli/admin.ts', ['user:create', '--email', email, '--password', PASSWORD], {
+        DATA_DIR: dir,
+      });
+      expect(await cli.exited).toBe(1);
+      const said = cli.output().trim();
+      expect(said.split('\n')).toHaveLength(1);
+      expect(said).toContain(resolve(dir));
+      expect(said).toContain(String(pid));
+      expect(said).not.toMatch(/created|at .*\.ts:\d+/);
 
-    const port = await freePort();
-    const second = runTs('src/main.ts', [], { DATA_DIR: dir, PORT: String(port), HOST: '127.0.0.1' });
-    expect(await second.exited).toBe(1);
-    expect(second.output()).toContain(String(pid));
-    expect(second.output()).not.toContain('EADDRINUSE');
+      const port = await freePort();
+      const second = runTs('src/main.ts', [], { DATA_DIR: dir, PORT: String(port), HOST: '127.0.0.1' });
+      expect(await second.exited).toBe(1);
+      expect(second.output()).toContain(String(pid));
+      expect(second.output()).not.toContain('EADDRINUSE');
 
-    // The user was not created behind the running server's back.
-    const client = createClient(`${server.url}/graphql`);
-    const LOGIN = `mutation L($i: String!, $p: String!) { login(input: { identifier: $i, password: $p }) { user { email } } }`;
-    expect((await client.fail(LOGIN, { i: email, p: PASSWORD })).extensions?.code).toBe('UNAUTHENTICATED');
+      // The user was not created behind the running server's back.
+      const client = createClient(`${server.url}/graphql`);
+      const LOGIN = `mutation L($i: String!, $p: String!) { login(input: { identifier: $i, password: $p }) { user { email } } }`;
+      expect((await client.fail(LOGIN, { i: email, p: PASSWORD })).extensions?.code).toBe('UNAUTHENTICATED');
 
-    // A holder that dies without releasing leaves a stale lock, which the next process takes over.
-    server.proc.child.kill('SIGKILL');
-    await server.proc.exited;
-    const retry = runTs('src/cli/admin.ts', ['user:create', '--email', email, '--password', PASSWORD], { DATA_DIR: dir });
-    expect(await retry.exited).toBe(0);
-    expect(retry.output()).toContain(`created user ${email}`);
-    const again = await startMain();
-    try {
-      expect((await createClient(`${again.url}/graphql`).ok(LOGIN, { i: email, p: PASSWORD })).login.user.email).toBe(email);
-    } finally {
-      again.proc.child.kill('SIGTERM');
-      expect(await again.proc.exited).toBe(0);
-    }
-  });
+      // A holder that dies without releasing leaves a stale lock, which the next process takes over.
+      server.proc.child.kill('SIGKILL');
+      await server.proc.exited;
+      const retry = runTs('src/cli/admin.ts', ['user:create', '--email', email, '--password', PASSWORD], {
+        DATA_DIR: dir,
+      });
+      expect(await retry.exited).toBe(0);
+      expect(retry.output()).toContain(`created user ${email}`);
+      const again = await startMain();
+      try {
+        expect((await createClient(`${again.url}/graphql`).ok(LOGIN, { i: email, p: PASSWORD })).login.user.email).toBe(
+          email,
+        );
+      } finally {
+        again.proc.child.kill('SIGTERM');
+        expect(await again.proc.exited).toBe(0);
+      }
+    },
+  );
 });

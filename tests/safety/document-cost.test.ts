@@ -30,10 +30,14 @@ describe('documents refused before validation', () => {
   it('refuses each kind of growth: tokens, fields once fragments are expanded, repeats of one name', async () => {
     await refused(`{ ${'__typename '.repeat(3001)}}`, 'tokens');
     await refused(`{ ${'a'.repeat(10)}${'{ a '.repeat(2000)}${'}'.repeat(2000)} }`, 'tokens');
-    const wide = Array.from({ length: 10 }, (_, i) => `fragment F${i} on Query { tierLimits { tier } me { id } ...F${i + 1} ...F${i + 1} }`).join(' ');
+    const wide = Array.from(
+      { length: 10 },
+      (_, i) => `fragment F${i} on Query { tierLimits { tier } me { id } ...F${i + 1} ...F${i + 1} }`,
+    ).join(' ');
     await refused(`{ ...F0 } ${wide} fragment F10 on Query { __typename }`, 'sameName');
     // Twenty copies of a 29-field subtree: no name repeated more than 20 times, 580 fields in all.
-    const subtree = 'taskLists { id name color position createdAt updatedAt owner { id email name username timezone role tier } tasks { totalCount edges { cursor node { id title notes status priority dueAt position createdAt updatedAt } } } }';
+    const subtree =
+      'taskLists { id name color position createdAt updatedAt owner { id email name username timezone role tier } tasks { totalCount edges { cursor node { id title notes status priority dueAt position createdAt updatedAt } } } }';
     const fields = `{ ${subtree.repeat(20)} }`;
     await refused(fields, 'fields');
     await refused(`{ ${'me { id } '.repeat(21)}}`, 'sameName');
@@ -44,7 +48,9 @@ describe('documents refused before validation', () => {
     for (const [name, text] of Object.entries(documents)) {
       const res = await s.gql(text);
       // Refused, if at all, by validation or by the cost of running it, which the limits have bounded.
-      expect(['tokens', 'fields', 'sameName', 'aliases', 'directives', 'depth', 'queryBytes'], name).not.toContain(res.errors?.[0]?.extensions?.limit);
+      expect(['tokens', 'fields', 'sameName', 'aliases', 'directives', 'depth', 'queryBytes'], name).not.toContain(
+        res.errors?.[0]?.extensions?.limit,
+      );
       expect(res.status, name).toBeLessThan(500);
     }
     // The standard introspection query of GraphiQL and codegen fits the limits.

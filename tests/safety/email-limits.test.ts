@@ -14,9 +14,17 @@ afterAll(() => s?.close());
 const INVITE = `mutation I($e: ID!, $m: [String!]!) { inviteToEvent(eventId: $e, emails: $m) { email } }`;
 const mailsTo = (to: string) => s.outbox().filter((m) => m.to === to);
 const held = async (who: Account) =>
-  (await s.server.app.db.select().from(notifications).where(eq(notifications.userId, who.userId))).filter((n) => n.kind === 'EMAIL_LIMIT_REACHED');
+  (await s.server.app.db.select().from(notifications).where(eq(notifications.userId, who.userId))).filter(
+    (n) => n.kind === 'EMAIL_LIMIT_REACHED',
+  );
 const newEvent = async (who: Account, title = 'Party') =>
-  (await s.ok(`mutation C($t: String!) { createEvent(input: { title: $t, startsAt: "2026-07-01T18:00:00Z", endsAt: "2026-07-01T20:00:00Z" }) { id } }`, { t: title }, { token: who.token })).createEvent.id as string;
+  (
+    await s.ok(
+      `mutation C($t: String!) { createEvent(input: { title: $t, startsAt: "2026-07-01T18:00:00Z", endsAt: "2026-07-01T20:00:00Z" }) { id } }`,
+      { t: title },
+      { token: who.token },
+    )
+  ).createEvent.id as string;
 
 describe('emails a user causes to be sent', () => {
   it('sends at most the per-recipient limit to one address; later invitations are stored and the sender is told', async () => {
@@ -26,12 +34,18 @@ describe('emails a user causes to be sent', () => {
     for (let i = 0; i < 4; i++) {
       const id = await newEvent(a, `Party ${i}`);
       events.push(id);
-      expect((await s.ok(INVITE, { e: id, m: [outsider] }, { token: a.token })).inviteToEvent).toEqual([{ email: outsider }]);
+      expect((await s.ok(INVITE, { e: id, m: [outsider] }, { token: a.token })).inviteToEvent).toEqual([
+        { email: outsider },
+      ]);
     }
     expect(mailsTo(outsider)).toHaveLength(2);
     // Every invitation exists, and the notification says which address was not emailed.
     for (const id of events) {
-      const e = await s.ok(`query E($id: ID!) { event(id: $id) { invitations { email } } }`, { id }, { token: a.token });
+      const e = await s.ok(
+        `query E($id: ID!) { event(id: $id) { invitations { email } } }`,
+        { id },
+        { token: a.token },
+      );
       expect(e.event.invitations).toEqual([{ email: outsider }]);
     }
     const notes = await held(a);
@@ -58,7 +72,8 @@ describe('emails a user causes to be sent', () => {
     const list = await createList(s, a, 'Shared');
     const outsider = uniqueEmail('later');
     const SHARE = `mutation S($id: ID!, $e: String!, $r: ListRole!) { shareTaskList(id: $id, email: $e, role: $r) { id } }`;
-    for (const role of ['VIEWER', 'EDITOR', 'VIEWER']) await s.ok(SHARE, { id: list, e: outsider, r: role }, { token: a.token });
+    for (const role of ['VIEWER', 'EDITOR', 'VIEWER'])
+      await s.ok(SHARE, { id: list, e: outsider, r: role }, { token: a.token });
     expect(mailsTo(outsider)).toHaveLength(2);
     expect(await held(a)).toHaveLength(1);
     const b = await s.register({ email: outsider });

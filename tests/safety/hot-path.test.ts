@@ -29,19 +29,32 @@ describe('the compiled row mapper', () => {
   it('keys them by how each value is decoded', async () => {
     const { db } = database;
     expect(await db.select({ v: sql<string>`${things.name}` }).from(things)).toEqual([{ v: 'one' }]);
-    expect(await db.select({ v: sql<string>`${things.name}`.mapWith((x: string) => x.toUpperCase()) }).from(things)).toEqual([{ v: 'ONE' }]);
-    expect(await db.select({ v: sql<number>`${things.name}`.mapWith((x: string) => x.length) }).from(things)).toEqual([{ v: 3 }]);
+    expect(
+      await db.select({ v: sql<string>`${things.name}`.mapWith((x: string) => x.toUpperCase()) }).from(things),
+    ).toEqual([{ v: 'ONE' }]);
+    expect(await db.select({ v: sql<number>`${things.name}`.mapWith((x: string) => x.length) }).from(things)).toEqual([
+      { v: 3 },
+    ]);
   });
 });
 
 describe('field resolvers called directly', () => {
-  const base = { kind: 'external' as const, middlewares: [], params: [{ kind: 'root', index: 0 }, { kind: 'context', index: 1 }] } as never as Parameters<typeof isPlainFieldResolver>[0];
+  const base = {
+    kind: 'external' as const,
+    middlewares: [],
+    params: [
+      { kind: 'root', index: 0 },
+      { kind: 'context', index: 1 },
+    ],
+  } as never as Parameters<typeof isPlainFieldResolver>[0];
   it('are only those without any @Authorized, even one without roles', () => {
     expect(isPlainFieldResolver({ ...base, roles: undefined })).toBe(true);
     expect(isPlainFieldResolver({ ...base, roles: [] })).toBe(false);
     expect(isPlainFieldResolver({ ...base, roles: ['ADMIN'] })).toBe(false);
     expect(isPlainFieldResolver({ ...base, roles: undefined, middlewares: [() => undefined] as never })).toBe(false);
-    expect(isPlainFieldResolver({ ...base, roles: undefined, params: [{ kind: 'arg', index: 0 }] as never })).toBe(false);
+    expect(isPlainFieldResolver({ ...base, roles: undefined, params: [{ kind: 'arg', index: 0 }] as never })).toBe(
+      false,
+    );
   });
 });
 

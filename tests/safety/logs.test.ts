@@ -17,7 +17,13 @@ afterAll(async () => {
 async function brokenServer(nodeEnv: 'development' | 'production') {
   const db = await freshDatabase();
   const lines: string[] = [];
-  const config = loadConfig({ NODE_ENV: nodeEnv, JWT_SECRET: randomBytes(32).toString('hex'), SECRETS_KEY: randomBytes(32).toString('hex'), ...db.env, DATA_DIR: db.env.DATA_DIR ?? `memory://` });
+  const config = loadConfig({
+    NODE_ENV: nodeEnv,
+    JWT_SECRET: randomBytes(32).toString('hex'),
+    SECRETS_KEY: randomBytes(32).toString('hex'),
+    ...db.env,
+    DATA_DIR: db.env.DATA_DIR ?? `memory://`,
+  });
   const logger = createLogger('info', nodeEnv === 'development', { write: (line: string) => void lines.push(line) });
   const server = await createServer(config, { logger });
   closers.push(async () => {
@@ -32,11 +38,14 @@ async function brokenServer(nodeEnv: 'development' | 'production') {
 const REGISTER = `mutation R($i: RegisterInput!) { register(input: $i) { accessToken } }`;
 
 describe('an unexpected database error', () => {
-  it('is logged with PostgreSQL\'s reason and the statement, never its parameters (production)', async () => {
+  it("is logged with PostgreSQL's reason and the statement, never its parameters (production)", async () => {
     const { client, lines } = await brokenServer('production');
     const email = uniqueEmail('secret-address');
     const res = await client.gql(REGISTER, { i: { email, password: PASSWORD, name: 'Named' } });
-    expect(res.errors?.[0]).toMatchObject({ message: 'Internal server error', extensions: { code: 'INTERNAL_SERVER_ERROR' } });
+    expect(res.errors?.[0]).toMatchObject({
+      message: 'Internal server error',
+      extensions: { code: 'INTERNAL_SERVER_ERROR' },
+    });
     const requestId = res.errors![0]!.extensions!.requestId;
     const line = lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'unexpected error');
     expect(line.requestId).toBe(requestId);
@@ -50,7 +59,7 @@ describe('an unexpected database error', () => {
     expect(lines.join('\n')).not.toContain('$argon2');
   });
 
-  it('shows the reason in development, without the statement\'s parameters in the answer', async () => {
+  it("shows the reason in development, without the statement's parameters in the answer", async () => {
     const { client, lines } = await brokenServer('development');
     const res = await client.gql(REGISTER, { i: { email: uniqueEmail('dev'), password: PASSWORD, name: 'Named' } });
     const error = res.errors![0]!;
@@ -67,20 +76,38 @@ describe('request logs', () => {
   it('are one line per request, with the request id as requestId and the operation report', async () => {
     const db = await freshDatabase();
     const lines: string[] = [];
-    const config = loadConfig({ NODE_ENV: 'production', JWT_SECRET: randomBytes(32).toString('hex'), SECRETS_KEY: randomBytes(32).toString('hex'), ...db.env, DATA_DIR: db.env.DATA_DIR ?? 'memory://' });
-    const server = await createServer(config, { logger: createLogger('info', false, { write: (line: string) => void lines.push(line) }) });
+    const config = loadConfig({
+      NODE_ENV: 'production',
+      JWT_SECRET: randomBytes(32).toString('hex'),
+      SECRETS_KEY: randomBytes(32).toString('hex'),
+      ...db.env,
+      DATA_DIR: db.env.DATA_DIR ?? 'memory://',
+    });
+    const server = await createServer(config, {
+      logger: createLogger('info', false, { write: (line: string) => void lines.push(line) }),
+    });
     closers.push(async () => {
       await server.stop();
       await db.drop();
     });
     const url = await server.listen(0, '127.0.0.1');
-    const res = await fetch(`${url}/graphql`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-request-id': 'req-one-line' }, body: JSON.stringify({ query: 'query Hello { __typename }' }) });
+    const res = await fetch(`${url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-request-id': 'req-one-line' },
+      body: JSON.stringify({ query: 'query Hello { __typename }' }),
+    });
     expect(res.headers.get('x-request-id')).toBe('req-one-line');
     await res.text();
     await new Promise((r) => setImmediate(r));
     const mine = lines.map((l) => JSON.parse(l)).filter((l) => JSON.stringify(l).includes('req-one-line'));
     expect(mine).toHaveLength(1);
-    expect(mine[0]).toMatchObject({ requestId: 'req-one-line', method: 'POST', path: '/graphql', status: 200, operation: { operationName: 'Hello', errors: 0 } });
+    expect(mine[0]).toMatchObject({
+      requestId: 'req-one-line',
+      method: 'POST',
+      path: '/graphql',
+      status: 200,
+      operation: { operationName: 'Hello', errors: 0 },
+    });
     expect(lines.join('\n')).not.toContain('"reqId"');
   });
 });

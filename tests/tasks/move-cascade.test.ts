@@ -56,9 +56,13 @@ describe('moveTask', () => {
     await share(s, other, theirs, owner.email, 'VIEWER');
     const mine = await createList(s, owner, 'mine');
     const t = await createTask(s, owner, mine);
-    expect((await s.fail(MOVE, { id: t, list: theirs, p: 0 }, { token: owner.token })).extensions?.code).toBe('FORBIDDEN');
+    expect((await s.fail(MOVE, { id: t, list: theirs, p: 0 }, { token: owner.token })).extensions?.code).toBe(
+      'FORBIDDEN',
+    );
     const hidden = await createList(s, other, 'hidden');
-    expect((await s.fail(MOVE, { id: t, list: hidden, p: 0 }, { token: owner.token })).extensions?.code).toBe('NOT_FOUND');
+    expect((await s.fail(MOVE, { id: t, list: hidden, p: 0 }, { token: owner.token })).extensions?.code).toBe(
+      'NOT_FOUND',
+    );
     expect(dense(await positions(s, owner, mine))).toEqual([0]);
   });
 });
@@ -72,22 +76,35 @@ describe('assignment', () => {
     await createTask(s, owner, list, { assigneeId: owner.userId });
     const rows = await s.server.app.db.select().from(notifications).where(eq(notifications.userId, member.userId));
     expect(rows.map((r) => [r.kind, r.entityId])).toContainEqual(['TASK_ASSIGNED', t]);
-    expect((await s.server.app.db.select().from(notifications).where(eq(notifications.userId, owner.userId))).filter((n) => n.kind === 'TASK_ASSIGNED')).toEqual([]);
+    expect(
+      (await s.server.app.db.select().from(notifications).where(eq(notifications.userId, owner.userId))).filter(
+        (n) => n.kind === 'TASK_ASSIGNED',
+      ),
+    ).toEqual([]);
   });
 });
 
 describe('cascades', () => {
   it('deleting a list deletes its tasks; deleting a label detaches it; positions close up after deleteTask', async () => {
     const list = await createList(s, owner, 'doomed');
-    const label = (await s.ok(`mutation { createLabel(input: { name: "temp" }) { id } }`, {}, { token: owner.token })).createLabel.id;
+    const label = (await s.ok(`mutation { createLabel(input: { name: "temp" }) { id } }`, {}, { token: owner.token }))
+      .createLabel.id;
     const t1 = await createTask(s, owner, list, { labelIds: [label] });
     const t2 = await createTask(s, owner, list);
     await createTask(s, owner, list);
     await s.ok(`mutation M($id: ID!) { deleteTask(id: $id) }`, { id: t2 }, { token: owner.token });
     expect(dense(await positions(s, owner, list))).toEqual([0, 1]);
-    expect((await s.ok(`mutation M($id: ID!) { deleteLabel(id: $id) }`, { id: label }, { token: owner.token })).deleteLabel).toBe(label);
-    expect((await s.ok(`query Q($id: ID!) { task(id: $id) { labels { id } } }`, { id: t1 }, { token: owner.token })).task.labels).toEqual([]);
-    expect((await s.ok(`mutation M($id: ID!) { deleteTaskList(id: $id) }`, { id: list }, { token: owner.token })).deleteTaskList).toBe(list);
+    expect(
+      (await s.ok(`mutation M($id: ID!) { deleteLabel(id: $id) }`, { id: label }, { token: owner.token })).deleteLabel,
+    ).toBe(label);
+    expect(
+      (await s.ok(`query Q($id: ID!) { task(id: $id) { labels { id } } }`, { id: t1 }, { token: owner.token })).task
+        .labels,
+    ).toEqual([]);
+    expect(
+      (await s.ok(`mutation M($id: ID!) { deleteTaskList(id: $id) }`, { id: list }, { token: owner.token }))
+        .deleteTaskList,
+    ).toBe(list);
     expect(await s.server.app.db.select().from(tasks).where(eq(tasks.listId, list))).toEqual([]);
   });
 
@@ -102,7 +119,13 @@ describe('cascades', () => {
     await s.ok(`mutation D($p: String!) { deleteAccount(password: $p) }`, { p: PASSWORD }, { token: leaver.token });
     const lists = (await s.ok(`{ taskLists { id members { user { id } } } }`, {}, { token: keeper.token })).taskLists;
     expect(lists).toEqual([{ id: shared, members: [{ user: { id: keeper.userId } }] }]);
-    const task = (await s.ok(`query Q($id: ID!) { task(id: $id) { title assignee { id } createdBy { id } } }`, { id: kept }, { token: keeper.token })).task;
+    const task = (
+      await s.ok(
+        `query Q($id: ID!) { task(id: $id) { title assignee { id } createdBy { id } } }`,
+        { id: kept },
+        { token: keeper.token },
+      )
+    ).task;
     expect(task).toEqual({ title: 'written by leaver', assignee: null, createdBy: { id: keeper.userId } });
   });
 });

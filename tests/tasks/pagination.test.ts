@@ -7,7 +7,14 @@ let s: TestServer;
 let owner: Account, member: Account;
 let listA: string, listB: string;
 const labels: Record<string, string> = {};
-const created: Array<{ id: string; title: string; priority: string; dueAt: string | null; status: string; list: string }> = [];
+const created: Array<{
+  id: string;
+  title: string;
+  priority: string;
+  dueAt: string | null;
+  status: string;
+  list: string;
+}> = [];
 
 beforeAll(async () => {
   s = await startServer();
@@ -15,7 +22,14 @@ beforeAll(async () => {
   listA = await createList(s, owner, 'A');
   listB = await createList(s, owner, 'B');
   await share(s, owner, listA, member.email, 'EDITOR');
-  for (const name of ['red', 'blue']) labels[name] = (await s.ok(`mutation L($n: String!) { createLabel(input: { name: $n }) { id } }`, { n: name }, { token: owner.token })).createLabel.id;
+  for (const name of ['red', 'blue'])
+    labels[name] = (
+      await s.ok(
+        `mutation L($n: String!) { createLabel(input: { name: $n }) { id } }`,
+        { n: name },
+        { token: owner.token },
+      )
+    ).createLabel.id;
   // Ties on purpose: three priorities and three due dates over 13 tasks.
   const priorities = ['LOW', 'HIGH', 'URGENT'];
   const dues = ['2026-12-01T10:00:00.000Z', null, '2026-11-30T10:00:00.000Z'];
@@ -32,7 +46,14 @@ beforeAll(async () => {
     };
     if (list === listB) fields.assigneeId = null;
     const id = await createTask(s, owner, list, fields);
-    created.push({ id, title: fields.title, priority: fields.priority!, dueAt: fields.dueAt!, status: fields.status, list });
+    created.push({
+      id,
+      title: fields.title,
+      priority: fields.priority!,
+      dueAt: fields.dueAt!,
+      status: fields.status,
+      list,
+    });
   }
 });
 afterAll(() => s?.close());
@@ -88,21 +109,34 @@ describe('tasks connection', () => {
   }
 
   it('filters by status, priority, all given labels, assignee, due range and text; totalCount counts the whole filtered set', async () => {
-    const count = async (filter: Record<string, unknown>) => (await s.ok(PAGE, { filter, first: 2 }, { token: owner.token })).tasks.totalCount;
+    const count = async (filter: Record<string, unknown>) =>
+      (await s.ok(PAGE, { filter, first: 2 }, { token: owner.token })).tasks.totalCount;
     expect(await count({ status: ['DONE'] })).toBe(created.filter((t) => t.status === 'DONE').length);
-    expect(await count({ status: ['TODO', 'IN_PROGRESS'], priority: ['URGENT'] })).toBe(created.filter((t) => t.status !== 'DONE' && t.priority === 'URGENT').length);
+    expect(await count({ status: ['TODO', 'IN_PROGRESS'], priority: ['URGENT'] })).toBe(
+      created.filter((t) => t.status !== 'DONE' && t.priority === 'URGENT').length,
+    );
     expect(await count({ labelIds: [labels.red, labels.blue] })).toBe(created.filter((_, i) => i % 3 === 0).length);
     expect(await count({ labelIds: [labels.red] })).toBe(created.filter((_, i) => i % 3 !== 2).length);
     expect(await count({ labelIds: [labels.red, '00000000-0000-4000-8000-000000000009'] })).toBe(0);
-    expect(await count({ assigneeId: member.userId })).toBe(created.filter((t, i) => i % 2 === 0 && t.list === listA).length);
-    expect(await count({ dueBefore: '2026-12-01T00:00:00Z' })).toBe(created.filter((t) => t.dueAt === '2026-11-30T10:00:00.000Z').length);
-    expect(await count({ dueAfter: '2026-12-01T00:00:00Z' })).toBe(created.filter((t) => t.dueAt === '2026-12-01T10:00:00.000Z').length);
+    expect(await count({ assigneeId: member.userId })).toBe(
+      created.filter((t, i) => i % 2 === 0 && t.list === listA).length,
+    );
+    expect(await count({ dueBefore: '2026-12-01T00:00:00Z' })).toBe(
+      created.filter((t) => t.dueAt === '2026-11-30T10:00:00.000Z').length,
+    );
+    expect(await count({ dueAfter: '2026-12-01T00:00:00Z' })).toBe(
+      created.filter((t) => t.dueAt === '2026-12-01T10:00:00.000Z').length,
+    );
     expect(await count({ search: 'milk' })).toBe(created.filter((t) => /milk/i.test(t.title)).length + 1);
     expect(await count({ search: '%' })).toBe(0);
   });
 
   it('TaskList.tasks pages per list; openTaskCount counts TODO and IN_PROGRESS', async () => {
-    const res = await s.ok(`query Q($id: ID!) { taskList(id: $id) { openTaskCount tasks(first: 2) { totalCount edges { node { position } } } } }`, { id: listA }, { token: owner.token });
+    const res = await s.ok(
+      `query Q($id: ID!) { taskList(id: $id) { openTaskCount tasks(first: 2) { totalCount edges { node { position } } } } }`,
+      { id: listA },
+      { token: owner.token },
+    );
     const inA = created.filter((t) => t.list === listA);
     expect(res.taskList.tasks.totalCount).toBe(inA.length);
     expect(res.taskList.tasks.edges.map((e: any) => e.node.position)).toEqual([0, 1]);
@@ -115,14 +149,24 @@ describe('tasks connection', () => {
     for (const vars of [{ first: 101 }, { first: -1 }, { first: 5, after: 'bm90LWpzb24' }]) {
       expect((await s.fail(PAGE, vars, { token: owner.token })).extensions?.code).toBe('BAD_USER_INPUT');
     }
-    expect((await s.ok(PAGE, { first: 0 }, { token: owner.token })).tasks).toMatchObject({ totalCount: 13, edges: [], pageInfo: { hasNextPage: true } });
+    expect((await s.ok(PAGE, { first: 0 }, { token: owner.token })).tasks).toMatchObject({
+      totalCount: 13,
+      edges: [],
+      pageInfo: { hasNextPage: true },
+    });
   });
 
   it('a cursor past the end gives an empty page with the right totalCount', async () => {
     const last = await walk({ orderBy: { field: 'POSITION', direction: 'ASC' } }, 100);
     const lastNode = last.nodes.at(-1);
     const cursor = Buffer.from(JSON.stringify([lastNode.position, lastNode.id])).toString('base64url');
-    const page = (await s.ok(PAGE, { first: 5, after: cursor, orderBy: { field: 'POSITION', direction: 'ASC' } }, { token: owner.token })).tasks;
+    const page = (
+      await s.ok(
+        PAGE,
+        { first: 5, after: cursor, orderBy: { field: 'POSITION', direction: 'ASC' } },
+        { token: owner.token },
+      )
+    ).tasks;
     expect(page).toMatchObject({ totalCount: 13, edges: [], pageInfo: { hasNextPage: false } });
   });
 });
@@ -137,7 +181,11 @@ describe('task rules', () => {
     expect(back.completedAt).toBeNull();
     const e = await s.fail(UPDATE, { id: t, input: { title: ' ', notes: 'x'.repeat(20_001) } }, { token: owner.token });
     expect(Object.keys(e.extensions?.fields as object).sort()).toEqual(['notes', 'title']);
-    const long = await s.fail(`mutation C($l: ID!, $t: String!) { createTask(input: { listId: $l, title: $t }) { id } }`, { l: listB, t: 'x'.repeat(501) }, { token: owner.token });
+    const long = await s.fail(
+      `mutation C($l: ID!, $t: String!) { createTask(input: { listId: $l, title: $t }) { id } }`,
+      { l: listB, t: 'x'.repeat(501) },
+      { token: owner.token },
+    );
     expect(long.extensions?.code).toBe('BAD_USER_INPUT');
   });
 });

@@ -19,16 +19,29 @@ async function seed(lists: number, perList: number, labelsPerTask: number): Prom
     .values(Array.from({ length: labelsPerTask }, (_, i) => ({ ownerId: owner.userId, name: `label ${i}` })))
     .returning();
   for (let l = 0; l < lists; l++) {
-    const [list] = await db.insert(taskLists).values({ ownerId: owner.userId, name: `list ${l}`, position: l }).returning();
+    const [list] = await db
+      .insert(taskLists)
+      .values({ ownerId: owner.userId, name: `list ${l}`, position: l })
+      .returning();
     await db.insert(listMembers).values([
       { listId: list!.id, userId: owner.userId, role: 'OWNER' },
       { listId: list!.id, userId: member.userId, role: 'EDITOR' },
     ]);
     const rows = await db
       .insert(tasks)
-      .values(Array.from({ length: perList }, (_, i) => ({ listId: list!.id, title: `task ${i}`, position: i, createdById: owner.userId, assigneeId: i % 2 ? member.userId : null })))
+      .values(
+        Array.from({ length: perList }, (_, i) => ({
+          listId: list!.id,
+          title: `task ${i}`,
+          position: i,
+          createdById: owner.userId,
+          assigneeId: i % 2 ? member.userId : null,
+        })),
+      )
       .returning({ id: tasks.id });
-    await db.insert(taskLabels).values(rows.flatMap((t) => labelRows.map((lab) => ({ taskId: t.id, labelId: lab.id }))));
+    await db
+      .insert(taskLabels)
+      .values(rows.flatMap((t) => labelRows.map((lab) => ({ taskId: t.id, labelId: lab.id }))));
   }
   return owner;
 }

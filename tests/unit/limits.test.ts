@@ -5,7 +5,16 @@ import { buildOrbitSchema } from '../../src/graphql/schema.js';
 import { parseWithinLimits } from '../../src/shared/document-limits.js';
 import { checkOperation } from '../../src/shared/limits.js';
 
-const LIMITS = { queryBytes: 102400, tokens: 3000, fields: 500, sameName: 20, depth: 10, aliases: 15, directives: 50, cost: 5000 };
+const LIMITS = {
+  queryBytes: 102400,
+  tokens: 3000,
+  fields: 500,
+  sameName: 20,
+  depth: 10,
+  aliases: 15,
+  directives: 50,
+  cost: 5000,
+};
 let schema: Awaited<ReturnType<typeof buildOrbitSchema>>;
 beforeAll(async () => {
   schema = await buildOrbitSchema();
@@ -43,20 +52,28 @@ describe('the document limits', () => {
       parseWithinLimits(text, limits);
       return 'admitted';
     } catch (error) {
-      return (error as { extensions?: { limit?: string } }).extensions?.limit === limit ? limit : (error as Error).message;
+      return (error as { extensions?: { limit?: string } }).extensions?.limit === limit
+        ? limit
+        : (error as Error).message;
     }
   };
 
   it('measures fragments once, however often they are spread', () => {
-    const chain = Array.from({ length: 4 }, (_, i) => `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`).join(' ');
+    const chain = Array.from({ length: 4 }, (_, i) => `fragment F${i} on Query { ...F${i + 1} ...F${i + 1} }`).join(
+      ' ',
+    );
     expect(refused(`{ ...F0 } ${chain} fragment F4 on Query { __typename }`, 'sameName')).toBe('admitted');
-    expect(refused(`{ ...F0 } ${chain} fragment F4 on Query { __typename }`, 'sameName', { ...LIMITS, sameName: 15 })).toBe('sameName');
+    expect(
+      refused(`{ ...F0 } ${chain} fragment F4 on Query { __typename }`, 'sameName', { ...LIMITS, sameName: 15 }),
+    ).toBe('sameName');
   });
 
   it('counts depth, aliases, directives, fields and tokens', () => {
     expect(refused('{ a { b { c } } }', 'depth', { ...LIMITS, depth: 2 })).toBe('depth');
     expect(refused('{ x: a y: a }', 'aliases', { ...LIMITS, aliases: 1 })).toBe('aliases');
-    expect(refused('{ a @include(if: true) b @skip(if: false) }', 'directives', { ...LIMITS, directives: 1 })).toBe('directives');
+    expect(refused('{ a @include(if: true) b @skip(if: false) }', 'directives', { ...LIMITS, directives: 1 })).toBe(
+      'directives',
+    );
     expect(refused('{ a b c d }', 'fields', { ...LIMITS, fields: 3 })).toBe('fields');
     expect(refused('{ a b c d }', 'tokens', { ...LIMITS, tokens: 5 })).toBe('tokens');
     expect(refused('{ a b c d }', 'none')).toBe('admitted');

@@ -5,7 +5,7 @@ import { compileRowMapper } from '../../src/db/row-mapper.js';
 const decoded = (fn: (v: unknown) => unknown) => ({ sql: { decoder: { mapFromDriverValue: fn } } });
 
 describe('the compiled row mapper', () => {
-  it('builds objects of the selection\'s shape, decoding non-null values only', () => {
+  it("builds objects of the selection's shape, decoding non-null values only", () => {
     const double = decoded((v) => Number(v) * 2);
     const same = decoded((v) => v);
     const mapper = compileRowMapper([
@@ -13,7 +13,12 @@ describe('the compiled row mapper', () => {
       { path: ['owner', 'score'], field: double },
       { path: ['owner', 'name'], field: same },
     ]);
-    expect(mapper([['a', 2, 'Ada'], ['b', null, null]])).toEqual([
+    expect(
+      mapper([
+        ['a', 2, 'Ada'],
+        ['b', null, null],
+      ]),
+    ).toEqual([
       { id: 'a', owner: { score: 4, name: 'Ada' } },
       { id: 'b', owner: { score: null, name: null } },
     ]);
@@ -21,7 +26,10 @@ describe('the compiled row mapper', () => {
 
   it('quotes property names it does not trust', () => {
     const same = decoded((v) => v);
-    const mapper = compileRowMapper([{ path: ['a"b'], field: same }, { path: ['__proto__x'], field: same }]);
+    const mapper = compileRowMapper([
+      { path: ['a"b'], field: same },
+      { path: ['__proto__x'], field: same },
+    ]);
     expect(mapper([[1, 2]])).toEqual([{ 'a"b': 1, __proto__x: 2 }]);
   });
 });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ToolCallAccumulator } from '../../src/modules/assistant/provider/tool-calls.js';
 
-const finish = (acc: ToolCallAccumulator) => acc.finish((n) => `made_${n}`).map((c) => [c.id, c.function.name, c.function.arguments]);
+const finish = (acc: ToolCallAccumulator) =>
+  acc.finish((n) => `made_${n}`).map((c) => [c.id, c.function.name, c.function.arguments]);
 
 describe('ToolCallAccumulator', () => {
   it('joins pieces by index even when their ids are missing after the first', () => {
@@ -11,7 +12,10 @@ describe('ToolCallAccumulator', () => {
     acc.add({ index: 0, arguments: '{"title":' });
     acc.add({ index: 1, arguments: 'ery":"x"}' });
     acc.add({ index: 0, arguments: '"t"}' });
-    expect(finish(acc)).toEqual([['a', 'create_task', '{"title":"t"}'], ['b', 'search_tasks', '{"query":"x"}']]);
+    expect(finish(acc)).toEqual([
+      ['a', 'create_task', '{"title":"t"}'],
+      ['b', 'search_tasks', '{"query":"x"}'],
+    ]);
   });
 
   it('without index: by id when given, else the open call; a new id starts a new call', () => {
@@ -21,7 +25,10 @@ describe('ToolCallAccumulator', () => {
     acc.add({ id: 'b', name: 'delete_task', arguments: '{"taskId":' });
     acc.add({ id: 'a', arguments: '1}' });
     acc.add({ arguments: '"t"}' });
-    expect(finish(acc)).toEqual([['a', 'create_task', '{"a":1}'], ['b', 'delete_task', '{"taskId":"t"}']]);
+    expect(finish(acc)).toEqual([
+      ['a', 'create_task', '{"a":1}'],
+      ['b', 'delete_task', '{"taskId":"t"}'],
+    ]);
   });
 
   it('gives calls without an id one, and keeps a name repeated in every chunk once', () => {

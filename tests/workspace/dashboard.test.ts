@@ -18,18 +18,36 @@ describe('dashboard', () => {
     const a = await s.register({ timezone: zone });
     const today = dateInZone(new Date(), zone);
     const list = await createList(s, a, 'Mine');
-    const at = (day: string, hour: number) => new Date(startOfDay(day, zone).getTime() + hour * 3_600_000).toISOString();
+    const at = (day: string, hour: number) =>
+      new Date(startOfDay(day, zone).getTime() + hour * 3_600_000).toISOString();
     await createTask(s, a, list, { title: 'due today, late', dueAt: at(today, 23) });
     await createTask(s, a, list, { title: 'due today, early', dueAt: at(today, 0) });
     await createTask(s, a, list, { title: 'overdue', dueAt: at(addDays(today, -1), 12) });
     await createTask(s, a, list, { title: 'done and overdue', dueAt: at(addDays(today, -1), 12), status: 'DONE' });
     await createTask(s, a, list, { title: 'tomorrow', dueAt: at(addDays(today, 1), 1) });
     const soon = (h: number) => new Date(Date.now() + h * 3_600_000).toISOString();
-    for (const [title, h] of [['in 1h', 1], ['in 2h', 2], ['in 3h', 3], ['next month', 24 * 30]] as const) {
-      await s.ok(`mutation C($i: CreateEventInput!) { createEvent(input: $i) { id } }`, { i: { title, startsAt: soon(h), endsAt: soon(h + 1) } }, { token: a.token });
+    for (const [title, h] of [
+      ['in 1h', 1],
+      ['in 2h', 2],
+      ['in 3h', 3],
+      ['next month', 24 * 30],
+    ] as const) {
+      await s.ok(
+        `mutation C($i: CreateEventInput!) { createEvent(input: $i) { id } }`,
+        { i: { title, startsAt: soon(h), endsAt: soon(h + 1) } },
+        { token: a.token },
+      );
     }
-    await s.ok(`mutation U($d: Date!) { upsertJournalEntry(input: { type: MORNING_PAGES, date: $d, content: "x" }) { id } }`, { d: today }, { token: a.token });
-    await s.ok(`mutation { recordUsage(input: { model: "m", promptTokens: 5, completionTokens: 5 }) { tokensUsed } }`, {}, { token: a.token });
+    await s.ok(
+      `mutation U($d: Date!) { upsertJournalEntry(input: { type: MORNING_PAGES, date: $d, content: "x" }) { id } }`,
+      { d: today },
+      { token: a.token },
+    );
+    await s.ok(
+      `mutation { recordUsage(input: { model: "m", promptTokens: 5, completionTokens: 5 }) { tokensUsed } }`,
+      {},
+      { token: a.token },
+    );
 
     const { result, reports } = await s.reports(() => s.ok(DASHBOARD, {}, { token: a.token }));
     expect(result.dashboard).toEqual({
@@ -57,14 +75,39 @@ describe('exportMyData', () => {
     const list = await createList(s, a, 'Export list');
     const task = await createTask(s, a, list, { title: 'Export task' });
     await s.ok(`mutation { createLabel(input: { name: "exported" }) { id } }`, {}, { token: a.token });
-    await s.ok(`mutation { createEvent(input: { title: "Export event", startsAt: "2026-09-01T10:00:00Z", endsAt: "2026-09-01T11:00:00Z" }) { id } }`, {}, { token: a.token });
-    await s.ok(`mutation { createDocument(input: { title: "Export doc", content: "body" }) { id } }`, {}, { token: a.token });
+    await s.ok(
+      `mutation { createEvent(input: { title: "Export event", startsAt: "2026-09-01T10:00:00Z", endsAt: "2026-09-01T11:00:00Z" }) { id } }`,
+      {},
+      { token: a.token },
+    );
+    await s.ok(
+      `mutation { createDocument(input: { title: "Export doc", content: "body" }) { id } }`,
+      {},
+      { token: a.token },
+    );
     await s.ok(`mutation { createTag(input: { name: "t" }) { id } }`, {}, { token: a.token });
-    await s.ok(`mutation { upsertJournalEntry(input: { type: DAILY_REFLECTION, date: "2026-09-01", content: { a: 1 } }) { id } }`, {}, { token: a.token });
-    const conv = (await s.ok(`mutation { createConversation(title: "Export chat") { id } }`, {}, { token: a.token })).createConversation.id;
-    await s.ok(`mutation S($c: ID!) { sendMessage(conversationId: $c, content: "hello export") { userMessage { id } } }`, { c: conv }, { token: a.token });
-    await s.ok(`mutation { createApiKey(input: { name: "export key", scopes: [READ] }) { secret } }`, {}, { token: a.token });
-    await s.ok(`mutation { recordUsage(input: { model: "m", promptTokens: 1, completionTokens: 2 }) { tokensUsed } }`, {}, { token: a.token });
+    await s.ok(
+      `mutation { upsertJournalEntry(input: { type: DAILY_REFLECTION, date: "2026-09-01", content: { a: 1 } }) { id } }`,
+      {},
+      { token: a.token },
+    );
+    const conv = (await s.ok(`mutation { createConversation(title: "Export chat") { id } }`, {}, { token: a.token }))
+      .createConversation.id;
+    await s.ok(
+      `mutation S($c: ID!) { sendMessage(conversationId: $c, content: "hello export") { userMessage { id } } }`,
+      { c: conv },
+      { token: a.token },
+    );
+    await s.ok(
+      `mutation { createApiKey(input: { name: "export key", scopes: [READ] }) { secret } }`,
+      {},
+      { token: a.token },
+    );
+    await s.ok(
+      `mutation { recordUsage(input: { model: "m", promptTokens: 1, completionTokens: 2 }) { tokensUsed } }`,
+      {},
+      { token: a.token },
+    );
     const data = (await s.ok(`{ exportMyData }`, {}, { token: a.token })).exportMyData;
     expect(data.profile).toMatchObject({ id: a.userId, email: a.email, name: 'Exporter' });
     expect(data.taskLists.map((l: any) => l.name)).toEqual(['Export list']);
@@ -84,6 +127,8 @@ describe('exportMyData', () => {
     expect(text).not.toMatch(/passwordHash|keyHash|tokenHash|\$argon2/);
     expect(data.documents[0]).not.toHaveProperty('search');
     const other = await s.register();
-    expect(JSON.stringify((await s.ok(`{ exportMyData }`, {}, { token: other.token })).exportMyData)).not.toContain('Export list');
+    expect(JSON.stringify((await s.ok(`{ exportMyData }`, {}, { token: other.token })).exportMyData)).not.toContain(
+      'Export list',
+    );
   });
 });

@@ -13,8 +13,11 @@ afterAll(() => s?.close());
 const CREATE = `mutation C($i: CreateDocumentInput!) { createDocument(input: $i) { id wordCount tags { name } } }`;
 const SEARCH = `query S($q: String, $tags: [ID!], $first: Int, $after: String) { documents(search: $q, tagIds: $tags, first: $first, after: $after) {
   totalCount edges { node { id title snippet } } pageInfo { hasNextPage endCursor } } }`;
-const doc = async (title: string, content: string, tagIds?: string[]) => (await s.ok(CREATE, { i: { title, content, tagIds } }, { token: a.token })).createDocument;
-const tag = async (name: string) => (await s.ok(`mutation T($n: String!) { createTag(input: { name: $n }) { id } }`, { n: name }, { token: a.token })).createTag.id;
+const doc = async (title: string, content: string, tagIds?: string[]) =>
+  (await s.ok(CREATE, { i: { title, content, tagIds } }, { token: a.token })).createDocument;
+const tag = async (name: string) =>
+  (await s.ok(`mutation T($n: String!) { createTag(input: { name: $n }) { id } }`, { n: name }, { token: a.token }))
+    .createTag.id;
 
 describe('documents', () => {
   it('counts words and ranks full-text matches: title above content; snippet marks the match', async () => {
@@ -28,7 +31,9 @@ describe('documents', () => {
     expect(res.edges[1].node.snippet).toContain('<mark>garden</mark>');
     // websearch syntax: quoted phrases and exclusions.
     expect((await s.ok(SEARCH, { q: '"compost heap"' }, { token: a.token })).documents.totalCount).toBe(1);
-    expect((await s.ok(SEARCH, { q: 'garden -tomatoes' }, { token: a.token })).documents.edges.map((e: any) => e.node.id)).toEqual([inContent.id]);
+    expect(
+      (await s.ok(SEARCH, { q: 'garden -tomatoes' }, { token: a.token })).documents.edges.map((e: any) => e.node.id),
+    ).toEqual([inContent.id]);
     // Without a search there is no snippet.
     expect((await s.ok(SEARCH, { first: 1 }, { token: a.token })).documents.edges[0].node.snippet).toBeNull();
   });
@@ -51,11 +56,22 @@ describe('documents', () => {
     const [work, home] = [await tag('work'), await tag('home')];
     const both = await doc('Both', 'x', [work, home]);
     const one = await doc('One', 'y', [work]);
-    expect((await s.ok(SEARCH, { tags: [work, home] }, { token: a.token })).documents.edges.map((e: any) => e.node.id)).toEqual([both.id]);
-    await s.ok(`mutation M($d: ID!, $t: [ID!]!) { setDocumentTags(documentId: $d, tagIds: $t) { id } }`, { d: one.id, t: [home] }, { token: a.token });
+    expect(
+      (await s.ok(SEARCH, { tags: [work, home] }, { token: a.token })).documents.edges.map((e: any) => e.node.id),
+    ).toEqual([both.id]);
+    await s.ok(
+      `mutation M($d: ID!, $t: [ID!]!) { setDocumentTags(documentId: $d, tagIds: $t) { id } }`,
+      { d: one.id, t: [home] },
+      { token: a.token },
+    );
     const tags = (await s.ok(`{ tags { name documentCount } }`, {}, { token: a.token })).tags;
-    expect(tags).toEqual([{ name: 'home', documentCount: 2 }, { name: 'work', documentCount: 1 }]);
-    expect((await s.fail(`mutation { createTag(input: { name: "WORK" }) { id } }`, {}, { token: a.token })).extensions?.code).toBe('CONFLICT');
+    expect(tags).toEqual([
+      { name: 'home', documentCount: 2 },
+      { name: 'work', documentCount: 1 },
+    ]);
+    expect(
+      (await s.fail(`mutation { createTag(input: { name: "WORK" }) { id } }`, {}, { token: a.token })).extensions?.code,
+    ).toBe('CONFLICT');
   });
 
   it("other users' documents and tags are NOT_FOUND; they never show in search", async () => {
@@ -72,6 +88,14 @@ describe('documents', () => {
     for (const [q, v] of ops) expect((await s.fail(q, v, { token: b.token })).extensions?.code).toBe('NOT_FOUND');
     expect((await s.ok(SEARCH, { q: 'garden' }, { token: b.token })).documents.totalCount).toBe(0);
     const own = (await s.ok(CREATE, { i: { title: 'Mine', content: 'z' } }, { token: b.token })).createDocument;
-    expect((await s.fail(`mutation M($d: ID!, $t: [ID!]!) { setDocumentTags(documentId: $d, tagIds: $t) { id } }`, { d: own.id, t: [t] }, { token: b.token })).extensions?.code).toBe('NOT_FOUND');
+    expect(
+      (
+        await s.fail(
+          `mutation M($d: ID!, $t: [ID!]!) { setDocumentTags(documentId: $d, tagIds: $t) { id } }`,
+          { d: own.id, t: [t] },
+          { token: b.token },
+        )
+      ).extensions?.code,
+    ).toBe('NOT_FOUND');
   });
 });

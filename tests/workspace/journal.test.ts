@@ -11,21 +11,36 @@ afterAll(() => s?.close());
 
 const UPSERT = `mutation U($i: UpsertJournalEntryInput!) { upsertJournalEntry(input: $i) { id date wordCount content } }`;
 const STREAK = `query S($t: JournalEntryType!) { journalStreak(type: $t) { current longest lastEntryDate } }`;
-const write = (who: Account, type: string, date: string, content: unknown = { text: 'a few words here' }) => s.ok(UPSERT, { i: { type, date, content } }, { token: who.token });
-const streak = async (who: Account, type: string) => (await s.ok(STREAK, { t: type }, { token: who.token })).journalStreak;
+const write = (who: Account, type: string, date: string, content: unknown = { text: 'a few words here' }) =>
+  s.ok(UPSERT, { i: { type, date, content } }, { token: who.token });
+const streak = async (who: Account, type: string) =>
+  (await s.ok(STREAK, { t: type }, { token: who.token })).journalStreak;
 
 describe('journal', () => {
   it('upserts one entry per (type, date) and counts the words of every string in the content', async () => {
     const a = await s.register();
-    const first = (await write(a, 'MORNING_PAGES', '2026-01-05', { title: 'Hello there', blocks: [{ text: 'one two three' }, 42, ['four']] })).upsertJournalEntry;
+    const first = (
+      await write(a, 'MORNING_PAGES', '2026-01-05', {
+        title: 'Hello there',
+        blocks: [{ text: 'one two three' }, 42, ['four']],
+      })
+    ).upsertJournalEntry;
     expect(first.wordCount).toBe(6);
     const again = (await write(a, 'MORNING_PAGES', '2026-01-05', 'replaced text')).upsertJournalEntry;
     expect(again).toMatchObject({ id: first.id, content: 'replaced text', wordCount: 2 });
-    const list = (await s.ok(`{ journalEntries(type: MORNING_PAGES) { totalCount } }`, {}, { token: a.token })).journalEntries;
+    const list = (await s.ok(`{ journalEntries(type: MORNING_PAGES) { totalCount } }`, {}, { token: a.token }))
+      .journalEntries;
     expect(list.totalCount).toBe(1);
-    const big = await s.fail(UPSERT, { i: { type: 'MORNING_PAGES', date: '2026-01-06', content: 'x'.repeat(300 * 1024) } }, { token: a.token });
+    const big = await s.fail(
+      UPSERT,
+      { i: { type: 'MORNING_PAGES', date: '2026-01-06', content: 'x'.repeat(300 * 1024) } },
+      { token: a.token },
+    );
     expect(big.extensions?.fields).toEqual({ content: 'JSON must be at most 256 KB' });
-    expect((await s.fail(UPSERT, { i: { type: 'MORNING_PAGES', date: '2026-02-30', content: {} } }, { token: a.token })).extensions?.code).toBe('BAD_USER_INPUT');
+    expect(
+      (await s.fail(UPSERT, { i: { type: 'MORNING_PAGES', date: '2026-02-30', content: {} } }, { token: a.token }))
+        .extensions?.code,
+    ).toBe('BAD_USER_INPUT');
   });
 
   it("counts daily streaks in the user's timezone: alive through yesterday, broken by a one-day gap", async () => {
@@ -68,7 +83,13 @@ describe('journal', () => {
   it("another user's entry is NOT_FOUND", async () => {
     const [a, b] = [await s.register(), await s.register()];
     const e = (await write(a, 'MORNING_PAGES', '2026-02-01')).upsertJournalEntry;
-    expect((await s.fail(`mutation D($id: ID!) { deleteJournalEntry(id: $id) }`, { id: e.id }, { token: b.token })).extensions?.code).toBe('NOT_FOUND');
-    expect((await s.ok(`{ journalEntry(type: MORNING_PAGES, date: "2026-02-01") { id } }`, {}, { token: b.token })).journalEntry).toBeNull();
+    expect(
+      (await s.fail(`mutation D($id: ID!) { deleteJournalEntry(id: $id) }`, { id: e.id }, { token: b.token }))
+        .extensions?.code,
+    ).toBe('NOT_FOUND');
+    expect(
+      (await s.ok(`{ journalEntry(type: MORNING_PAGES, date: "2026-02-01") { id } }`, {}, { token: b.token }))
+        .journalEntry,
+    ).toBeNull();
   });
 });

@@ -17,23 +17,39 @@ const Register = graphql(`
     register(input: $input) {
       accessToken
       accessTokenExpiresAt
-      user { id email }
+      user {
+        id
+        email
+      }
     }
   }
 `);
 const CreateList = graphql(`
   mutation CreateList($name: String!) {
-    createTaskList(input: { name: $name }) { id name createdAt }
+    createTaskList(input: { name: $name }) {
+      id
+      name
+      createdAt
+    }
   }
 `);
 const CreateTask = graphql(`
   mutation CreateTask($listId: ID!, $title: String!) {
-    createTask(input: { listId: $listId, title: $title }) { id title }
+    createTask(input: { listId: $listId, title: $title }) {
+      id
+      title
+    }
   }
 `);
 const ListChanged = graphql(`
   subscription ListChanged($listId: ID!) {
-    taskListChanged(listId: $listId) { kind taskId task { title } }
+    taskListChanged(listId: $listId) {
+      kind
+      taskId
+      task {
+        title
+      }
+    }
   }
 `);
 
@@ -61,7 +77,10 @@ function connect(token: string | null) {
 
 const anonymous = connect(null);
 const email = `example-${Date.now()}@example.com`;
-const registered = await anonymous.client.mutate({ mutation: Register, variables: { input: { email, password: 'an-example-passphrase-42', name: 'Example' } } });
+const registered = await anonymous.client.mutate({
+  mutation: Register,
+  variables: { input: { email, password: 'an-example-passphrase-42', name: 'Example' } },
+});
 const session = registered.data!.register;
 const expires: string = session.accessTokenExpiresAt; // DateTime is a string, as codegen maps it
 await anonymous.ws.dispose();

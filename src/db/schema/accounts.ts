@@ -4,13 +4,14 @@ import { users } from './users.js';
 
 export const emailTokenKindEnum = pgEnum('email_token_kind', ['VERIFY_EMAIL', 'RESET_PASSWORD']);
 
-
 /** A signed-in device: one refresh-token family. */
 export const sessions = pgTable(
   'sessions',
   {
     id: uuid().primaryKey().defaultRandom(),
-    userId: uuid().notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     userAgent: text(),
     ipAddress: text(),
     createdAt: ts().notNull().defaultNow(),
@@ -29,7 +30,9 @@ export const refreshTokens = pgTable(
   'refresh_tokens',
   {
     id: uuid().primaryKey().defaultRandom(),
-    sessionId: uuid().notNull().references(() => sessions.id, { onDelete: 'cascade' }),
+    sessionId: uuid()
+      .notNull()
+      .references(() => sessions.id, { onDelete: 'cascade' }),
     /** SHA-256 of the token, hex. */
     tokenHash: text().notNull(),
     createdAt: ts().notNull().defaultNow(),
@@ -43,7 +46,9 @@ export const emailTokens = pgTable(
   'email_tokens',
   {
     id: uuid().primaryKey().defaultRandom(),
-    userId: uuid().notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     kind: emailTokenKindEnum().notNull(),
     tokenHash: text().notNull(),
     expiresAt: ts().notNull(),
@@ -57,7 +62,9 @@ export const apiKeys = pgTable(
   'api_keys',
   {
     id: uuid().primaryKey().defaultRandom(),
-    userId: uuid().notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     name: text().notNull(),
     prefix: text().notNull(),
     /** SHA-256 of the whole key, hex. The key has 256 random bits, so a fast hash is enough. */
@@ -70,4 +77,3 @@ export const apiKeys = pgTable(
   },
   (t) => [uniqueIndex('api_keys_prefix_key').on(t.prefix), index('api_keys_user_idx').on(t.userId)],
 );
-

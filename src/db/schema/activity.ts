@@ -8,7 +8,9 @@ export const activities = pgTable(
   'activities',
   {
     id: uuid().primaryKey().defaultRandom(),
-    actorId: uuid().notNull().references(() => users.id, { onDelete: 'cascade' }),
+    actorId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     verb: text().notNull(),
     entityType: text().notNull(),
     entityId: uuid().notNull(),
@@ -16,7 +18,9 @@ export const activities = pgTable(
     /** The task list the action happened in, so its members see it; null for private actions. */
     listId: uuid(),
     /** clock_timestamp(): rows written by one transaction keep their order. */
-    createdAt: ts().notNull().default(sql`clock_timestamp()`),
+    createdAt: ts()
+      .notNull()
+      .default(sql`clock_timestamp()`),
   },
   (t) => [
     index('activities_actor_idx').on(t.actorId, t.createdAt, t.id),

@@ -5,7 +5,14 @@ import { users } from './users.js';
 import { conversations, messages } from './conversations.js';
 
 export const toolRiskEnum = pgEnum('tool_risk', ['READ', 'WRITE', 'EXTERNAL']);
-export const actionStatusEnum = pgEnum('assistant_action_status', ['PENDING', 'APPROVED', 'DENIED', 'EXECUTED', 'FAILED', 'EXPIRED']);
+export const actionStatusEnum = pgEnum('assistant_action_status', [
+  'PENDING',
+  'APPROVED',
+  'DENIED',
+  'EXECUTED',
+  'FAILED',
+  'EXPIRED',
+]);
 export const actionSourceEnum = pgEnum('action_source', ['ASSISTANT', 'MCP']);
 
 /**
@@ -16,7 +23,9 @@ export const assistantActions = pgTable(
   'assistant_actions',
   {
     id: uuid().primaryKey().defaultRandom(),
-    userId: uuid().notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     conversationId: uuid().references(() => conversations.id, { onDelete: 'cascade' }),
     /** The assistant message that made the call. */
     messageId: uuid().references(() => messages.id, { onDelete: 'cascade' }),
@@ -30,7 +39,9 @@ export const assistantActions = pgTable(
     result: jsonb(),
     error: text(),
     source: actionSourceEnum().notNull(),
-    createdAt: ts().notNull().default(sql`clock_timestamp()`),
+    createdAt: ts()
+      .notNull()
+      .default(sql`clock_timestamp()`),
     decidedAt: ts(),
     executedAt: ts(),
     /** When a PENDING action becomes EXPIRED. */
@@ -39,6 +50,8 @@ export const assistantActions = pgTable(
   (t) => [
     index('assistant_actions_user_idx').on(t.userId, t.createdAt, t.id),
     index('assistant_actions_message_idx').on(t.messageId),
-    index('assistant_actions_pending_idx').on(t.expiresAt).where(sql`status = 'PENDING'`),
+    index('assistant_actions_pending_idx')
+      .on(t.expiresAt)
+      .where(sql`status = 'PENDING'`),
   ],
 );

@@ -13,7 +13,9 @@ export const events = pgTable(
   'events',
   {
     id: uuid().primaryKey().defaultRandom(),
-    organizerId: uuid().notNull().references(() => users.id, { onDelete: 'cascade' }),
+    organizerId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     title: text().notNull(),
     description: text(),
     location: text(),
@@ -25,14 +27,19 @@ export const events = pgTable(
     createdAt: ts().notNull().defaultNow(),
     updatedAt: ts().notNull().defaultNow(),
   },
-  (t) => [index('events_organizer_idx').on(t.organizerId, t.startsAt), index('events_range_idx').on(t.startsAt, t.endsAt)],
+  (t) => [
+    index('events_organizer_idx').on(t.organizerId, t.startsAt),
+    index('events_range_idx').on(t.startsAt, t.endsAt),
+  ],
 );
 
 export const invitations = pgTable(
   'invitations',
   {
     id: uuid().primaryKey().defaultRandom(),
-    eventId: uuid().notNull().references(() => events.id, { onDelete: 'cascade' }),
+    eventId: uuid()
+      .notNull()
+      .references(() => events.id, { onDelete: 'cascade' }),
     /** Lower-cased. */
     email: text().notNull(),
     /** Set once someone with that email has an account. */

@@ -9,7 +9,9 @@ export const conversations = pgTable(
   'conversations',
   {
     id: uuid().primaryKey().defaultRandom(),
-    userId: uuid().notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     title: text().notNull(),
     /** The model's summary of the messages up to summarySeq, sent in their place once they outgrow the history budget. */
     summary: text(),
@@ -27,7 +29,9 @@ export const messages = pgTable(
     id: uuid().primaryKey().defaultRandom(),
     /** Strictly increasing: the order of a conversation. */
     seq: bigserial({ mode: 'number' }).notNull(),
-    conversationId: uuid().notNull().references(() => conversations.id, { onDelete: 'cascade' }),
+    conversationId: uuid()
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
     role: messageRoleEnum().notNull(),
     content: text().notNull(),
     model: text(),
@@ -39,7 +43,9 @@ export const messages = pgTable(
     toolCallId: text(),
     /** The last assistant message of a turn that ended early: USAGE_LIMIT_EXCEEDED, STEP_LIMIT. */
     stopReason: text(),
-    createdAt: ts().notNull().default(sql`clock_timestamp()`),
+    createdAt: ts()
+      .notNull()
+      .default(sql`clock_timestamp()`),
   },
   (t) => [index('messages_conversation_seq_idx').on(t.conversationId, t.seq)],
 );
@@ -49,8 +55,12 @@ export const modelCalls = pgTable(
   'model_calls',
   {
     id: uuid().primaryKey().defaultRandom(),
-    conversationId: uuid().notNull().references(() => conversations.id, { onDelete: 'cascade' }),
-    userId: uuid().notNull().references(() => users.id, { onDelete: 'cascade' }),
+    conversationId: uuid()
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     model: text().notNull(),
     promptTokens: integer().notNull(),
     completionTokens: integer().notNull(),
@@ -59,7 +69,12 @@ export const modelCalls = pgTable(
     status: text().notNull(),
     /** The provider's finish_reason: stop, length, tool_calls, ... */
     finishReason: text(),
-    createdAt: ts().notNull().default(sql`clock_timestamp()`),
+    createdAt: ts()
+      .notNull()
+      .default(sql`clock_timestamp()`),
   },
-  (t) => [index('model_calls_conversation_idx').on(t.conversationId, t.createdAt), index('model_calls_user_idx').on(t.userId)],
+  (t) => [
+    index('model_calls_conversation_idx').on(t.conversationId, t.createdAt),
+    index('model_calls_user_idx').on(t.userId),
+  ],
 );

@@ -22,7 +22,14 @@ export const jobs = pgTable(
     version: integer().notNull().default(1),
     lockedUntil: timestamp({ withTimezone: true, precision: 3 }),
     lastError: text(),
-    createdAt: ts().notNull().default(sql`now()`),
+    createdAt: ts()
+      .notNull()
+      .default(sql`now()`),
   },
-  (t) => [uniqueIndex('jobs_kind_key').on(t.kind, t.key), index('jobs_due_idx').on(t.runAt).where(sql`status = 'queued'`)],
+  (t) => [
+    uniqueIndex('jobs_kind_key').on(t.kind, t.key),
+    index('jobs_due_idx')
+      .on(t.runAt)
+      .where(sql`status = 'queued'`),
+  ],
 );

@@ -8,7 +8,9 @@ export const journalEntries = pgTable(
   'journal_entries',
   {
     id: uuid().primaryKey().defaultRandom(),
-    userId: uuid().notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     type: journalTypeEnum().notNull(),
     /** The day the entry is for, in the user's timezone. */
     date: date({ mode: 'string' }).notNull(),

@@ -1,5 +1,17 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, customType, index, integer, jsonb, pgEnum, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  boolean,
+  customType,
+  index,
+  integer,
+  jsonb,
+  pgEnum,
+  pgTable,
+  text,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { ts } from './columns.js';
 import { users } from './users.js';
 
@@ -19,7 +31,9 @@ export const mailAccounts = pgTable(
   'mail_accounts',
   {
     id: uuid().primaryKey().defaultRandom(),
-    userId: uuid().notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     email: text().notNull(),
     username: text().notNull(),
     passwordEnc: text().notNull(),
@@ -42,7 +56,9 @@ export const mailFolders = pgTable(
   'mail_folders',
   {
     id: uuid().primaryKey().defaultRandom(),
-    accountId: uuid().notNull().references(() => mailAccounts.id, { onDelete: 'cascade' }),
+    accountId: uuid()
+      .notNull()
+      .references(() => mailAccounts.id, { onDelete: 'cascade' }),
     path: text().notNull(),
     /** inbox or sent */
     role: text().notNull(),
@@ -56,25 +72,40 @@ export const mailThreads = pgTable(
   'mail_threads',
   {
     id: uuid().primaryKey().defaultRandom(),
-    accountId: uuid().notNull().references(() => mailAccounts.id, { onDelete: 'cascade' }),
-    userId: uuid().notNull().references(() => users.id, { onDelete: 'cascade' }),
+    accountId: uuid()
+      .notNull()
+      .references(() => mailAccounts.id, { onDelete: 'cascade' }),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     subject: text().notNull(),
     /** The subject without Re:/Fwd:, lower case: the last-resort key. */
     subjectKey: text().notNull(),
     lastMessageAt: ts().notNull(),
     createdAt: ts().notNull().defaultNow(),
   },
-  (t) => [index('mail_threads_account_idx').on(t.accountId, t.lastMessageAt, t.id), index('mail_threads_user_idx').on(t.userId, t.lastMessageAt, t.id)],
+  (t) => [
+    index('mail_threads_account_idx').on(t.accountId, t.lastMessageAt, t.id),
+    index('mail_threads_user_idx').on(t.userId, t.lastMessageAt, t.id),
+  ],
 );
 
 export const emailMessages = pgTable(
   'email_messages',
   {
     id: uuid().primaryKey().defaultRandom(),
-    accountId: uuid().notNull().references(() => mailAccounts.id, { onDelete: 'cascade' }),
-    userId: uuid().notNull().references(() => users.id, { onDelete: 'cascade' }),
-    folderId: uuid().notNull().references(() => mailFolders.id, { onDelete: 'cascade' }),
-    threadId: uuid().notNull().references(() => mailThreads.id, { onDelete: 'cascade' }),
+    accountId: uuid()
+      .notNull()
+      .references(() => mailAccounts.id, { onDelete: 'cascade' }),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    folderId: uuid()
+      .notNull()
+      .references(() => mailFolders.id, { onDelete: 'cascade' }),
+    threadId: uuid()
+      .notNull()
+      .references(() => mailThreads.id, { onDelete: 'cascade' }),
     uid: bigint({ mode: 'number' }).notNull(),
     messageId: text(),
     inReplyTo: text(),
@@ -92,7 +123,9 @@ export const emailMessages = pgTable(
     seen: boolean().notNull().default(false),
     /** The MIME did not parse in full: what parsed is stored. */
     partial: boolean().notNull().default(false),
-    createdAt: ts().notNull().default(sql`clock_timestamp()`),
+    createdAt: ts()
+      .notNull()
+      .default(sql`clock_timestamp()`),
   },
   (t) => [
     uniqueIndex('email_messages_folder_uid_key').on(t.folderId, t.uid),
@@ -106,8 +139,12 @@ export const emailAttachments = pgTable(
   'email_attachments',
   {
     id: uuid().primaryKey().defaultRandom(),
-    emailId: uuid().notNull().references(() => emailMessages.id, { onDelete: 'cascade' }),
-    userId: uuid().notNull().references(() => users.id, { onDelete: 'cascade' }),
+    emailId: uuid()
+      .notNull()
+      .references(() => emailMessages.id, { onDelete: 'cascade' }),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     filename: text().notNull(),
     contentType: text().notNull(),
     size: integer().notNull(),
@@ -121,8 +158,12 @@ export const emailDrafts = pgTable(
   'email_drafts',
   {
     id: uuid().primaryKey().defaultRandom(),
-    accountId: uuid().notNull().references(() => mailAccounts.id, { onDelete: 'cascade' }),
-    userId: uuid().notNull().references(() => users.id, { onDelete: 'cascade' }),
+    accountId: uuid()
+      .notNull()
+      .references(() => mailAccounts.id, { onDelete: 'cascade' }),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     to: jsonb().$type<string[]>().notNull(),
     cc: jsonb().$type<string[]>().notNull().default([]),
     subject: text().notNull(),
@@ -144,14 +185,18 @@ export const integrationLogs = pgTable(
   'integration_logs',
   {
     id: uuid().primaryKey().defaultRandom(),
-    userId: uuid().notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     accountId: uuid().references(() => mailAccounts.id, { onDelete: 'cascade' }),
     integration: text().notNull(),
     action: text().notNull(),
     status: integrationStatusEnum().notNull().default('RUNNING'),
     itemsProcessed: integer().notNull().default(0),
     message: text(),
-    startedAt: ts().notNull().default(sql`clock_timestamp()`),
+    startedAt: ts()
+      .notNull()
+      .default(sql`clock_timestamp()`),
     finishedAt: ts(),
   },
   (t) => [index('integration_logs_user_idx').on(t.userId, t.startedAt, t.id)],

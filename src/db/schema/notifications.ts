@@ -21,7 +21,9 @@ export const notifications = pgTable(
     id: uuid().primaryKey().defaultRandom(),
     /** Strictly increasing: the order replay and live delivery follow. */
     seq: bigserial({ mode: 'number' }).notNull(),
-    userId: uuid().notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     kind: notificationKindEnum().notNull(),
     title: text().notNull(),
     body: text(),
@@ -29,7 +31,9 @@ export const notifications = pgTable(
     entityId: uuid(),
     readAt: ts(),
     /** clock_timestamp(): the moment the row was written, not the transaction's start. */
-    createdAt: ts().notNull().default(sql`clock_timestamp()`),
+    createdAt: ts()
+      .notNull()
+      .default(sql`clock_timestamp()`),
   },
   (t) => [index('notifications_user_seq_idx').on(t.userId, t.seq)],
 );

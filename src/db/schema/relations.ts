@@ -14,13 +14,17 @@ export const relations = pgTable(
   {
     id: uuid().primaryKey().defaultRandom(),
     /** Who made the link; only they see it. */
-    userId: uuid().notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     fromType: searchableTypeEnum().notNull(),
     fromId: uuid().notNull(),
     toType: searchableTypeEnum().notNull(),
     toId: uuid().notNull(),
     kind: text().notNull(),
-    createdAt: ts().notNull().default(sql`clock_timestamp()`),
+    createdAt: ts()
+      .notNull()
+      .default(sql`clock_timestamp()`),
   },
   (t) => [
     uniqueIndex('relations_link_key').on(t.userId, t.fromType, t.fromId, t.toType, t.toId, t.kind),

@@ -12,7 +12,9 @@ export const taskLists = pgTable(
   'task_lists',
   {
     id: uuid().primaryKey().defaultRandom(),
-    ownerId: uuid().notNull().references(() => users.id, { onDelete: 'cascade' }),
+    ownerId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     name: text().notNull(),
     color: text(),
     /** Dense order of the owner's lists. */
@@ -27,8 +29,12 @@ export const taskLists = pgTable(
 export const listMembers = pgTable(
   'list_members',
   {
-    listId: uuid().notNull().references(() => taskLists.id, { onDelete: 'cascade' }),
-    userId: uuid().notNull().references(() => users.id, { onDelete: 'cascade' }),
+    listId: uuid()
+      .notNull()
+      .references(() => taskLists.id, { onDelete: 'cascade' }),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     role: listRoleEnum().notNull(),
     addedAt: ts().notNull().defaultNow(),
   },
@@ -39,20 +45,30 @@ export const listMembers = pgTable(
 export const pendingShares = pgTable(
   'pending_shares',
   {
-    listId: uuid().notNull().references(() => taskLists.id, { onDelete: 'cascade' }),
+    listId: uuid()
+      .notNull()
+      .references(() => taskLists.id, { onDelete: 'cascade' }),
     email: text().notNull(),
     role: listRoleEnum().notNull(),
-    invitedById: uuid().notNull().references(() => users.id, { onDelete: 'cascade' }),
+    invitedById: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     createdAt: ts().notNull().defaultNow(),
   },
-  (t) => [primaryKey({ columns: [t.listId, t.email] }), index('pending_shares_email_idx').on(t.email), index('pending_shares_inviter_idx').on(t.invitedById)],
+  (t) => [
+    primaryKey({ columns: [t.listId, t.email] }),
+    index('pending_shares_email_idx').on(t.email),
+    index('pending_shares_inviter_idx').on(t.invitedById),
+  ],
 );
 
 export const tasks = pgTable(
   'tasks',
   {
     id: uuid().primaryKey().defaultRandom(),
-    listId: uuid().notNull().references(() => taskLists.id, { onDelete: 'cascade' }),
+    listId: uuid()
+      .notNull()
+      .references(() => taskLists.id, { onDelete: 'cascade' }),
     title: text().notNull(),
     notes: text(),
     status: taskStatusEnum().notNull().default('TODO'),
@@ -62,7 +78,9 @@ export const tasks = pgTable(
     /** Dense order inside the list: 0..n-1. */
     position: integer().notNull(),
     assigneeId: uuid().references(() => users.id, { onDelete: 'set null' }),
-    createdById: uuid().notNull().references(() => users.id),
+    createdById: uuid()
+      .notNull()
+      .references(() => users.id),
     createdAt: ts().notNull().defaultNow(),
     updatedAt: ts().notNull().defaultNow(),
   },
@@ -82,7 +100,9 @@ export const labels = pgTable(
   'labels',
   {
     id: uuid().primaryKey().defaultRandom(),
-    ownerId: uuid().notNull().references(() => users.id, { onDelete: 'cascade' }),
+    ownerId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     name: text().notNull(),
     color: text(),
     createdAt: ts().notNull().defaultNow(),
@@ -93,8 +113,12 @@ export const labels = pgTable(
 export const taskLabels = pgTable(
   'task_labels',
   {
-    taskId: uuid().notNull().references(() => tasks.id, { onDelete: 'cascade' }),
-    labelId: uuid().notNull().references(() => labels.id, { onDelete: 'cascade' }),
+    taskId: uuid()
+      .notNull()
+      .references(() => tasks.id, { onDelete: 'cascade' }),
+    labelId: uuid()
+      .notNull()
+      .references(() => labels.id, { onDelete: 'cascade' }),
   },
   (t) => [primaryKey({ columns: [t.taskId, t.labelId] }), index('task_labels_label_idx').on(t.labelId)],
 );

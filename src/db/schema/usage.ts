@@ -8,21 +8,28 @@ export const usageRecords = pgTable(
   'usage_records',
   {
     id: uuid().primaryKey().defaultRandom(),
-    userId: uuid().notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     model: text().notNull(),
     promptTokens: integer().notNull(),
     completionTokens: integer().notNull(),
     conversationId: uuid().references(() => conversations.id, { onDelete: 'set null' }),
     createdAt: ts().notNull().defaultNow(),
   },
-  (t) => [index('usage_records_user_idx').on(t.userId, t.createdAt), index('usage_records_conversation_idx').on(t.conversationId)],
+  (t) => [
+    index('usage_records_user_idx').on(t.userId, t.createdAt),
+    index('usage_records_conversation_idx').on(t.conversationId),
+  ],
 );
 
 /** The month's aggregate (UTC calendar month), updated in the same transaction as each record. */
 export const monthlyUsage = pgTable(
   'monthly_usage',
   {
-    userId: uuid().notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     /** YYYY-MM */
     month: text().notNull(),
     tokensUsed: bigint({ mode: 'number' }).notNull().default(0),
@@ -43,7 +50,9 @@ export const usageReservations = pgTable(
   'usage_reservations',
   {
     id: uuid().primaryKey().defaultRandom(),
-    userId: uuid().notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     /** The month (YYYY-MM, UTC) whose reserved tokens hold it. */
     month: text().notNull(),
     estimatedTokens: integer().notNull(),

@@ -65,18 +65,26 @@ export class AccountResolver {
     return ctx.services.account.verifyEmail(token);
   }
 
-  @Mutation(() => Boolean, { description: 'Always true: the answer does not reveal whether the address has an account' })
+  @Mutation(() => Boolean, {
+    description: 'Always true: the answer does not reveal whether the address has an account',
+  })
   resendVerificationEmail(@Arg('email', () => String) email: string, @Ctx() ctx: Context) {
     return ctx.services.account.resendVerification(email);
   }
 
-  @Mutation(() => Boolean, { description: 'Always true: the answer does not reveal whether the address has an account' })
+  @Mutation(() => Boolean, {
+    description: 'Always true: the answer does not reveal whether the address has an account',
+  })
   requestPasswordReset(@Arg('email', () => String) email: string, @Ctx() ctx: Context) {
     return ctx.services.account.requestPasswordReset(email);
   }
 
   @Mutation(() => Boolean, { description: 'Sets a new password and signs out every session' })
-  resetPassword(@Arg('token', () => String) token: string, @Arg('newPassword', () => String) newPassword: string, @Ctx() ctx: Context) {
+  resetPassword(
+    @Arg('token', () => String) token: string,
+    @Arg('newPassword', () => String) newPassword: string,
+    @Ctx() ctx: Context,
+  ) {
     return ctx.services.account.resetPassword(token, newPassword);
   }
 }

@@ -49,11 +49,18 @@ export class AccountService {
       .transaction(async (tx) => {
         const [user] = await tx.update(users).set(changes).where(eq(users.id, viewer.userId)).returning();
         await announce(this.app, tx, { topic: 'user.changed', userId: viewer.userId });
-        await recordActivity(tx, { actorId: viewer.userId, verb: 'user.updated', entityType: 'user', entityId: viewer.userId, summary: 'Updated the profile' });
+        await recordActivity(tx, {
+          actorId: viewer.userId,
+          verb: 'user.updated',
+          entityType: 'user',
+          entityId: viewer.userId,
+          summary: 'Updated the profile',
+        });
         return user!;
       })
       .catch((error: unknown) => {
-        if (isUniqueViolation(error, 'users_username_key')) throw new ConflictError('This username is taken', 'username');
+        if (isUniqueViolation(error, 'users_username_key'))
+          throw new ConflictError('This username is taken', 'username');
         throw error;
       });
   }
@@ -70,7 +77,13 @@ export class AccountService {
       await revokeEmailTokens(tx, user.id, 'RESET_PASSWORD');
       await this.sessions.revokeAll(tx, user.id, 'password_changed', viewer.sessionId);
       await announce(this.app, tx, { topic: 'user.signout', userId: user.id });
-      await recordActivity(tx, { actorId: user.id, verb: 'user.password_changed', entityType: 'user', entityId: user.id, summary: 'Changed the password' });
+      await recordActivity(tx, {
+        actorId: user.id,
+        verb: 'user.password_changed',
+        entityType: 'user',
+        entityId: user.id,
+        summary: 'Changed the password',
+      });
     });
     return true;
   }
@@ -98,7 +111,13 @@ export class AccountService {
         .where(eq(users.id, userId))
         .returning();
       await announce(this.app, tx, { topic: 'user.changed', userId });
-      await recordActivity(tx, { actorId: userId, verb: 'user.email_verified', entityType: 'user', entityId: userId, summary: 'Verified the email address' });
+      await recordActivity(tx, {
+        actorId: userId,
+        verb: 'user.email_verified',
+        entityType: 'user',
+        entityId: userId,
+        summary: 'Verified the email address',
+      });
       return user!;
     });
   }
@@ -119,14 +138,24 @@ export class AccountService {
     });
   }
 
-  private async emailFlow(rawEmail: string, kind: string, make: (user: UserRow) => Promise<Mail | null>): Promise<boolean> {
+  private async emailFlow(
+    rawEmail: string,
+    kind: string,
+    make: (user: UserRow) => Promise<Mail | null>,
+  ): Promise<boolean> {
     const email = normalizeEmail(rawEmail);
     const p = new FieldProblems();
     checkEmail(p, email);
     p.throwIfAny();
     // Counted per address whether or not it has an account, so the limit reveals nothing either.
-    await this.limiter.hit(`email:${kind}:${email}`, { limit: this.app.config.EMAIL_SEND_LIMIT, seconds: this.app.config.EMAIL_SEND_WINDOW_S });
-    const [user] = await this.app.db.select().from(users).where(and(eq(users.email, email), isNull(users.suspendedAt)));
+    await this.limiter.hit(`email:${kind}:${email}`, {
+      limit: this.app.config.EMAIL_SEND_LIMIT,
+      seconds: this.app.config.EMAIL_SEND_WINDOW_S,
+    });
+    const [user] = await this.app.db
+      .select()
+      .from(users)
+      .where(and(eq(users.email, email), isNull(users.suspendedAt)));
     const mail = user ? await make(user) : null;
     if (mail) await sendAll(this.app, [mail]);
     return true;
@@ -134,7 +163,8 @@ export class AccountService {
 
   /** Sets the new password and ends every session of the user, in one transaction. */
   async resetPassword(token: string, newPassword: string): Promise<boolean> {
-    if ([...newPassword].length < 8 || [...newPassword].length > 256) throw new InputError({ newPassword: passwordProblem(newPassword, [])! });
+    if ([...newPassword].length < 8 || [...newPassword].length > 256)
+      throw new InputError({ newPassword: passwordProblem(newPassword, [])! });
     // Hashed before the transaction so no row lock is held while argon2 runs.
     const hash = await this.app.passwords.hash(newPassword);
     const userId = await this.app.db.transaction(async (tx) => {
@@ -144,12 +174,22 @@ export class AccountService {
       if (problem) throw new InputError({ newPassword: problem });
       await tx
         .update(users)
-        .set({ passwordHash: hash, emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, now())`, updatedAt: new Date() })
+        .set({
+          passwordHash: hash,
+          emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, now())`,
+          updatedAt: new Date(),
+        })
         .where(eq(users.id, id));
       await revokeEmailTokens(tx, id, 'RESET_PASSWORD');
       await this.sessions.revokeAll(tx, id, 'password_reset');
       await announce(this.app, tx, { topic: 'user.changed', userId: id });
-      await recordActivity(tx, { actorId: id, verb: 'user.password_reset', entityType: 'user', entityId: id, summary: 'Reset the password' });
+      await recordActivity(tx, {
+        actorId: id,
+        verb: 'user.password_reset',
+        entityType: 'user',
+        entityId: id,
+        summary: 'Reset the password',
+      });
       return id;
     });
     await this.limiter.reset(`login:fail:${userId}`);

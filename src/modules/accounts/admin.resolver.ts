@@ -6,7 +6,9 @@ import { Role, Tier, User, UserConnection } from '../users/index.js';
 @Resolver()
 export class AdminResolver {
   @Authorized('ADMIN')
-  @Query(() => UserConnection, { description: 'Admin only. Oldest accounts first; search matches email, username and name' })
+  @Query(() => UserConnection, {
+    description: 'Admin only. Oldest accounts first; search matches email, username and name',
+  })
   users(
     @Arg('first', () => Int, { nullable: true }) first: number | null,
     @Arg('after', () => String, { nullable: true }) after: string | null,
@@ -18,7 +20,11 @@ export class AdminResolver {
 
   @Authorized('ADMIN', 'SESSION')
   @Mutation(() => User, { description: 'Admin only' })
-  suspendUser(@Arg('userId', () => ID) userId: string, @Arg('reason', () => String) reason: string, @Ctx() ctx: Context) {
+  suspendUser(
+    @Arg('userId', () => ID) userId: string,
+    @Arg('reason', () => String) reason: string,
+    @Ctx() ctx: Context,
+  ) {
     return ctx.services.admin.suspend(viewerOf(ctx), userId, reason);
   }
 

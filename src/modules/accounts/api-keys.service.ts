@@ -42,15 +42,32 @@ export class ApiKeysService {
       if (count >= MAX_KEYS) new FieldProblems().add('name', `At most ${MAX_KEYS} active keys`).throwIfAny();
       const [row] = await tx
         .insert(apiKeys)
-        .values({ userId: viewer.userId, name, prefix, keyHash: sha256(secret), scopes, expiresAt: input.expiresAt ?? null })
+        .values({
+          userId: viewer.userId,
+          name,
+          prefix,
+          keyHash: sha256(secret),
+          scopes,
+          expiresAt: input.expiresAt ?? null,
+        })
         .returning();
-      await recordActivity(tx, { actorId: viewer.userId, verb: 'apikey.created', entityType: 'api_key', entityId: row!.id, summary: `Created API key "${name}"` });
+      await recordActivity(tx, {
+        actorId: viewer.userId,
+        verb: 'apikey.created',
+        entityType: 'api_key',
+        entityId: row!.id,
+        summary: `Created API key "${name}"`,
+      });
       return { apiKey: toApiKey(row!), secret };
     });
   }
 
   async list(viewer: Viewer) {
-    const rows = await this.app.db.select().from(apiKeys).where(eq(apiKeys.userId, viewer.userId)).orderBy(desc(apiKeys.createdAt), desc(apiKeys.id));
+    const rows = await this.app.db
+      .select()
+      .from(apiKeys)
+      .where(eq(apiKeys.userId, viewer.userId))
+      .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id));
     return rows.map(toApiKey);
   }
 
@@ -64,7 +81,13 @@ export class ApiKeysService {
         .returning();
       if (!row) throw new NotFoundError('API key');
       await publish(tx, { topic: 'apikey.revoked', id: row.id });
-      await recordActivity(tx, { actorId: viewer.userId, verb: 'apikey.revoked', entityType: 'api_key', entityId: row.id, summary: `Revoked API key "${row.name}"` });
+      await recordActivity(tx, {
+        actorId: viewer.userId,
+        verb: 'apikey.revoked',
+        entityType: 'api_key',
+        entityId: row.id,
+        summary: `Revoked API key "${row.name}"`,
+      });
       return toApiKey(row);
     });
   }

@@ -28,7 +28,10 @@ export class AuthResolver {
   }
 
   @Mutation(() => Boolean, { description: 'Ends the session of the refresh token (argument or cookie)' })
-  async logout(@Arg('refreshToken', () => String, { nullable: true }) refreshToken: string | null, @Ctx() ctx: Context): Promise<boolean> {
+  async logout(
+    @Arg('refreshToken', () => String, { nullable: true }) refreshToken: string | null,
+    @Ctx() ctx: Context,
+  ): Promise<boolean> {
     const ended = await ctx.services.auth.logout(refreshToken ?? ctx.client.refreshCookie);
     ctx.client.clearRefreshCookie?.();
     return ended;

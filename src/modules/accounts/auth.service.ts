@@ -2,7 +2,14 @@ import { and, eq, isNull, or, sql } from 'drizzle-orm';
 import { type App, sendAll } from '../../shared/app.js';
 import type { Tx } from '../../db/client.js';
 import { refreshTokens, sessions, users } from '../../db/schema/index.js';
-import { ConflictError, FieldProblems, InputError, SuspendedError, UnauthenticatedError, isUniqueViolation } from '../../shared/errors.js';
+import {
+  ConflictError,
+  FieldProblems,
+  InputError,
+  SuspendedError,
+  UnauthenticatedError,
+  isUniqueViolation,
+} from '../../shared/errors.js';
 import type { Mail } from '../../shared/mailer.js';
 import { RateLimiter } from '../../shared/rate-limit.js';
 import { recordActivity } from '../activity/index.js';
@@ -13,7 +20,14 @@ import { MAX_PASSWORD, passwordProblem } from './passwords.js';
 import { type ClientMeta, type IssuedTokens, SessionsService } from './sessions.service.js';
 import { rotationDecision, sha256, successorOf } from './tokens.js';
 import type { UserRow } from '../users/index.js';
-import { checkEmail, checkName, checkTimezone, checkUsername, normalizeEmail, normalizeIdentifier } from '../../shared/validation.js';
+import {
+  checkEmail,
+  checkName,
+  checkTimezone,
+  checkUsername,
+  normalizeEmail,
+  normalizeIdentifier,
+} from '../../shared/validation.js';
 
 export type AuthResult = IssuedTokens & { user: UserRow };
 /** Runs inside the registration transaction: apply invitations and shares waiting for this email. */
@@ -55,9 +69,21 @@ export class AuthService {
       .transaction(async (tx) => {
         const [user] = await tx
           .insert(users)
-          .values({ email, username, name: input.name?.trim() || null, timezone: input.timezone ?? 'UTC', passwordHash })
+          .values({
+            email,
+            username,
+            name: input.name?.trim() || null,
+            timezone: input.timezone ?? 'UTC',
+            passwordHash,
+          })
           .returning();
-        await recordActivity(tx, { actorId: user!.id, verb: 'user.registered', entityType: 'user', entityId: user!.id, summary: 'Created the account' });
+        await recordActivity(tx, {
+          actorId: user!.id,
+          verb: 'user.registered',
+          entityType: 'user',
+          entityId: user!.id,
+          summary: 'Created the account',
+        });
         for (const hook of this.onRegister) await hook(tx, user!);
         const tokens = await this.sessions.open(tx, user!, client);
         const token = await createEmailToken(tx, user!.id, 'VERIFY_EMAIL');
@@ -65,8 +91,10 @@ export class AuthService {
         return { ...tokens, user: user! };
       })
       .catch((error: unknown) => {
-        if (isUniqueViolation(error, 'users_email_key')) throw new ConflictError('This email is already registered', 'email');
-        if (isUniqueViolation(error, 'users_username_key')) throw new ConflictError('This username is taken', 'username');
+        if (isUniqueViolation(error, 'users_email_key'))
+          throw new ConflictError('This email is already registered', 'email');
+        if (isUniqueViolation(error, 'users_username_key'))
+          throw new ConflictError('This username is taken', 'username');
         throw error;
       });
     await sendAll(this.app, mails);
@@ -77,7 +105,8 @@ export class AuthService {
     const identifier = normalizeIdentifier(input.identifier);
     // No email (254) or username (32) is longer: a longer identifier is no account, and is never
     // written as a rate-limit key (whose index takes at most a couple of kilobytes).
-    if (identifier.length > 254 || [...input.password].length > MAX_PASSWORD) throw new InputError({ [identifier.length > 254 ? 'identifier' : 'password']: 'Too long' });
+    if (identifier.length > 254 || [...input.password].length > MAX_PASSWORD)
+      throw new InputError({ [identifier.length > 254 ? 'identifier' : 'password']: 'Too long' });
     // Every attempt counts against the address; failures count against the account.
     await this.limiter.hit(`login:ip:${client.ip}`, { ...this.ipWindow, limit: this.app.config.IP_LOGIN_LIMIT });
     const [found] = await this.app.db
@@ -97,10 +126,15 @@ export class AuthService {
     if (found.suspendedAt) throw new SuspendedError(found.suspensionReason);
     await this.limiter.reset(accountKey);
 
-    const rehash = this.app.passwords.needsRehash(found.passwordHash) ? await this.app.passwords.hash(input.password) : null;
+    const rehash = this.app.passwords.needsRehash(found.passwordHash)
+      ? await this.app.passwords.hash(input.password)
+      : null;
     return this.app.db.transaction(async (tx) => {
       let user = found;
-      if (rehash) [user] = (await tx.update(users).set({ passwordHash: rehash }).where(eq(users.id, found.id)).returning()) as [UserRow];
+      if (rehash)
+        [user] = (await tx.update(users).set({ passwordHash: rehash }).where(eq(users.id, found.id)).returning()) as [
+          UserRow,
+        ];
       const tokens = await this.sessions.open(tx, user, client);
       return { ...tokens, user };
     });
@@ -141,7 +175,10 @@ export class AuthService {
         await this.reuseDetected(tx, user, session.id, mails);
         return { error: new UnauthenticatedError('Refresh token reuse detected; the session was revoked') };
       } else {
-        const [next] = await tx.select({ id: refreshTokens.id }).from(refreshTokens).where(and(eq(refreshTokens.tokenHash, sha256(successor)), eq(refreshTokens.sessionId, session.id)));
+        const [next] = await tx
+          .select({ id: refreshTokens.id })
+          .from(refreshTokens)
+          .where(and(eq(refreshTokens.tokenHash, sha256(successor)), eq(refreshTokens.sessionId, session.id)));
         if (!next) return { error: new UnauthenticatedError('Invalid refresh token') };
       }
       const expiresAt = await this.sessions.touch(tx, session.id, session.absoluteExpiresAt);
@@ -156,9 +193,22 @@ export class AuthService {
   private async reuseDetected(tx: Tx, user: UserRow, sessionId: string, mails: Mail[]): Promise<void> {
     await this.sessions.revoke(tx, eq(sessions.id, sessionId), 'reuse_detected');
     const what = 'A refresh token of one of your sessions was used twice, so that session was signed out.';
-    await recordActivity(tx, { actorId: user.id, verb: 'session.reuse_detected', entityType: 'session', entityId: sessionId, summary: what });
+    await recordActivity(tx, {
+      actorId: user.id,
+      verb: 'session.reuse_detected',
+      entityType: 'session',
+      entityId: sessionId,
+      summary: what,
+    });
     await createNotifications(tx, [
-      { userId: user.id, kind: 'SECURITY_ALERT', title: 'Session signed out for your safety', body: what, entityType: 'session', entityId: sessionId },
+      {
+        userId: user.id,
+        kind: 'SECURITY_ALERT',
+        title: 'Session signed out for your safety',
+        body: what,
+        entityType: 'session',
+        entityId: sessionId,
+      },
     ]);
     mails.push(securityAlertMail(user.email, what));
   }
@@ -175,7 +225,13 @@ export class AuthService {
       if (!row) return false;
       const ended = await this.sessions.revoke(tx, eq(sessions.id, row.sessionId), 'logout');
       if (ended.length === 0) return false;
-      await recordActivity(tx, { actorId: row.userId, verb: 'session.logout', entityType: 'session', entityId: row.sessionId, summary: 'Signed out' });
+      await recordActivity(tx, {
+        actorId: row.userId,
+        verb: 'session.logout',
+        entityType: 'session',
+        entityId: row.sessionId,
+        summary: 'Signed out',
+      });
       return true;
     });
   }

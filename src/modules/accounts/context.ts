@@ -6,4 +6,13 @@ import type { AuthService } from './auth.service.js';
 import type { SessionsService } from './sessions.service.js';
 
 /** The context as this module's resolvers use it: the services and loaders they call. */
-export type Context = RequestContext<{ account: AccountService; admin: AdminService; apiKeys: ApiKeysService; auth: AuthService; sessions: SessionsService }, object>;
+export type Context = RequestContext<
+  {
+    account: AccountService;
+    admin: AdminService;
+    apiKeys: ApiKeysService;
+    auth: AuthService;
+    sessions: SessionsService;
+  },
+  object
+>;

@@ -13,7 +13,9 @@ const TTL_MS: Record<EmailTokenKind, number> = { VERIFY_EMAIL: 24 * 3_600_000, R
 export async function createEmailToken(tx: Queryable, userId: string, kind: EmailTokenKind): Promise<string> {
   await revokeEmailTokens(tx, userId, kind);
   const token = randomToken();
-  await tx.insert(emailTokens).values({ userId, kind, tokenHash: sha256(token), expiresAt: new Date(Date.now() + TTL_MS[kind]) });
+  await tx
+    .insert(emailTokens)
+    .values({ userId, kind, tokenHash: sha256(token), expiresAt: new Date(Date.now() + TTL_MS[kind]) });
   return token;
 }
 
@@ -30,7 +32,14 @@ export async function consumeEmailToken(tx: Queryable, token: string, kind: Emai
   const [row] = await tx
     .update(emailTokens)
     .set({ usedAt: sql`now()` })
-    .where(and(eq(emailTokens.tokenHash, sha256(token)), eq(emailTokens.kind, kind), isNull(emailTokens.usedAt), gt(emailTokens.expiresAt, sql`now()`)))
+    .where(
+      and(
+        eq(emailTokens.tokenHash, sha256(token)),
+        eq(emailTokens.kind, kind),
+        isNull(emailTokens.usedAt),
+        gt(emailTokens.expiresAt, sql`now()`),
+      ),
+    )
     .returning({ userId: emailTokens.userId });
   if (!row) throw new InputError({ token: 'This link is invalid, used or expired' });
   return row.userId;

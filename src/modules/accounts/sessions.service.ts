@@ -23,7 +23,8 @@ export interface ClientMeta {
   userAgent: string | null;
 }
 
-export type RevokeReason = 'logout' | 'revoked' | 'logout_all' | 'password_changed' | 'password_reset' | 'suspended' | 'reuse_detected';
+export type RevokeReason =
+  'logout' | 'revoked' | 'logout_all' | 'password_changed' | 'password_reset' | 'suspended' | 'reuse_detected';
 
 /** Sessions (refresh-token families) and the tokens they hand out. */
 export class SessionsService {
@@ -59,7 +60,14 @@ export class SessionsService {
    * A refresh token for the session (a new random one, or the given successor, stored unless
    * `stored` says it already is), and an access token bound to the session.
    */
-  async issue(tx: Queryable, userId: string, sessionId: string, refreshExpiresAt: Date, refreshToken = randomToken(), stored = false): Promise<IssuedTokens> {
+  async issue(
+    tx: Queryable,
+    userId: string,
+    sessionId: string,
+    refreshExpiresAt: Date,
+    refreshToken = randomToken(),
+    stored = false,
+  ): Promise<IssuedTokens> {
     if (!stored) await tx.insert(refreshTokens).values({ sessionId, tokenHash: sha256(refreshToken) });
     const access = await signAccessToken(this.app.tokens, userId, sessionId);
     return {
@@ -72,8 +80,13 @@ export class SessionsService {
 
   /** Slides the session's idle expiry forward (never past its absolute expiry). */
   async touch(tx: Queryable, sessionId: string, absoluteExpiresAt: Date): Promise<Date> {
-    const idle = new Date(Math.min(Date.now() + this.app.config.REFRESH_TOKEN_IDLE_DAYS * DAY, absoluteExpiresAt.getTime()));
-    await tx.update(sessions).set({ lastUsedAt: sql`now()`, expiresAt: idle }).where(eq(sessions.id, sessionId));
+    const idle = new Date(
+      Math.min(Date.now() + this.app.config.REFRESH_TOKEN_IDLE_DAYS * DAY, absoluteExpiresAt.getTime()),
+    );
+    await tx
+      .update(sessions)
+      .set({ lastUsedAt: sql`now()`, expiresAt: idle })
+      .where(eq(sessions.id, sessionId));
     return idle;
   }
 
@@ -92,11 +105,20 @@ export class SessionsService {
     return this.app.db.transaction(async (tx) => {
       const revoked = await this.revoke(tx, and(eq(sessions.id, sessionId), eq(sessions.userId, userId))!, 'revoked');
       if (revoked.length === 0) {
-        const [exists] = await tx.select({ id: sessions.id }).from(sessions).where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId)));
+        const [exists] = await tx
+          .select({ id: sessions.id })
+          .from(sessions)
+          .where(and(eq(sessions.id, sessionId), eq(sessions.userId, userId)));
         if (!exists) throw new NotFoundError('Session');
         return true;
       }
-      await recordActivity(tx, { actorId: userId, verb: 'session.revoked', entityType: 'session', entityId: sessionId, summary: 'Signed out a device' });
+      await recordActivity(tx, {
+        actorId: userId,
+        verb: 'session.revoked',
+        entityType: 'session',
+        entityId: sessionId,
+        summary: 'Signed out a device',
+      });
       return true;
     });
   }
@@ -105,7 +127,13 @@ export class SessionsService {
   async logoutAll(userId: string): Promise<number> {
     return this.app.db.transaction(async (tx) => {
       const ended = await this.revokeAll(tx, userId, 'logout_all');
-      await recordActivity(tx, { actorId: userId, verb: 'session.logout_all', entityType: 'user', entityId: userId, summary: `Signed out of ${ended.length} sessions` });
+      await recordActivity(tx, {
+        actorId: userId,
+        verb: 'session.logout_all',
+        entityType: 'user',
+        entityId: userId,
+        summary: `Signed out of ${ended.length} sessions`,
+      });
       return ended.length;
     });
   }

@@ -78,7 +78,11 @@ export function successorOf(secret: Uint8Array, token: string): string {
  * within the grace window (the same successor again); `reuse` one exchanged before that (the
  * session is revoked).
  */
-export function rotationDecision(rotatedAt: Date | null, now: number, graceSeconds: number): 'rotate' | 'replay' | 'reuse' {
+export function rotationDecision(
+  rotatedAt: Date | null,
+  now: number,
+  graceSeconds: number,
+): 'rotate' | 'replay' | 'reuse' {
   if (!rotatedAt) return 'rotate';
   return now - rotatedAt.getTime() > graceSeconds * 1000 ? 'reuse' : 'replay';
 }

@@ -123,7 +123,10 @@ export class ViewerCache {
 
   private stale(viewer: Viewer, readAt: number): boolean {
     if (this.clearedAt >= readAt) return true;
-    return this.blocks(this.users.get(viewer.userId), readAt) || (viewer.sessionId !== null && this.blocks(this.sessions.get(viewer.sessionId), readAt));
+    return (
+      this.blocks(this.users.get(viewer.userId), readAt) ||
+      (viewer.sessionId !== null && this.blocks(this.sessions.get(viewer.sessionId), readAt))
+    );
   }
 
   private blocks(mark: Mark | undefined, readAt: number): boolean {

@@ -37,7 +37,14 @@ async function byAccessToken(app: App, token: string): Promise<Authentication> {
   if (row.user.suspendedAt) return { viewer: null, error: new SuspendedError(row.user.suspensionReason) };
   if (row.revokedAt) return { viewer: null, error: new UnauthenticatedError('Session has ended') };
   return {
-    viewer: { user: row.user, userId: row.user.id, sessionId: claims.sessionId, apiKeyId: null, scopes: null, expiresAt: claims.expiresAt },
+    viewer: {
+      user: row.user,
+      userId: row.user.id,
+      sessionId: claims.sessionId,
+      apiKeyId: null,
+      scopes: null,
+      expiresAt: claims.expiresAt,
+    },
     error: null,
   };
 }
@@ -53,13 +60,19 @@ async function byApiKey(app: App, key: string): Promise<Authentication> {
     .where(eq(apiKeys.prefix, prefix));
   if (!row || !safeEqual(row.key.keyHash, sha256(key))) return invalid;
   if (row.key.revokedAt) return { viewer: null, error: new UnauthenticatedError('API key revoked') };
-  if (row.key.expiresAt && row.key.expiresAt <= new Date()) return { viewer: null, error: new UnauthenticatedError('API key expired') };
+  if (row.key.expiresAt && row.key.expiresAt <= new Date())
+    return { viewer: null, error: new UnauthenticatedError('API key expired') };
   if (row.user.suspendedAt) return { viewer: null, error: new SuspendedError(row.user.suspensionReason) };
   // lastUsedAt is kept to the minute: no write on every request.
   await app.db
     .update(apiKeys)
     .set({ lastUsedAt: sql`now()` })
-    .where(and(eq(apiKeys.id, row.key.id), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, sql`now() - interval '1 minute'`))));
+    .where(
+      and(
+        eq(apiKeys.id, row.key.id),
+        or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, sql`now() - interval '1 minute'`)),
+      ),
+    );
   return {
     viewer: {
       user: row.user,
@@ -90,7 +103,14 @@ export async function sessionViewer(app: App, refreshToken: string): Promise<Aut
   }
   if (row.user.suspendedAt) return { viewer: null, error: new SuspendedError(row.user.suspensionReason) };
   return {
-    viewer: { user: row.user, userId: row.user.id, sessionId: row.session.id, apiKeyId: null, scopes: null, expiresAt: row.session.expiresAt },
+    viewer: {
+      user: row.user,
+      userId: row.user.id,
+      sessionId: row.session.id,
+      apiKeyId: null,
+      scopes: null,
+      expiresAt: row.session.expiresAt,
+    },
     error: null,
   };
 }

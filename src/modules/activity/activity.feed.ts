@@ -20,8 +20,20 @@ export async function activityFeed(
   const scope = and(visible, entityType ? eq(activities.entityType, entityType) : undefined);
   return keysetPage(
     page,
-    { expr: activities.createdAt, id: activities.id, dir: 'DESC', cast: cursorCast.timestamptz, cursorOf: (r) => [r.createdAt.toISOString(), r.id] },
-    (past, order, limit) => db.select().from(activities).where(and(scope, past)).orderBy(...order).limit(limit),
+    {
+      expr: activities.createdAt,
+      id: activities.id,
+      dir: 'DESC',
+      cast: cursorCast.timestamptz,
+      cursorOf: (r) => [r.createdAt.toISOString(), r.id],
+    },
+    (past, order, limit) =>
+      db
+        .select()
+        .from(activities)
+        .where(and(scope, past))
+        .orderBy(...order)
+        .limit(limit),
     () => countWhere(db, activities, scope),
   );
 }

@@ -7,7 +7,9 @@ import { Activity, ActivityConnection, type ActivityRow } from './activity.type.
 @Resolver(() => Activity)
 export class ActivityResolver {
   @Authorized()
-  @Query(() => ActivityConnection, { description: "The viewer's own actions and actions on lists they can see, newest first" })
+  @Query(() => ActivityConnection, {
+    description: "The viewer's own actions and actions on lists they can see, newest first",
+  })
   activities(
     @Ctx() ctx: Context,
     @Arg('first', () => Int, { nullable: true }) first: number | null,

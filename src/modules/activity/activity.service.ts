@@ -27,7 +27,12 @@ export async function recordActivity(tx: Queryable, ...entries: ActivityInput[])
 export class ActivityService {
   constructor(private readonly app: App) {}
 
-  feed(viewer: Viewer, first: number | null | undefined, after: string | null | undefined, entityType: string | null | undefined): Promise<Connection<ActivityRow>> {
+  feed(
+    viewer: Viewer,
+    first: number | null | undefined,
+    after: string | null | undefined,
+    entityType: string | null | undefined,
+  ): Promise<Connection<ActivityRow>> {
     return activityFeed(this.app.db, viewer.userId, first, after, entityType);
   }
 }

@@ -7,7 +7,8 @@ export type ActivityRow = typeof activities.$inferSelect;
 @ObjectType()
 export class Activity {
   @Field(() => ID) id!: string;
-  @Field(() => String, { description: 'e.g. task.created, event.invited, apikey.created, session.reuse_detected' }) verb!: string;
+  @Field(() => String, { description: 'e.g. task.created, event.invited, apikey.created, session.reuse_detected' })
+  verb!: string;
   @Field(() => String) entityType!: string;
   @Field(() => ID) entityId!: string;
   @Field(() => String) summary!: string;

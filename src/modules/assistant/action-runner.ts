@@ -13,7 +13,15 @@ export type RunOutcome = { ok: true; outcome: ToolOutcome } | { ok: false; error
  * (verb assistant.<tool>) is written with them. A tool that throws leaves nothing behind: its
  * savepoint is rolled back and the reason is returned for the model.
  */
-export async function runTool(app: App, tx: Tx, viewer: Viewer, tool: Tool, args: unknown, actionId: string, source: string): Promise<RunOutcome> {
+export async function runTool(
+  app: App,
+  tx: Tx,
+  viewer: Viewer,
+  tool: Tool,
+  args: unknown,
+  actionId: string,
+  source: string,
+): Promise<RunOutcome> {
   try {
     const outcome = await tx.transaction(async (inner) => {
       const services = workspaceServices({ ...app, db: inner as unknown as Db });

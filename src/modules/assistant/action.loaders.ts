@@ -9,7 +9,11 @@ import type { ActionRow } from './action.type.js';
 export function createAssistantLoaders(db: Db) {
   return {
     actionsOf: new DataLoader<string, ActionRow[]>(async (messageIds) => {
-      const rows = await db.select().from(assistantActions).where(anyId(assistantActions.messageId, messageIds)).orderBy(asc(assistantActions.createdAt), asc(assistantActions.id));
+      const rows = await db
+        .select()
+        .from(assistantActions)
+        .where(anyId(assistantActions.messageId, messageIds))
+        .orderBy(asc(assistantActions.createdAt), asc(assistantActions.id));
       const by = new Map<string, ActionRow[]>();
       for (const row of rows) {
         let list = by.get(row.messageId!);

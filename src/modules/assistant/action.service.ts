@@ -46,22 +46,37 @@ export class ActionService {
   async propose(viewer: Viewer, call: ProposedCall, turn: TurnState, also?: WithAction): Promise<ActionRow> {
     const base = baseRow(viewer, call);
     const { args, json } = readArguments(call.arguments);
-    if (!json) return this.failed(viewer, { ...base, risk: 'READ', arguments: args }, 'Invalid arguments: not valid JSON', also);
+    if (!json)
+      return this.failed(viewer, { ...base, risk: 'READ', arguments: args }, 'Invalid arguments: not valid JSON', also);
     const tool = toolNamed(call.tool);
-    if (!tool) return this.failed(viewer, { ...base, risk: 'READ', arguments: args }, `Unknown tool: ${call.tool}`, also);
+    if (!tool)
+      return this.failed(viewer, { ...base, risk: 'READ', arguments: args }, `Unknown tool: ${call.tool}`, also);
     const row = { ...base, risk: tool.risk, arguments: args };
-    if (tool.risk !== 'READ' && viewer.scopes && !viewer.scopes.includes('WRITE')) return this.failed(viewer, row, 'FORBIDDEN: this API key may only read', also);
+    if (tool.risk !== 'READ' && viewer.scopes && !viewer.scopes.includes('WRITE'))
+      return this.failed(viewer, row, 'FORBIDDEN: this API key may only read', also);
     const parsed = parseArguments(tool, args);
     if (!parsed.ok) return this.failed(viewer, row, parsed.error, also);
-    const waits = tool.risk === 'EXTERNAL' ? 'EXTERNAL_EFFECT' : tool.risk === 'WRITE' && turn.readUntrusted ? 'UNTRUSTED_CONTENT' : null;
+    const waits =
+      tool.risk === 'EXTERNAL'
+        ? 'EXTERNAL_EFFECT'
+        : tool.risk === 'WRITE' && turn.readUntrusted
+          ? 'UNTRUSTED_CONTENT'
+          : null;
     if (waits) return this.pending(viewer, { ...row, approvalReason: waits }, also);
 
     const action = await this.app.db.transaction(async (tx) => {
-      const [made] = await tx.insert(assistantActions).values({ ...row, status: 'PENDING' }).returning();
+      const [made] = await tx
+        .insert(assistantActions)
+        .values({ ...row, status: 'PENDING' })
+        .returning();
       const run = await runTool(this.app, tx, viewer, tool, parsed.args, made!.id, call.source);
       const [done] = await tx
         .update(assistantActions)
-        .set(run.ok ? { status: 'EXECUTED', result: run.outcome.result, executedAt: sql`clock_timestamp()` as never } : { status: 'FAILED', error: run.error })
+        .set(
+          run.ok
+            ? { status: 'EXECUTED', result: run.outcome.result, executedAt: sql`clock_timestamp()` as never }
+            : { status: 'FAILED', error: run.error },
+        )
         .where(eq(assistantActions.id, made!.id))
         .returning();
       if (run.ok && run.outcome.foreign) turn.readUntrusted = true;
@@ -73,22 +88,48 @@ export class ActionService {
 
   /** Records a call that is not run (the turn reached its step cap): FAILED with the reason. */
   async refuse(viewer: Viewer, call: ProposedCall, reason: string, also?: WithAction): Promise<ActionRow> {
-    return this.failed(viewer, { ...baseRow(viewer, call), risk: toolNamed(call.tool)?.risk ?? 'READ', arguments: readArguments(call.arguments).args }, reason, also);
+    return this.failed(
+      viewer,
+      {
+        ...baseRow(viewer, call),
+        risk: toolNamed(call.tool)?.risk ?? 'READ',
+        arguments: readArguments(call.arguments).args,
+      },
+      reason,
+      also,
+    );
   }
 
-  private async failed(viewer: Viewer, row: Omit<typeof assistantActions.$inferInsert, 'status'>, error: string, also?: WithAction): Promise<ActionRow> {
+  private async failed(
+    viewer: Viewer,
+    row: Omit<typeof assistantActions.$inferInsert, 'status'>,
+    error: string,
+    also?: WithAction,
+  ): Promise<ActionRow> {
     return this.app.db.transaction(async (tx) => {
-      const [done] = await tx.insert(assistantActions).values({ ...row, userId: viewer.userId, status: 'FAILED', error }).returning();
+      const [done] = await tx
+        .insert(assistantActions)
+        .values({ ...row, userId: viewer.userId, status: 'FAILED', error })
+        .returning();
       await this.announce(tx, done!, also);
       return done!;
     });
   }
 
-  private async pending(viewer: Viewer, row: Omit<typeof assistantActions.$inferInsert, 'status'>, also?: WithAction): Promise<ActionRow> {
+  private async pending(
+    viewer: Viewer,
+    row: Omit<typeof assistantActions.$inferInsert, 'status'>,
+    also?: WithAction,
+  ): Promise<ActionRow> {
     return this.app.db.transaction(async (tx) => {
       const [made] = await tx
         .insert(assistantActions)
-        .values({ ...row, userId: viewer.userId, status: 'PENDING', expiresAt: sql`clock_timestamp() + make_interval(hours => ${PENDING_HOURS})` as never })
+        .values({
+          ...row,
+          userId: viewer.userId,
+          status: 'PENDING',
+          expiresAt: sql`clock_timestamp() + make_interval(hours => ${PENDING_HOURS})` as never,
+        })
         .returning();
       const who = row.source === 'MCP' ? 'An agent (MCP)' : 'The assistant';
       await createNotifications(tx, [
@@ -119,27 +160,45 @@ export class ActionService {
     const result = await this.app.db.transaction(async (tx) => {
       const action = await this.lock(tx, viewer, id);
       if (action.status !== 'PENDING') return { action, changed: false };
-      if (action.expiresAt && action.expiresAt.getTime() <= Date.now()) return { action: await this.expire(tx, action), changed: true };
+      if (action.expiresAt && action.expiresAt.getTime() <= Date.now())
+        return { action: await this.expire(tx, action), changed: true };
       // The tool and the arguments are checked again: the registry may have changed since.
       const tool = toolNamed(action.tool);
-      const parsed = tool ? parseArguments(tool, action.arguments) : ({ ok: false, error: `Unknown tool: ${action.tool}` } as const);
-      const run = tool && parsed.ok ? await runTool(this.app, tx, viewer, tool, parsed.args, action.id, action.source) : ({ ok: false, error: parsed.ok ? 'Unknown tool' : parsed.error } as const);
+      const parsed = tool
+        ? parseArguments(tool, action.arguments)
+        : ({ ok: false, error: `Unknown tool: ${action.tool}` } as const);
+      const run =
+        tool && parsed.ok
+          ? await runTool(this.app, tx, viewer, tool, parsed.args, action.id, action.source)
+          : ({ ok: false, error: parsed.ok ? 'Unknown tool' : parsed.error } as const);
       const now = sql`clock_timestamp()` as never;
       const [done] = await tx
         .update(assistantActions)
-        .set(run.ok ? { status: 'EXECUTED', result: run.outcome.result, decidedAt: now, executedAt: now } : { status: 'FAILED', error: run.error, decidedAt: now })
+        .set(
+          run.ok
+            ? { status: 'EXECUTED', result: run.outcome.result, decidedAt: now, executedAt: now }
+            : { status: 'FAILED', error: run.error, decidedAt: now },
+        )
         .where(eq(assistantActions.id, action.id))
         .returning();
       await this.announce(tx, done!, also);
       return { action: done!, changed: true };
     });
-    if (result.action.status === 'EXPIRED') throw new AppError(ErrorCode.BAD_USER_INPUT, 'This action expired without a decision', { fields: { id: 'The action expired' } });
+    if (result.action.status === 'EXPIRED')
+      throw new AppError(ErrorCode.BAD_USER_INPUT, 'This action expired without a decision', {
+        fields: { id: 'The action expired' },
+      });
     if (result.action.status === 'DENIED') throw new ConflictError('This action was denied', 'id');
     return { action: result.action, decided: result.changed };
   }
 
   /** DENIED, with the viewer's reason for the model; denying again returns the same action. */
-  async deny(viewer: Viewer, id: string, reason: string | null | undefined, also?: WithAction): Promise<{ action: ActionRow; decided: boolean }> {
+  async deny(
+    viewer: Viewer,
+    id: string,
+    reason: string | null | undefined,
+    also?: WithAction,
+  ): Promise<{ action: ActionRow; decided: boolean }> {
     const why = reason?.trim().slice(0, 1000) || null;
     let decided = false;
     const result = await this.app.db.transaction(async (tx) => {
@@ -149,13 +208,20 @@ export class ActionService {
       decided = true;
       const [done] = await tx
         .update(assistantActions)
-        .set({ status: 'DENIED', error: why ? `Denied by the user: ${why}` : 'Denied by the user', decidedAt: sql`clock_timestamp()` as never })
+        .set({
+          status: 'DENIED',
+          error: why ? `Denied by the user: ${why}` : 'Denied by the user',
+          decidedAt: sql`clock_timestamp()` as never,
+        })
         .where(eq(assistantActions.id, action.id))
         .returning();
       await this.announce(tx, done!, also);
       return done!;
     });
-    if (result.status === 'EXPIRED') throw new AppError(ErrorCode.BAD_USER_INPUT, 'This action expired without a decision', { fields: { id: 'The action expired' } });
+    if (result.status === 'EXPIRED')
+      throw new AppError(ErrorCode.BAD_USER_INPUT, 'This action expired without a decision', {
+        fields: { id: 'The action expired' },
+      });
     if (result.status !== 'DENIED') throw new ConflictError(`This action is ${result.status} already`, 'id');
     return { action: result, decided };
   }
@@ -171,13 +237,20 @@ export class ActionService {
   }
 
   private async expire(tx: Tx, action: ActionRow): Promise<ActionRow> {
-    const [done] = await tx.update(assistantActions).set({ status: 'EXPIRED', decidedAt: sql`clock_timestamp()` as never }).where(eq(assistantActions.id, action.id)).returning();
+    const [done] = await tx
+      .update(assistantActions)
+      .set({ status: 'EXPIRED', decidedAt: sql`clock_timestamp()` as never })
+      .where(eq(assistantActions.id, action.id))
+      .returning();
     await publish(tx, { topic: 'assistant.action', userId: action.userId, id: action.id });
     return done!;
   }
 
   async get(viewer: Viewer, id: string): Promise<ActionRow> {
-    const [action] = await this.app.db.select().from(assistantActions).where(and(eq(assistantActions.id, parseId(id, 'AssistantAction')), eq(assistantActions.userId, viewer.userId)));
+    const [action] = await this.app.db
+      .select()
+      .from(assistantActions)
+      .where(and(eq(assistantActions.id, parseId(id, 'AssistantAction')), eq(assistantActions.userId, viewer.userId)));
     if (!action) throw new NotFoundError('AssistantAction');
     if (action.status === 'PENDING' && action.expiresAt && action.expiresAt.getTime() <= Date.now()) {
       return this.app.db.transaction((tx) => this.expire(tx, action));
@@ -186,14 +259,34 @@ export class ActionService {
   }
 
   /** The viewer's actions, newest first. */
-  async list(viewer: Viewer, status: AssistantActionStatus | null | undefined, first: number | null | undefined, after: string | null | undefined): Promise<Connection<ActionRow>> {
+  async list(
+    viewer: Viewer,
+    status: AssistantActionStatus | null | undefined,
+    first: number | null | undefined,
+    after: string | null | undefined,
+  ): Promise<Connection<ActionRow>> {
     const page = pageRequest(first, after);
     await expirePending(this.app.db, viewer.userId);
-    const scope = and(eq(assistantActions.userId, viewer.userId), status ? eq(assistantActions.status, status) : undefined);
+    const scope = and(
+      eq(assistantActions.userId, viewer.userId),
+      status ? eq(assistantActions.status, status) : undefined,
+    );
     return keysetPage(
       page,
-      { expr: assistantActions.createdAt, id: assistantActions.id, dir: 'DESC', cast: cursorCast.timestamptz, cursorOf: (r) => [r.createdAt.toISOString(), r.id] },
-      (past, order, limit) => this.app.db.select().from(assistantActions).where(and(scope, past)).orderBy(...order).limit(limit),
+      {
+        expr: assistantActions.createdAt,
+        id: assistantActions.id,
+        dir: 'DESC',
+        cast: cursorCast.timestamptz,
+        cursorOf: (r) => [r.createdAt.toISOString(), r.id],
+      },
+      (past, order, limit) =>
+        this.app.db
+          .select()
+          .from(assistantActions)
+          .where(and(scope, past))
+          .orderBy(...order)
+          .limit(limit),
       () => countWhere(this.app.db, assistantActions, scope!),
     );
   }
@@ -207,7 +300,13 @@ export async function expirePending(q: Tx | App['db'], userId?: string): Promise
   const expired = await q
     .update(assistantActions)
     .set({ status: 'EXPIRED', decidedAt: sql`clock_timestamp()` as never })
-    .where(and(eq(assistantActions.status, 'PENDING'), sql`${assistantActions.expiresAt} <= now()`, userId ? eq(assistantActions.userId, userId) : undefined))
+    .where(
+      and(
+        eq(assistantActions.status, 'PENDING'),
+        sql`${assistantActions.expiresAt} <= now()`,
+        userId ? eq(assistantActions.userId, userId) : undefined,
+      ),
+    )
     .returning({ id: assistantActions.id, userId: assistantActions.userId });
   for (const e of expired) await publish(q, { topic: 'assistant.action', userId: e.userId, id: e.id });
   return expired.length;
@@ -215,7 +314,14 @@ export async function expirePending(q: Tx | App['db'], userId?: string): Promise
 
 /** The row fields every action of a call shares. */
 function baseRow(viewer: Viewer, call: ProposedCall) {
-  return { userId: viewer.userId, conversationId: call.conversationId ?? null, messageId: call.messageId ?? null, toolCallId: call.toolCallId ?? null, tool: call.tool, source: call.source };
+  return {
+    userId: viewer.userId,
+    conversationId: call.conversationId ?? null,
+    messageId: call.messageId ?? null,
+    toolCallId: call.toolCallId ?? null,
+    tool: call.tool,
+    source: call.source,
+  };
 }
 
 /** A call's arguments as an object to store and validate: parsed JSON text, or `{ raw }` when it is not JSON (json false) or not an object. */
@@ -228,5 +334,8 @@ function readArguments(value: unknown): { args: Record<string, unknown>; json: b
       return { args: { raw: value }, json: false };
     }
   }
-  return { args: raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : { raw }, json: true };
+  return {
+    args: raw && typeof raw === 'object' && !Array.isArray(raw) ? (raw as Record<string, unknown>) : { raw },
+    json: true,
+  };
 }

@@ -8,7 +8,11 @@ export enum ToolRisk {
   WRITE = 'WRITE',
   EXTERNAL = 'EXTERNAL',
 }
-registerEnumType(ToolRisk, { name: 'ToolRisk', description: 'READ runs at once; WRITE runs at once unless the turn read content the viewer did not write; EXTERNAL always waits for approval' });
+registerEnumType(ToolRisk, {
+  name: 'ToolRisk',
+  description:
+    'READ runs at once; WRITE runs at once unless the turn read content the viewer did not write; EXTERNAL always waits for approval',
+});
 
 export enum AssistantActionStatus {
   PENDING = 'PENDING',
@@ -44,13 +48,15 @@ export class AssistantAction {
   @Field(() => ToolRisk) risk!: ToolRisk;
   @Field(() => JSONScalar) arguments!: unknown;
   @Field(() => AssistantActionStatus) status!: AssistantActionStatus;
-  @Field(() => String, { nullable: true, description: 'UNTRUSTED_CONTENT or EXTERNAL_EFFECT while it waits' }) approvalReason!: string | null;
+  @Field(() => String, { nullable: true, description: 'UNTRUSTED_CONTENT or EXTERNAL_EFFECT while it waits' })
+  approvalReason!: string | null;
   @Field(() => JSONScalar, { nullable: true }) result!: unknown;
   @Field(() => String, { nullable: true }) error!: string | null;
   @Field(() => ActionSource) source!: ActionSource;
   @Field(() => Date) createdAt!: Date;
   @Field(() => Date, { nullable: true }) decidedAt!: Date | null;
   @Field(() => Date, { nullable: true }) executedAt!: Date | null;
-  @Field(() => Date, { nullable: true, description: 'When a PENDING action expires (24 hours after it was made)' }) expiresAt!: Date | null;
+  @Field(() => Date, { nullable: true, description: 'When a PENDING action expires (24 hours after it was made)' })
+  expiresAt!: Date | null;
 }
 export const { ConnectionType: AssistantActionConnection } = connectionTypes('AssistantAction', AssistantAction);

@@ -39,11 +39,19 @@ export class Agent {
     private readonly actions: ActionService,
   ) {
     const c = app.config;
-    this.caller = c.LLM_BASE_URL ? new ModelCaller(app, usage, new OpenAiCompatibleProvider(c.LLM_BASE_URL, c.LLM_API_KEY, c.LLM_MODEL)) : null;
+    this.caller = c.LLM_BASE_URL
+      ? new ModelCaller(app, usage, new OpenAiCompatibleProvider(c.LLM_BASE_URL, c.LLM_API_KEY, c.LLM_MODEL))
+      : null;
   }
 
   async send(viewer: Viewer, conversationId: string, content: string, signal?: AbortSignal) {
-    new FieldProblems().check(content.trim().length >= 1 && content.length <= CONTENT_MAX, 'content', `Content must be 1-${CONTENT_MAX} characters`).throwIfAny();
+    new FieldProblems()
+      .check(
+        content.trim().length >= 1 && content.length <= CONTENT_MAX,
+        'content',
+        `Content must be 1-${CONTENT_MAX} characters`,
+      )
+      .throwIfAny();
     const conversation = await this.conversations.get(viewer, conversationId);
     if (!this.caller) {
       const userMessage = await this.conversations.store(conversation.id, { role: 'USER', content });
@@ -73,28 +81,48 @@ export class Agent {
   /** The TOOL message telling the model what became of a decided action, written with the decision. */
   readonly answer: WithAction = async (tx, action) => {
     if (!action.conversationId || action.source !== 'ASSISTANT' || action.status === 'PENDING') return;
-    await this.conversations.store(action.conversationId, { role: 'TOOL', content: toolMessage(action), toolCallId: action.toolCallId }, tx);
+    await this.conversations.store(
+      action.conversationId,
+      { role: 'TOOL', content: toolMessage(action), toolCallId: action.toolCallId },
+      tx,
+    );
   };
 
-  private async turn(viewer: Viewer, conversation: ConversationRow, signal: AbortSignal | undefined, user?: { content: string; store: () => Promise<MessageRow> }): Promise<TurnEnd> {
+  private async turn(
+    viewer: Viewer,
+    conversation: ConversationRow,
+    signal: AbortSignal | undefined,
+    user?: { content: string; store: () => Promise<MessageRow> },
+  ): Promise<TurnEnd> {
     const caller = this.caller!;
     const tools = toolsFor(viewer.scopes);
-    const specs: ToolSpec[] = tools.map((t) => ({ type: 'function', function: { name: t.name, description: t.description, parameters: schemaOf(t) } }));
+    const specs: ToolSpec[] = tools.map((t) => ({
+      type: 'function',
+      function: { name: t.name, description: t.description, parameters: schemaOf(t) },
+    }));
     const state: TurnState = { readUntrusted: false };
     let pendingUser = user;
     let last: MessageRow | null = null;
     let usage: MonthlyUsage | undefined;
-    for (let calls = 0; ; ) {
+    for (let calls = 0; ;) {
       let history = await this.history(conversation.id);
       if (history.older.length && calls < MAX_MODEL_CALLS - 1) {
         // Fold in everything but the most recent half of the budget, so that summaries stay rare.
-        await this.summarize(viewer, conversation.id, history.summary, fitBudget(history.newestFirst, this.app.config.LLM_HISTORY_TOKENS / 2).older, signal);
+        await this.summarize(
+          viewer,
+          conversation.id,
+          history.summary,
+          fitBudget(history.newestFirst, this.app.config.LLM_HISTORY_TOKENS / 2).older,
+          signal,
+        );
         calls++;
         history = await this.history(conversation.id);
       }
       const prompt: ChatMessage[] = [
         { role: 'system', content: systemPrompt(viewer, tools) },
-        ...(history.summary ? [{ role: 'system' as const, content: `Summary of the earlier conversation:\n${history.summary}` }] : []),
+        ...(history.summary
+          ? [{ role: 'system' as const, content: `Summary of the earlier conversation:\n${history.summary}` }]
+          : []),
         ...toChat(history.kept),
         ...(pendingUser ? [{ role: 'user' as const, content: pendingUser.content }] : []),
       ];
@@ -104,7 +132,11 @@ export class Agent {
         hold = await this.usage.hold(viewer, estimate);
       } catch (error) {
         if (pendingUser || !isUsageLimit(error)) throw error;
-        last = await this.stop(conversation.id, 'USAGE_LIMIT_EXCEEDED', "I stopped here: this month's token budget is spent.");
+        last = await this.stop(
+          conversation.id,
+          'USAGE_LIMIT_EXCEEDED',
+          "I stopped here: this month's token budget is spent.",
+        );
         return { assistantMessage: last, usage: await this.usage.get(viewer) };
       }
       if (pendingUser) {
@@ -121,7 +153,14 @@ export class Agent {
       const stored = await this.app.db.transaction(async (tx) => {
         const message = await this.conversations.store(
           conversation.id,
-          { id: reply.messageId, role: 'ASSISTANT', content: reply.text, model: caller.provider.model, ...reply.usage, toolCalls: reply.toolCalls.length ? reply.toolCalls : null },
+          {
+            id: reply.messageId,
+            role: 'ASSISTANT',
+            content: reply.text,
+            model: caller.provider.model,
+            ...reply.usage,
+            toolCalls: reply.toolCalls.length ? reply.toolCalls : null,
+          },
           tx,
         );
         return { message, monthly: await caller.meter(tx, viewer, conversation.id, reply) };
@@ -132,13 +171,33 @@ export class Agent {
       if (reply.toolCalls.length === 0) return { assistantMessage: last, usage };
       const capped = calls >= MAX_MODEL_CALLS;
       for (const call of reply.toolCalls) {
-        const proposed = { tool: call.function.name, arguments: call.function.arguments, source: 'ASSISTANT' as const, conversationId: conversation.id, messageId: reply.messageId, toolCallId: call.id };
-        const tell: WithAction = (tx, action) => this.conversations.store(conversation.id, { role: 'TOOL', content: toolMessage(action), toolCallId: call.id }, tx).then(() => {});
-        if (capped) await this.actions.refuse(viewer, proposed, `Not run: at most ${MAX_MODEL_CALLS} model calls per message`, tell);
+        const proposed = {
+          tool: call.function.name,
+          arguments: call.function.arguments,
+          source: 'ASSISTANT' as const,
+          conversationId: conversation.id,
+          messageId: reply.messageId,
+          toolCallId: call.id,
+        };
+        const tell: WithAction = (tx, action) =>
+          this.conversations
+            .store(conversation.id, { role: 'TOOL', content: toolMessage(action), toolCallId: call.id }, tx)
+            .then(() => {});
+        if (capped)
+          await this.actions.refuse(
+            viewer,
+            proposed,
+            `Not run: at most ${MAX_MODEL_CALLS} model calls per message`,
+            tell,
+          );
         else await this.actions.propose(viewer, proposed, state, tell);
       }
       if (capped) {
-        last = await this.stop(conversation.id, 'STEP_LIMIT', `I stopped after ${MAX_MODEL_CALLS} steps without finishing. Ask me to go on if you want me to continue.`);
+        last = await this.stop(
+          conversation.id,
+          'STEP_LIMIT',
+          `I stopped after ${MAX_MODEL_CALLS} steps without finishing. Ask me to go on if you want me to continue.`,
+        );
         return { assistantMessage: last, usage };
       }
     }
@@ -151,11 +210,16 @@ export class Agent {
 
   /** The conversation's summary and its unsummarised messages: the recent ones within LLM_HISTORY_TOKENS, and the older rest. */
   private async history(conversationId: string) {
-    const [c] = await this.app.db.select({ summary: conversations.summary, summarySeq: conversations.summarySeq }).from(conversations).where(eq(conversations.id, conversationId));
+    const [c] = await this.app.db
+      .select({ summary: conversations.summary, summarySeq: conversations.summarySeq })
+      .from(conversations)
+      .where(eq(conversations.id, conversationId));
     const rows = await this.app.db
       .select()
       .from(messages)
-      .where(and(eq(messages.conversationId, conversationId), c?.summarySeq ? gt(messages.seq, c.summarySeq) : undefined))
+      .where(
+        and(eq(messages.conversationId, conversationId), c?.summarySeq ? gt(messages.seq, c.summarySeq) : undefined),
+      )
       .orderBy(desc(messages.seq))
       .limit(HISTORY_READ);
     return { summary: c?.summary ?? null, newestFirst: rows, ...fitBudget(rows, this.app.config.LLM_HISTORY_TOKENS) };
@@ -165,7 +229,13 @@ export class Agent {
    * The older messages that no longer fit, folded into the conversation's summary by one model
    * call (metered and logged like any other). Half the budget is freed at once, so summaries are rare.
    */
-  private async summarize(viewer: Viewer, conversationId: string, previous: string | null, older: MessageRow[], signal: AbortSignal | undefined): Promise<void> {
+  private async summarize(
+    viewer: Viewer,
+    conversationId: string,
+    previous: string | null,
+    older: MessageRow[],
+    signal: AbortSignal | undefined,
+  ): Promise<void> {
     const caller = this.caller!;
     const prompt = summaryPrompt(previous, older);
     const estimate = estimateCall(this.app, prompt, undefined);
@@ -173,7 +243,13 @@ export class Agent {
     const reply = await caller.call(viewer, conversationId, prompt, undefined, hold, signal, false);
     const through = older.at(-1)!.seq;
     await this.app.db.transaction(async (tx) => {
-      await tx.update(conversations).set({ summary: reply.text.trim() || previous, summarySeq: sql`greatest(coalesce(${conversations.summarySeq}, 0), ${through})` as never }).where(eq(conversations.id, conversationId));
+      await tx
+        .update(conversations)
+        .set({
+          summary: reply.text.trim() || previous,
+          summarySeq: sql`greatest(coalesce(${conversations.summarySeq}, 0), ${through})` as never,
+        })
+        .where(eq(conversations.id, conversationId));
       await caller.meter(tx, viewer, conversationId, reply);
     });
   }
@@ -189,7 +265,12 @@ export function toolMessage(action: ActionRow): string {
     action.status === 'EXECUTED'
       ? { status: action.status, result: action.result }
       : action.status === 'PENDING'
-        ? { status: action.status, actionId: action.id, approvalReason: action.approvalReason, note: "Not run yet: it awaits the user's approval. Tell the user." }
+        ? {
+            status: action.status,
+            actionId: action.id,
+            approvalReason: action.approvalReason,
+            note: "Not run yet: it awaits the user's approval. Tell the user.",
+          }
         : { status: action.status, error: action.error };
   const text = JSON.stringify(body);
   return text.length > RESULT_MAX ? `${text.slice(0, RESULT_MAX)}…(cut)` : text;

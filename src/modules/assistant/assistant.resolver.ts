@@ -1,21 +1,49 @@
-import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription } from 'type-graphql';
+import {
+  Arg,
+  Authorized,
+  Ctx,
+  FieldResolver,
+  ID,
+  Int,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+  Subscription,
+} from 'type-graphql';
 import { checkAccess } from '../../shared/access.js';
 import { viewerOf } from '../../shared/context.js';
 import { Message, type MessageRow, SendMessagePayload } from '../conversations/index.js';
-import { AssistantAction, AssistantActionConnection, AssistantActionStatus, AssistantTool, type ActionRow, ToolRisk } from './action.type.js';
+import {
+  AssistantAction,
+  AssistantActionConnection,
+  AssistantActionStatus,
+  AssistantTool,
+  type ActionRow,
+  ToolRisk,
+} from './action.type.js';
 import type { Context } from './context.js';
 import { schemaOf, toolsFor } from './tools/registry.js';
 
 @Resolver(() => AssistantAction)
 export class AssistantResolver {
   @Authorized()
-  @Query(() => [AssistantTool], { description: 'The tools the assistant may call for the viewer (a READ API key: READ tools only)' })
+  @Query(() => [AssistantTool], {
+    description: 'The tools the assistant may call for the viewer (a READ API key: READ tools only)',
+  })
   assistantTools(@Ctx() ctx: Context): AssistantTool[] {
-    return toolsFor(viewerOf(ctx).scopes).map((t) => ({ name: t.name, description: t.description, risk: t.risk as ToolRisk, parameters: schemaOf(t) }));
+    return toolsFor(viewerOf(ctx).scopes).map((t) => ({
+      name: t.name,
+      description: t.description,
+      risk: t.risk as ToolRisk,
+      parameters: schemaOf(t),
+    }));
   }
 
   @Authorized()
-  @Query(() => AssistantActionConnection, { description: "The viewer's assistant actions (the assistant's and MCP clients'), newest first" })
+  @Query(() => AssistantActionConnection, {
+    description: "The viewer's assistant actions (the assistant's and MCP clients'), newest first",
+  })
   assistantActions(
     @Ctx() ctx: Context,
     @Arg('status', () => AssistantActionStatus, { nullable: true }) status: AssistantActionStatus | null,
@@ -36,12 +64,19 @@ export class AssistantResolver {
     description:
       'Stores the message; with a model configured, runs the assistant: its reply streams through assistantMessageStream, its tool calls become assistant actions (at most 8 model calls). History sent to the model: the most recent messages within LLM_HISTORY_TOKENS (about 4 characters a token), older ones as a summary.',
   })
-  sendMessage(@Arg('conversationId', () => ID) conversationId: string, @Arg('content', () => String) content: string, @Ctx() ctx: Context) {
+  sendMessage(
+    @Arg('conversationId', () => ID) conversationId: string,
+    @Arg('content', () => String) content: string,
+    @Ctx() ctx: Context,
+  ) {
     return ctx.services.assistant.send(viewerOf(ctx), conversationId, content, ctx.client.signal);
   }
 
   @Authorized()
-  @Mutation(() => AssistantAction, { description: 'Runs a PENDING action once (again: the same action); then the assistant is given the result and replies. Expired: BAD_USER_INPUT; denied: CONFLICT' })
+  @Mutation(() => AssistantAction, {
+    description:
+      'Runs a PENDING action once (again: the same action); then the assistant is given the result and replies. Expired: BAD_USER_INPUT; denied: CONFLICT',
+  })
   async approveAssistantAction(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
     const viewer = viewerOf(ctx);
     const { action, decided } = await ctx.services.actions.approve(viewer, id, ctx.services.assistant.answer);
@@ -50,8 +85,14 @@ export class AssistantResolver {
   }
 
   @Authorized()
-  @Mutation(() => AssistantAction, { description: 'DENIED (again: the same action); the assistant is told, with the reason. Already run: CONFLICT' })
-  async denyAssistantAction(@Arg('id', () => ID) id: string, @Arg('reason', () => String, { nullable: true }) reason: string | null, @Ctx() ctx: Context) {
+  @Mutation(() => AssistantAction, {
+    description: 'DENIED (again: the same action); the assistant is told, with the reason. Already run: CONFLICT',
+  })
+  async denyAssistantAction(
+    @Arg('id', () => ID) id: string,
+    @Arg('reason', () => String, { nullable: true }) reason: string | null,
+    @Ctx() ctx: Context,
+  ) {
     const viewer = viewerOf(ctx);
     const { action, decided } = await ctx.services.actions.deny(viewer, id, reason, ctx.services.assistant.answer);
     if (decided) await ctx.services.assistant.continueAfter(viewer, action, ctx.client.signal);
@@ -77,4 +118,3 @@ export class MessageActionsResolver {
     return message.role === 'ASSISTANT' && message.toolCalls?.length ? ctx.loaders.actionsOf.load(message.id) : [];
   }
 }
-

@@ -15,22 +15,45 @@ export function mcpServerFor(viewer: Viewer, actions: ActionService, version: st
       name: t.name,
       description: `${t.description} (${t.risk}${t.risk === 'EXTERNAL' ? ': waits for the user’s approval' : ''})`,
       inputSchema: schemaOf(t) as { type: 'object' },
-      annotations: { readOnlyHint: t.risk === 'READ', destructiveHint: t.name === 'delete_task', openWorldHint: t.risk === 'EXTERNAL' },
+      annotations: {
+        readOnlyHint: t.risk === 'READ',
+        destructiveHint: t.name === 'delete_task',
+        openWorldHint: t.risk === 'EXTERNAL',
+      },
     })),
   }));
   server.setRequestHandler(CallToolRequestSchema, async (request): Promise<CallToolResult> => {
-    const action = await actions.propose(viewer, { tool: request.params.name, arguments: request.params.arguments ?? {}, source: 'MCP' }, { readUntrusted: false });
-    const text = (value: unknown) => [{ type: 'text' as const, text: typeof value === 'string' ? value : JSON.stringify(value) }];
+    const action = await actions.propose(
+      viewer,
+      { tool: request.params.name, arguments: request.params.arguments ?? {}, source: 'MCP' },
+      { readUntrusted: false },
+    );
+    const text = (value: unknown) => [
+      { type: 'text' as const, text: typeof value === 'string' ? value : JSON.stringify(value) },
+    ];
     switch (action.status) {
       case 'EXECUTED':
-        return { content: text(action.result), structuredContent: { actionId: action.id, status: action.status, result: action.result as Record<string, unknown> } };
+        return {
+          content: text(action.result),
+          structuredContent: {
+            actionId: action.id,
+            status: action.status,
+            result: action.result as Record<string, unknown>,
+          },
+        };
       case 'PENDING':
         return {
-          content: text(`Action ${action.id} is PENDING (${action.approvalReason}): it runs once the user approves it in Orbit.`),
+          content: text(
+            `Action ${action.id} is PENDING (${action.approvalReason}): it runs once the user approves it in Orbit.`,
+          ),
           structuredContent: { actionId: action.id, status: action.status, approvalReason: action.approvalReason },
         };
       default:
-        return { isError: true, content: text(action.error ?? action.status), structuredContent: { actionId: action.id, status: action.status, error: action.error } };
+        return {
+          isError: true,
+          content: text(action.error ?? action.status),
+          structuredContent: { actionId: action.id, status: action.status, error: action.error },
+        };
     }
   });
   return server;

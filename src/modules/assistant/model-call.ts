@@ -6,7 +6,14 @@ import { publish } from '../../shared/event-bus.js';
 import type { Viewer } from '../../shared/viewer.js';
 import type { UsageService } from '../usage/index.js';
 import type { MonthlyUsage } from '../usage/index.js';
-import { type ChatMessage, type ChatProvider, ProviderError, type ToolCall, type ToolSpec, estimateTokens } from './provider/openai-compatible.js';
+import {
+  type ChatMessage,
+  type ChatProvider,
+  ProviderError,
+  type ToolCall,
+  type ToolSpec,
+  estimateTokens,
+} from './provider/openai-compatible.js';
 import { ToolCallAccumulator } from './provider/tool-calls.js';
 
 /** NOTIFY payloads stay far below 8,000 bytes. */
@@ -25,7 +32,13 @@ export interface ModelReply {
 
 /** The tokens to hold for a call: its prompt and tools as estimated, and the most it may answer. */
 export function estimateCall(app: App, prompt: ChatMessage[], tools: ToolSpec[] | undefined): number {
-  const text = prompt.reduce((n, m) => n + estimateTokens(m.content ?? '') + ('tool_calls' in m && m.tool_calls ? estimateTokens(JSON.stringify(m.tool_calls)) : 0), 0);
+  const text = prompt.reduce(
+    (n, m) =>
+      n +
+      estimateTokens(m.content ?? '') +
+      ('tool_calls' in m && m.tool_calls ? estimateTokens(JSON.stringify(m.tool_calls)) : 0),
+    0,
+  );
   return text + (tools ? estimateTokens(JSON.stringify(tools)) : 0) + app.config.LLM_MAX_TOKENS;
 }
 
@@ -42,7 +55,15 @@ export class ModelCaller {
     readonly provider: ChatProvider,
   ) {}
 
-  async call(viewer: Viewer, conversationId: string, prompt: ChatMessage[], tools: ToolSpec[] | undefined, hold: string, signal: AbortSignal | undefined, stream = true): Promise<ModelReply> {
+  async call(
+    viewer: Viewer,
+    conversationId: string,
+    prompt: ChatMessage[],
+    tools: ToolSpec[] | undefined,
+    hold: string,
+    signal: AbortSignal | undefined,
+    stream = true,
+  ): Promise<ModelReply> {
     const messageId = randomUUID();
     const timeout = AbortSignal.timeout(this.app.config.LLM_TIMEOUT_MS);
     const abort = signal ? AbortSignal.any([signal, timeout]) : timeout;
@@ -53,33 +74,64 @@ export class ModelCaller {
     const started = performance.now();
     const latency = () => Math.round(performance.now() - started);
     try {
-      for await (const part of this.provider.stream(prompt, { signal: abort, maxTokens: this.app.config.LLM_MAX_TOKENS, tools })) {
+      for await (const part of this.provider.stream(prompt, {
+        signal: abort,
+        maxTokens: this.app.config.LLM_MAX_TOKENS,
+        tools,
+      })) {
         if ('usage' in part) counted = part.usage;
         else if ('finish' in part) finishReason = part.finish;
         else if ('toolCall' in part) calls.add(part.toolCall);
         else if (part.delta) {
           text += part.delta;
-          if (stream) for (let i = 0; i < part.delta.length; i += CHUNK_MAX) await this.chunk(conversationId, messageId, part.delta.slice(i, i + CHUNK_MAX), false);
+          if (stream)
+            for (let i = 0; i < part.delta.length; i += CHUNK_MAX)
+              await this.chunk(conversationId, messageId, part.delta.slice(i, i + CHUNK_MAX), false);
         }
       }
     } catch (error) {
       await this.usage.releaseHold(viewer, hold);
       // The failed call is logged too (nothing was charged for it).
       const status = error instanceof ProviderError ? error.failure : 'error';
-      await this.log(this.app.db, { conversationId, userId: viewer.userId, model: this.provider.model, promptTokens: counted?.promptTokens ?? 0, completionTokens: counted?.completionTokens ?? 0, latencyMs: latency(), status, finishReason }).catch(() => {});
+      await this.log(this.app.db, {
+        conversationId,
+        userId: viewer.userId,
+        model: this.provider.model,
+        promptTokens: counted?.promptTokens ?? 0,
+        completionTokens: counted?.completionTokens ?? 0,
+        latencyMs: latency(),
+        status,
+        finishReason,
+      }).catch(() => {});
       if (stream) await this.chunk(conversationId, messageId, '', true).catch(() => {});
       throw error;
     }
     const toolCalls = calls.finish((n) => `call_${messageId.slice(0, 8)}_${n}`);
-    const usage = counted ?? { promptTokens: estimateCall(this.app, prompt, tools) - this.app.config.LLM_MAX_TOKENS, completionTokens: estimateTokens(text + JSON.stringify(toolCalls)) };
+    const usage = counted ?? {
+      promptTokens: estimateCall(this.app, prompt, tools) - this.app.config.LLM_MAX_TOKENS,
+      completionTokens: estimateTokens(text + JSON.stringify(toolCalls)),
+    };
     return { messageId, text, toolCalls, usage, finishReason, latencyMs: latency(), hold };
   }
 
   /** Meters a finished call in `tx` (its record, the month's total, the reservation released) and logs it. */
   async meter(tx: Tx, viewer: Viewer, conversationId: string, reply: ModelReply): Promise<MonthlyUsage> {
     const reserved = await this.usage.settleHold(tx, reply.hold);
-    const monthly = await this.usage.add(tx, viewer, { model: this.provider.model, ...reply.usage, conversationId }, reserved);
-    await this.log(tx, { conversationId, userId: viewer.userId, model: this.provider.model, ...reply.usage, latencyMs: reply.latencyMs, status: 'ok', finishReason: reply.finishReason });
+    const monthly = await this.usage.add(
+      tx,
+      viewer,
+      { model: this.provider.model, ...reply.usage, conversationId },
+      reserved,
+    );
+    await this.log(tx, {
+      conversationId,
+      userId: viewer.userId,
+      model: this.provider.model,
+      ...reply.usage,
+      latencyMs: reply.latencyMs,
+      status: 'ok',
+      finishReason: reply.finishReason,
+    });
     return monthly;
   }
 

@@ -23,7 +23,14 @@ export function overlaps(fromDate: Date, toDate: Date, zone: string) {
   // As text with a cast: postgres.js takes no Date objects in raw SQL (PGlite would).
   const from = sql`${fromDate.toISOString()}::timestamptz`;
   const to = sql`${toDate.toISOString()}::timestamptz`;
-  const timed = and(sql`not ${events.allDay}`, sql`${events.startsAt} < ${to}`, or(sql`${events.endsAt} > ${from}`, and(sql`${events.endsAt} = ${events.startsAt}`, sql`${events.startsAt} >= ${from}`)));
+  const timed = and(
+    sql`not ${events.allDay}`,
+    sql`${events.startsAt} < ${to}`,
+    or(
+      sql`${events.endsAt} > ${from}`,
+      and(sql`${events.endsAt} = ${events.startsAt}`, sql`${events.startsAt} >= ${from}`),
+    ),
+  );
   const allDay = and(
     sql`${events.allDay}`,
     sql`timezone(${zone}, ${events.startDate}::timestamp) < ${to}`,
@@ -48,7 +55,11 @@ export class CalendarService {
   async range(viewer: Viewer, from: Date, to: Date, includeDeclined: boolean): Promise<EventRow[]> {
     const p = new FieldProblems();
     p.check(to.getTime() > from.getTime(), 'to', '`to` must be after `from`');
-    p.check(to.getTime() - from.getTime() <= MAX_RANGE_DAYS * 86_400_000, 'to', `The range is at most ${MAX_RANGE_DAYS} days`);
+    p.check(
+      to.getTime() - from.getTime() <= MAX_RANGE_DAYS * 86_400_000,
+      'to',
+      `The range is at most ${MAX_RANGE_DAYS} days`,
+    );
     p.throwIfAny();
     return this.app.db
       .select()
@@ -59,7 +70,10 @@ export class CalendarService {
   }
 
   async get(viewer: Viewer, id: string, q: Queryable = this.app.db): Promise<EventRow> {
-    const [row] = await q.select().from(events).where(and(eq(events.id, parseId(id, 'Event')), visibleEvents(viewer.userId)));
+    const [row] = await q
+      .select()
+      .from(events)
+      .where(and(eq(events.id, parseId(id, 'Event')), visibleEvents(viewer.userId)));
     if (!row) throw new NotFoundError('Event');
     return row;
   }
@@ -81,9 +95,21 @@ export class CalendarService {
     return this.app.db.transaction(async (tx) => {
       const [event] = await tx
         .insert(events)
-        .values({ organizerId: viewer.userId, title, description: input.description ?? null, location: input.location ?? null, ...values })
+        .values({
+          organizerId: viewer.userId,
+          title,
+          description: input.description ?? null,
+          location: input.location ?? null,
+          ...values,
+        })
         .returning();
-      await recordActivity(tx, { actorId: viewer.userId, verb: 'event.created', entityType: 'event', entityId: event!.id, summary: `Created the event "${title}"` });
+      await recordActivity(tx, {
+        actorId: viewer.userId,
+        verb: 'event.created',
+        entityType: 'event',
+        entityId: event!.id,
+        summary: `Created the event "${title}"`,
+      });
       return event!;
     });
   }
@@ -97,8 +123,11 @@ export class CalendarService {
       if (input.title !== undefined) p.check(!!title && title.length <= 300, 'title', 'Title must be 1-300 characters');
       p.throwIfAny();
       const allDay = input.allDay ?? before.allDay;
-      const timeChanged = input.startsAt != null || input.endsAt != null || (input.allDay != null && input.allDay !== before.allDay);
-      const times = timeChanged ? this.times(viewer, input.startsAt ?? before.startsAt, input.endsAt ?? before.endsAt, allDay) : {};
+      const timeChanged =
+        input.startsAt != null || input.endsAt != null || (input.allDay != null && input.allDay !== before.allDay);
+      const times = timeChanged
+        ? this.times(viewer, input.startsAt ?? before.startsAt, input.endsAt ?? before.endsAt, allDay)
+        : {};
       const changes: Partial<EventRow> = { ...times, updatedAt: new Date() };
       if (title) changes.title = title;
       if (input.description !== undefined) changes.description = input.description;
@@ -110,9 +139,21 @@ export class CalendarService {
           .set({ status: 'PENDING', respondedAt: null })
           .where(eq(invitations.eventId, before.id))
           .returning();
-        await this.tell(tx, reset, (i) => ({ userId: i.inviteeId!, kind: 'EVENT_INVITATION', title: `"${event!.title}" moved: please answer again`, entityType: 'event', entityId: event!.id }));
+        await this.tell(tx, reset, (i) => ({
+          userId: i.inviteeId!,
+          kind: 'EVENT_INVITATION',
+          title: `"${event!.title}" moved: please answer again`,
+          entityType: 'event',
+          entityId: event!.id,
+        }));
       }
-      await recordActivity(tx, { actorId: viewer.userId, verb: 'event.updated', entityType: 'event', entityId: event!.id, summary: `Updated the event "${event!.title}"` });
+      await recordActivity(tx, {
+        actorId: viewer.userId,
+        verb: 'event.updated',
+        entityType: 'event',
+        entityId: event!.id,
+        summary: `Updated the event "${event!.title}"`,
+      });
       return event!;
     });
   }
@@ -121,9 +162,21 @@ export class CalendarService {
     return this.app.db.transaction(async (tx) => {
       const event = await this.own(tx, viewer, id);
       const invited = await tx.select().from(invitations).where(eq(invitations.eventId, event.id));
-      await this.tell(tx, invited, (i) => ({ userId: i.inviteeId!, kind: 'EVENT_INVITATION', title: `"${event.title}" was cancelled`, entityType: 'event', entityId: event.id }));
+      await this.tell(tx, invited, (i) => ({
+        userId: i.inviteeId!,
+        kind: 'EVENT_INVITATION',
+        title: `"${event.title}" was cancelled`,
+        entityType: 'event',
+        entityId: event.id,
+      }));
       await tx.delete(events).where(eq(events.id, event.id));
-      await recordActivity(tx, { actorId: viewer.userId, verb: 'event.deleted', entityType: 'event', entityId: event.id, summary: `Cancelled the event "${event.title}"` });
+      await recordActivity(tx, {
+        actorId: viewer.userId,
+        verb: 'event.deleted',
+        entityType: 'event',
+        entityId: event.id,
+        summary: `Cancelled the event "${event.title}"`,
+      });
       return event.id;
     });
   }
@@ -144,21 +197,57 @@ export class CalendarService {
       const existing = await tx.select().from(invitations).where(eq(invitations.eventId, event.id));
       const known = new Set(existing.map((i) => i.email));
       const fresh = emails.filter((e) => !known.has(e) && e !== viewer.user.email);
-      if (existing.length + fresh.length > MAX_INVITATIONS) throw new InputError({ emails: `At most ${MAX_INVITATIONS} invitations per event` });
+      if (existing.length + fresh.length > MAX_INVITATIONS)
+        throw new InputError({ emails: `At most ${MAX_INVITATIONS} invitations per event` });
       let created: InvitationRow[] = [];
       if (fresh.length) {
-        const accounts = await tx.select({ id: users.id, email: users.email }).from(users).where(inArray(users.email, fresh));
+        const accounts = await tx
+          .select({ id: users.id, email: users.email })
+          .from(users)
+          .where(inArray(users.email, fresh));
         const byEmail = new Map(accounts.map((a) => [a.email, a.id]));
-        created = await tx.insert(invitations).values(fresh.map((email) => ({ eventId: event.id, email, inviteeId: byEmail.get(email) ?? null }))).returning();
+        created = await tx
+          .insert(invitations)
+          .values(fresh.map((email) => ({ eventId: event.id, email, inviteeId: byEmail.get(email) ?? null })))
+          .returning();
         const who = viewer.user.name ?? viewer.user.email;
-        await this.tell(tx, created, (i) => ({ userId: i.inviteeId!, kind: 'EVENT_INVITATION', title: `${who} invited you to "${event.title}"`, entityType: 'event', entityId: event.id }));
-        await recordActivity(tx, { actorId: viewer.userId, verb: 'event.invited', entityType: 'event', entityId: event.id, summary: `Invited ${fresh.length} to "${event.title}"` });
-        const { send, held } = await this.quota.filter(tx, viewer.userId, created.map((i) => i.email));
+        await this.tell(tx, created, (i) => ({
+          userId: i.inviteeId!,
+          kind: 'EVENT_INVITATION',
+          title: `${who} invited you to "${event.title}"`,
+          entityType: 'event',
+          entityId: event.id,
+        }));
+        await recordActivity(tx, {
+          actorId: viewer.userId,
+          verb: 'event.invited',
+          entityType: 'event',
+          entityId: event.id,
+          summary: `Invited ${fresh.length} to "${event.title}"`,
+        });
+        const { send, held } = await this.quota.filter(
+          tx,
+          viewer.userId,
+          created.map((i) => i.email),
+        );
         for (const to of send) {
-          mails.push({ kind: 'event-invitation', to, subject: `${who} invited you to "${event.title}"`, text: `${event.title}\n${event.startsAt.toISOString()}\n\n${this.app.config.APP_URL}\n` });
+          mails.push({
+            kind: 'event-invitation',
+            to,
+            subject: `${who} invited you to "${event.title}"`,
+            text: `${event.title}\n${event.startsAt.toISOString()}\n\n${this.app.config.APP_URL}\n`,
+          });
         }
         if (held.length) {
-          await createNotifications(tx, [{ userId: viewer.userId, kind: 'EMAIL_LIMIT_REACHED', ...heldMessage('invitation', held, this.app.config), entityType: 'event', entityId: event.id }]);
+          await createNotifications(tx, [
+            {
+              userId: viewer.userId,
+              kind: 'EMAIL_LIMIT_REACHED',
+              ...heldMessage('invitation', held, this.app.config),
+              entityType: 'event',
+              entityId: event.id,
+            },
+          ]);
         }
       }
       return [...existing, ...created].filter((i) => emails.includes(i.email));
@@ -174,15 +263,36 @@ export class CalendarService {
         .select({ invitation: invitations, event: events })
         .from(invitations)
         .innerJoin(events, eq(events.id, invitations.eventId))
-        .where(and(eq(invitations.id, parseId(invitationId, 'Invitation')), or(eq(invitations.inviteeId, viewer.userId), eq(events.organizerId, viewer.userId))));
+        .where(
+          and(
+            eq(invitations.id, parseId(invitationId, 'Invitation')),
+            or(eq(invitations.inviteeId, viewer.userId), eq(events.organizerId, viewer.userId)),
+          ),
+        );
       if (!row) throw new NotFoundError('Invitation');
       if (row.invitation.inviteeId !== viewer.userId) throw new ForbiddenError('Only the invitee may answer');
-      const [updated] = await tx.update(invitations).set({ status, respondedAt: new Date() }).where(eq(invitations.id, row.invitation.id)).returning();
+      const [updated] = await tx
+        .update(invitations)
+        .set({ status, respondedAt: new Date() })
+        .where(eq(invitations.id, row.invitation.id))
+        .returning();
       const who = viewer.user.name ?? viewer.user.email;
       await createNotifications(tx, [
-        { userId: row.event.organizerId, kind: 'INVITATION_RESPONSE', title: `${who} answered ${status} to "${row.event.title}"`, entityType: 'event', entityId: row.event.id },
+        {
+          userId: row.event.organizerId,
+          kind: 'INVITATION_RESPONSE',
+          title: `${who} answered ${status} to "${row.event.title}"`,
+          entityType: 'event',
+          entityId: row.event.id,
+        },
       ]);
-      await recordActivity(tx, { actorId: viewer.userId, verb: 'event.responded', entityType: 'event', entityId: row.event.id, summary: `Answered ${status} to "${row.event.title}"` });
+      await recordActivity(tx, {
+        actorId: viewer.userId,
+        verb: 'event.responded',
+        entityType: 'event',
+        entityId: row.event.id,
+        summary: `Answered ${status} to "${row.event.title}"`,
+      });
       return updated!;
     });
   }
@@ -208,13 +318,20 @@ export class CalendarService {
     const last = dateInZone(new Date(Math.max(startsAt.getTime(), endsAt.getTime() - 1)), zone);
     const endDate = last < startDate ? startDate : last;
     // The stored end is the midnight after the last day: it must still be a four-digit year.
-    if (endDate >= `${MAX_YEAR}-12-31` || endDate.length !== 10) throw new InputError({ endsAt: `An all-day event must end before ${MAX_YEAR}-12-31` });
-    if (startDate.length !== 10 || startDate < `${MIN_YEAR}-01-02`) throw new InputError({ startsAt: `An all-day event must start after ${MIN_YEAR}-01-01` });
-    return { allDay, startDate, endDate, startsAt: startOfDay(startDate, zone), endsAt: startOfDay(addDays(endDate, 1), zone) };
+    if (endDate >= `${MAX_YEAR}-12-31` || endDate.length !== 10)
+      throw new InputError({ endsAt: `An all-day event must end before ${MAX_YEAR}-12-31` });
+    if (startDate.length !== 10 || startDate < `${MIN_YEAR}-01-02`)
+      throw new InputError({ startsAt: `An all-day event must start after ${MIN_YEAR}-01-01` });
+    return {
+      allDay,
+      startDate,
+      endDate,
+      startsAt: startOfDay(startDate, zone),
+      endsAt: startOfDay(addDays(endDate, 1), zone),
+    };
   }
 
   private async tell(tx: Tx, rows: InvitationRow[], make: (i: InvitationRow) => NotificationInput) {
     await createNotifications(tx, rows.filter((r) => r.inviteeId).map(make));
   }
 }
-

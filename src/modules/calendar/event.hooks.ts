@@ -12,10 +12,24 @@ export async function linkInvitations(tx: Tx, user: UserRow): Promise<void> {
     .where(and(eq(invitations.email, user.email), isNull(invitations.inviteeId)))
     .returning({ eventId: invitations.eventId });
   if (linked.length === 0) return;
-  const rows = await tx.select({ id: events.id, title: events.title }).from(events).where(inArray(events.id, linked.map((l) => l.eventId)));
+  const rows = await tx
+    .select({ id: events.id, title: events.title })
+    .from(events)
+    .where(
+      inArray(
+        events.id,
+        linked.map((l) => l.eventId),
+      ),
+    );
   const titles = new Map(rows.map((r) => [r.id, r.title]));
   await createNotifications(
     tx,
-    linked.map((l) => ({ userId: user.id, kind: 'EVENT_INVITATION' as const, title: `You are invited to "${titles.get(l.eventId) ?? 'an event'}"`, entityType: 'event', entityId: l.eventId })),
+    linked.map((l) => ({
+      userId: user.id,
+      kind: 'EVENT_INVITATION' as const,
+      title: `You are invited to "${titles.get(l.eventId) ?? 'an event'}"`,
+      entityType: 'event',
+      entityId: l.eventId,
+    })),
   );
 }

@@ -2,14 +2,25 @@ import { Arg, Authorized, Ctx, FieldResolver, ID, Mutation, Query, Resolver, Roo
 import type { Context } from './context.js';
 import { viewerOf } from '../../shared/context.js';
 import { User } from '../users/index.js';
-import { CalendarEvent, CreateEventInput, Invitation, type EventRow, type InvitationRow, RsvpStatus, UpdateEventInput } from './event.type.js';
+import {
+  CalendarEvent,
+  CreateEventInput,
+  Invitation,
+  type EventRow,
+  type InvitationRow,
+  RsvpStatus,
+  UpdateEventInput,
+} from './event.type.js';
 import { addDays, startOfDay } from '../../shared/zones.js';
 
 @Resolver(() => CalendarEvent)
 export class EventResolver {
   // ---------------------------------------------------------------- queries
   @Authorized()
-  @Query(() => [CalendarEvent], { description: "Own events and invitations overlapping [from, to); declined ones only with includeDeclined. At most 366 days." })
+  @Query(() => [CalendarEvent], {
+    description:
+      'Own events and invitations overlapping [from, to); declined ones only with includeDeclined. At most 366 days.',
+  })
   events(
     @Arg('from', () => Date) from: Date,
     @Arg('to', () => Date) to: Date,
@@ -39,8 +50,14 @@ export class EventResolver {
   }
 
   @Authorized()
-  @Mutation(() => CalendarEvent, { description: 'Organizer only. A new time sets every answer back to PENDING and tells the invitees' })
-  updateEvent(@Arg('id', () => ID) id: string, @Arg('input', () => UpdateEventInput) input: UpdateEventInput, @Ctx() ctx: Context) {
+  @Mutation(() => CalendarEvent, {
+    description: 'Organizer only. A new time sets every answer back to PENDING and tells the invitees',
+  })
+  updateEvent(
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => UpdateEventInput) input: UpdateEventInput,
+    @Ctx() ctx: Context,
+  ) {
     return ctx.services.calendar.update(viewerOf(ctx), id, input);
   }
 
@@ -51,14 +68,24 @@ export class EventResolver {
   }
 
   @Authorized()
-  @Mutation(() => [Invitation], { description: 'Organizer only; addresses are deduplicated; at most 100 invitations per event' })
-  inviteToEvent(@Arg('eventId', () => ID) eventId: string, @Arg('emails', () => [String], { description: 'At most 100' }) emails: string[], @Ctx() ctx: Context) {
+  @Mutation(() => [Invitation], {
+    description: 'Organizer only; addresses are deduplicated; at most 100 invitations per event',
+  })
+  inviteToEvent(
+    @Arg('eventId', () => ID) eventId: string,
+    @Arg('emails', () => [String], { description: 'At most 100' }) emails: string[],
+    @Ctx() ctx: Context,
+  ) {
     return ctx.services.calendar.invite(viewerOf(ctx), eventId, emails);
   }
 
   @Authorized()
   @Mutation(() => Invitation, { description: 'Invitee only' })
-  respondToInvitation(@Arg('invitationId', () => ID) invitationId: string, @Arg('status', () => RsvpStatus) status: RsvpStatus, @Ctx() ctx: Context) {
+  respondToInvitation(
+    @Arg('invitationId', () => ID) invitationId: string,
+    @Arg('status', () => RsvpStatus) status: RsvpStatus,
+    @Ctx() ctx: Context,
+  ) {
     return ctx.services.calendar.respond(viewerOf(ctx), invitationId, status);
   }
 
@@ -83,7 +110,10 @@ export class EventResolver {
     return ctx.loaders.invitationsByEvent.load(e.id);
   }
 
-  @FieldResolver(() => RsvpStatus, { nullable: true, description: "The viewer's own answer when invited; null for the organizer" })
+  @FieldResolver(() => RsvpStatus, {
+    nullable: true,
+    description: "The viewer's own answer when invited; null for the organizer",
+  })
   async myResponse(@Root() e: EventRow, @Ctx() ctx: Context) {
     if (e.organizerId === ctx.viewer?.userId) return null;
     return (await ctx.loaders.myResponseByEvent.load(e.id))?.status ?? null;
@@ -102,4 +132,3 @@ export class InvitationResolver {
     return i.inviteeId ? ctx.loaders.userById.load(i.inviteeId) : null;
   }
 }
-

@@ -41,7 +41,10 @@ export class CreateEventInput {
   @Field(() => String, { nullable: true }) location?: string | null;
   @Field(() => Date) startsAt!: Date;
   @Field(() => Date) endsAt!: Date;
-  @Field(() => Boolean, { nullable: true, description: "The event covers the dates of startsAt..endsAt in the organizer's timezone" })
+  @Field(() => Boolean, {
+    nullable: true,
+    description: "The event covers the dates of startsAt..endsAt in the organizer's timezone",
+  })
   allDay?: boolean | null;
 }
 

@@ -22,7 +22,9 @@ export function createConversationLoaders(db: Db) {
               ...getTableColumns(messages),
               total: sql<number>`count(*) over (partition by ${messages.conversationId})`.as('total'),
               past: sql<boolean>`(${past})`.as('past'),
-              rank: sql<number>`count(*) filter (where ${past}) over (partition by ${messages.conversationId} order by ${messages.seq}, ${messages.id})`.as('rank'),
+              rank: sql<number>`count(*) filter (where ${past}) over (partition by ${messages.conversationId} order by ${messages.seq}, ${messages.id})`.as(
+                'rank',
+              ),
             })
             .from(messages)
             .where(anyId(messages.conversationId, ids))
@@ -40,7 +42,12 @@ export function createConversationLoaders(db: Db) {
           }
           return ids.map((id) => {
             const g = byId.get(id);
-            return toConnection(g?.rows ?? [], page, (r) => [r.seq, r.id], g?.total ?? (page.after ? () => countOf(db, id) : 0));
+            return toConnection(
+              g?.rows ?? [],
+              page,
+              (r) => [r.seq, r.id],
+              g?.total ?? (page.after ? () => countOf(db, id) : 0),
+            );
           });
         });
         pages.set(key, loader);
@@ -51,7 +58,10 @@ export function createConversationLoaders(db: Db) {
 }
 
 async function countOf(db: Db, conversationId: string): Promise<number> {
-  const [row] = await db.select({ n: sql<number>`count(*)::int` }).from(messages).where(sql`${messages.conversationId} = ${conversationId}`);
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int` })
+    .from(messages)
+    .where(sql`${messages.conversationId} = ${conversationId}`);
   return Number(row?.n ?? 0);
 }
 
@@ -64,11 +74,20 @@ export const MODEL_CALLS_SHOWN = 100;
 export function modelCallsLoader(db: Db) {
   return new DataLoader<string, ModelCallRow[]>(async (ids) => {
     const ranked = db
-      .select({ ...getTableColumns(modelCalls), n: sql<number>`row_number() over (partition by ${modelCalls.conversationId} order by ${modelCalls.createdAt} desc, ${modelCalls.id} desc)`.as('n') })
+      .select({
+        ...getTableColumns(modelCalls),
+        n: sql<number>`row_number() over (partition by ${modelCalls.conversationId} order by ${modelCalls.createdAt} desc, ${modelCalls.id} desc)`.as(
+          'n',
+        ),
+      })
       .from(modelCalls)
       .where(anyId(modelCalls.conversationId, ids))
       .as('c');
-    const rows = await db.select().from(ranked).where(sql`${ranked.n} <= ${MODEL_CALLS_SHOWN}`).orderBy(ranked.createdAt, ranked.id);
+    const rows = await db
+      .select()
+      .from(ranked)
+      .where(sql`${ranked.n} <= ${MODEL_CALLS_SHOWN}`)
+      .orderBy(ranked.createdAt, ranked.id);
     const by = new Map<string, ModelCallRow[]>();
     for (const { n: _n, ...row } of rows) {
       let list = by.get(row.conversationId);

@@ -1,9 +1,28 @@
-import { Arg, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root, Subscription, Authorized } from 'type-graphql';
+import {
+  Arg,
+  Ctx,
+  FieldResolver,
+  ID,
+  Int,
+  Mutation,
+  Query,
+  Resolver,
+  Root,
+  Subscription,
+  Authorized,
+} from 'type-graphql';
 import type { Context } from './context.js';
 import { viewerOf } from '../../shared/context.js';
 import { pageRequest } from '../../shared/pagination.js';
 import { checkAccess } from '../../shared/access.js';
-import { Conversation, ConversationConnection, type ConversationRow, MessageChunk, MessageConnection, ModelCall } from './conversation.type.js';
+import {
+  Conversation,
+  ConversationConnection,
+  type ConversationRow,
+  MessageChunk,
+  MessageConnection,
+  ModelCall,
+} from './conversation.type.js';
 
 @Resolver(() => Conversation)
 export class ConversationResolver {
@@ -44,7 +63,9 @@ export class ConversationResolver {
   }
 
   // ---------------------------------------------------------------- fields
-  @FieldResolver(() => [ModelCall], { description: 'The model calls made for this conversation, oldest first (the most recent 100), failed ones included' })
+  @FieldResolver(() => [ModelCall], {
+    description: 'The model calls made for this conversation, oldest first (the most recent 100), failed ones included',
+  })
   modelCalls(@Root() conversation: ConversationRow, @Ctx() ctx: Context) {
     return ctx.loaders.modelCallsOf.load(conversation.id);
   }
@@ -69,7 +90,10 @@ export class ConversationResolver {
       return ctx.app.bus.iterate(`assistant:${conversation.id}`);
     },
   })
-  assistantMessageStream(@Root() chunk: MessageChunk, @Arg('conversationId', () => ID) _conversationId: string): MessageChunk {
+  assistantMessageStream(
+    @Root() chunk: MessageChunk,
+    @Arg('conversationId', () => ID) _conversationId: string,
+  ): MessageChunk {
     return chunk;
   }
 }

@@ -14,13 +14,29 @@ export const DEFAULT_TITLE = 'New conversation';
 export class ConversationService {
   constructor(private readonly app: App) {}
 
-  async list(viewer: Viewer, first: number | null | undefined, after: string | null | undefined): Promise<Connection<ConversationRow>> {
+  async list(
+    viewer: Viewer,
+    first: number | null | undefined,
+    after: string | null | undefined,
+  ): Promise<Connection<ConversationRow>> {
     const page = pageRequest(first, after);
     const mine = eq(conversations.userId, viewer.userId);
     return keysetPage(
       page,
-      { expr: conversations.updatedAt, id: conversations.id, dir: 'DESC', cast: cursorCast.timestamptz, cursorOf: (r) => [r.updatedAt.toISOString(), r.id] },
-      (past, order, limit) => this.app.db.select().from(conversations).where(and(mine, past)).orderBy(...order).limit(limit),
+      {
+        expr: conversations.updatedAt,
+        id: conversations.id,
+        dir: 'DESC',
+        cast: cursorCast.timestamptz,
+        cursorOf: (r) => [r.updatedAt.toISOString(), r.id],
+      },
+      (past, order, limit) =>
+        this.app.db
+          .select()
+          .from(conversations)
+          .where(and(mine, past))
+          .orderBy(...order)
+          .limit(limit),
       () => countWhere(this.app.db, conversations, mine),
     );
   }
@@ -43,7 +59,9 @@ export class ConversationService {
 
   async rename(viewer: Viewer, id: string, title: string): Promise<ConversationRow> {
     const name = title.trim();
-    new FieldProblems().check(name.length >= 1 && name.length <= 200, 'title', 'Title must be 1-200 characters').throwIfAny();
+    new FieldProblems()
+      .check(name.length >= 1 && name.length <= 200, 'title', 'Title must be 1-200 characters')
+      .throwIfAny();
     const [row] = await this.app.db
       .update(conversations)
       .set({ title: name, updatedAt: new Date() })
@@ -63,9 +81,19 @@ export class ConversationService {
   }
 
   /** Appends a message and marks the conversation active. */
-  async store(conversationId: string, message: Partial<MessageRow> & Pick<MessageRow, 'role' | 'content'>, q: Queryable = this.app.db): Promise<MessageRow> {
-    const [row] = await q.insert(messages).values({ conversationId, ...message }).returning();
-    await q.update(conversations).set({ lastMessageAt: row!.createdAt, updatedAt: new Date() }).where(eq(conversations.id, conversationId));
+  async store(
+    conversationId: string,
+    message: Partial<MessageRow> & Pick<MessageRow, 'role' | 'content'>,
+    q: Queryable = this.app.db,
+  ): Promise<MessageRow> {
+    const [row] = await q
+      .insert(messages)
+      .values({ conversationId, ...message })
+      .returning();
+    await q
+      .update(conversations)
+      .set({ lastMessageAt: row!.createdAt, updatedAt: new Date() })
+      .where(eq(conversations.id, conversationId));
     return row!;
   }
 }

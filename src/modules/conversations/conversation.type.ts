@@ -9,7 +9,10 @@ export enum MessageRole {
   SYSTEM = 'SYSTEM',
   TOOL = 'TOOL',
 }
-registerEnumType(MessageRole, { name: 'MessageRole', valuesConfig: { TOOL: { description: 'The result of a tool call the assistant made (JSON)' } } });
+registerEnumType(MessageRole, {
+  name: 'MessageRole',
+  valuesConfig: { TOOL: { description: 'The result of a tool call the assistant made (JSON)' } },
+});
 
 export type ConversationRow = typeof conversations.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;
@@ -22,7 +25,11 @@ export class Message {
   @Field(() => String, { nullable: true }) model!: string | null;
   @Field(() => Int, { nullable: true }) promptTokens!: number | null;
   @Field(() => Int, { nullable: true }) completionTokens!: number | null;
-  @Field(() => String, { nullable: true, description: 'Why the assistant stopped early on this message: USAGE_LIMIT_EXCEEDED (the budget ran out mid-turn) or STEP_LIMIT (8 model calls)' })
+  @Field(() => String, {
+    nullable: true,
+    description:
+      'Why the assistant stopped early on this message: USAGE_LIMIT_EXCEEDED (the budget ran out mid-turn) or STEP_LIMIT (8 model calls)',
+  })
   stopReason!: string | null;
   @Field(() => Date) createdAt!: Date;
 }
@@ -56,7 +63,8 @@ export class ModelCall {
 @ObjectType()
 export class SendMessagePayload {
   @Field(() => Message) userMessage!: MessageRow;
-  @Field(() => Message, { nullable: true, description: 'Null when no assistant model is configured on the server' }) assistantMessage!: MessageRow | null;
+  @Field(() => Message, { nullable: true, description: 'Null when no assistant model is configured on the server' })
+  assistantMessage!: MessageRow | null;
   @Field(() => MonthlyUsage) usage!: MonthlyUsage;
 }
 

@@ -3,4 +3,11 @@ import './topics.js';
 export { ConversationService } from './conversation.service.js';
 export { type ConversationLoaders, createConversationLoaders } from './conversation.loaders.js';
 export { ConversationResolver } from './conversation.resolver.js';
-export { Message, MessageChunk, MessageRole, SendMessagePayload, type ConversationRow, type MessageRow } from './conversation.type.js';
+export {
+  Message,
+  MessageChunk,
+  MessageRole,
+  SendMessagePayload,
+  type ConversationRow,
+  type MessageRow,
+} from './conversation.type.js';

@@ -37,7 +37,9 @@ export class DashboardService {
         overdue: sql<number>`(count(*) filter (where ${tasks.dueAt} < ${start}))::int`,
       })
       .from(tasks)
-      .where(and(sql`${tasks.listId} in ${visibleListIds(viewer.userId)}`, inArray(tasks.status, ['TODO', 'IN_PROGRESS'])));
+      .where(
+        and(sql`${tasks.listId} in ${visibleListIds(viewer.userId)}`, inArray(tasks.status, ['TODO', 'IN_PROGRESS'])),
+      );
     return { open: Number(row?.open ?? 0), dueToday: Number(row?.dueToday ?? 0), overdue: Number(row?.overdue ?? 0) };
   }
 

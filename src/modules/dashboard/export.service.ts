@@ -2,8 +2,26 @@ import { type AnyColumn, type SQL, and, asc, eq, getTableColumns, gt, or, sql } 
 import type { PgTable } from 'drizzle-orm/pg-core';
 import type { App } from '../../shared/app.js';
 import {
-  activities, apiKeys, conversations, documentTags, documents, events, invitations, journalEntries, labels, listMembers, messages,
-  monthlyUsage, notifications, sessions, taskLabels, taskLists, tasks, usageRecords, users, tags,
+  activities,
+  apiKeys,
+  conversations,
+  documentTags,
+  documents,
+  events,
+  invitations,
+  journalEntries,
+  labels,
+  listMembers,
+  messages,
+  monthlyUsage,
+  notifications,
+  sessions,
+  taskLabels,
+  taskLists,
+  tasks,
+  usageRecords,
+  users,
+  tags,
 } from '../../db/schema/index.js';
 import type { Viewer } from '../../shared/viewer.js';
 import { publicUserColumns } from '../users/index.js';
@@ -32,16 +50,34 @@ export class ExportService {
       sessions: await this.all(sessions, sessions.id, eq(sessions.userId, me)),
       apiKeys: await this.all(apiKeys, apiKeys.id, eq(apiKeys.userId, me), keyColumns),
       taskLists: await this.all(taskLists, taskLists.id, eq(taskLists.ownerId, me)),
-      listMembers: await this.all(listMembers, listMembers.userId, sql`${listMembers.listId} in ${ownLists}`, undefined, listMembers.listId),
+      listMembers: await this.all(
+        listMembers,
+        listMembers.userId,
+        sql`${listMembers.listId} in ${ownLists}`,
+        undefined,
+        listMembers.listId,
+      ),
       tasks: await this.all(tasks, tasks.id, or(sql`${tasks.listId} in ${ownLists}`, eq(tasks.createdById, me))!),
       labels: await this.all(labels, labels.id, eq(labels.ownerId, me)),
-      taskLabels: await this.all(taskLabels, taskLabels.taskId, sql`${taskLabels.labelId} in (select ${labels.id} from ${labels} where ${labels.ownerId} = ${me})`, undefined, taskLabels.labelId),
+      taskLabels: await this.all(
+        taskLabels,
+        taskLabels.taskId,
+        sql`${taskLabels.labelId} in (select ${labels.id} from ${labels} where ${labels.ownerId} = ${me})`,
+        undefined,
+        taskLabels.labelId,
+      ),
       events: await this.all(events, events.id, eq(events.organizerId, me)),
       invitationsSent: await this.all(invitations, invitations.id, sql`${invitations.eventId} in ${ownEvents}`),
       invitationsReceived: await this.all(invitations, invitations.id, eq(invitations.inviteeId, me)),
       documents: await this.all(documents, documents.id, eq(documents.ownerId, me), documentColumns),
       tags: await this.all(tags, tags.id, eq(tags.ownerId, me)),
-      documentTags: await this.all(documentTags, documentTags.tagId, sql`${documentTags.documentId} in ${ownDocs}`, undefined, documentTags.documentId),
+      documentTags: await this.all(
+        documentTags,
+        documentTags.tagId,
+        sql`${documentTags.documentId} in ${ownDocs}`,
+        undefined,
+        documentTags.documentId,
+      ),
       journalEntries: await this.all(journalEntries, journalEntries.id, eq(journalEntries.userId, me)),
       conversations: await this.all(conversations, conversations.id, eq(conversations.userId, me)),
       messages: await this.all(messages, messages.id, sql`${messages.conversationId} in ${ownConversations}`),
@@ -53,7 +89,13 @@ export class ExportService {
   }
 
   /** Every matching row, PAGE at a time, ordered by (group, key). */
-  private async all(table: PgTable, key: AnyColumn, where: SQL, columns?: Record<string, AnyColumn>, group?: AnyColumn): Promise<unknown[]> {
+  private async all(
+    table: PgTable,
+    key: AnyColumn,
+    where: SQL,
+    columns?: Record<string, AnyColumn>,
+    group?: AnyColumn,
+  ): Promise<unknown[]> {
     const out: unknown[] = [];
     let last: Record<string, unknown> | undefined;
     for (;;) {

@@ -23,7 +23,10 @@ async function searchable<T>(write: Promise<T>): Promise<T> {
   try {
     return await write;
   } catch (error) {
-    if (sqlState(error) === '54000') throw new InputError({ content: 'The content has too many distinct words to be indexed for search; split it into smaller documents' });
+    if (sqlState(error) === '54000')
+      throw new InputError({
+        content: 'The content has too many distinct words to be indexed for search; split it into smaller documents',
+      });
     throw error;
   }
 }
@@ -35,7 +38,13 @@ export class DocumentService {
    * The viewer's documents. With `search`: PostgreSQL full-text search (websearch syntax) on the
    * generated tsvector, best ts_rank first, with a ts_headline snippet. Otherwise newest change first.
    */
-  async list(viewer: Viewer, first: number | null | undefined, after: string | null | undefined, tagIds: string[] | null | undefined, search: string | null | undefined): Promise<Connection<DocumentRow>> {
+  async list(
+    viewer: Viewer,
+    first: number | null | undefined,
+    after: string | null | undefined,
+    tagIds: string[] | null | undefined,
+    search: string | null | undefined,
+  ): Promise<Connection<DocumentRow>> {
     const page = pageRequest(first, after);
     const conditions: Array<SQL | undefined> = [eq(documents.ownerId, viewer.userId)];
     if (tagIds?.length) {
@@ -55,35 +64,69 @@ export class DocumentService {
     const selected = {
       ...columns,
       ...(rank && query
-        ? { rank: rank.as('rank'), snippet: sql<string>`ts_headline('english', ${documents.content}, ${query}, 'StartSel=<mark>, StopSel=</mark>, MaxWords=35, MinWords=15, MaxFragments=2')`.as('snippet') }
+        ? {
+            rank: rank.as('rank'),
+            snippet:
+              sql<string>`ts_headline('english', ${documents.content}, ${query}, 'StartSel=<mark>, StopSel=</mark>, MaxWords=35, MinWords=15, MaxFragments=2')`.as(
+                'snippet',
+              ),
+          }
         : {}),
     };
     return keysetPage<DocumentRow>(
       page,
-      { expr: orderExpr, id: documents.id, dir: 'DESC', cast: rank ? cursorCast.real : cursorCast.timestamptz, cursorOf: (r) => [rank ? Number(r.rank) : r.updatedAt.toISOString(), r.id] },
-      async (past, order, limit) => (await this.app.db.select(selected).from(documents).where(and(scope, past)).orderBy(...order).limit(limit)) as DocumentRow[],
+      {
+        expr: orderExpr,
+        id: documents.id,
+        dir: 'DESC',
+        cast: rank ? cursorCast.real : cursorCast.timestamptz,
+        cursorOf: (r) => [rank ? Number(r.rank) : r.updatedAt.toISOString(), r.id],
+      },
+      async (past, order, limit) =>
+        (await this.app.db
+          .select(selected)
+          .from(documents)
+          .where(and(scope, past))
+          .orderBy(...order)
+          .limit(limit)) as DocumentRow[],
       () => countWhere(this.app.db, documents, scope),
     );
   }
 
   async get(viewer: Viewer, id: string, q: Queryable = this.app.db): Promise<DocumentRow> {
-    const [row] = await q.select(columns).from(documents).where(and(eq(documents.id, parseId(id, 'Document')), eq(documents.ownerId, viewer.userId)));
+    const [row] = await q
+      .select(columns)
+      .from(documents)
+      .where(and(eq(documents.id, parseId(id, 'Document')), eq(documents.ownerId, viewer.userId)));
     if (!row) throw new NotFoundError('Document');
     return row;
   }
 
   async create(viewer: Viewer, input: CreateDocumentInput): Promise<DocumentRow> {
     const title = this.check(input.title, input.content);
-    return searchable(this.app.db.transaction(async (tx) => {
-      const tagIds = input.tagIds?.length ? await this.ownTags(tx, viewer, input.tagIds) : [];
-      const [doc] = await tx
-        .insert(documents)
-        .values({ ownerId: viewer.userId, title: title!, content: input.content, wordCount: countWords(input.content) })
-        .returning(columns);
-      await TAGS.attach(tx, doc!.id, tagIds);
-      await recordActivity(tx, { actorId: viewer.userId, verb: 'document.created', entityType: 'document', entityId: doc!.id, summary: `Wrote "${title}"` });
-      return doc!;
-    }));
+    return searchable(
+      this.app.db.transaction(async (tx) => {
+        const tagIds = input.tagIds?.length ? await this.ownTags(tx, viewer, input.tagIds) : [];
+        const [doc] = await tx
+          .insert(documents)
+          .values({
+            ownerId: viewer.userId,
+            title: title!,
+            content: input.content,
+            wordCount: countWords(input.content),
+          })
+          .returning(columns);
+        await TAGS.attach(tx, doc!.id, tagIds);
+        await recordActivity(tx, {
+          actorId: viewer.userId,
+          verb: 'document.created',
+          entityType: 'document',
+          entityId: doc!.id,
+          summary: `Wrote "${title}"`,
+        });
+        return doc!;
+      }),
+    );
   }
 
   update(viewer: Viewer, id: string, input: UpdateDocumentInput): Promise<DocumentRow> {
@@ -96,9 +139,16 @@ export class DocumentService {
       const before = await this.get(viewer, id, tx);
       const changes: Partial<typeof documents.$inferInsert> = { updatedAt: new Date() };
       if (title) changes.title = title;
-      if (input.content != null) Object.assign(changes, { content: input.content, wordCount: countWords(input.content) });
+      if (input.content != null)
+        Object.assign(changes, { content: input.content, wordCount: countWords(input.content) });
       const [doc] = await tx.update(documents).set(changes).where(eq(documents.id, before.id)).returning(columns);
-      await recordActivity(tx, { actorId: viewer.userId, verb: 'document.updated', entityType: 'document', entityId: before.id, summary: `Edited "${doc!.title}"` });
+      await recordActivity(tx, {
+        actorId: viewer.userId,
+        verb: 'document.updated',
+        entityType: 'document',
+        entityId: before.id,
+        summary: `Edited "${doc!.title}"`,
+      });
       return doc!;
     });
   }
@@ -107,7 +157,13 @@ export class DocumentService {
     return this.app.db.transaction(async (tx) => {
       const doc = await this.get(viewer, id, tx);
       await tx.delete(documents).where(eq(documents.id, doc.id));
-      await recordActivity(tx, { actorId: viewer.userId, verb: 'document.deleted', entityType: 'document', entityId: doc.id, summary: `Deleted "${doc.title}"` });
+      await recordActivity(tx, {
+        actorId: viewer.userId,
+        verb: 'document.deleted',
+        entityType: 'document',
+        entityId: doc.id,
+        summary: `Deleted "${doc.title}"`,
+      });
       return doc.id;
     });
   }
@@ -118,7 +174,11 @@ export class DocumentService {
       const doc = await this.get(viewer, id, tx);
       const wanted = await this.ownTags(tx, viewer, tagIds);
       await TAGS.replace(tx, doc.id, viewer.userId, wanted);
-      const [updated] = await tx.update(documents).set({ updatedAt: new Date() }).where(eq(documents.id, doc.id)).returning(columns);
+      const [updated] = await tx
+        .update(documents)
+        .set({ updatedAt: new Date() })
+        .where(eq(documents.id, doc.id))
+        .returning(columns);
       return updated!;
     });
   }
@@ -139,7 +199,8 @@ export class DocumentService {
     const p = new FieldProblems();
     const t = title?.trim();
     if (titleGiven) p.check(!!t && t.length <= 300, 'title', 'Title must be 1-300 characters');
-    if (content !== undefined) p.check(Buffer.byteLength(content) <= CONTENT_MAX_BYTES, 'content', 'Content must be at most 1 MB');
+    if (content !== undefined)
+      p.check(Buffer.byteLength(content) <= CONTENT_MAX_BYTES, 'content', 'Content must be at most 1 MB');
     p.throwIfAny();
     return t;
   }

@@ -2,7 +2,13 @@ import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-g
 import type { Context } from './context.js';
 import { viewerOf } from '../../shared/context.js';
 import { DateScalar } from '../../shared/scalars.js';
-import { JournalEntry, JournalEntryConnection, JournalEntryType, JournalStreak, UpsertJournalEntryInput } from './journal.type.js';
+import {
+  JournalEntry,
+  JournalEntryConnection,
+  JournalEntryType,
+  JournalStreak,
+  UpsertJournalEntryInput,
+} from './journal.type.js';
 
 @Resolver(() => JournalEntry)
 export class JournalResolver {
@@ -21,7 +27,11 @@ export class JournalResolver {
 
   @Authorized()
   @Query(() => JournalEntry, { nullable: true })
-  journalEntry(@Arg('type', () => JournalEntryType) type: JournalEntryType, @Arg('date', () => DateScalar) date: string, @Ctx() ctx: Context) {
+  journalEntry(
+    @Arg('type', () => JournalEntryType) type: JournalEntryType,
+    @Arg('date', () => DateScalar) date: string,
+    @Ctx() ctx: Context,
+  ) {
     return ctx.services.journal.get(viewerOf(ctx), type, date);
   }
 

@@ -19,32 +19,71 @@ export class JournalService {
   async upsert(viewer: Viewer, input: UpsertJournalEntryInput): Promise<JournalRow> {
     const json = JSON.stringify(input.content ?? null);
     if (input.content === undefined || input.content === null) throw new InputError({ content: 'Content is required' });
-    if (Buffer.byteLength(json) > CONTENT_MAX_BYTES) throw new InputError({ content: 'Content must be at most 256 KB' });
+    if (Buffer.byteLength(json) > CONTENT_MAX_BYTES)
+      throw new InputError({ content: 'Content must be at most 256 KB' });
     const wordCount = countWordsInJson(input.content);
     return this.app.db.transaction(async (tx) => {
       const [row] = await tx
         .insert(journalEntries)
         .values({ userId: viewer.userId, type: input.type, date: input.date, content: input.content, wordCount })
-        .onConflictDoUpdate({ target: [journalEntries.userId, journalEntries.type, journalEntries.date], set: { content: input.content, wordCount, updatedAt: new Date() } })
+        .onConflictDoUpdate({
+          target: [journalEntries.userId, journalEntries.type, journalEntries.date],
+          set: { content: input.content, wordCount, updatedAt: new Date() },
+        })
         .returning();
-      await recordActivity(tx, { actorId: viewer.userId, verb: 'journal.saved', entityType: 'journal_entry', entityId: row!.id, summary: `Wrote ${input.type.toLowerCase().replace('_', ' ')} for ${input.date}` });
+      await recordActivity(tx, {
+        actorId: viewer.userId,
+        verb: 'journal.saved',
+        entityType: 'journal_entry',
+        entityId: row!.id,
+        summary: `Wrote ${input.type.toLowerCase().replace('_', ' ')} for ${input.date}`,
+      });
       return row!;
     });
   }
 
-  async list(viewer: Viewer, type: JournalEntryType | null | undefined, from: string | null | undefined, to: string | null | undefined, first: number | null | undefined, after: string | null | undefined): Promise<Connection<JournalRow>> {
+  async list(
+    viewer: Viewer,
+    type: JournalEntryType | null | undefined,
+    from: string | null | undefined,
+    to: string | null | undefined,
+    first: number | null | undefined,
+    after: string | null | undefined,
+  ): Promise<Connection<JournalRow>> {
     const page = pageRequest(first, after);
-    const scope = and(eq(journalEntries.userId, viewer.userId), type ? eq(journalEntries.type, type) : undefined, from ? gte(journalEntries.date, from) : undefined, to ? lte(journalEntries.date, to) : undefined);
+    const scope = and(
+      eq(journalEntries.userId, viewer.userId),
+      type ? eq(journalEntries.type, type) : undefined,
+      from ? gte(journalEntries.date, from) : undefined,
+      to ? lte(journalEntries.date, to) : undefined,
+    );
     return keysetPage(
       page,
-      { expr: journalEntries.date, id: journalEntries.id, dir: 'DESC', cast: cursorCast.date, cursorOf: (r) => [r.date, r.id] },
-      (past, order, limit) => this.app.db.select().from(journalEntries).where(and(scope, past)).orderBy(...order).limit(limit),
+      {
+        expr: journalEntries.date,
+        id: journalEntries.id,
+        dir: 'DESC',
+        cast: cursorCast.date,
+        cursorOf: (r) => [r.date, r.id],
+      },
+      (past, order, limit) =>
+        this.app.db
+          .select()
+          .from(journalEntries)
+          .where(and(scope, past))
+          .orderBy(...order)
+          .limit(limit),
       () => countWhere(this.app.db, journalEntries, scope),
     );
   }
 
   async get(viewer: Viewer, type: JournalEntryType, date: string): Promise<JournalRow | null> {
-    const [row] = await this.app.db.select().from(journalEntries).where(and(eq(journalEntries.userId, viewer.userId), eq(journalEntries.type, type), eq(journalEntries.date, date)));
+    const [row] = await this.app.db
+      .select()
+      .from(journalEntries)
+      .where(
+        and(eq(journalEntries.userId, viewer.userId), eq(journalEntries.type, type), eq(journalEntries.date, date)),
+      );
     return row ?? null;
   }
 
@@ -90,7 +129,12 @@ export class JournalService {
     const byType = new Map(rows.map((r) => [r.type, r]));
     return types.map((type) => {
       const r = byType.get(type);
-      return { type, current: Number(r?.current ?? 0), longest: Number(r?.longest ?? 0), lastEntryDate: r?.last_date ?? null };
+      return {
+        type,
+        current: Number(r?.current ?? 0),
+        longest: Number(r?.longest ?? 0),
+        lastEntryDate: r?.last_date ?? null,
+      };
     });
   }
 }

@@ -27,7 +27,10 @@ export const { ConnectionType: JournalEntryConnection } = connectionTypes('Journ
 @ObjectType()
 export class JournalStreak {
   @Field(() => JournalEntryType) type!: JournalEntryType;
-  @Field(() => Int, { description: "Consecutive days (ISO weeks for WEEKLY_REVIEW) up to today or yesterday, in the user's timezone" }) current!: number;
+  @Field(() => Int, {
+    description: "Consecutive days (ISO weeks for WEEKLY_REVIEW) up to today or yesterday, in the user's timezone",
+  })
+  current!: number;
   @Field(() => Int) longest!: number;
   @Field(() => DateScalar, { nullable: true }) lastEntryDate!: string | null;
 }

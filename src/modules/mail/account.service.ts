@@ -19,11 +19,18 @@ export class MailAccountService {
   constructor(private readonly app: App) {}
 
   list(viewer: Viewer): Promise<AccountRow[]> {
-    return this.app.db.select().from(mailAccounts).where(eq(mailAccounts.userId, viewer.userId)).orderBy(mailAccounts.createdAt);
+    return this.app.db
+      .select()
+      .from(mailAccounts)
+      .where(eq(mailAccounts.userId, viewer.userId))
+      .orderBy(mailAccounts.createdAt);
   }
 
   async get(viewer: Viewer, id: string): Promise<AccountRow> {
-    const [row] = await this.app.db.select().from(mailAccounts).where(and(eq(mailAccounts.id, parseId(id, 'Mail account')), eq(mailAccounts.userId, viewer.userId)));
+    const [row] = await this.app.db
+      .select()
+      .from(mailAccounts)
+      .where(and(eq(mailAccounts.id, parseId(id, 'Mail account')), eq(mailAccounts.userId, viewer.userId)));
     if (!row) throw new NotFoundError('Mail account');
     return row;
   }
@@ -37,23 +44,55 @@ export class MailAccountService {
     const email = input.email.trim().toLowerCase();
     const p = new FieldProblems();
     p.check(EMAIL.test(email) && email.length <= 320, 'email', 'Enter an email address');
-    p.check(input.username.length >= 1 && input.username.length <= 320, 'username', 'Enter the username (1-320 characters)');
+    p.check(
+      input.username.length >= 1 && input.username.length <= 320,
+      'username',
+      'Enter the username (1-320 characters)',
+    );
     p.check(input.password.length >= 1 && input.password.length <= 1024, 'password', 'Enter the password');
     p.check(HOST.test(input.imapHost), 'imapHost', 'Enter a host name');
-    p.check(Number.isInteger(input.imapPort) && input.imapPort >= 1 && input.imapPort <= 65535, 'imapPort', 'The port is 1-65535');
+    p.check(
+      Number.isInteger(input.imapPort) && input.imapPort >= 1 && input.imapPort <= 65535,
+      'imapPort',
+      'The port is 1-65535',
+    );
     if (input.smtpHost != null || input.smtpPort != null) {
       p.check(!!input.smtpHost && HOST.test(input.smtpHost), 'smtpHost', 'Enter a host name (with smtpPort)');
-      p.check(Number.isInteger(input.smtpPort) && input.smtpPort! >= 1 && input.smtpPort! <= 65535, 'smtpPort', 'The port is 1-65535');
+      p.check(
+        Number.isInteger(input.smtpPort) && input.smtpPort! >= 1 && input.smtpPort! <= 65535,
+        'smtpPort',
+        'The port is 1-65535',
+      );
     }
     p.throwIfAny();
     const timeout = this.app.config.MAIL_CONNECT_TIMEOUT_MS;
     try {
-      await closeImap(await openImap({ host: input.imapHost, port: input.imapPort, tls: input.imapTls, username: input.username, password: input.password }, timeout));
+      await closeImap(
+        await openImap(
+          {
+            host: input.imapHost,
+            port: input.imapPort,
+            tls: input.imapTls,
+            username: input.username,
+            password: input.password,
+          },
+          timeout,
+        ),
+      );
     } catch (error) {
       throw connectProblem(error, 'imap');
     }
     if (input.smtpHost) {
-      const transport = await smtpTransport({ host: input.smtpHost, port: input.smtpPort!, tls: input.smtpTls ?? false, username: input.username, password: input.password }, timeout);
+      const transport = await smtpTransport(
+        {
+          host: input.smtpHost,
+          port: input.smtpPort!,
+          tls: input.smtpTls ?? false,
+          username: input.username,
+          password: input.password,
+        },
+        timeout,
+      );
       try {
         await transport.verify();
       } catch (error) {
@@ -77,7 +116,11 @@ export class MailAccountService {
       lastError: null,
     };
     return this.app.db.transaction(async (tx) => {
-      const [row] = await tx.insert(mailAccounts).values(values).onConflictDoUpdate({ target: [mailAccounts.userId, mailAccounts.email], set: values }).returning();
+      const [row] = await tx
+        .insert(mailAccounts)
+        .values(values)
+        .onConflictDoUpdate({ target: [mailAccounts.userId, mailAccounts.email], set: values })
+        .returning();
       await enqueue(tx, 'mail-sync', `mail-sync:${row!.id}`, { accountId: row!.id });
       return row!;
     });
@@ -85,7 +128,10 @@ export class MailAccountService {
 
   /** Deletes the account and everything stored from it. */
   async disconnect(viewer: Viewer, id: string): Promise<string> {
-    const [row] = await this.app.db.delete(mailAccounts).where(and(eq(mailAccounts.id, parseId(id, 'Mail account')), eq(mailAccounts.userId, viewer.userId))).returning({ id: mailAccounts.id });
+    const [row] = await this.app.db
+      .delete(mailAccounts)
+      .where(and(eq(mailAccounts.id, parseId(id, 'Mail account')), eq(mailAccounts.userId, viewer.userId)))
+      .returning({ id: mailAccounts.id });
     if (!row) throw new NotFoundError('Mail account');
     return row.id;
   }
@@ -95,18 +141,45 @@ export class MailAccountService {
     const account = await this.get(viewer, id);
     return this.app.db.transaction(async (tx) => {
       await enqueue(tx, 'mail-sync', `mail-sync:${account.id}`, { accountId: account.id });
-      const [row] = await tx.update(mailAccounts).set({ syncState: sql`case when ${mailAccounts.syncState} = 'SYNCING' then 'SYNCING'::mail_sync_state else 'PENDING'::mail_sync_state end` as never }).where(eq(mailAccounts.id, account.id)).returning();
+      const [row] = await tx
+        .update(mailAccounts)
+        .set({
+          syncState:
+            sql`case when ${mailAccounts.syncState} = 'SYNCING' then 'SYNCING'::mail_sync_state else 'PENDING'::mail_sync_state end` as never,
+        })
+        .where(eq(mailAccounts.id, account.id))
+        .returning();
       return row!;
     });
   }
 
-  async logs(viewer: Viewer, integration: string | null | undefined, first: number | null | undefined, after: string | null | undefined): Promise<Connection<LogRow>> {
+  async logs(
+    viewer: Viewer,
+    integration: string | null | undefined,
+    first: number | null | undefined,
+    after: string | null | undefined,
+  ): Promise<Connection<LogRow>> {
     const page = pageRequest(first, after);
-    const scope = and(eq(integrationLogs.userId, viewer.userId), integration ? eq(integrationLogs.integration, integration) : undefined)!;
+    const scope = and(
+      eq(integrationLogs.userId, viewer.userId),
+      integration ? eq(integrationLogs.integration, integration) : undefined,
+    )!;
     return keysetPage(
       page,
-      { expr: integrationLogs.startedAt, id: integrationLogs.id, dir: 'DESC', cast: cursorCast.timestamptz, cursorOf: (r) => [r.startedAt.toISOString(), r.id] },
-      (past, order, limit) => this.app.db.select().from(integrationLogs).where(and(scope, past)).orderBy(...order).limit(limit),
+      {
+        expr: integrationLogs.startedAt,
+        id: integrationLogs.id,
+        dir: 'DESC',
+        cast: cursorCast.timestamptz,
+        cursorOf: (r) => [r.startedAt.toISOString(), r.id],
+      },
+      (past, order, limit) =>
+        this.app.db
+          .select()
+          .from(integrationLogs)
+          .where(and(scope, past))
+          .orderBy(...order)
+          .limit(limit),
       () => countWhere(this.app.db, integrationLogs, scope),
     );
   }
@@ -128,4 +201,3 @@ export function scheduleMailSync(app: App): () => void {
   timer.unref();
   return () => clearInterval(timer);
 }
-

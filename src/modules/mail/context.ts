@@ -5,4 +5,7 @@ import type { MailLoaders } from './mail.loaders.js';
 import type { MailService } from './mail.service.js';
 
 /** The context as this module's resolvers use it: the services and loaders they call. */
-export type Context = RequestContext<{ mailAccounts: MailAccountService; mail: MailService; drafts: DraftService }, MailLoaders>;
+export type Context = RequestContext<
+  { mailAccounts: MailAccountService; mail: MailService; drafts: DraftService },
+  MailLoaders
+>;

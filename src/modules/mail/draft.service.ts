@@ -16,11 +16,19 @@ export class DraftService {
   constructor(private readonly app: App) {}
 
   list(viewer: Viewer): Promise<DraftRow[]> {
-    return this.app.db.select().from(emailDrafts).where(eq(emailDrafts.userId, viewer.userId)).orderBy(desc(emailDrafts.updatedAt)).limit(200);
+    return this.app.db
+      .select()
+      .from(emailDrafts)
+      .where(eq(emailDrafts.userId, viewer.userId))
+      .orderBy(desc(emailDrafts.updatedAt))
+      .limit(200);
   }
 
   async get(viewer: Viewer, id: string): Promise<DraftRow> {
-    const [row] = await this.app.db.select().from(emailDrafts).where(and(eq(emailDrafts.id, parseId(id, 'Draft')), eq(emailDrafts.userId, viewer.userId)));
+    const [row] = await this.app.db
+      .select()
+      .from(emailDrafts)
+      .where(and(eq(emailDrafts.id, parseId(id, 'Draft')), eq(emailDrafts.userId, viewer.userId)));
     if (!row) throw new NotFoundError('Draft');
     return row;
   }
@@ -35,24 +43,55 @@ export class DraftService {
     p.check(input.subject.length <= 500, 'subject', 'The subject is at most 500 characters');
     p.check(input.text.length <= 200_000, 'text', 'The text is at most 200,000 characters');
     p.throwIfAny();
-    const [account] = await this.app.db.select({ id: mailAccounts.id }).from(mailAccounts).where(and(eq(mailAccounts.id, parseId(input.accountId, 'Mail account')), eq(mailAccounts.userId, viewer.userId)));
+    const [account] = await this.app.db
+      .select({ id: mailAccounts.id })
+      .from(mailAccounts)
+      .where(
+        and(eq(mailAccounts.id, parseId(input.accountId, 'Mail account')), eq(mailAccounts.userId, viewer.userId)),
+      );
     if (!account) throw new NotFoundError('Mail account');
     let inReplyToId: string | null = null;
     if (input.inReplyToId) {
-      const [m] = await this.app.db.select({ id: emailMessages.id }).from(emailMessages).where(and(eq(emailMessages.id, parseId(input.inReplyToId, 'Email')), eq(emailMessages.userId, viewer.userId)));
+      const [m] = await this.app.db
+        .select({ id: emailMessages.id })
+        .from(emailMessages)
+        .where(and(eq(emailMessages.id, parseId(input.inReplyToId, 'Email')), eq(emailMessages.userId, viewer.userId)));
       if (!m) throw new NotFoundError('Email');
       inReplyToId = m.id;
     }
-    const values = { accountId: account.id, userId: viewer.userId, to, cc, subject: input.subject, text: input.text, inReplyToId, updatedAt: new Date() };
+    const values = {
+      accountId: account.id,
+      userId: viewer.userId,
+      to,
+      cc,
+      subject: input.subject,
+      text: input.text,
+      inReplyToId,
+      updatedAt: new Date(),
+    };
     if (!id) return (await this.app.db.insert(emailDrafts).values(values).returning())[0]!;
     const current = await this.get(viewer, id);
-    if (current.status === 'QUEUED' || current.status === 'SENT') throw new ConflictError(`This draft is ${current.status} and can no longer change`, 'id');
-    const [row] = await this.app.db.update(emailDrafts).set({ ...values, status: 'DRAFT', error: null }).where(eq(emailDrafts.id, current.id)).returning();
+    if (current.status === 'QUEUED' || current.status === 'SENT')
+      throw new ConflictError(`This draft is ${current.status} and can no longer change`, 'id');
+    const [row] = await this.app.db
+      .update(emailDrafts)
+      .set({ ...values, status: 'DRAFT', error: null })
+      .where(eq(emailDrafts.id, current.id))
+      .returning();
     return row!;
   }
 
   async delete(viewer: Viewer, id: string): Promise<string> {
-    const [row] = await this.app.db.delete(emailDrafts).where(and(eq(emailDrafts.id, parseId(id, 'Draft')), eq(emailDrafts.userId, viewer.userId), sql`${emailDrafts.status} <> 'QUEUED'`)).returning({ id: emailDrafts.id });
+    const [row] = await this.app.db
+      .delete(emailDrafts)
+      .where(
+        and(
+          eq(emailDrafts.id, parseId(id, 'Draft')),
+          eq(emailDrafts.userId, viewer.userId),
+          sql`${emailDrafts.status} <> 'QUEUED'`,
+        ),
+      )
+      .returning({ id: emailDrafts.id });
     if (!row) {
       await this.get(viewer, id);
       throw new ConflictError('This draft is being sent', 'id');
@@ -69,14 +108,24 @@ export class DraftService {
     if (draft.status === 'SENT') throw new ConflictError('This draft was sent already', 'id');
     if (draft.status === 'QUEUED') return draft;
     const [account] = await this.app.db.select().from(mailAccounts).where(eq(mailAccounts.id, draft.accountId));
-    if (!account?.smtpHost) throw new InputError({ accountId: 'This account has no SMTP server: reconnect it with smtpHost and smtpPort to send' });
+    if (!account?.smtpHost)
+      throw new InputError({
+        accountId: 'This account has no SMTP server: reconnect it with smtpHost and smtpPort to send',
+      });
     return this.app.db.transaction(async (tx) => {
-      const { held } = await mailQuota(this.app.config).filter(tx, viewer.userId, [...new Set([...draft.to, ...draft.cc])]);
+      const { held } = await mailQuota(this.app.config).filter(tx, viewer.userId, [
+        ...new Set([...draft.to, ...draft.cc]),
+      ]);
       if (held.length) throw new RateLimitedError(this.app.config.USER_EMAIL_WINDOW_S);
       const domain = account.email.split('@')[1] ?? 'orbit.local';
       const [row] = await tx
         .update(emailDrafts)
-        .set({ status: 'QUEUED', error: null, messageIdHeader: draft.messageIdHeader ?? `<${randomUUID()}@${domain}>`, updatedAt: new Date() })
+        .set({
+          status: 'QUEUED',
+          error: null,
+          messageIdHeader: draft.messageIdHeader ?? `<${randomUUID()}@${domain}>`,
+          updatedAt: new Date(),
+        })
         .where(eq(emailDrafts.id, draft.id))
         .returning();
       await enqueue(tx, 'mail-send', `mail-send:${draft.id}`, { draftId: draft.id });

@@ -55,10 +55,21 @@ export function connectProblem(error: unknown, kind: 'imap' | 'smtp'): InputErro
   const host = kind === 'imap' ? 'imapHost' : 'smtpHost';
   const tls = kind === 'imap' ? 'imapTls' : 'smtpTls';
   const server = kind === 'imap' ? 'IMAP' : 'SMTP';
-  if (e.authenticationFailed || e.code === 'EAUTH' || e.responseCode === 535) return new InputError({ password: `The ${server} server refused the username or password` });
+  if (e.authenticationFailed || e.code === 'EAUTH' || e.responseCode === 535)
+    return new InputError({ password: `The ${server} server refused the username or password` });
   if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') return new InputError({ [host]: `No such host` });
-  if (e.code === 'ECONNREFUSED') return new InputError({ [host]: `The ${server} server refused the connection on that port` });
-  if (e.code === 'ETIMEDOUT' || e.code === 'CONNECT_TIMEOUT' || e.code === 'GREETING_TIMEOUT' || /timed? ?out/i.test(e.message ?? '')) return new InputError({ [host]: `The ${server} server did not answer in time` });
-  if (/tls|ssl|certificate|wrong version number/i.test(`${e.code ?? ''} ${e.message ?? ''}`)) return new InputError({ [tls]: `TLS with the ${server} server failed: ${(e.message ?? '').slice(0, 200)}` });
-  return new InputError({ [host]: `Could not connect to the ${server} server: ${(e.message ?? 'unknown error').slice(0, 200)}` });
+  if (e.code === 'ECONNREFUSED')
+    return new InputError({ [host]: `The ${server} server refused the connection on that port` });
+  if (
+    e.code === 'ETIMEDOUT' ||
+    e.code === 'CONNECT_TIMEOUT' ||
+    e.code === 'GREETING_TIMEOUT' ||
+    /timed? ?out/i.test(e.message ?? '')
+  )
+    return new InputError({ [host]: `The ${server} server did not answer in time` });
+  if (/tls|ssl|certificate|wrong version number/i.test(`${e.code ?? ''} ${e.message ?? ''}`))
+    return new InputError({ [tls]: `TLS with the ${server} server failed: ${(e.message ?? '').slice(0, 200)}` });
+  return new InputError({
+    [host]: `Could not connect to the ${server} server: ${(e.message ?? 'unknown error').slice(0, 200)}`,
+  });
 }

@@ -4,7 +4,13 @@ export { DraftService } from './draft.service.js';
 export { MailService } from './mail.service.js';
 export { type MailLoaders, createMailLoaders } from './mail.loaders.js';
 export { MailResolver } from './mail.resolver.js';
-export { EmailAttachmentFields, EmailDraftFields, EmailMessageFields, MailAccountFields, MailThreadFields } from './mail-fields.resolver.js';
+export {
+  EmailAttachmentFields,
+  EmailDraftFields,
+  EmailMessageFields,
+  MailAccountFields,
+  MailThreadFields,
+} from './mail-fields.resolver.js';
 export { EmailMessage, type EmailRow } from './mail.type.js';
 export { syncJob } from './sync.js';
 export { sendJob } from './send.js';

@@ -1,6 +1,18 @@
 import { Ctx, FieldResolver, Int, Resolver, Root } from 'type-graphql';
 import type { Context } from './context.js';
-import { EmailAttachment, EmailDraft, EmailMessage, MailAccount, MailAddress, MailThread, type AccountRow, type AttachmentRow, type DraftRow, type EmailRow, type ThreadRow } from './mail.type.js';
+import {
+  EmailAttachment,
+  EmailDraft,
+  EmailMessage,
+  MailAccount,
+  MailAddress,
+  MailThread,
+  type AccountRow,
+  type AttachmentRow,
+  type DraftRow,
+  type EmailRow,
+  type ThreadRow,
+} from './mail.type.js';
 
 @Resolver(() => MailAccount)
 export class MailAccountFields {

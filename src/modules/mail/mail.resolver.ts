@@ -2,7 +2,16 @@ import { Arg, Authorized, Ctx, ID, Int, Mutation, Query, Resolver } from 'type-g
 import { viewerOf } from '../../shared/context.js';
 import { Task } from '../tasks/index.js';
 import type { Context } from './context.js';
-import { ConnectMailAccountInput, DraftInput, EmailDraft, EmailMessage, IntegrationLogConnection, MailAccount, MailThread, MailThreadConnection } from './mail.type.js';
+import {
+  ConnectMailAccountInput,
+  DraftInput,
+  EmailDraft,
+  EmailMessage,
+  IntegrationLogConnection,
+  MailAccount,
+  MailThread,
+  MailThreadConnection,
+} from './mail.type.js';
 
 @Resolver()
 export class MailResolver {
@@ -13,7 +22,9 @@ export class MailResolver {
   }
 
   @Authorized()
-  @Query(() => MailThreadConnection, { description: 'Most recent first; search in subject, sender and text (web search syntax)' })
+  @Query(() => MailThreadConnection, {
+    description: 'Most recent first; search in subject, sender and text (web search syntax)',
+  })
   mailThreads(
     @Ctx() ctx: Context,
     @Arg('accountId', () => ID, { nullable: true }) accountId: string | null,
@@ -44,7 +55,9 @@ export class MailResolver {
   }
 
   @Authorized()
-  @Query(() => IntegrationLogConnection, { description: 'Runs of the integrations (imap sync, smtp send), newest first' })
+  @Query(() => IntegrationLogConnection, {
+    description: 'Runs of the integrations (imap sync, smtp send), newest first',
+  })
   integrationLogs(
     @Ctx() ctx: Context,
     @Arg('integration', () => String, { nullable: true }) integration: string | null,
@@ -55,7 +68,10 @@ export class MailResolver {
   }
 
   @Authorized()
-  @Mutation(() => MailAccount, { description: 'Logs in to IMAP (and SMTP when given) within MAIL_CONNECT_TIMEOUT_MS before storing anything; then the first sync starts' })
+  @Mutation(() => MailAccount, {
+    description:
+      'Logs in to IMAP (and SMTP when given) within MAIL_CONNECT_TIMEOUT_MS before storing anything; then the first sync starts',
+  })
   connectMailAccount(@Arg('input', () => ConnectMailAccountInput) input: ConnectMailAccountInput, @Ctx() ctx: Context) {
     return ctx.services.mailAccounts.connect(viewerOf(ctx), input);
   }
@@ -80,7 +96,11 @@ export class MailResolver {
 
   @Authorized()
   @Mutation(() => EmailDraft, { description: 'Creates a draft (id null) or replaces one' })
-  saveDraft(@Arg('id', () => ID, { nullable: true }) id: string | null, @Arg('input', () => DraftInput) input: DraftInput, @Ctx() ctx: Context) {
+  saveDraft(
+    @Arg('id', () => ID, { nullable: true }) id: string | null,
+    @Arg('input', () => DraftInput) input: DraftInput,
+    @Ctx() ctx: Context,
+  ) {
     return ctx.services.drafts.save(viewerOf(ctx), id, input);
   }
 
@@ -91,14 +111,20 @@ export class MailResolver {
   }
 
   @Authorized()
-  @Mutation(() => EmailDraft, { description: 'QUEUED, then SENT (or FAILED with the error after retries); sending a SENT draft: CONFLICT' })
+  @Mutation(() => EmailDraft, {
+    description: 'QUEUED, then SENT (or FAILED with the error after retries); sending a SENT draft: CONFLICT',
+  })
   sendDraft(@Arg('id', () => ID) id: string, @Ctx() ctx: Context) {
     return ctx.services.drafts.send(viewerOf(ctx), id);
   }
 
   @Authorized()
   @Mutation(() => Task, { description: 'A task whose notes link the email, with a created_from relation' })
-  createTaskFromEmail(@Arg('emailId', () => ID) emailId: string, @Arg('listId', () => ID) listId: string, @Ctx() ctx: Context) {
+  createTaskFromEmail(
+    @Arg('emailId', () => ID) emailId: string,
+    @Arg('listId', () => ID) listId: string,
+    @Ctx() ctx: Context,
+  ) {
     return ctx.services.mail.createTask(viewerOf(ctx), emailId, listId);
   }
 }

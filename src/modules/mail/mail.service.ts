@@ -15,32 +15,63 @@ import { imapSettingsOf } from './sync.js';
 export class MailService {
   constructor(private readonly app: App) {}
 
-  async threads(viewer: Viewer, accountId: string | null | undefined, search: string | null | undefined, unreadOnly: boolean | null | undefined, first: number | null | undefined, after: string | null | undefined): Promise<Connection<ThreadRow>> {
+  async threads(
+    viewer: Viewer,
+    accountId: string | null | undefined,
+    search: string | null | undefined,
+    unreadOnly: boolean | null | undefined,
+    first: number | null | undefined,
+    after: string | null | undefined,
+  ): Promise<Connection<ThreadRow>> {
     const page = pageRequest(first, after);
     const term = search?.trim();
-    new FieldProblems().check(!term || term.length <= 500, 'search', 'The search is at most 500 characters').throwIfAny();
+    new FieldProblems()
+      .check(!term || term.length <= 500, 'search', 'The search is at most 500 characters')
+      .throwIfAny();
     const scope = and(
       eq(mailThreads.userId, viewer.userId),
       accountId ? eq(mailThreads.accountId, parseId(accountId, 'Mail account')) : undefined,
-      unreadOnly ? sql`exists (select 1 from email_messages m where m.thread_id = ${mailThreads.id} and not m.seen)` : undefined,
-      term ? sql`exists (select 1 from email_messages m where m.thread_id = ${mailThreads.id} and m.search @@ websearch_to_tsquery('english', ${term}))` : undefined,
+      unreadOnly
+        ? sql`exists (select 1 from email_messages m where m.thread_id = ${mailThreads.id} and not m.seen)`
+        : undefined,
+      term
+        ? sql`exists (select 1 from email_messages m where m.thread_id = ${mailThreads.id} and m.search @@ websearch_to_tsquery('english', ${term}))`
+        : undefined,
     )!;
     return keysetPage(
       page,
-      { expr: mailThreads.lastMessageAt, id: mailThreads.id, dir: 'DESC', cast: cursorCast.timestamptz, cursorOf: (r) => [r.lastMessageAt.toISOString(), r.id] },
-      (past, order, limit) => this.app.db.select().from(mailThreads).where(and(scope, past)).orderBy(...order).limit(limit),
+      {
+        expr: mailThreads.lastMessageAt,
+        id: mailThreads.id,
+        dir: 'DESC',
+        cast: cursorCast.timestamptz,
+        cursorOf: (r) => [r.lastMessageAt.toISOString(), r.id],
+      },
+      (past, order, limit) =>
+        this.app.db
+          .select()
+          .from(mailThreads)
+          .where(and(scope, past))
+          .orderBy(...order)
+          .limit(limit),
       () => countWhere(this.app.db, mailThreads, scope),
     );
   }
 
   async thread(viewer: Viewer, id: string): Promise<ThreadRow> {
-    const [row] = await this.app.db.select().from(mailThreads).where(and(eq(mailThreads.id, parseId(id, 'Thread')), eq(mailThreads.userId, viewer.userId)));
+    const [row] = await this.app.db
+      .select()
+      .from(mailThreads)
+      .where(and(eq(mailThreads.id, parseId(id, 'Thread')), eq(mailThreads.userId, viewer.userId)));
     if (!row) throw new NotFoundError('Thread');
     return row;
   }
 
   async message(viewer: Viewer, id: string, q: Db = this.app.db): Promise<EmailRow> {
-    const [row] = await q.select().from(emailMessages).where(and(eq(emailMessages.id, parseId(id, 'Email')), eq(emailMessages.userId, viewer.userId)));
+    const [row] = await q
+      .select()
+      .from(emailMessages)
+      .where(and(eq(emailMessages.id, parseId(id, 'Email')), eq(emailMessages.userId, viewer.userId)));
     if (!row) throw new NotFoundError('Email');
     return row;
   }
@@ -52,7 +83,13 @@ export class MailService {
     const changed = await this.app.db
       .update(emailMessages)
       .set({ seen })
-      .where(and(inArray(emailMessages.id, wanted), eq(emailMessages.userId, viewer.userId), sql`${emailMessages.seen} <> ${seen}`))
+      .where(
+        and(
+          inArray(emailMessages.id, wanted),
+          eq(emailMessages.userId, viewer.userId),
+          sql`${emailMessages.seen} <> ${seen}`,
+        ),
+      )
       .returning({ accountId: emailMessages.accountId, folderId: emailMessages.folderId, uid: emailMessages.uid });
     const byFolder = new Map<string, { accountId: string; uids: number[] }>();
     for (const c of changed) {
@@ -81,8 +118,21 @@ export class MailService {
     return this.app.db.transaction(async (tx) => {
       const tasks = new TaskService({ ...this.app, db: tx as unknown as Db });
       const from = email.fromName ? `${email.fromName} <${email.fromAddress}>` : email.fromAddress;
-      const task = await tasks.create(viewer, { listId, title: email.subject.slice(0, 500), notes: `From the email “${email.subject}” by ${from} (orbit:email/${email.id}):\n\n${email.snippet}` });
-      await tx.insert(relations).values({ userId: viewer.userId, fromType: 'TASK', fromId: task.id, toType: 'EMAIL', toId: email.id, kind: 'created_from' });
+      const task = await tasks.create(viewer, {
+        listId,
+        title: email.subject.slice(0, 500),
+        notes: `From the email “${email.subject}” by ${from} (orbit:email/${email.id}):\n\n${email.snippet}`,
+      });
+      await tx
+        .insert(relations)
+        .values({
+          userId: viewer.userId,
+          fromType: 'TASK',
+          fromId: task.id,
+          toType: 'EMAIL',
+          toId: email.id,
+          kind: 'created_from',
+        });
       return task;
     });
   }

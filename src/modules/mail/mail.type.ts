@@ -1,5 +1,12 @@
 import { Field, ID, InputType, Int, ObjectType, registerEnumType } from 'type-graphql';
-import type { emailAttachments, emailDrafts, emailMessages, integrationLogs, mailAccounts, mailThreads } from '../../db/schema/index.js';
+import type {
+  emailAttachments,
+  emailDrafts,
+  emailMessages,
+  integrationLogs,
+  mailAccounts,
+  mailThreads,
+} from '../../db/schema/index.js';
 import { connectionTypes } from '../../shared/pagination.js';
 
 export enum MailSyncState {
@@ -52,7 +59,10 @@ export class ConnectMailAccountInput {
   @Field(() => String) password!: string;
   @Field(() => String) imapHost!: string;
   @Field(() => Int) imapPort!: number;
-  @Field(() => Boolean, { description: 'TLS from the start (993); false: STARTTLS when offered, else plain (local servers only)' }) imapTls!: boolean;
+  @Field(() => Boolean, {
+    description: 'TLS from the start (993); false: STARTTLS when offered, else plain (local servers only)',
+  })
+  imapTls!: boolean;
   @Field(() => String, { nullable: true }) smtpHost?: string | null;
   @Field(() => Int, { nullable: true }) smtpPort?: number | null;
   @Field(() => Boolean, { nullable: true }) smtpTls?: boolean | null;

@@ -31,8 +31,14 @@ export interface Envelope {
 const ids = (value: string | undefined | null) => (value ?? '').match(/<[^<>\s]+>/g) ?? [];
 const address = (a: { name?: string; address?: string } | undefined): MailAddressValue | null =>
   a?.address ? { name: a.name?.trim() || null, address: a.address.toLowerCase() } : null;
-const addresses = (list: Array<{ name?: string; address?: string; group?: unknown[] }> | undefined): MailAddressValue[] =>
-  (list ?? []).flatMap((a) => (Array.isArray(a.group) ? addresses(a.group as Array<{ name?: string; address?: string }>) : [address(a)].filter((x): x is MailAddressValue => x !== null)));
+const addresses = (
+  list: Array<{ name?: string; address?: string; group?: unknown[] }> | undefined,
+): MailAddressValue[] =>
+  (list ?? []).flatMap((a) =>
+    Array.isArray(a.group)
+      ? addresses(a.group as Array<{ name?: string; address?: string }>)
+      : [address(a)].filter((x): x is MailAddressValue => x !== null),
+  );
 
 /** Plain text from HTML, for snippets and search when a message has no text part. */
 export function htmlToText(html: string): string {
@@ -57,12 +63,17 @@ export async function parseMail(source: Buffer, envelope: Envelope | undefined):
   try {
     // Bounded: deeper nesting or larger headers than these are a message that does not parse.
     const { default: PostalMime } = await import('postal-mime');
-    const m = await PostalMime.parse(source, { attachmentEncoding: 'arraybuffer', maxNestingDepth: 20, maxHeadersSize: 256 * 1024 });
+    const m = await PostalMime.parse(source, {
+      attachmentEncoding: 'arraybuffer',
+      maxNestingDepth: 20,
+      maxHeadersSize: 256 * 1024,
+    });
     const text = m.text ?? null;
     const html = m.html ?? null;
     return {
       subject: (m.subject ?? envelope?.subject ?? '').trim() || '(no subject)',
-      from: address(m.from as { name?: string; address?: string } | undefined) ?? address(envelope?.from?.[0]) ?? { name: null, address: 'unknown@invalid' },
+      from: address(m.from as { name?: string; address?: string } | undefined) ??
+        address(envelope?.from?.[0]) ?? { name: null, address: 'unknown@invalid' },
       to: addresses(m.to as never),
       cc: addresses(m.cc as never),
       sentAt: m.date && !Number.isNaN(Date.parse(m.date)) ? new Date(m.date) : (envelope?.date ?? null),

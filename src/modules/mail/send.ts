@@ -14,16 +14,25 @@ import { imapSettingsOf } from './sync.js';
  */
 export function sendJob(app: App) {
   return async (job: Job): Promise<void> => {
-    const [draft] = await app.db.select().from(emailDrafts).where(eq(emailDrafts.id, String(job.payload.draftId)));
+    const [draft] = await app.db
+      .select()
+      .from(emailDrafts)
+      .where(eq(emailDrafts.id, String(job.payload.draftId)));
     if (!draft || draft.status !== 'QUEUED') return;
     const [account] = await app.db.select().from(mailAccounts).where(eq(mailAccounts.id, draft.accountId));
     if (!account?.smtpHost) return;
-    const [log] = await app.db.insert(integrationLogs).values({ userId: draft.userId, accountId: account.id, integration: 'smtp', action: 'send' }).returning({ id: integrationLogs.id });
+    const [log] = await app.db
+      .insert(integrationLogs)
+      .values({ userId: draft.userId, accountId: account.id, integration: 'smtp', action: 'send' })
+      .returning({ id: integrationLogs.id });
     const settings = imapSettingsOf(app, account);
     try {
       let replyTo: { messageId: string | null; references: string[] } | undefined;
       if (draft.inReplyToId) {
-        const [m] = await app.db.select({ messageId: emailMessages.messageId, references: emailMessages.references }).from(emailMessages).where(eq(emailMessages.id, draft.inReplyToId));
+        const [m] = await app.db
+          .select({ messageId: emailMessages.messageId, references: emailMessages.references })
+          .from(emailMessages)
+          .where(eq(emailMessages.id, draft.inReplyToId));
         replyTo = m;
       }
       const references = replyTo?.messageId ? [...(replyTo.references ?? []), replyTo.messageId] : undefined;
@@ -41,22 +50,50 @@ export function sendJob(app: App) {
         .compile()
         .build();
       const timeout = app.config.MAIL_CONNECT_TIMEOUT_MS;
-      const transport = await smtpTransport({ host: account.smtpHost, port: account.smtpPort!, tls: account.smtpTls ?? false, username: settings.username, password: settings.password }, timeout, 60_000);
+      const transport = await smtpTransport(
+        {
+          host: account.smtpHost,
+          port: account.smtpPort!,
+          tls: account.smtpTls ?? false,
+          username: settings.username,
+          password: settings.password,
+        },
+        timeout,
+        60_000,
+      );
       try {
         await transport.sendMail({ envelope: { from: account.email, to: [...draft.to, ...draft.cc] }, raw });
       } finally {
         transport.close();
       }
       await app.db.transaction(async (tx) => {
-        await tx.update(emailDrafts).set({ status: 'SENT', sentAt: sql`now()` as never, error: null, updatedAt: new Date() }).where(eq(emailDrafts.id, draft.id));
-        await tx.update(integrationLogs).set({ status: 'SUCCESS', itemsProcessed: 1, finishedAt: sql`clock_timestamp()` as never, message: `sent ${draft.messageIdHeader}` }).where(eq(integrationLogs.id, log!.id));
+        await tx
+          .update(emailDrafts)
+          .set({ status: 'SENT', sentAt: sql`now()` as never, error: null, updatedAt: new Date() })
+          .where(eq(emailDrafts.id, draft.id));
+        await tx
+          .update(integrationLogs)
+          .set({
+            status: 'SUCCESS',
+            itemsProcessed: 1,
+            finishedAt: sql`clock_timestamp()` as never,
+            message: `sent ${draft.messageIdHeader}`,
+          })
+          .where(eq(integrationLogs.id, log!.id));
       });
       // The copy in Sent; the next sync stores it like any other message.
-      const [sent] = await app.db.select().from(mailFolders).where(sql`${mailFolders.accountId} = ${account.id} and ${mailFolders.role} = 'sent'`);
+      const [sent] = await app.db
+        .select()
+        .from(mailFolders)
+        .where(sql`${mailFolders.accountId} = ${account.id} and ${mailFolders.role} = 'sent'`);
       if (sent) {
         const client = await openImap(settings, timeout).catch(() => null);
         if (client) {
-          await client.append(sent.path, raw, ['\\Seen']).catch((err: unknown) => app.logger.warn({ err, draftId: draft.id }, 'could not append the sent message to Sent'));
+          await client
+            .append(sent.path, raw, ['\\Seen'])
+            .catch((err: unknown) =>
+              app.logger.warn({ err, draftId: draft.id }, 'could not append the sent message to Sent'),
+            );
           await closeImap(client);
         }
       }
@@ -64,8 +101,14 @@ export function sendJob(app: App) {
       const message = `Sending failed: ${((error as Error).message ?? String(error)).slice(0, 300)}`;
       const final = job.attempts >= app.config.JOBS_MAX_ATTEMPTS;
       await app.db.transaction(async (tx) => {
-        await tx.update(emailDrafts).set({ error: message, updatedAt: new Date(), ...(final ? { status: 'FAILED' as const } : {}) }).where(eq(emailDrafts.id, draft.id));
-        await tx.update(integrationLogs).set({ status: 'FAILURE', finishedAt: sql`clock_timestamp()` as never, message }).where(eq(integrationLogs.id, log!.id));
+        await tx
+          .update(emailDrafts)
+          .set({ error: message, updatedAt: new Date(), ...(final ? { status: 'FAILED' as const } : {}) })
+          .where(eq(emailDrafts.id, draft.id));
+        await tx
+          .update(integrationLogs)
+          .set({ status: 'FAILURE', finishedAt: sql`clock_timestamp()` as never, message })
+          .where(eq(integrationLogs.id, log!.id));
       });
       throw error;
     }

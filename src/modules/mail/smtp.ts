@@ -13,7 +13,11 @@ export interface SmtpSettings {
  * An SMTP transport (nodemailer, loaded on first use): TLS from the start, else STARTTLS required
  * unless the server is on this machine.
  */
-export async function smtpTransport(s: SmtpSettings, timeoutMs: number, socketTimeoutMs = timeoutMs): Promise<Transporter> {
+export async function smtpTransport(
+  s: SmtpSettings,
+  timeoutMs: number,
+  socketTimeoutMs = timeoutMs,
+): Promise<Transporter> {
   const { default: nodemailer } = await import('nodemailer');
   return nodemailer.createTransport({
     host: s.host,

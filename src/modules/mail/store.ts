@@ -28,11 +28,17 @@ export function subjectKey(subject: string): string {
 async function threadFor(tx: Tx, t: StoreTarget, m: ParsedMail, receivedAt: Date): Promise<string> {
   const refs = [...new Set([...m.references, ...(m.inReplyTo ? [m.inReplyTo] : [])])];
   if (refs.length) {
-    const [hit] = await execRows<{ id: string }>(tx, sql`select thread_id as id from email_messages where account_id = ${t.accountId} and message_id = any(${sql.param(refs)}::text[]) limit 1`);
+    const [hit] = await execRows<{ id: string }>(
+      tx,
+      sql`select thread_id as id from email_messages where account_id = ${t.accountId} and message_id = any(${sql.param(refs)}::text[]) limit 1`,
+    );
     if (hit) return hit.id;
   }
   if (m.messageId) {
-    const [child] = await execRows<{ id: string }>(tx, sql`select thread_id as id from email_messages where account_id = ${t.accountId} and (in_reply_to = ${m.messageId} or "references" ? ${m.messageId}) limit 1`);
+    const [child] = await execRows<{ id: string }>(
+      tx,
+      sql`select thread_id as id from email_messages where account_id = ${t.accountId} and (in_reply_to = ${m.messageId} or "references" ? ${m.messageId}) limit 1`,
+    );
     if (child) return child.id;
   }
   const key = subjectKey(m.subject);
@@ -45,7 +51,16 @@ async function threadFor(tx: Tx, t: StoreTarget, m: ParsedMail, receivedAt: Date
     );
     if (same) return same.id;
   }
-  const [made] = await tx.insert(mailThreads).values({ accountId: t.accountId, userId: t.userId, subject: m.subject, subjectKey: key, lastMessageAt: receivedAt }).returning({ id: mailThreads.id });
+  const [made] = await tx
+    .insert(mailThreads)
+    .values({
+      accountId: t.accountId,
+      userId: t.userId,
+      subject: m.subject,
+      subjectKey: key,
+      lastMessageAt: receivedAt,
+    })
+    .returning({ id: mailThreads.id });
   return made!.id;
 }
 
@@ -54,8 +69,19 @@ async function threadFor(tx: Tx, t: StoreTarget, m: ParsedMail, receivedAt: Date
  * thread; a UID already stored is left alone, so a sync run twice stores nothing twice. Returns the
  * new message's id, or null when it was there already.
  */
-export async function storeMessage(tx: Tx, t: StoreTarget, uid: number, m: ParsedMail, receivedAt: Date, seen: boolean, notify: boolean): Promise<string | null> {
-  const [exists] = await tx.select({ id: emailMessages.id }).from(emailMessages).where(and(eq(emailMessages.folderId, t.folderId), eq(emailMessages.uid, uid)));
+export async function storeMessage(
+  tx: Tx,
+  t: StoreTarget,
+  uid: number,
+  m: ParsedMail,
+  receivedAt: Date,
+  seen: boolean,
+  notify: boolean,
+): Promise<string | null> {
+  const [exists] = await tx
+    .select({ id: emailMessages.id })
+    .from(emailMessages)
+    .where(and(eq(emailMessages.folderId, t.folderId), eq(emailMessages.uid, uid)));
   if (exists) return null;
   const threadId = await threadFor(tx, t, m, receivedAt);
   const [row] = await tx
@@ -83,14 +109,37 @@ export async function storeMessage(tx: Tx, t: StoreTarget, uid: number, m: Parse
       partial: m.partial,
     })
     .returning({ id: emailMessages.id });
-  await tx.update(mailThreads).set({ lastMessageAt: sql`greatest(${mailThreads.lastMessageAt}, ${receivedAt.toISOString()}::timestamptz)` as never }).where(eq(mailThreads.id, threadId));
+  await tx
+    .update(mailThreads)
+    .set({
+      lastMessageAt: sql`greatest(${mailThreads.lastMessageAt}, ${receivedAt.toISOString()}::timestamptz)` as never,
+    })
+    .where(eq(mailThreads.id, threadId));
   if (m.attachments.length) {
-    await tx.insert(emailAttachments).values(
-      m.attachments.map((a) => ({ emailId: row!.id, userId: t.userId, filename: a.filename.slice(0, 255), contentType: a.contentType.slice(0, 200), size: a.content.length, content: a.content.length <= t.attachmentMax ? a.content : null })),
-    );
+    await tx
+      .insert(emailAttachments)
+      .values(
+        m.attachments.map((a) => ({
+          emailId: row!.id,
+          userId: t.userId,
+          filename: a.filename.slice(0, 255),
+          contentType: a.contentType.slice(0, 200),
+          size: a.content.length,
+          content: a.content.length <= t.attachmentMax ? a.content : null,
+        })),
+      );
   }
   if (notify) {
-    await createNotifications(tx, [{ userId: t.userId, kind: 'EMAIL_RECEIVED', title: `New email from ${m.from.name ?? m.from.address}`, body: m.subject, entityType: 'email', entityId: row!.id }]);
+    await createNotifications(tx, [
+      {
+        userId: t.userId,
+        kind: 'EMAIL_RECEIVED',
+        title: `New email from ${m.from.name ?? m.from.address}`,
+        body: m.subject,
+        entityType: 'email',
+        entityId: row!.id,
+      },
+    ]);
   }
   return row!.id;
 }

@@ -15,7 +15,13 @@ type FolderRow = typeof mailFolders.$inferSelect;
 const BATCH = 25;
 
 export function imapSettingsOf(app: App, a: AccountRow) {
-  return { host: a.imapHost, port: a.imapPort, tls: a.imapTls, username: a.username, password: new SecretBox(app.config.secretsKey).open(a.passwordEnc) };
+  return {
+    host: a.imapHost,
+    port: a.imapPort,
+    tls: a.imapTls,
+    username: a.username,
+    password: new SecretBox(app.config.secretsKey).open(a.passwordEnc),
+  };
 }
 
 /**
@@ -38,7 +44,10 @@ class Interrupted extends Error {}
 
 export async function syncAccount(app: App, account: AccountRow, signal?: AbortSignal): Promise<void> {
   const db = app.db;
-  const [log] = await db.insert(integrationLogs).values({ userId: account.userId, accountId: account.id, integration: 'imap', action: 'sync' }).returning({ id: integrationLogs.id });
+  const [log] = await db
+    .insert(integrationLogs)
+    .values({ userId: account.userId, accountId: account.id, integration: 'imap', action: 'sync' })
+    .returning({ id: integrationLogs.id });
   await db.update(mailAccounts).set({ syncState: 'SYNCING' }).where(eq(mailAccounts.id, account.id));
   const tally = { stored: 0, partial: 0, changed: 0 };
   let client: ImapFlow | undefined;
@@ -47,51 +56,100 @@ export async function syncAccount(app: App, account: AccountRow, signal?: AbortS
     const boxes = await client.list();
     const wanted = [
       { path: boxes.find((b) => b.path.toUpperCase() === 'INBOX')?.path ?? 'INBOX', role: 'inbox' },
-      ...boxes.filter((b) => b.specialUse === '\\Sent').slice(0, 1).map((b) => ({ path: b.path, role: 'sent' })),
+      ...boxes
+        .filter((b) => b.specialUse === '\\Sent')
+        .slice(0, 1)
+        .map((b) => ({ path: b.path, role: 'sent' })),
     ];
     for (const box of wanted) {
-      await db.insert(mailFolders).values({ accountId: account.id, path: box.path, role: box.role }).onConflictDoNothing();
-      const [folder] = await db.select().from(mailFolders).where(and(eq(mailFolders.accountId, account.id), eq(mailFolders.path, box.path)));
+      await db
+        .insert(mailFolders)
+        .values({ accountId: account.id, path: box.path, role: box.role })
+        .onConflictDoNothing();
+      const [folder] = await db
+        .select()
+        .from(mailFolders)
+        .where(and(eq(mailFolders.accountId, account.id), eq(mailFolders.path, box.path)));
       await syncFolder(app, client, account, folder!, tally, signal);
     }
     // Threads whose every message was expunged (or re-synced away) go too.
-    await db.execute(sql`delete from mail_threads t where t.account_id = ${account.id} and not exists (select 1 from email_messages m where m.thread_id = t.id)`);
+    await db.execute(
+      sql`delete from mail_threads t where t.account_id = ${account.id} and not exists (select 1 from email_messages m where m.thread_id = t.id)`,
+    );
     const status = tally.partial ? 'PARTIAL' : 'SUCCESS';
     await db.transaction(async (tx) => {
-      await tx.update(mailAccounts).set({ syncState: 'IDLE', lastSyncedAt: sql`now()` as never, lastError: null }).where(eq(mailAccounts.id, account.id));
+      await tx
+        .update(mailAccounts)
+        .set({ syncState: 'IDLE', lastSyncedAt: sql`now()` as never, lastError: null })
+        .where(eq(mailAccounts.id, account.id));
       await tx
         .update(integrationLogs)
-        .set({ status, itemsProcessed: tally.stored + tally.changed, finishedAt: sql`clock_timestamp()` as never, message: `${tally.stored} new, ${tally.changed} changed${tally.partial ? `, ${tally.partial} did not parse in full` : ''}` })
+        .set({
+          status,
+          itemsProcessed: tally.stored + tally.changed,
+          finishedAt: sql`clock_timestamp()` as never,
+          message: `${tally.stored} new, ${tally.changed} changed${tally.partial ? `, ${tally.partial} did not parse in full` : ''}`,
+        })
         .where(eq(integrationLogs.id, log!.id));
     });
   } catch (error) {
     if (error instanceof Interrupted) {
       await db.transaction(async (tx) => {
         await tx.update(mailAccounts).set({ syncState: 'PENDING' }).where(eq(mailAccounts.id, account.id));
-        await tx.update(integrationLogs).set({ status: 'PARTIAL', itemsProcessed: tally.stored + tally.changed, finishedAt: sql`clock_timestamp()` as never, message: `${tally.stored} new; interrupted by a shutdown, resumes at the next start` }).where(eq(integrationLogs.id, log!.id));
+        await tx
+          .update(integrationLogs)
+          .set({
+            status: 'PARTIAL',
+            itemsProcessed: tally.stored + tally.changed,
+            finishedAt: sql`clock_timestamp()` as never,
+            message: `${tally.stored} new; interrupted by a shutdown, resumes at the next start`,
+          })
+          .where(eq(integrationLogs.id, log!.id));
         await enqueue(tx, 'mail-sync', `mail-sync:${account.id}`, { accountId: account.id });
       });
       return;
     }
     const e = error as { authenticationFailed?: boolean; message?: string; code?: string; responseText?: string };
     // What the user sees says what the mail server did; anything else is logged, not shown (no SQL).
-    const fromServer = e.responseText !== undefined || /^(E[A-Z]+|CONNECT_TIMEOUT|GREETING_TIMEOUT|NoConnection)$/.test(e.code ?? '');
+    const fromServer =
+      e.responseText !== undefined || /^(E[A-Z]+|CONNECT_TIMEOUT|GREETING_TIMEOUT|NoConnection)$/.test(e.code ?? '');
     const reason = e.authenticationFailed
       ? 'The IMAP server refused the username or password'
       : fromServer
         ? `Sync failed: ${(e.responseText ?? e.message ?? String(error)).slice(0, 300)}`
         : 'Sync failed: an internal error (logged); the next sync tries again';
     await db.transaction(async (tx) => {
-      await tx.update(mailAccounts).set({ syncState: 'FAILED', lastError: reason }).where(eq(mailAccounts.id, account.id));
-      await tx.update(integrationLogs).set({ status: 'FAILURE', itemsProcessed: tally.stored + tally.changed, finishedAt: sql`clock_timestamp()` as never, message: reason }).where(eq(integrationLogs.id, log!.id));
+      await tx
+        .update(mailAccounts)
+        .set({ syncState: 'FAILED', lastError: reason })
+        .where(eq(mailAccounts.id, account.id));
+      await tx
+        .update(integrationLogs)
+        .set({
+          status: 'FAILURE',
+          itemsProcessed: tally.stored + tally.changed,
+          finishedAt: sql`clock_timestamp()` as never,
+          message: reason,
+        })
+        .where(eq(integrationLogs.id, log!.id));
     });
-    app.logger.warn({ accountId: account.id, reason, ...(fromServer || e.authenticationFailed ? {} : { err: error }) }, 'mail sync failed');
+    app.logger.warn(
+      { accountId: account.id, reason, ...(fromServer || e.authenticationFailed ? {} : { err: error }) },
+      'mail sync failed',
+    );
   } finally {
     if (client) await closeImap(client);
   }
 }
 
-async function syncFolder(app: App, client: ImapFlow, account: AccountRow, folder: FolderRow, tally: { stored: number; partial: number; changed: number }, signal?: AbortSignal): Promise<void> {
+async function syncFolder(
+  app: App,
+  client: ImapFlow,
+  account: AccountRow,
+  folder: FolderRow,
+  tally: { stored: number; partial: number; changed: number },
+  signal?: AbortSignal,
+): Promise<void> {
   const db = app.db;
   const box = await client.mailboxOpen(folder.path, { readOnly: true });
   const validity = Number(box.uidValidity);
@@ -114,17 +172,33 @@ async function syncFolder(app: App, client: ImapFlow, account: AccountRow, folde
     const found = (await client.search({ since }, { uid: true })) || [];
     uids = found.sort((a, b) => a - b).slice(-app.config.MAIL_SYNC_MAX);
   } else {
-    uids = box.uidNext > lastUid + 1 ? ((await client.search({ uid: `${lastUid + 1}:*` }, { uid: true })) || []).filter((u) => u > lastUid).sort((a, b) => a - b) : [];
+    uids =
+      box.uidNext > lastUid + 1
+        ? ((await client.search({ uid: `${lastUid + 1}:*` }, { uid: true })) || [])
+            .filter((u) => u > lastUid)
+            .sort((a, b) => a - b)
+        : [];
   }
-  const target = { accountId: account.id, userId: account.userId, folderId: folder.id, attachmentMax: app.config.MAIL_ATTACHMENT_MAX_BYTES };
+  const target = {
+    accountId: account.id,
+    userId: account.userId,
+    folderId: folder.id,
+    attachmentMax: app.config.MAIL_ATTACHMENT_MAX_BYTES,
+  };
   const notify = folder.role === 'inbox' && !fresh;
   for (let i = 0; i < uids.length; i += BATCH) {
     if (signal?.aborted) throw new Interrupted();
     const batch = uids.slice(i, i + BATCH);
-    for await (const msg of client.fetch(batch.join(','), { uid: true, flags: true, envelope: true, internalDate: true, source: true }, { uid: true })) {
+    for await (const msg of client.fetch(
+      batch.join(','),
+      { uid: true, flags: true, envelope: true, internalDate: true, source: true },
+      { uid: true },
+    )) {
       const parsed = await parseMail(msg.source ?? Buffer.alloc(0), msg.envelope as Envelope | undefined);
       const received = msg.internalDate ? new Date(msg.internalDate) : new Date();
-      const stored = await db.transaction((tx) => storeMessage(tx, target, msg.uid, parsed, received, msg.flags?.has('\\Seen') ?? false, notify));
+      const stored = await db.transaction((tx) =>
+        storeMessage(tx, target, msg.uid, parsed, received, msg.flags?.has('\\Seen') ?? false, notify),
+      );
       if (stored) {
         tally.stored++;
         if (parsed.partial) tally.partial++;
@@ -140,9 +214,13 @@ async function syncFolder(app: App, client: ImapFlow, account: AccountRow, folde
 /** Flags both ways are read here (server → store); messages gone from the server are deleted. */
 async function reconcile(db: Db, client: ImapFlow, folderId: string, lastUid: number): Promise<number> {
   const seen = new Map<number, boolean>();
-  for await (const msg of client.fetch(`1:${lastUid}`, { uid: true, flags: true }, { uid: true })) seen.set(msg.uid, msg.flags?.has('\\Seen') ?? false);
+  for await (const msg of client.fetch(`1:${lastUid}`, { uid: true, flags: true }, { uid: true }))
+    seen.set(msg.uid, msg.flags?.has('\\Seen') ?? false);
   const onServer = [...seen.keys()];
-  const gone = await execRows<{ id: string }>(db, sql`delete from email_messages where folder_id = ${folderId} and not (uid = any(${sql.param(onServer)}::bigint[])) returning id`);
+  const gone = await execRows<{ id: string }>(
+    db,
+    sql`delete from email_messages where folder_id = ${folderId} and not (uid = any(${sql.param(onServer)}::bigint[])) returning id`,
+  );
   const flagged = onServer.filter((u) => seen.get(u));
   const changed = await execRows<{ id: string }>(
     db,

@@ -27,8 +27,14 @@ export class NotificationResolver {
 
   // ---------------------------------------------------------------- mutations
   @Authorized()
-  @Mutation(() => Int, { description: 'Marks the given notifications read, or all of them when ids is null; returns how many changed' })
-  markNotificationsRead(@Arg('ids', () => [ID], { nullable: true, description: 'At most 100; null marks every notification read' }) ids: string[] | null, @Ctx() ctx: Context) {
+  @Mutation(() => Int, {
+    description: 'Marks the given notifications read, or all of them when ids is null; returns how many changed',
+  })
+  markNotificationsRead(
+    @Arg('ids', () => [ID], { nullable: true, description: 'At most 100; null marks every notification read' })
+    ids: string[] | null,
+    @Ctx() ctx: Context,
+  ) {
     return ctx.services.notifications.markRead(viewerOf(ctx), ids);
   }
 
@@ -42,7 +48,10 @@ export class NotificationResolver {
       return notificationStream((context as Context).app, viewer.userId, args.after as string | null);
     },
   })
-  notificationAdded(@Root() notification: NotificationRow, @Arg('after', () => ID, { nullable: true }) _after: string | null): NotificationRow {
+  notificationAdded(
+    @Root() notification: NotificationRow,
+    @Arg('after', () => ID, { nullable: true }) _after: string | null,
+  ): NotificationRow {
     return notification;
   }
 }

@@ -37,7 +37,12 @@ export async function createNotifications(tx: Queryable, entries: NotificationIn
 export class NotificationService {
   constructor(private readonly app: App) {}
 
-  list(viewer: Viewer, first: number | null | undefined, after: string | null | undefined, unreadOnly: boolean | null | undefined): Promise<Connection<NotificationRow>> {
+  list(
+    viewer: Viewer,
+    first: number | null | undefined,
+    after: string | null | undefined,
+    unreadOnly: boolean | null | undefined,
+  ): Promise<Connection<NotificationRow>> {
     return listNotifications(this.app.db, viewer.userId, first, after, unreadOnly);
   }
 

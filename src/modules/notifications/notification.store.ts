@@ -13,13 +13,31 @@ const REPLAY_MAX = 1000;
 const shared = new SharedFetch<NotificationRow | undefined>();
 
 /** The viewer's notifications, newest first. */
-export async function listNotifications(db: Db, userId: string, first: number | null | undefined, after: string | null | undefined, unreadOnly: boolean | null | undefined): Promise<Connection<NotificationRow>> {
+export async function listNotifications(
+  db: Db,
+  userId: string,
+  first: number | null | undefined,
+  after: string | null | undefined,
+  unreadOnly: boolean | null | undefined,
+): Promise<Connection<NotificationRow>> {
   const page = pageRequest(first, after);
   const scope = and(eq(notifications.userId, userId), unreadOnly ? isNull(notifications.readAt) : undefined);
   return keysetPage(
     page,
-    { expr: notifications.seq, id: notifications.id, dir: 'DESC', cast: cursorCast.bigint, cursorOf: (r) => [r.seq, r.id] },
-    (past, order, limit) => db.select().from(notifications).where(and(scope, past)).orderBy(...order).limit(limit),
+    {
+      expr: notifications.seq,
+      id: notifications.id,
+      dir: 'DESC',
+      cast: cursorCast.bigint,
+      cursorOf: (r) => [r.seq, r.id],
+    },
+    (past, order, limit) =>
+      db
+        .select()
+        .from(notifications)
+        .where(and(scope, past))
+        .orderBy(...order)
+        .limit(limit),
     () => countWhere(db, notifications, scope),
   );
 }
@@ -35,7 +53,13 @@ export async function markRead(db: Db, userId: string, ids: string[] | null | un
   const rows = await db
     .update(notifications)
     .set({ readAt: sql`now()` })
-    .where(and(eq(notifications.userId, userId), isNull(notifications.readAt), only ? inArray(notifications.id, only) : undefined))
+    .where(
+      and(
+        eq(notifications.userId, userId),
+        isNull(notifications.readAt),
+        only ? inArray(notifications.id, only) : undefined,
+      ),
+    )
     .returning({ id: notifications.id });
   return rows.length;
 }
@@ -45,13 +69,20 @@ export async function markRead(db: Db, userId: string, ids: string[] | null | un
  * events, skipping any it replayed: no gap and no duplicate at the switch-over. Every event is read
  * back from the database for this viewer, with fresh loaders.
  */
-export async function notificationStream(app: App, userId: string, after: string | null | undefined): Promise<AsyncIterable<NotificationRow>> {
+export async function notificationStream(
+  app: App,
+  userId: string,
+  after: string | null | undefined,
+): Promise<AsyncIterable<NotificationRow>> {
   const live = app.bus.iterate(`notification:${userId}`);
   const db = app.db;
   let replay: NotificationRow[] = [];
   if (after) {
     const [anchor] = validIds([after]).length
-      ? await db.select({ seq: notifications.seq }).from(notifications).where(and(eq(notifications.id, validIds([after])[0]!), eq(notifications.userId, userId)))
+      ? await db
+          .select({ seq: notifications.seq })
+          .from(notifications)
+          .where(and(eq(notifications.id, validIds([after])[0]!), eq(notifications.userId, userId)))
       : [];
     // An anchor that is gone (older than 30 days, or never the viewer's) replays all that is kept.
     replay = await db
@@ -92,7 +123,9 @@ class NotificationStream implements AsyncIterableIterator<NotificationRow> {
       const event = item.value;
       if (event.topic !== 'notification' || this.replayed?.has(event.id)) return this.pull();
       // Notification has no relations, so there are no loaders to refresh here.
-      return shared.get(event.id, () => this.read(event.id)).then((row) => (row && row.userId === this.userId ? { value: row, done: false } : this.pull()));
+      return shared
+        .get(event.id, () => this.read(event.id))
+        .then((row) => (row && row.userId === this.userId ? { value: row, done: false } : this.pull()));
     });
   }
 
@@ -110,4 +143,3 @@ class NotificationStream implements AsyncIterableIterator<NotificationRow> {
     return this;
   }
 }
-

@@ -17,8 +17,12 @@ export enum NotificationKind {
 registerEnumType(NotificationKind, {
   name: 'NotificationKind',
   valuesConfig: {
-    EMAIL_LIMIT_REACHED: { description: 'Invitation or share emails held back by the hourly email limits; what they announced is saved' },
-    ASSISTANT_ACTION_PENDING: { description: 'An assistant action waits for approval (entityType assistant_action, entityId its id)' },
+    EMAIL_LIMIT_REACHED: {
+      description: 'Invitation or share emails held back by the hourly email limits; what they announced is saved',
+    },
+    ASSISTANT_ACTION_PENDING: {
+      description: 'An assistant action waits for approval (entityType assistant_action, entityId its id)',
+    },
     EMAIL_RECEIVED: { description: 'A new message arrived in a synced INBOX (entityType email, entityId the message)' },
   },
 });

@@ -30,7 +30,10 @@ export interface Ranking {
 function textRanked(wanted: Searchable[], viewerId: string): SQL {
   const q = sql`(select q from q)`;
   const union = sql.join(
-    wanted.map((s) => sql`(select ${s.type}::text as type, ${sql.raw(s.as)}.id, ts_rank(${sql.raw(s.as)}.search, ${q}) as s from ${sql.raw(s.table)} ${sql.raw(s.as)} where ${s.visible(viewerId)} and ${sql.raw(s.as)}.search @@ ${q})`),
+    wanted.map(
+      (s) =>
+        sql`(select ${s.type}::text as type, ${sql.raw(s.as)}.id, ts_rank(${sql.raw(s.as)}.search, ${q}) as s from ${sql.raw(s.table)} ${sql.raw(s.as)} where ${s.visible(viewerId)} and ${sql.raw(s.as)}.search @@ ${q})`,
+    ),
     sql` union all `,
   );
   return sql`select type, id, s, row_number() over (order by s desc, id) as r from (${union}) u order by s desc, id limit ${CANDIDATES}`;
@@ -40,10 +43,15 @@ function textRanked(wanted: Searchable[], viewerId: string): SQL {
 function vectorRanked(wanted: Searchable[], viewerId: string, v: NonNullable<Ranking['vector']>): SQL {
   const d = sql.raw(String(v.dimensions));
   const visible = sql.join(
-    wanted.map((s) => sql`(emb.entity_type = ${s.type} and exists (select 1 from ${sql.raw(s.table)} ${sql.raw(s.as)} where ${sql.raw(s.as)}.id = emb.entity_id and ${s.visible(viewerId)}))`),
+    wanted.map(
+      (s) =>
+        sql`(emb.entity_type = ${s.type} and exists (select 1 from ${sql.raw(s.table)} ${sql.raw(s.as)} where ${sql.raw(s.as)}.id = emb.entity_id and ${s.visible(viewerId)}))`,
+    ),
     sql` or `,
   );
-  const notSelf = v.exclude ? sql` and not (emb.entity_type = ${v.exclude.type} and emb.entity_id = ${v.exclude.id})` : sql``;
+  const notSelf = v.exclude
+    ? sql` and not (emb.entity_type = ${v.exclude.type} and emb.entity_id = ${v.exclude.id})`
+    : sql``;
   return sql`select type, id, min(dist) as dist, row_number() over (order by min(dist), id) as r from (
       select emb.entity_type::text as type, emb.entity_id as id, emb.embedding::vector(${d}) <=> ${v.literal}::vector(${d}) as dist
       from embeddings emb where emb.dimensions = ${v.dimensions} and emb.model = ${v.model} and (${visible})${notSelf}
@@ -55,7 +63,13 @@ function vectorRanked(wanted: Searchable[], viewerId: string, v: NonNullable<Ran
  * Hits in one statement: the text ranking, the vector ranking, or both fused by reciprocal rank;
  * then title, plain snippet and authorship for the `first` best only (ts_headline re-parses the text).
  */
-export async function rankHits(q: Queryable, wanted: Searchable[], viewerId: string, ranking: Ranking, first: number): Promise<RawHit[]> {
+export async function rankHits(
+  q: Queryable,
+  wanted: Searchable[],
+  viewerId: string,
+  ranking: Ranking,
+  first: number,
+): Promise<RawHit[]> {
   const ctes: SQL[] = [sql`q as (select websearch_to_tsquery('english', ${ranking.text ?? ''}) as q)`];
   if (ranking.text !== undefined) ctes.push(sql`tr as (${textRanked(wanted, viewerId)})`);
   if (ranking.vector) ctes.push(sql`vr as (${vectorRanked(wanted, viewerId, ranking.vector)})`);

@@ -14,21 +14,42 @@ const { search: _search, ...documentColumns } = getTableColumns(documents);
 function loadOf(db: Db, viewerId: string, type: SearchableType, ids: string[]): Promise<Array<{ id: string }>> {
   switch (type) {
     case SearchableType.TASK:
-      return db.select().from(tasks).where(and(anyId(tasks.id, ids), sql`${tasks.listId} in ${visibleListIds(viewerId)}`));
+      return db
+        .select()
+        .from(tasks)
+        .where(and(anyId(tasks.id, ids), sql`${tasks.listId} in ${visibleListIds(viewerId)}`));
     case SearchableType.DOCUMENT:
-      return db.select(documentColumns).from(documents).where(and(anyId(documents.id, ids), eq(documents.ownerId, viewerId)));
+      return db
+        .select(documentColumns)
+        .from(documents)
+        .where(and(anyId(documents.id, ids), eq(documents.ownerId, viewerId)));
     case SearchableType.JOURNAL_ENTRY:
-      return db.select().from(journalEntries).where(and(anyId(journalEntries.id, ids), eq(journalEntries.userId, viewerId)));
+      return db
+        .select()
+        .from(journalEntries)
+        .where(and(anyId(journalEntries.id, ids), eq(journalEntries.userId, viewerId)));
     case SearchableType.EVENT:
-      return db.select().from(events).where(and(anyId(events.id, ids), visibleEvents(viewerId, false)));
+      return db
+        .select()
+        .from(events)
+        .where(and(anyId(events.id, ids), visibleEvents(viewerId, false)));
     case SearchableType.EMAIL:
-      return db.select().from(emailMessages).where(and(anyId(emailMessages.id, ids), eq(emailMessages.userId, viewerId)));
+      return db
+        .select()
+        .from(emailMessages)
+        .where(and(anyId(emailMessages.id, ids), eq(emailMessages.userId, viewerId)));
     default:
       return Promise.resolve([]);
   }
 }
 
-const GRAPHQL_TYPE: Record<string, string> = { TASK: 'Task', DOCUMENT: 'Document', JOURNAL_ENTRY: 'JournalEntry', EVENT: 'CalendarEvent', EMAIL: 'EmailMessage' };
+const GRAPHQL_TYPE: Record<string, string> = {
+  TASK: 'Task',
+  DOCUMENT: 'Document',
+  JOURNAL_ENTRY: 'JournalEntry',
+  EVENT: 'CalendarEvent',
+  EMAIL: 'EmailMessage',
+};
 
 /** Search hits' and relations' nodes, keyed `TYPE:id`; null when the viewer cannot see the item (any more). */
 export function createSearchLoaders(db: Db, viewerId: string | null) {

@@ -2,14 +2,25 @@ import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver
 import { viewerOf } from '../../shared/context.js';
 import type { Context } from './context.js';
 import type { HitRow, RelationRow } from './search.service.js';
-import { RelateInput, Relation, SearchHit, SearchMode, SearchResult, SearchableType, SemanticIndexStatus } from './search.type.js';
+import {
+  RelateInput,
+  Relation,
+  SearchHit,
+  SearchMode,
+  SearchResult,
+  SearchableType,
+  SemanticIndexStatus,
+} from './search.type.js';
 
 type RelationView = RelationRow & { otherType: SearchableType; otherId: string };
 
 @Resolver(() => SearchHit)
 export class SearchResolver {
   @Authorized()
-  @Query(() => [SearchHit], { description: 'Everything the viewer can see, best first (first: 1-50, default 20). The query uses web search syntax: words, "phrases", or, -excluded' })
+  @Query(() => [SearchHit], {
+    description:
+      'Everything the viewer can see, best first (first: 1-50, default 20). The query uses web search syntax: words, "phrases", or, -excluded',
+  })
   search(
     @Arg('query', () => String) query: string,
     @Arg('types', () => [SearchableType], { nullable: true }) types: SearchableType[] | null,
@@ -22,7 +33,12 @@ export class SearchResolver {
 
   @Authorized()
   @Query(() => [SearchHit], { description: 'Items closest in meaning to the given one (needs semantic search)' })
-  similar(@Arg('type', () => SearchableType) type: SearchableType, @Arg('id', () => ID) id: string, @Arg('first', () => Int, { nullable: true }) first: number | null, @Ctx() ctx: Context) {
+  similar(
+    @Arg('type', () => SearchableType) type: SearchableType,
+    @Arg('id', () => ID) id: string,
+    @Arg('first', () => Int, { nullable: true }) first: number | null,
+    @Ctx() ctx: Context,
+  ) {
     return ctx.services.search.similar(viewerOf(ctx), type, id, first);
   }
 
@@ -33,8 +49,14 @@ export class SearchResolver {
   }
 
   @Authorized()
-  @Query(() => [Relation], { description: "The viewer's links of an item, both directions, whose other end the viewer can still see" })
-  async related(@Arg('type', () => SearchableType) type: SearchableType, @Arg('id', () => ID) id: string, @Ctx() ctx: Context): Promise<RelationView[]> {
+  @Query(() => [Relation], {
+    description: "The viewer's links of an item, both directions, whose other end the viewer can still see",
+  })
+  async related(
+    @Arg('type', () => SearchableType) type: SearchableType,
+    @Arg('id', () => ID) id: string,
+    @Ctx() ctx: Context,
+  ): Promise<RelationView[]> {
     const rows = await ctx.services.search.related(viewerOf(ctx), type, id);
     const nodes = await ctx.loaders.searchNode.loadMany(rows.map((r) => `${r.otherType}:${r.otherId}`));
     return rows.filter((_, i) => nodes[i] && !(nodes[i] instanceof Error));

@@ -43,51 +43,104 @@ export class SearchService {
     const state = this.app.semantic;
     const c = this.app.config;
     // Items wait in the queue wherever there is an index to fill, with or without a provider yet.
-    const counts = state.indexable ? await indexCounts(this.app.db, viewer.userId, c.EMBEDDINGS_MODEL, c.EMBEDDINGS_DIMENSIONS) : { indexed: 0, pending: 0 };
-    return { available: state.available, reason: state.reason, model: state.available ? c.EMBEDDINGS_MODEL : null, dimensions: state.available ? c.EMBEDDINGS_DIMENSIONS : null, ...counts };
+    const counts = state.indexable
+      ? await indexCounts(this.app.db, viewer.userId, c.EMBEDDINGS_MODEL, c.EMBEDDINGS_DIMENSIONS)
+      : { indexed: 0, pending: 0 };
+    return {
+      available: state.available,
+      reason: state.reason,
+      model: state.available ? c.EMBEDDINGS_MODEL : null,
+      dimensions: state.available ? c.EMBEDDINGS_DIMENSIONS : null,
+      ...counts,
+    };
   }
 
-  async search(viewer: Viewer, query: string, types: SearchableType[] | null | undefined, mode: SearchMode | null | undefined, first: number | null | undefined): Promise<HitRow[]> {
+  async search(
+    viewer: Viewer,
+    query: string,
+    types: SearchableType[] | null | undefined,
+    mode: SearchMode | null | undefined,
+    first: number | null | undefined,
+  ): Promise<HitRow[]> {
     const term = query.trim();
     const limit = first ?? 20;
     const p = new FieldProblems();
     p.check(term.length >= 1, 'query', 'Give words to search for');
     p.check(query.length <= QUERY_MAX, 'query', `The query is at most ${QUERY_MAX} characters`);
-    p.check(Number.isInteger(limit) && limit >= 1 && limit <= SEARCH_FIRST_MAX, 'first', `first must be 1-${SEARCH_FIRST_MAX}`);
+    p.check(
+      Number.isInteger(limit) && limit >= 1 && limit <= SEARCH_FIRST_MAX,
+      'first',
+      `first must be 1-${SEARCH_FIRST_MAX}`,
+    );
     p.throwIfAny();
     const semantic = this.app.semantic;
-    if (mode === SearchMode.SEMANTIC && !semantic.available) throw new InputError({ mode: semantic.reason ?? 'Semantic search is not available' });
+    if (mode === SearchMode.SEMANTIC && !semantic.available)
+      throw new InputError({ mode: semantic.reason ?? 'Semantic search is not available' });
     const wanted = SEARCHABLES.filter((s) => !types?.length || types.includes(s.type));
     if (wanted.length === 0) return [];
     let vector: Ranking['vector'];
     if (mode !== SearchMode.TEXT && semantic.provider) {
       try {
         const [v] = await semantic.provider.embed([term]);
-        vector = { literal: vectorLiteral(v!), dimensions: semantic.provider.dimensions, model: semantic.provider.model };
+        vector = {
+          literal: vectorLiteral(v!),
+          dimensions: semantic.provider.dimensions,
+          model: semantic.provider.model,
+        };
       } catch (error) {
         // HYBRID keeps working on text when the provider fails; SEMANTIC cannot.
-        if (mode === SearchMode.SEMANTIC) throw new AppError(ErrorCode.INTERNAL_SERVER_ERROR, 'Semantic search failed: the embeddings provider is unavailable', { reason: 'EMBEDDINGS_UNAVAILABLE' });
+        if (mode === SearchMode.SEMANTIC)
+          throw new AppError(
+            ErrorCode.INTERNAL_SERVER_ERROR,
+            'Semantic search failed: the embeddings provider is unavailable',
+            { reason: 'EMBEDDINGS_UNAVAILABLE' },
+          );
         this.app.logger.warn({ err: error }, 'embeddings provider failed; searching by text only');
       }
     }
     const ranking: Ranking = { text: mode === SearchMode.SEMANTIC ? undefined : term, vector };
-    const rows = vector ? await withVectorScan(this.app.db, (tx) => rankHits(tx, wanted, viewer.userId, ranking, limit)) : await rankHits(this.app.db, wanted, viewer.userId, ranking, limit);
+    const rows = vector
+      ? await withVectorScan(this.app.db, (tx) => rankHits(tx, wanted, viewer.userId, ranking, limit))
+      : await rankHits(this.app.db, wanted, viewer.userId, ranking, limit);
     return rows.map(toHit);
   }
 
   /** Items closest in meaning to the given one (its first chunk's vector). */
-  async similar(viewer: Viewer, type: SearchableType, rawId: string, first: number | null | undefined): Promise<HitRow[]> {
+  async similar(
+    viewer: Viewer,
+    type: SearchableType,
+    rawId: string,
+    first: number | null | undefined,
+  ): Promise<HitRow[]> {
     const semantic = this.app.semantic;
-    if (!semantic.available || !semantic.provider) throw new InputError({ id: semantic.reason ?? 'Semantic search is not available' });
+    if (!semantic.available || !semantic.provider)
+      throw new InputError({ id: semantic.reason ?? 'Semantic search is not available' });
     const limit = first ?? 10;
-    new FieldProblems().check(Number.isInteger(limit) && limit >= 1 && limit <= SEARCH_FIRST_MAX, 'first', `first must be 1-${SEARCH_FIRST_MAX}`).throwIfAny();
+    new FieldProblems()
+      .check(
+        Number.isInteger(limit) && limit >= 1 && limit <= SEARCH_FIRST_MAX,
+        'first',
+        `first must be 1-${SEARCH_FIRST_MAX}`,
+      )
+      .throwIfAny();
     const id = parseId(rawId, 'Item');
     if (!(await this.visible(viewer, type, id))) throw new NotFoundError('Item');
     const { model, dimensions } = semantic.provider;
-    const [own] = await execRows<{ v: string }>(this.app.db, sql`select embedding::text as v from embeddings where entity_type = ${type} and entity_id = ${id} and model = ${model} and dimensions = ${dimensions} order by chunk limit 1`);
+    const [own] = await execRows<{ v: string }>(
+      this.app.db,
+      sql`select embedding::text as v from embeddings where entity_type = ${type} and entity_id = ${id} and model = ${model} and dimensions = ${dimensions} order by chunk limit 1`,
+    );
     if (!own) return [];
     const wanted = SEARCHABLES;
-    const rows = await withVectorScan(this.app.db, (tx) => rankHits(tx, wanted, viewer.userId, { vector: { literal: own.v, dimensions, model, exclude: { type, id } } }, limit));
+    const rows = await withVectorScan(this.app.db, (tx) =>
+      rankHits(
+        tx,
+        wanted,
+        viewer.userId,
+        { vector: { literal: own.v, dimensions, model, exclude: { type, id } } },
+        limit,
+      ),
+    );
     return rows.map(toHit);
   }
 
@@ -95,7 +148,10 @@ export class SearchService {
   async visible(viewer: Viewer, type: SearchableType, id: string): Promise<boolean> {
     const s = searchableOf(type);
     if (!s) return false;
-    const rows = await execRows(this.app.db, sql`select 1 from ${sql.raw(s.table)} ${sql.raw(s.as)} where ${sql.raw(s.as)}.id = ${id} and ${s.visible(viewer.userId)}`);
+    const rows = await execRows(
+      this.app.db,
+      sql`select 1 from ${sql.raw(s.table)} ${sql.raw(s.as)} where ${sql.raw(s.as)}.id = ${id} and ${s.visible(viewer.userId)}`,
+    );
     return rows.length > 0;
   }
 
@@ -104,8 +160,10 @@ export class SearchService {
     new FieldProblems().check(KIND.test(kind), 'kind', 'kind is 1-40 characters: a-z, 0-9, _').throwIfAny();
     const fromId = parseId(input.fromId, 'Item');
     const toId = parseId(input.toId, 'Item');
-    if (input.fromType === input.toType && fromId === toId) throw new InputError({ toId: 'An item cannot be linked to itself' });
-    if (!(await this.visible(viewer, input.fromType, fromId)) || !(await this.visible(viewer, input.toType, toId))) throw new NotFoundError('Item');
+    if (input.fromType === input.toType && fromId === toId)
+      throw new InputError({ toId: 'An item cannot be linked to itself' });
+    if (!(await this.visible(viewer, input.fromType, fromId)) || !(await this.visible(viewer, input.toType, toId)))
+      throw new NotFoundError('Item');
     const values = { userId: viewer.userId, fromType: input.fromType, fromId, toType: input.toType, toId, kind };
     try {
       const [row] = await this.app.db.insert(relations).values(values).returning();
@@ -116,49 +174,96 @@ export class SearchService {
       const [row] = await this.app.db
         .select()
         .from(relations)
-        .where(and(eq(relations.userId, viewer.userId), eq(relations.fromType, input.fromType), eq(relations.fromId, fromId), eq(relations.toType, input.toType), eq(relations.toId, toId), eq(relations.kind, kind)));
+        .where(
+          and(
+            eq(relations.userId, viewer.userId),
+            eq(relations.fromType, input.fromType),
+            eq(relations.fromId, fromId),
+            eq(relations.toType, input.toType),
+            eq(relations.toId, toId),
+            eq(relations.kind, kind),
+          ),
+        );
       if (!row) throw new AppError(ErrorCode.CONFLICT, 'The link changed meanwhile; try again');
       return row;
     }
   }
 
   async unrelate(viewer: Viewer, id: string): Promise<string> {
-    const [row] = await this.app.db.delete(relations).where(and(eq(relations.id, parseId(id, 'Relation')), eq(relations.userId, viewer.userId))).returning({ id: relations.id });
+    const [row] = await this.app.db
+      .delete(relations)
+      .where(and(eq(relations.id, parseId(id, 'Relation')), eq(relations.userId, viewer.userId)))
+      .returning({ id: relations.id });
     if (!row) throw new NotFoundError('Relation');
     return row.id;
   }
 
   /** The viewer's links of an item, both directions, whose other end the viewer still sees. */
-  async related(viewer: Viewer, type: SearchableType, rawId: string): Promise<Array<RelationRow & { otherType: SearchableType; otherId: string }>> {
+  async related(
+    viewer: Viewer,
+    type: SearchableType,
+    rawId: string,
+  ): Promise<Array<RelationRow & { otherType: SearchableType; otherId: string }>> {
     const id = parseId(rawId, 'Item');
     if (!(await this.visible(viewer, type, id))) throw new NotFoundError('Item');
     const rows = await this.app.db
       .select()
       .from(relations)
-      .where(and(eq(relations.userId, viewer.userId), or(and(eq(relations.fromType, type), eq(relations.fromId, id)), and(eq(relations.toType, type), eq(relations.toId, id)))))
+      .where(
+        and(
+          eq(relations.userId, viewer.userId),
+          or(
+            and(eq(relations.fromType, type), eq(relations.fromId, id)),
+            and(eq(relations.toType, type), eq(relations.toId, id)),
+          ),
+        ),
+      )
       .orderBy(relations.createdAt, relations.id)
       .limit(200);
-    return rows.map((r) => (r.fromType === type && r.fromId === id ? { ...r, otherType: r.toType as SearchableType, otherId: r.toId } : { ...r, otherType: r.fromType as SearchableType, otherId: r.fromId }));
+    return rows.map((r) =>
+      r.fromType === type && r.fromId === id
+        ? { ...r, otherType: r.toType as SearchableType, otherId: r.toId }
+        : { ...r, otherType: r.fromType as SearchableType, otherId: r.fromId },
+    );
   }
 }
 
 function toHit(r: RawHit): HitRow {
-  return { type: r.type, id: r.id, title: r.title, snippet: r.snippet.replace(/\s+/g, ' ').trim(), score: Number(r.score), matchedText: r.matched_text, matchedSemantic: r.matched_semantic, own: r.own === true };
+  return {
+    type: r.type,
+    id: r.id,
+    title: r.title,
+    snippet: r.snippet.replace(/\s+/g, ' ').trim(),
+    score: Number(r.score),
+    matchedText: r.matched_text,
+    matchedSemantic: r.matched_semantic,
+    own: r.own === true,
+  };
 }
 
 /** pgvector's HNSW scan set for filtered queries: keep scanning until enough rows pass the filter. */
 function withVectorScan<T>(db: Db, run: (tx: Tx) => Promise<T>): Promise<T> {
   return db.transaction(async (tx) => {
-    await tx.execute(sql`select set_config('hnsw.iterative_scan', 'relaxed_order', true), set_config('hnsw.ef_search', '100', true)`);
+    await tx.execute(
+      sql`select set_config('hnsw.iterative_scan', 'relaxed_order', true), set_config('hnsw.ef_search', '100', true)`,
+    );
     return run(tx);
   });
 }
 
 /** The viewer's items with vectors of the current model, and those waiting for (re-)embedding. */
-async function indexCounts(db: Db, viewerId: string, model: string, dimensions: number): Promise<{ indexed: number; pending: number }> {
+async function indexCounts(
+  db: Db,
+  viewerId: string,
+  model: string,
+  dimensions: number,
+): Promise<{ indexed: number; pending: number }> {
   const mine = (alias: string) =>
     sql.join(
-      SEARCHABLES.map((s) => sql`(${sql.raw(alias)}.type = ${s.type} and exists (select 1 from ${sql.raw(s.table)} ${sql.raw(s.as)} where ${sql.raw(s.as)}.id = ${sql.raw(alias)}.id and ${s.visible(viewerId)}))`),
+      SEARCHABLES.map(
+        (s) =>
+          sql`(${sql.raw(alias)}.type = ${s.type} and exists (select 1 from ${sql.raw(s.table)} ${sql.raw(s.as)} where ${sql.raw(s.as)}.id = ${sql.raw(alias)}.id and ${s.visible(viewerId)}))`,
+      ),
       sql` or `,
     );
   const [row] = await execRows<{ indexed: number; pending: number }>(

@@ -19,7 +19,10 @@ export enum SearchMode {
   TEXT = 'TEXT',
   SEMANTIC = 'SEMANTIC',
 }
-registerEnumType(SearchMode, { name: 'SearchMode', description: 'HYBRID (the default) fuses the text and semantic rankings; without semantic search it answers as TEXT' });
+registerEnumType(SearchMode, {
+  name: 'SearchMode',
+  description: 'HYBRID (the default) fuses the text and semantic rankings; without semantic search it answers as TEXT',
+});
 
 /** Which GraphQL type a loaded node is (rows carry no type of their own). */
 export const nodeTypes = new WeakMap<object, string>();
@@ -58,18 +61,27 @@ export class RelateInput {
   @Field(() => ID) fromId!: string;
   @Field(() => SearchableType) toType!: SearchableType;
   @Field(() => ID) toId!: string;
-  @Field(() => String, { description: 'A short word: related, follow_up, created_from… (1-40 characters: a-z, 0-9, _)' }) kind!: string;
+  @Field(() => String, {
+    description: 'A short word: related, follow_up, created_from… (1-40 characters: a-z, 0-9, _)',
+  })
+  kind!: string;
 }
 
 @ObjectType()
 export class Relation {
   @Field(() => ID) id!: string;
   @Field(() => String) kind!: string;
-  @Field(() => SearchableType, { description: 'The item at the other end of the link, seen from the item asked about' }) otherType!: SearchableType;
+  @Field(() => SearchableType, { description: 'The item at the other end of the link, seen from the item asked about' })
+  otherType!: SearchableType;
   @Field(() => ID) otherId!: string;
   @Field(() => SearchResult) node!: object;
   @Field(() => Date) createdAt!: Date;
 }
 
 /** The semantic state before the server has looked at the database. */
-export const SEARCH_NOT_READY = { available: false, reason: 'The server is starting', provider: null, indexable: false };
+export const SEARCH_NOT_READY = {
+  available: false,
+  reason: 'The server is starting',
+  provider: null,
+  indexable: false,
+};

@@ -3,7 +3,9 @@ import { visibleListIds } from '../tasks/index.js';
 import { SearchableType } from './search.type.js';
 
 /** The text of a journal entry: every string in its JSON content. */
-const journalText = sql.raw(`(select coalesce(string_agg(v #>> '{}', ' '), '') from jsonb_path_query(j.content, 'strict $.** ? (@.type() == "string")') v)`);
+const journalText = sql.raw(
+  `(select coalesce(string_agg(v #>> '{}', ' '), '') from jsonb_path_query(j.content, 'strict $.** ? (@.type() == "string")') v)`,
+);
 
 /**
  * Each searchable type as search sees it: its table (aliased), which rows the viewer may see, its
@@ -59,7 +61,8 @@ export const SEARCHABLES: Searchable[] = [
     table: 'events',
     as: 'e',
     // Organised by the viewer, or an invitation not declined (as the calendar shows them).
-    visible: (viewerId) => sql`(e.organizer_id = ${viewerId} or e.id in (select i.event_id from invitations i where i.invitee_id = ${viewerId} and i.status <> 'DECLINED'))`,
+    visible: (viewerId) =>
+      sql`(e.organizer_id = ${viewerId} or e.id in (select i.event_id from invitations i where i.invitee_id = ${viewerId} and i.status <> 'DECLINED'))`,
     title: sql.raw('e.title'),
     text: sql.raw(`coalesce(e.description, '') || ' ' || coalesce(e.location, '')`),
     embed: sql.raw(`e.title || E'\n' || coalesce(e.description, '') || E'\n' || coalesce(e.location, '')`),

@@ -17,7 +17,8 @@ export interface SemanticState {
   indexable: boolean;
 }
 
-export const NO_PGVECTOR = 'This database has no pgvector extension (on a PostgreSQL server, install it, e.g. the pgvector/pgvector image)';
+export const NO_PGVECTOR =
+  'This database has no pgvector extension (on a PostgreSQL server, install it, e.g. the pgvector/pgvector image)';
 export const NO_PROVIDER = 'No embeddings provider is configured (EMBEDDINGS_BASE_URL)';
 /** Characters per chunk of a long text, and how much consecutive chunks share. */
 const CHUNK = 1500;
@@ -31,16 +32,33 @@ const MAX_CHUNKS = 32;
  */
 export async function prepareSemanticIndex(db: Db, config: Config, logger: Logger): Promise<SemanticState> {
   const provider = config.EMBEDDINGS_BASE_URL
-    ? new EmbeddingsProvider(config.EMBEDDINGS_BASE_URL, config.EMBEDDINGS_API_KEY, config.EMBEDDINGS_MODEL, config.EMBEDDINGS_DIMENSIONS, config.EMBEDDINGS_TIMEOUT_MS)
+    ? new EmbeddingsProvider(
+        config.EMBEDDINGS_BASE_URL,
+        config.EMBEDDINGS_API_KEY,
+        config.EMBEDDINGS_MODEL,
+        config.EMBEDDINGS_DIMENSIONS,
+        config.EMBEDDINGS_TIMEOUT_MS,
+      )
     : null;
-  const [found] = await execRows<{ table: boolean }>(db, sql`select to_regclass('public.embeddings') is not null as table`);
+  const [found] = await execRows<{ table: boolean }>(
+    db,
+    sql`select to_regclass('public.embeddings') is not null as table`,
+  );
   let has = { table: Boolean(found?.table), extension: false };
   // Reading the available extensions is slow on PGlite: only when the table is not there.
-  if (!has.table) [has] = await execRows<{ table: boolean; extension: boolean }>(db, sql`select false as table, exists (select 1 from pg_available_extensions where name = 'vector') as extension`);
+  if (!has.table)
+    [has] = await execRows<{ table: boolean; extension: boolean }>(
+      db,
+      sql`select false as table, exists (select 1 from pg_available_extensions where name = 'vector') as extension`,
+    );
   if (!has?.table && has?.extension) {
     try {
       await db.execute(sql`create extension if not exists vector`);
-      await db.execute(sql.raw(`create table if not exists embeddings (entity_type searchable_type not null, entity_id uuid not null, chunk integer not null, content_hash text not null, model text not null, dimensions integer not null, embedding vector not null, updated_at timestamp (3) with time zone default now() not null, primary key (entity_type, entity_id, chunk))`));
+      await db.execute(
+        sql.raw(
+          `create table if not exists embeddings (entity_type searchable_type not null, entity_id uuid not null, chunk integer not null, content_hash text not null, model text not null, dimensions integer not null, embedding vector not null, updated_at timestamp (3) with time zone default now() not null, primary key (entity_type, entity_id, chunk))`,
+        ),
+      );
       has = { table: true, extension: true };
     } catch (err) {
       logger.warn({ err }, 'pgvector is installed but could not be enabled: semantic search is off');
@@ -49,7 +67,11 @@ export async function prepareSemanticIndex(db: Db, config: Config, logger: Logge
   if (!has?.table) return { available: false, reason: NO_PGVECTOR, provider: null, indexable: false };
   if (!provider) return { available: false, reason: NO_PROVIDER, provider: null, indexable: true };
   const d = config.EMBEDDINGS_DIMENSIONS;
-  await db.execute(sql.raw(`create index if not exists embeddings_hnsw_${d} on embeddings using hnsw ((embedding::vector(${d})) vector_cosine_ops) where dimensions = ${d}`));
+  await db.execute(
+    sql.raw(
+      `create index if not exists embeddings_hnsw_${d} on embeddings using hnsw ((embedding::vector(${d})) vector_cosine_ops) where dimensions = ${d}`,
+    ),
+  );
   await db.execute(sql`insert into jobs (kind, key, payload)
     select distinct 'embed', entity_type::text || ':' || entity_id, jsonb_build_object('type', entity_type, 'id', entity_id) from embeddings where model <> ${provider.model} or dimensions <> ${d}
     on conflict (kind, key) do update set status = 'queued', run_at = now(), attempts = 0, version = jobs.version + 1, last_error = null`);
@@ -93,7 +115,10 @@ export function embedJobs(db: Db, provider: EmbeddingsProvider) {
       const s = searchableOf(type);
       const ids = items.filter((i) => i.type === type).map((i) => i.id);
       if (!s) continue;
-      for (const r of await execRows<{ id: string; text: string }>(db, sql`select ${sql.raw(s.as)}.id, ${s.embed} as text from ${sql.raw(s.table)} ${sql.raw(s.as)} where ${sql.raw(s.as)}.id = any(${sql.param(ids)}::uuid[])`)) {
+      for (const r of await execRows<{ id: string; text: string }>(
+        db,
+        sql`select ${sql.raw(s.as)}.id, ${s.embed} as text from ${sql.raw(s.table)} ${sql.raw(s.as)} where ${sql.raw(s.as)}.id = any(${sql.param(ids)}::uuid[])`,
+      )) {
         texts.set(`${type}:${r.id}`, r.text);
       }
     }
@@ -106,18 +131,31 @@ export function embedJobs(db: Db, provider: EmbeddingsProvider) {
       hashes.set(key, (hashes.get(key) ?? new Map()).set(Number(r.chunk), r.content_hash));
     }
     const gone = items.filter((i) => !texts.has(`${i.type}:${i.id}`));
-    if (gone.length) await db.execute(sql`delete from embeddings where (entity_type::text || ':' || entity_id) = any(${sql.param(gone.map((g) => `${g.type}:${g.id}`))}::text[])`);
+    if (gone.length)
+      await db.execute(
+        sql`delete from embeddings where (entity_type::text || ':' || entity_id) = any(${sql.param(gone.map((g) => `${g.type}:${g.id}`))}::text[])`,
+      );
     const work = items.map(({ type, id }) => {
       const text = texts.get(`${type}:${id}`);
       if (text === undefined) return null;
       const chunks = chunksOf(text);
-      const digests = chunks.map((c) => createHash('sha256').update(`${provider.model}\n${provider.dimensions}\n${c}`).digest('base64url'));
+      const digests = chunks.map((c) =>
+        createHash('sha256').update(`${provider.model}\n${provider.dimensions}\n${c}`).digest('base64url'),
+      );
       const have = hashes.get(`${type}:${id}`) ?? new Map<number, string>();
-      return { type, id, chunks, hashes: digests, changed: chunks.map((_, i) => i).filter((i) => have.get(i) !== digests[i]), stored: have.size };
+      return {
+        type,
+        id,
+        chunks,
+        hashes: digests,
+        changed: chunks.map((_, i) => i).filter((i) => have.get(i) !== digests[i]),
+        stored: have.size,
+      };
     });
     const changedTexts = work.flatMap((w) => (w ? w.changed.map((i) => w.chunks[i]!) : []));
     const vectors: number[][] = [];
-    for (let i = 0; i < changedTexts.length; i += PER_REQUEST) vectors.push(...(await provider.embed(changedTexts.slice(i, i + PER_REQUEST), signal)));
+    for (let i = 0; i < changedTexts.length; i += PER_REQUEST)
+      vectors.push(...(await provider.embed(changedTexts.slice(i, i + PER_REQUEST), signal)));
     let next = 0;
     for (const w of work) {
       if (!w) continue;
@@ -129,7 +167,10 @@ export function embedJobs(db: Db, provider: EmbeddingsProvider) {
             values (${w.type}, ${w.id}, ${i}, ${w.hashes[i]}, ${provider.model}, ${provider.dimensions}, ${vectorLiteral(v)}::vector)
             on conflict (entity_type, entity_id, chunk) do update set content_hash = excluded.content_hash, model = excluded.model, dimensions = excluded.dimensions, embedding = excluded.embedding, updated_at = now()`);
         }
-        if (w.stored > w.chunks.length) await tx.execute(sql`delete from embeddings where entity_type = ${w.type} and entity_id = ${w.id} and chunk >= ${w.chunks.length}`);
+        if (w.stored > w.chunks.length)
+          await tx.execute(
+            sql`delete from embeddings where entity_type = ${w.type} and entity_id = ${w.id} and chunk >= ${w.chunks.length}`,
+          );
       });
     }
     return jobs.map(() => null);

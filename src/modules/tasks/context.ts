@@ -6,4 +6,7 @@ import type { TaskLoaders } from './task.loaders.js';
 import type { TaskService } from './task.service.js';
 
 /** The context as this module's resolvers use it: the services and loaders they call. */
-export type Context = RequestContext<{ tasks: TaskService; taskLists: TaskListService; labels: LabelService }, TaskLoaders & UserLoaders>;
+export type Context = RequestContext<
+  { tasks: TaskService; taskLists: TaskListService; labels: LabelService },
+  TaskLoaders & UserLoaders
+>;

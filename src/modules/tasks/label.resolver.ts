@@ -20,7 +20,11 @@ export class LabelResolver {
 
   @Authorized()
   @Mutation(() => Label)
-  updateLabel(@Arg('id', () => ID) id: string, @Arg('input', () => UpdateLabelInput) input: UpdateLabelInput, @Ctx() ctx: Context) {
+  updateLabel(
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => UpdateLabelInput) input: UpdateLabelInput,
+    @Ctx() ctx: Context,
+  ) {
     return ctx.services.labels.update(viewerOf(ctx), id, input);
   }
 

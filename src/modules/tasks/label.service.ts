@@ -16,7 +16,13 @@ export class LabelService {
   create(viewer: Viewer, input: CreateLabelInput): Promise<TagRow> {
     return this.app.db.transaction(async (tx) => {
       const label = await LABELS.create(tx, viewer.userId, input);
-      await recordActivity(tx, { actorId: viewer.userId, verb: 'label.created', entityType: 'label', entityId: label.id, summary: `Created the label "${label.name}"` });
+      await recordActivity(tx, {
+        actorId: viewer.userId,
+        verb: 'label.created',
+        entityType: 'label',
+        entityId: label.id,
+        summary: `Created the label "${label.name}"`,
+      });
       return label;
     });
   }
@@ -29,7 +35,13 @@ export class LabelService {
   delete(viewer: Viewer, id: string): Promise<string> {
     return this.app.db.transaction(async (tx) => {
       const label = await LABELS.delete(tx, viewer.userId, id);
-      await recordActivity(tx, { actorId: viewer.userId, verb: 'label.deleted', entityType: 'label', entityId: label.id, summary: `Deleted the label "${label.name}"` });
+      await recordActivity(tx, {
+        actorId: viewer.userId,
+        verb: 'label.deleted',
+        entityType: 'label',
+        entityId: label.id,
+        summary: `Deleted the label "${label.name}"`,
+      });
       return label.id;
     });
   }

@@ -14,7 +14,13 @@ export type ListWithRole = TaskListRow & { myRole: ListRole };
  * A member below `minimum`: FORBIDDEN. With `lock`, the list row is locked for the transaction
  * (every change of task positions in a list takes this lock first).
  */
-export async function requireList(q: Queryable, viewerId: string, id: string, minimum: ListRole, lock = false): Promise<ListWithRole> {
+export async function requireList(
+  q: Queryable,
+  viewerId: string,
+  id: string,
+  minimum: ListRole,
+  lock = false,
+): Promise<ListWithRole> {
   const listId = parseId(id, 'Task list');
   const query = q
     .select({ list: taskLists, role: listMembers.role })
@@ -24,7 +30,8 @@ export async function requireList(q: Queryable, viewerId: string, id: string, mi
   const [row] = lock ? await query.for('update', { of: taskLists }) : await query;
   if (!row) throw new NotFoundError('Task list');
   const role = row.role as ListRole;
-  if (RANK[role] < RANK[minimum]) throw new ForbiddenError(minimum === ListRole.OWNER ? 'Only the owner may do this' : 'Viewers cannot change tasks');
+  if (RANK[role] < RANK[minimum])
+    throw new ForbiddenError(minimum === ListRole.OWNER ? 'Only the owner may do this' : 'Viewers cannot change tasks');
   return { ...row.list, myRole: role };
 }
 

@@ -36,7 +36,12 @@ async function taskListStream(ctx: Context, listId: string): Promise<AsyncIterab
         if (!(await ctx.loaders.listById.load(list.id))) return;
         const task = event.kind === 'DELETED' ? null : await ctx.loaders.taskById.load(event.taskId);
         const kind = task || event.kind === 'DELETED' ? (event.kind as TaskChangeKind) : TaskChangeKind.DELETED;
-        yield { kind, taskId: event.taskId, task: task && task.listId === list.id ? task : null, actorId: event.actorId };
+        yield {
+          kind,
+          taskId: event.taskId,
+          task: task && task.listId === list.id ? task : null,
+          actorId: event.actorId,
+        };
       }
     } finally {
       await live.return?.();

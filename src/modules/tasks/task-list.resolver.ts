@@ -34,7 +34,11 @@ export class TaskListResolver {
 
   @Authorized()
   @Mutation(() => TaskList, { description: 'Owner only' })
-  updateTaskList(@Arg('id', () => ID) id: string, @Arg('input', () => UpdateTaskListInput) input: UpdateTaskListInput, @Ctx() ctx: Context) {
+  updateTaskList(
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => UpdateTaskListInput) input: UpdateTaskListInput,
+    @Ctx() ctx: Context,
+  ) {
     return ctx.services.taskLists.update(viewerOf(ctx), id, input);
   }
 
@@ -46,9 +50,15 @@ export class TaskListResolver {
 
   @Authorized()
   @Mutation(() => TaskList, {
-    description: 'Owner only. An existing member gets the new role; an address without an account joins when it registers',
+    description:
+      'Owner only. An existing member gets the new role; an address without an account joins when it registers',
   })
-  shareTaskList(@Arg('id', () => ID) id: string, @Arg('email', () => String) email: string, @Arg('role', () => ListRole) role: ListRole, @Ctx() ctx: Context) {
+  shareTaskList(
+    @Arg('id', () => ID) id: string,
+    @Arg('email', () => String) email: string,
+    @Arg('role', () => ListRole) role: ListRole,
+    @Ctx() ctx: Context,
+  ) {
     return ctx.services.taskLists.share(viewerOf(ctx), id, email, role);
   }
 
@@ -79,7 +89,11 @@ export class TaskListResolver {
     @Arg('orderBy', () => TaskOrder, { nullable: true }) orderBy: TaskOrder | null,
     @Info() info: GraphQLResolveInfo,
   ) {
-    return preloadTaskFields(ctx, await ctx.loaders.tasksOfList(filter, orderBy, pageRequest(first, after)).load(list.id), info);
+    return preloadTaskFields(
+      ctx,
+      await ctx.loaders.tasksOfList(filter, orderBy, pageRequest(first, after)).load(list.id),
+      info,
+    );
   }
 
   @FieldResolver(() => Int, { description: 'Tasks that are TODO or IN_PROGRESS' })

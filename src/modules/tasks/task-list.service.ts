@@ -28,7 +28,12 @@ export class TaskListService {
       .select({ list: taskLists, role: listMembers.role })
       .from(taskLists)
       .innerJoin(listMembers, and(eq(listMembers.listId, taskLists.id), eq(listMembers.userId, viewer.userId)))
-      .orderBy(sql`${listMembers.role} <> 'OWNER'`, asc(taskLists.position), asc(taskLists.createdAt), asc(taskLists.id));
+      .orderBy(
+        sql`${listMembers.role} <> 'OWNER'`,
+        asc(taskLists.position),
+        asc(taskLists.createdAt),
+        asc(taskLists.id),
+      );
     return rows.map((r) => ({ ...r.list, myRole: r.role as ListRole }));
   }
 
@@ -45,10 +50,23 @@ export class TaskListService {
     return this.app.db.transaction(async (tx) => {
       // The owner's row serialises list creation, so positions stay dense.
       await tx.select({ id: users.id }).from(users).where(eq(users.id, viewer.userId)).for('update');
-      const [{ n } = { n: 0 }] = await tx.select({ n: sql<number>`count(*)::int` }).from(taskLists).where(eq(taskLists.ownerId, viewer.userId));
-      const [list] = await tx.insert(taskLists).values({ ownerId: viewer.userId, name, color: input.color ?? null, position: Number(n) }).returning();
+      const [{ n } = { n: 0 }] = await tx
+        .select({ n: sql<number>`count(*)::int` })
+        .from(taskLists)
+        .where(eq(taskLists.ownerId, viewer.userId));
+      const [list] = await tx
+        .insert(taskLists)
+        .values({ ownerId: viewer.userId, name, color: input.color ?? null, position: Number(n) })
+        .returning();
       await tx.insert(listMembers).values({ listId: list!.id, userId: viewer.userId, role: 'OWNER' });
-      await recordActivity(tx, { actorId: viewer.userId, verb: 'list.created', entityType: 'task_list', entityId: list!.id, listId: list!.id, summary: `Created the list "${name}"` });
+      await recordActivity(tx, {
+        actorId: viewer.userId,
+        verb: 'list.created',
+        entityType: 'task_list',
+        entityId: list!.id,
+        listId: list!.id,
+        summary: `Created the list "${name}"`,
+      });
       return { ...list!, myRole: ListRole.OWNER };
     });
   }
@@ -56,7 +74,8 @@ export class TaskListService {
   async update(viewer: Viewer, id: string, input: UpdateTaskListInput): Promise<ListWithRole> {
     const p = new FieldProblems();
     const name = input.name?.trim();
-    if (input.name !== undefined) p.check(name !== undefined && name.length >= 1 && name.length <= 100, 'name', 'Name must be 1-100 characters');
+    if (input.name !== undefined)
+      p.check(name !== undefined && name.length >= 1 && name.length <= 100, 'name', 'Name must be 1-100 characters');
     checkColor(p, input.color);
     if (input.position != null) p.check(input.position >= 0, 'position', 'Position must be 0 or more');
     p.throwIfAny();
@@ -68,20 +87,36 @@ export class TaskListService {
       if (input.color !== undefined) changes.color = input.color;
       if (input.position != null) changes.position = await this.reorder(tx, viewer.userId, list, input.position);
       const [updated] = await tx.update(taskLists).set(changes).where(eq(taskLists.id, list.id)).returning();
-      await recordActivity(tx, { actorId: viewer.userId, verb: 'list.updated', entityType: 'task_list', entityId: list.id, listId: list.id, summary: `Updated the list "${updated!.name}"` });
+      await recordActivity(tx, {
+        actorId: viewer.userId,
+        verb: 'list.updated',
+        entityType: 'task_list',
+        entityId: list.id,
+        listId: list.id,
+        summary: `Updated the list "${updated!.name}"`,
+      });
       return { ...updated!, myRole: list.myRole };
     });
   }
 
   /** Moves the list to `target` among the owner's lists, shifting the ones between. */
   private async reorder(tx: Tx, ownerId: string, list: ListWithRole, target: number): Promise<number> {
-    const [{ n } = { n: 1 }] = await tx.select({ n: sql<number>`count(*)::int` }).from(taskLists).where(eq(taskLists.ownerId, ownerId));
+    const [{ n } = { n: 1 }] = await tx
+      .select({ n: sql<number>`count(*)::int` })
+      .from(taskLists)
+      .where(eq(taskLists.ownerId, ownerId));
     const to = Math.min(target, Number(n) - 1);
     const from = list.position;
     if (to < from) {
-      await tx.update(taskLists).set({ position: sql`${taskLists.position} + 1` }).where(and(eq(taskLists.ownerId, ownerId), gte(taskLists.position, to), lt(taskLists.position, from)));
+      await tx
+        .update(taskLists)
+        .set({ position: sql`${taskLists.position} + 1` })
+        .where(and(eq(taskLists.ownerId, ownerId), gte(taskLists.position, to), lt(taskLists.position, from)));
     } else if (to > from) {
-      await tx.update(taskLists).set({ position: sql`${taskLists.position} - 1` }).where(and(eq(taskLists.ownerId, ownerId), gt(taskLists.position, from), lte(taskLists.position, to)));
+      await tx
+        .update(taskLists)
+        .set({ position: sql`${taskLists.position} - 1` })
+        .where(and(eq(taskLists.ownerId, ownerId), gt(taskLists.position, from), lte(taskLists.position, to)));
     }
     return to;
   }
@@ -91,8 +126,17 @@ export class TaskListService {
       await tx.select({ id: users.id }).from(users).where(eq(users.id, viewer.userId)).for('update');
       const list = await requireList(tx, viewer.userId, id, ListRole.OWNER, true);
       await tx.delete(taskLists).where(eq(taskLists.id, list.id));
-      await tx.update(taskLists).set({ position: sql`${taskLists.position} - 1` }).where(and(eq(taskLists.ownerId, viewer.userId), gt(taskLists.position, list.position)));
-      await recordActivity(tx, { actorId: viewer.userId, verb: 'list.deleted', entityType: 'task_list', entityId: list.id, summary: `Deleted the list "${list.name}"` });
+      await tx
+        .update(taskLists)
+        .set({ position: sql`${taskLists.position} - 1` })
+        .where(and(eq(taskLists.ownerId, viewer.userId), gt(taskLists.position, list.position)));
+      await recordActivity(tx, {
+        actorId: viewer.userId,
+        verb: 'list.deleted',
+        entityType: 'task_list',
+        entityId: list.id,
+        summary: `Deleted the list "${list.name}"`,
+      });
       return list.id;
     });
   }
@@ -111,14 +155,24 @@ export class TaskListService {
       const [user] = await tx.select().from(users).where(eq(users.email, email));
       const who = viewer.user.name ?? viewer.user.email;
       if (user) {
-        const [before] = await tx.select().from(listMembers).where(and(eq(listMembers.listId, list.id), eq(listMembers.userId, user.id)));
+        const [before] = await tx
+          .select()
+          .from(listMembers)
+          .where(and(eq(listMembers.listId, list.id), eq(listMembers.userId, user.id)));
         if (before?.role === role) return list;
         await tx
           .insert(listMembers)
           .values({ listId: list.id, userId: user.id, role })
           .onConflictDoUpdate({ target: [listMembers.listId, listMembers.userId], set: { role } });
         await createNotifications(tx, [
-          { userId: user.id, kind: 'TASK_LIST_SHARED', title: `${who} shared "${list.name}" with you`, body: `You can ${role === 'EDITOR' ? 'edit' : 'view'} it.`, entityType: 'task_list', entityId: list.id },
+          {
+            userId: user.id,
+            kind: 'TASK_LIST_SHARED',
+            title: `${who} shared "${list.name}" with you`,
+            body: `You can ${role === 'EDITOR' ? 'edit' : 'view'} it.`,
+            entityType: 'task_list',
+            entityId: list.id,
+          },
         ]);
       } else {
         await tx
@@ -126,7 +180,14 @@ export class TaskListService {
           .values({ listId: list.id, email, role, invitedById: viewer.userId })
           .onConflictDoUpdate({ target: [pendingShares.listId, pendingShares.email], set: { role } });
       }
-      await recordActivity(tx, { actorId: viewer.userId, verb: 'list.shared', entityType: 'task_list', entityId: list.id, listId: list.id, summary: `Shared "${list.name}" with ${email} as ${role}` });
+      await recordActivity(tx, {
+        actorId: viewer.userId,
+        verb: 'list.shared',
+        entityType: 'task_list',
+        entityId: list.id,
+        listId: list.id,
+        summary: `Shared "${list.name}" with ${email} as ${role}`,
+      });
       if (await this.quota.take(tx, viewer.userId, email)) {
         mails.push({
           kind: 'list-shared',
@@ -135,7 +196,15 @@ export class TaskListService {
           text: `${who} shared the task list "${list.name}" with you (${role}).\n\n${this.app.config.APP_URL}\n`,
         });
       } else {
-        await createNotifications(tx, [{ userId: viewer.userId, kind: 'EMAIL_LIMIT_REACHED', ...heldMessage('share', [email], this.app.config), entityType: 'task_list', entityId: list.id }]);
+        await createNotifications(tx, [
+          {
+            userId: viewer.userId,
+            kind: 'EMAIL_LIMIT_REACHED',
+            ...heldMessage('share', [email], this.app.config),
+            entityType: 'task_list',
+            entityId: list.id,
+          },
+        ]);
       }
       return list;
     });
@@ -149,14 +218,25 @@ export class TaskListService {
     return this.app.db.transaction(async (tx) => {
       const leaving = userId === viewer.userId;
       const list = await requireList(tx, viewer.userId, id, leaving ? ListRole.VIEWER : ListRole.OWNER, true);
-      if (leaving && list.myRole === ListRole.OWNER) throw new InputError({ userId: 'The owner cannot leave; delete the list instead' });
+      if (leaving && list.myRole === ListRole.OWNER)
+        throw new InputError({ userId: 'The owner cannot leave; delete the list instead' });
       const [removed] = await tx
         .delete(listMembers)
         .where(and(eq(listMembers.listId, list.id), eq(listMembers.userId, userId), ne(listMembers.role, 'OWNER')))
         .returning();
       if (!removed) throw new NotFoundError('Member');
-      await tx.update(tasks).set({ assigneeId: null }).where(and(eq(tasks.listId, list.id), eq(tasks.assigneeId, userId)));
-      await recordActivity(tx, { actorId: viewer.userId, verb: leaving ? 'list.left' : 'list.member_removed', entityType: 'task_list', entityId: list.id, listId: list.id, summary: leaving ? `Left "${list.name}"` : `Removed a member from "${list.name}"` });
+      await tx
+        .update(tasks)
+        .set({ assigneeId: null })
+        .where(and(eq(tasks.listId, list.id), eq(tasks.assigneeId, userId)));
+      await recordActivity(tx, {
+        actorId: viewer.userId,
+        verb: leaving ? 'list.left' : 'list.member_removed',
+        entityType: 'task_list',
+        entityId: list.id,
+        listId: list.id,
+        summary: leaving ? `Left "${list.name}"` : `Removed a member from "${list.name}"`,
+      });
       return list;
     });
   }

@@ -3,13 +3,17 @@ import { OrderDirection, TaskOrderField, TaskPriority, TaskStatus } from './task
 
 @InputType()
 export class TaskFilter {
-  @Field(() => [TaskStatus], { nullable: true, description: 'Any of these statuses (at most 100)' }) status?: TaskStatus[] | null;
-  @Field(() => [TaskPriority], { nullable: true, description: 'Any of these priorities (at most 100)' }) priority?: TaskPriority[] | null;
-  @Field(() => [ID], { nullable: true, description: 'Tasks having all the given labels (at most 100)' }) labelIds?: string[] | null;
+  @Field(() => [TaskStatus], { nullable: true, description: 'Any of these statuses (at most 100)' }) status?:
+    TaskStatus[] | null;
+  @Field(() => [TaskPriority], { nullable: true, description: 'Any of these priorities (at most 100)' }) priority?:
+    TaskPriority[] | null;
+  @Field(() => [ID], { nullable: true, description: 'Tasks having all the given labels (at most 100)' }) labelIds?:
+    string[] | null;
   @Field(() => ID, { nullable: true }) assigneeId?: string | null;
   @Field(() => Date, { nullable: true, description: 'dueAt < dueBefore' }) dueBefore?: Date | null;
   @Field(() => Date, { nullable: true, description: 'dueAt >= dueAfter' }) dueAfter?: Date | null;
-  @Field(() => String, { nullable: true, description: 'Case-insensitive match on title and notes' }) search?: string | null;
+  @Field(() => String, { nullable: true, description: 'Case-insensitive match on title and notes' }) search?:
+    string | null;
 }
 
 @InputType()
@@ -28,7 +32,8 @@ export class CreateTaskListInput {
 export class UpdateTaskListInput {
   @Field(() => String, { nullable: true }) name?: string | null;
   @Field(() => String, { nullable: true }) color?: string | null;
-  @Field(() => Int, { nullable: true, description: "New place among the owner's lists; the others shift" }) position?: number | null;
+  @Field(() => Int, { nullable: true, description: "New place among the owner's lists; the others shift" }) position?:
+    number | null;
 }
 
 @InputType()
@@ -40,7 +45,8 @@ export class CreateTaskInput {
   @Field(() => TaskPriority, { nullable: true }) priority?: TaskPriority | null;
   @Field(() => Date, { nullable: true }) dueAt?: Date | null;
   @Field(() => ID, { nullable: true, description: 'Must be a member of the list' }) assigneeId?: string | null;
-  @Field(() => [ID], { nullable: true, description: "The viewer's own labels (at most 100)" }) labelIds?: string[] | null;
+  @Field(() => [ID], { nullable: true, description: "The viewer's own labels (at most 100)" }) labelIds?:
+    string[] | null;
 }
 
 @InputType()

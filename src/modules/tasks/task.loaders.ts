@@ -44,7 +44,11 @@ export function createTaskLoaders(db: Db, viewerId: string | null) {
       return ids.map((id) => byId.get(id) ?? null);
     }),
     membersByList: new DataLoader<string, MemberRow[]>(async (ids) => {
-      const rows = await db.select().from(listMembers).where(anyId(listMembers.listId, ids)).orderBy(asc(listMembers.addedAt), asc(listMembers.userId));
+      const rows = await db
+        .select()
+        .from(listMembers)
+        .where(anyId(listMembers.listId, ids))
+        .orderBy(asc(listMembers.addedAt), asc(listMembers.userId));
       return group(ids, rows, (r) => r.listId);
     }),
     openTaskCountByList: new DataLoader<string, number>(async (ids) => {

@@ -2,7 +2,15 @@ import { type SQL, and, eq, getTableColumns, ilike, inArray, isNotNull, lt, gte,
 import type { Queryable } from '../../db/client.js';
 import { listMembers, taskLabels, taskPriorityEnum, tasks } from '../../db/schema/index.js';
 import { validIds } from '../../shared/ids.js';
-import { type Connection, type CursorValue, type PageRequest, cursorCast, keysetAfter, keysetOrder, toConnection } from '../../shared/pagination.js';
+import {
+  type Connection,
+  type CursorValue,
+  type PageRequest,
+  cursorCast,
+  keysetAfter,
+  keysetOrder,
+  toConnection,
+} from '../../shared/pagination.js';
 import type { TaskFilter, TaskOrder } from './task.inputs.js';
 import { OrderDirection, TaskOrderField, type TaskRow } from './task.type.js';
 
@@ -23,7 +31,12 @@ export function taskOrder(order: TaskOrder | null | undefined): OrderSpec {
     case TaskOrderField.DUE_AT:
       return { expr: tasks.dueAt as never, dir, cast: asTimestamp, cursorOf: (r) => [iso(r.dueAt), r.id] };
     case TaskOrderField.PRIORITY:
-      return { expr: tasks.priority as never, dir, cast: cursorCast.enumOf('task_priority', taskPriorityEnum.enumValues), cursorOf: (r) => [r.priority, r.id] };
+      return {
+        expr: tasks.priority as never,
+        dir,
+        cast: cursorCast.enumOf('task_priority', taskPriorityEnum.enumValues),
+        cursorOf: (r) => [r.priority, r.id],
+      };
     case TaskOrderField.CREATED_AT:
       return { expr: tasks.createdAt as never, dir, cast: asTimestamp, cursorOf: (r) => [iso(r.createdAt), r.id] };
     case TaskOrderField.UPDATED_AT:
@@ -113,9 +126,18 @@ export async function pageTasks(
 }
 
 /** A page with no rows after the cursor: the count comes from its own query, only if asked for. */
-export function emptyTaskPage(q: Queryable, scope: SQL, filter: TaskFilter | null | undefined, page: PageRequest, order: TaskOrder | null | undefined) {
+export function emptyTaskPage(
+  q: Queryable,
+  scope: SQL,
+  filter: TaskFilter | null | undefined,
+  page: PageRequest,
+  order: TaskOrder | null | undefined,
+) {
   const count = async () => {
-    const [row] = await q.select({ n: sql<number>`count(*)::int` }).from(tasks).where(and(scope, taskFilterSql(filter)));
+    const [row] = await q
+      .select({ n: sql<number>`count(*)::int` })
+      .from(tasks)
+      .where(and(scope, taskFilterSql(filter)));
     return Number(row?.n ?? 0);
   };
   return toConnection<TaskRow>([], page, taskOrder(order).cursorOf, page.after ? count : 0);

@@ -10,7 +10,11 @@ import type { TaskRow } from './task.type.js';
  * the same batches as every other page of the operation: the task fields then answer from the
  * loaders at once rather than each waiting on a promise. The same statements, far fewer promises.
  */
-export async function preloadTaskFields(ctx: Context, page: Connection<TaskRow>, info: GraphQLResolveInfo): Promise<Connection<TaskRow>> {
+export async function preloadTaskFields(
+  ctx: Context,
+  page: Connection<TaskRow>,
+  info: GraphQLResolveInfo,
+): Promise<Connection<TaskRow>> {
   if (page.edges.length === 0) return page;
   const wanted = selectedFields(info, ['edges', 'node']);
   const tasks = page.edges.map((e) => e.node);
@@ -26,7 +30,12 @@ export async function preloadTaskFields(ctx: Context, page: Connection<TaskRow>,
 }
 
 /** The same for the members of a list: their users, when the operation selects them. */
-export async function preloadMemberUsers(ctx: Context, members: MemberRow[], info: GraphQLResolveInfo): Promise<MemberRow[]> {
-  if (members.length && selectedFields(info, []).has('user')) await ctx.loaders.userById.loadMany(members.map((m) => m.userId));
+export async function preloadMemberUsers(
+  ctx: Context,
+  members: MemberRow[],
+  info: GraphQLResolveInfo,
+): Promise<MemberRow[]> {
+  if (members.length && selectedFields(info, []).has('user'))
+    await ctx.loaders.userById.loadMany(members.map((m) => m.userId));
   return members;
 }

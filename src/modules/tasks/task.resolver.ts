@@ -39,7 +39,11 @@ export class TaskResolver {
 
   @Authorized()
   @Mutation(() => Task)
-  updateTask(@Arg('id', () => ID) id: string, @Arg('input', () => UpdateTaskInput) input: UpdateTaskInput, @Ctx() ctx: Context) {
+  updateTask(
+    @Arg('id', () => ID) id: string,
+    @Arg('input', () => UpdateTaskInput) input: UpdateTaskInput,
+    @Ctx() ctx: Context,
+  ) {
     return ctx.services.tasks.update(viewerOf(ctx), id, input);
   }
 
@@ -62,7 +66,11 @@ export class TaskResolver {
 
   @Authorized()
   @Mutation(() => Task, { description: "Replaces the viewer's own labels on the task; other members' labels stay" })
-  setTaskLabels(@Arg('taskId', () => ID) taskId: string, @Arg('labelIds', () => [ID], { description: 'At most 100' }) labelIds: string[], @Ctx() ctx: Context) {
+  setTaskLabels(
+    @Arg('taskId', () => ID) taskId: string,
+    @Arg('labelIds', () => [ID], { description: 'At most 100' }) labelIds: string[],
+    @Ctx() ctx: Context,
+  ) {
     return ctx.services.tasks.setLabels(viewerOf(ctx), taskId, labelIds);
   }
 

@@ -24,7 +24,14 @@ export class TaskService {
   constructor(private readonly app: App) {}
 
   /** Tasks in every list the viewer can see, or in one of them (`listId`). */
-  async search(viewer: Viewer, first: number | null | undefined, after: string | null | undefined, filter?: TaskFilter | null, order?: TaskOrder | null, listId?: string) {
+  async search(
+    viewer: Viewer,
+    first: number | null | undefined,
+    after: string | null | undefined,
+    filter?: TaskFilter | null,
+    order?: TaskOrder | null,
+    listId?: string,
+  ) {
     const page = pageRequest(first, after);
     const visible = sql`${tasks.listId} in ${visibleListIds(viewer.userId)}`;
     const scope = listId ? sql`${visible} and ${tasks.listId} = ${parseId(listId, 'TaskList')}` : visible;
@@ -54,7 +61,10 @@ export class TaskService {
       const list = await requireList(tx, viewer.userId, input.listId, ListRole.EDITOR, true);
       const assigneeId = input.assigneeId ? await this.member(tx, list.id, input.assigneeId) : null;
       const labelIds = input.labelIds?.length ? await this.ownLabels(tx, viewer, input.labelIds) : [];
-      const [{ n } = { n: 0 }] = await tx.select({ n: sql<number>`count(*)::int` }).from(tasks).where(eq(tasks.listId, list.id));
+      const [{ n } = { n: 0 }] = await tx
+        .select({ n: sql<number>`count(*)::int` })
+        .from(tasks)
+        .where(eq(tasks.listId, list.id));
       const status = input.status ?? TaskStatus.TODO;
       const [task] = await tx
         .insert(tasks)
@@ -72,7 +82,14 @@ export class TaskService {
         })
         .returning();
       await LABELS.attach(tx, task!.id, labelIds);
-      await recordActivity(tx, { actorId: viewer.userId, verb: 'task.created', entityType: 'task', entityId: task!.id, listId: list.id, summary: `Added "${title}" to "${list.name}"` });
+      await recordActivity(tx, {
+        actorId: viewer.userId,
+        verb: 'task.created',
+        entityType: 'task',
+        entityId: task!.id,
+        listId: list.id,
+        summary: `Added "${title}" to "${list.name}"`,
+      });
       await this.notifyAssignee(tx, viewer, task!, list, null);
       await this.announce(tx, viewer, task!.listId, task!.id, TaskChangeKind.CREATED);
       return task!;
@@ -82,7 +99,12 @@ export class TaskService {
   async update(viewer: Viewer, id: string, input: UpdateTaskInput): Promise<TaskRow> {
     const p = new FieldProblems();
     const title = input.title?.trim();
-    if (input.title !== undefined) p.check(title !== undefined && title.length >= 1 && title.length <= TITLE_MAX, 'title', `Title must be 1-${TITLE_MAX} characters`);
+    if (input.title !== undefined)
+      p.check(
+        title !== undefined && title.length >= 1 && title.length <= TITLE_MAX,
+        'title',
+        `Title must be 1-${TITLE_MAX} characters`,
+      );
     p.check((input.notes ?? '').length <= NOTES_MAX, 'notes', `Notes must be at most ${NOTES_MAX} characters`);
     if (input.status === null) p.add('status', 'Status cannot be null');
     if (input.priority === null) p.add('priority', 'Priority cannot be null');
@@ -94,7 +116,8 @@ export class TaskService {
       if (input.notes !== undefined) changes.notes = input.notes;
       if (input.priority) changes.priority = input.priority;
       if (input.dueAt !== undefined) changes.dueAt = input.dueAt;
-      if (input.assigneeId !== undefined) changes.assigneeId = input.assigneeId ? await this.member(tx, list.id, input.assigneeId) : null;
+      if (input.assigneeId !== undefined)
+        changes.assigneeId = input.assigneeId ? await this.member(tx, list.id, input.assigneeId) : null;
       if (input.status && input.status !== before.status) {
         changes.status = input.status;
         changes.completedAt = input.status === TaskStatus.DONE ? new Date() : null;
@@ -129,9 +152,13 @@ export class TaskService {
       for (const listId of ids) lists.set(listId, await requireList(tx, viewer.userId, listId, ListRole.EDITOR, true));
       const [task] = await tx.select().from(tasks).where(eq(tasks.id, visible.id));
       if (!task) throw new NotFoundError('Task');
-      const source = lists.get(task.listId) ?? (await requireList(tx, viewer.userId, task.listId, ListRole.EDITOR, true));
+      const source =
+        lists.get(task.listId) ?? (await requireList(tx, viewer.userId, task.listId, ListRole.EDITOR, true));
       const target = lists.get(targetId)!;
-      const [{ n } = { n: 0 }] = await tx.select({ n: sql<number>`count(*)::int` }).from(tasks).where(eq(tasks.listId, target.id));
+      const [{ n } = { n: 0 }] = await tx
+        .select({ n: sql<number>`count(*)::int` })
+        .from(tasks)
+        .where(eq(tasks.listId, target.id));
       const same = source.id === target.id;
       const to = Math.min(position, Number(n) - (same ? 1 : 0));
       const from = task.position;
@@ -142,15 +169,24 @@ export class TaskService {
         await this.shift(tx, source.id, -1, from + 1, null);
         await this.shift(tx, target.id, +1, to, null);
       }
-      const assigneeId = same || !task.assigneeId ? task.assigneeId : await this.member(tx, target.id, task.assigneeId).catch(() => null);
-      const [moved] = await tx.update(tasks).set({ listId: target.id, position: to, assigneeId, updatedAt: new Date() }).where(eq(tasks.id, task.id)).returning();
+      const assigneeId =
+        same || !task.assigneeId
+          ? task.assigneeId
+          : await this.member(tx, target.id, task.assigneeId).catch(() => null);
+      const [moved] = await tx
+        .update(tasks)
+        .set({ listId: target.id, position: to, assigneeId, updatedAt: new Date() })
+        .where(eq(tasks.id, task.id))
+        .returning();
       await recordActivity(tx, {
         actorId: viewer.userId,
         verb: 'task.moved',
         entityType: 'task',
         entityId: task.id,
         listId: target.id,
-        summary: same ? `Moved "${task.title}" to position ${to + 1}` : `Moved "${task.title}" from "${source.name}" to "${target.name}"`,
+        summary: same
+          ? `Moved "${task.title}" to position ${to + 1}`
+          : `Moved "${task.title}" from "${source.name}" to "${target.name}"`,
       });
       if (same) await this.announce(tx, viewer, target.id, task.id, TaskChangeKind.UPDATED);
       else {
@@ -166,7 +202,14 @@ export class TaskService {
       const { task, list } = await this.locked(tx, viewer, id);
       await tx.delete(tasks).where(eq(tasks.id, task.id));
       await this.shift(tx, list.id, -1, task.position + 1, null);
-      await recordActivity(tx, { actorId: viewer.userId, verb: 'task.deleted', entityType: 'task', entityId: task.id, listId: list.id, summary: `Deleted "${task.title}" from "${list.name}"` });
+      await recordActivity(tx, {
+        actorId: viewer.userId,
+        verb: 'task.deleted',
+        entityType: 'task',
+        entityId: task.id,
+        listId: list.id,
+        summary: `Deleted "${task.title}" from "${list.name}"`,
+      });
       await this.announce(tx, viewer, list.id, task.id, TaskChangeKind.DELETED);
       return task.id;
     });
@@ -179,7 +222,14 @@ export class TaskService {
       const wanted = await this.ownLabels(tx, viewer, labelIds);
       await LABELS.replace(tx, task.id, viewer.userId, wanted);
       const [updated] = await tx.update(tasks).set({ updatedAt: new Date() }).where(eq(tasks.id, task.id)).returning();
-      await recordActivity(tx, { actorId: viewer.userId, verb: 'task.labeled', entityType: 'task', entityId: task.id, listId: list.id, summary: `Set ${wanted.length} label(s) on "${task.title}"` });
+      await recordActivity(tx, {
+        actorId: viewer.userId,
+        verb: 'task.labeled',
+        entityType: 'task',
+        entityId: task.id,
+        listId: list.id,
+        summary: `Set ${wanted.length} label(s) on "${task.title}"`,
+      });
       await this.announce(tx, viewer, list.id, task.id, TaskChangeKind.UPDATED);
       return updated!;
     });
@@ -189,11 +239,19 @@ export class TaskService {
    * The task and its list, the list locked with the viewer's role checked. Re-reads the task after
    * taking the lock: a concurrent move may have taken it to another list in between.
    */
-  private async locked(tx: Tx, viewer: Viewer, id: string, minimum = ListRole.EDITOR): Promise<{ task: TaskRow; list: ListWithRole }> {
+  private async locked(
+    tx: Tx,
+    viewer: Viewer,
+    id: string,
+    minimum = ListRole.EDITOR,
+  ): Promise<{ task: TaskRow; list: ListWithRole }> {
     let listId = (await this.get(viewer, id, tx)).listId;
     for (let attempt = 0; attempt < 5; attempt++) {
       const list = await requireList(tx, viewer.userId, listId, minimum, true);
-      const [task] = await tx.select().from(tasks).where(eq(tasks.id, parseId(id, 'Task')));
+      const [task] = await tx
+        .select()
+        .from(tasks)
+        .where(eq(tasks.id, parseId(id, 'Task')));
       if (!task) throw new NotFoundError('Task');
       if (task.listId === list.id) return { task, list };
       listId = task.listId;
@@ -204,13 +262,21 @@ export class TaskService {
   /** Adds `delta` to the positions in [from, to] (to = null: to the end). */
   private async shift(tx: Tx, listId: string, delta: number, from: number, to: number | null) {
     const range = to === null ? gte(tasks.position, from) : and(gte(tasks.position, from), lte(tasks.position, to));
-    await tx.update(tasks).set({ position: sql`${tasks.position} + ${delta}` }).where(and(eq(tasks.listId, listId), range));
+    await tx
+      .update(tasks)
+      .set({ position: sql`${tasks.position} + ${delta}` })
+      .where(and(eq(tasks.listId, listId), range));
   }
 
   /** The id of a member of the list; anyone else → BAD_USER_INPUT on assigneeId. */
   private async member(tx: Tx, listId: string, userId: string): Promise<string> {
     const [id] = validIds([userId]);
-    const [row] = id ? await tx.select().from(listMembers).where(and(eq(listMembers.listId, listId), eq(listMembers.userId, id))) : [];
+    const [row] = id
+      ? await tx
+          .select()
+          .from(listMembers)
+          .where(and(eq(listMembers.listId, listId), eq(listMembers.userId, id)))
+      : [];
     if (!row) throw new InputError({ assigneeId: 'The assignee must be a member of the list' });
     return row.userId;
   }
@@ -224,7 +290,14 @@ export class TaskService {
     if (!task.assigneeId || task.assigneeId === before || task.assigneeId === viewer.userId) return;
     const who = viewer.user.name ?? viewer.user.email;
     await createNotifications(tx, [
-      { userId: task.assigneeId, kind: 'TASK_ASSIGNED', title: `${who} assigned you "${task.title}"`, body: `In "${list.name}"`, entityType: 'task', entityId: task.id },
+      {
+        userId: task.assigneeId,
+        kind: 'TASK_ASSIGNED',
+        title: `${who} assigned you "${task.title}"`,
+        body: `In "${list.name}"`,
+        entityType: 'task',
+        entityId: task.id,
+      },
     ]);
   }
 

@@ -21,7 +21,8 @@ export class UsageResolver {
 
   @Authorized()
   @Mutation(() => UsageReservation, {
-    description: 'Holds tokens for a model call made elsewhere (1 to 10,000,000); USAGE_LIMIT_EXCEEDED once used + reserved reaches the limit; lapses after 10 minutes unsettled',
+    description:
+      'Holds tokens for a model call made elsewhere (1 to 10,000,000); USAGE_LIMIT_EXCEEDED once used + reserved reaches the limit; lapses after 10 minutes unsettled',
   })
   reserveUsage(@Arg('estimatedTokens', () => Int) estimatedTokens: number, @Ctx() ctx: Context) {
     return ctx.services.usage.reserveForAgent(viewerOf(ctx), estimatedTokens);

@@ -33,7 +33,10 @@ export class UsageService {
   async get(viewer: Viewer, month?: string | null, q: Queryable = this.app.db): Promise<MonthlyUsage> {
     const m = month ?? currentMonth();
     if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(m)) throw new InputError({ month: 'Month must be YYYY-MM' });
-    const [row] = await q.select().from(monthlyUsage).where(and(eq(monthlyUsage.userId, viewer.userId), eq(monthlyUsage.month, m)));
+    const [row] = await q
+      .select()
+      .from(monthlyUsage)
+      .where(and(eq(monthlyUsage.userId, viewer.userId), eq(monthlyUsage.month, m)));
     return this.view(m, viewer.user.tier as Tier, row?.tokensUsed ?? 0, row?.requestCount ?? 0);
   }
 
@@ -44,7 +47,13 @@ export class UsageService {
   view(month: string, tier: Tier, used: number, requests: number): MonthlyUsage {
     const limit = this.limitOf(tier);
     const int = (n: number) => Math.min(Math.max(0, Number(n)), INT_MAX);
-    return { month, tokensUsed: int(used), tokenLimit: int(limit), remainingTokens: int(limit - used), requestCount: int(requests) };
+    return {
+      month,
+      tokensUsed: int(used),
+      tokenLimit: int(limit),
+      remainingTokens: int(limit - used),
+      requestCount: int(requests),
+    };
   }
 
   /**
@@ -53,14 +62,21 @@ export class UsageService {
    */
   async reserveForAgent(viewer: Viewer, estimatedTokens: number): Promise<UsageReservationRow> {
     if (!Number.isInteger(estimatedTokens) || estimatedTokens < 1 || estimatedTokens > MAX_TOKENS_PER_CALL) {
-      throw new InputError({ estimatedTokens: `Must be a whole number from 1 to ${MAX_TOKENS_PER_CALL.toLocaleString('en-US')}` });
+      throw new InputError({
+        estimatedTokens: `Must be a whole number from 1 to ${MAX_TOKENS_PER_CALL.toLocaleString('en-US')}`,
+      });
     }
     return this.app.db.transaction(async (tx) => {
       await releaseLapsed(tx, viewer.userId);
       await this.reserve(viewer, estimatedTokens, tx);
       const [row] = await tx
         .insert(usageReservations)
-        .values({ userId: viewer.userId, month: currentMonth(), estimatedTokens, expiresAt: sql`now() + make_interval(mins => ${RESERVATION_MINUTES})` as never })
+        .values({
+          userId: viewer.userId,
+          month: currentMonth(),
+          estimatedTokens,
+          expiresAt: sql`now() + make_interval(mins => ${RESERVATION_MINUTES})` as never,
+        })
         .returning();
       return row!;
     });
@@ -69,10 +85,17 @@ export class UsageService {
   /** Settles a reservation in the recording transaction: once only (CONFLICT after), the viewer's only. */
   private async settle(tx: Queryable, viewer: Viewer, reservationId: string): Promise<void> {
     const id = parseId(reservationId, 'Reservation');
-    const [r] = await tx.select().from(usageReservations).where(and(eq(usageReservations.id, id), eq(usageReservations.userId, viewer.userId))).for('update');
+    const [r] = await tx
+      .select()
+      .from(usageReservations)
+      .where(and(eq(usageReservations.id, id), eq(usageReservations.userId, viewer.userId)))
+      .for('update');
     if (!r) throw new NotFoundError('Reservation');
     if (r.settledAt) throw new ConflictError('This reservation was settled already', 'reservationId');
-    await tx.update(usageReservations).set({ settledAt: sql`now()` as never }).where(eq(usageReservations.id, id));
+    await tx
+      .update(usageReservations)
+      .set({ settledAt: sql`now()` as never })
+      .where(eq(usageReservations.id, id));
     // A lapsed reservation gave its tokens back already; otherwise they leave the month that held them.
     if (!r.releasedAt) {
       await tx
@@ -88,19 +111,37 @@ export class UsageService {
     const model = input.model.trim();
     p.check(model.length >= 1 && model.length <= 100, 'model', 'Model must be 1-100 characters');
     const range = `Must be a whole number from 0 to ${MAX_TOKENS_PER_CALL.toLocaleString('en-US')}`;
-    p.check(Number.isInteger(input.promptTokens) && input.promptTokens >= 0 && input.promptTokens <= MAX_TOKENS_PER_CALL, 'promptTokens', range);
-    p.check(Number.isInteger(input.completionTokens) && input.completionTokens >= 0 && input.completionTokens <= MAX_TOKENS_PER_CALL, 'completionTokens', range);
+    p.check(
+      Number.isInteger(input.promptTokens) && input.promptTokens >= 0 && input.promptTokens <= MAX_TOKENS_PER_CALL,
+      'promptTokens',
+      range,
+    );
+    p.check(
+      Number.isInteger(input.completionTokens) &&
+        input.completionTokens >= 0 &&
+        input.completionTokens <= MAX_TOKENS_PER_CALL,
+      'completionTokens',
+      range,
+    );
     p.throwIfAny();
     return this.app.db.transaction(async (tx) => {
       let conversationId: string | null = null;
       if (input.conversationId) {
         const id = parseId(input.conversationId, 'Conversation');
-        const [c] = await tx.select({ id: conversations.id }).from(conversations).where(and(eq(conversations.id, id), eq(conversations.userId, viewer.userId)));
+        const [c] = await tx
+          .select({ id: conversations.id })
+          .from(conversations)
+          .where(and(eq(conversations.id, id), eq(conversations.userId, viewer.userId)));
         if (!c) throw new NotFoundError('Conversation');
         conversationId = c.id;
       }
       if (input.reservationId) await this.settle(tx, viewer, input.reservationId);
-      return this.add(tx, viewer, { model, promptTokens: input.promptTokens, completionTokens: input.completionTokens, conversationId }, 0);
+      return this.add(
+        tx,
+        viewer,
+        { model, promptTokens: input.promptTokens, completionTokens: input.completionTokens, conversationId },
+        0,
+      );
     });
   }
 
@@ -116,10 +157,20 @@ export class UsageService {
     const held = await q
       .update(monthlyUsage)
       .set({ reservedTokens: sql`${monthlyUsage.reservedTokens} + ${estimate}` })
-      .where(and(eq(monthlyUsage.userId, viewer.userId), eq(monthlyUsage.month, month), sql`${monthlyUsage.tokensUsed} + ${monthlyUsage.reservedTokens} < ${limit}`))
+      .where(
+        and(
+          eq(monthlyUsage.userId, viewer.userId),
+          eq(monthlyUsage.month, month),
+          sql`${monthlyUsage.tokensUsed} + ${monthlyUsage.reservedTokens} < ${limit}`,
+        ),
+      )
       .returning({ month: monthlyUsage.month });
     if (held.length === 0) {
-      throw new AppError(ErrorCode.USAGE_LIMIT_EXCEEDED, `The monthly token budget of the ${viewer.user.tier} tier is spent`, { tokenLimit: limit });
+      throw new AppError(
+        ErrorCode.USAGE_LIMIT_EXCEEDED,
+        `The monthly token budget of the ${viewer.user.tier} tier is spent`,
+        { tokenLimit: limit },
+      );
     }
   }
 
@@ -132,7 +183,12 @@ export class UsageService {
     await this.reserve(viewer, estimate);
     const [row] = await this.app.db
       .insert(usageReservations)
-      .values({ userId: viewer.userId, month: currentMonth(), estimatedTokens: estimate, expiresAt: sql`now() + make_interval(mins => ${RESERVATION_MINUTES})` as never })
+      .values({
+        userId: viewer.userId,
+        month: currentMonth(),
+        estimatedTokens: estimate,
+        expiresAt: sql`now() + make_interval(mins => ${RESERVATION_MINUTES})` as never,
+      })
       .returning({ id: usageReservations.id });
     return row!.id;
   }
@@ -142,7 +198,12 @@ export class UsageService {
     const [r] = await this.app.db
       .update(usageReservations)
       .set({ releasedAt: sql`now()` as never })
-      .where(and(eq(usageReservations.id, holdId), sql`${usageReservations.settledAt} is null and ${usageReservations.releasedAt} is null`))
+      .where(
+        and(
+          eq(usageReservations.id, holdId),
+          sql`${usageReservations.settledAt} is null and ${usageReservations.releasedAt} is null`,
+        ),
+      )
       .returning({ month: usageReservations.month, n: usageReservations.estimatedTokens });
     if (r) await this.release(viewer, r.n, r.month);
   }
@@ -152,7 +213,12 @@ export class UsageService {
     const [r] = await tx
       .update(usageReservations)
       .set({ settledAt: sql`now()` as never })
-      .where(and(eq(usageReservations.id, holdId), sql`${usageReservations.settledAt} is null and ${usageReservations.releasedAt} is null`))
+      .where(
+        and(
+          eq(usageReservations.id, holdId),
+          sql`${usageReservations.settledAt} is null and ${usageReservations.releasedAt} is null`,
+        ),
+      )
       .returning({ n: usageReservations.estimatedTokens });
     return r?.n ?? 0;
   }
@@ -169,7 +235,9 @@ export class UsageService {
   async add(tx: Queryable, viewer: Viewer, call: UsageCall, reserved: number): Promise<MonthlyUsage> {
     const month = currentMonth();
     const tokens = call.promptTokens + call.completionTokens;
-    await tx.insert(usageRecords).values({ userId: viewer.userId, ...call, conversationId: call.conversationId ?? null });
+    await tx
+      .insert(usageRecords)
+      .values({ userId: viewer.userId, ...call, conversationId: call.conversationId ?? null });
     const [row] = await tx
       .insert(monthlyUsage)
       .values({ userId: viewer.userId, month, tokensUsed: tokens, requestCount: 1 })
@@ -187,12 +255,23 @@ export class UsageService {
       const [first] = await tx
         .update(monthlyUsage)
         .set({ warnedAt: sql`now()` })
-        .where(and(eq(monthlyUsage.userId, viewer.userId), eq(monthlyUsage.month, month), sql`${monthlyUsage.warnedAt} is null`))
+        .where(
+          and(
+            eq(monthlyUsage.userId, viewer.userId),
+            eq(monthlyUsage.month, month),
+            sql`${monthlyUsage.warnedAt} is null`,
+          ),
+        )
         .returning({ month: monthlyUsage.month });
       if (first) {
         const share = Math.min(100, Math.floor((row!.tokensUsed / limit) * 100));
         await createNotifications(tx, [
-          { userId: viewer.userId, kind: 'USAGE_LIMIT_WARNING', title: `You have used ${share}% of this month's tokens`, body: `${row!.tokensUsed} of ${limit} tokens (${viewer.user.tier} tier) in ${month}.` },
+          {
+            userId: viewer.userId,
+            kind: 'USAGE_LIMIT_WARNING',
+            title: `You have used ${share}% of this month's tokens`,
+            body: `${row!.tokensUsed} of ${limit} tokens (${viewer.user.tier} tier) in ${month}.`,
+          },
         ]);
       }
     }

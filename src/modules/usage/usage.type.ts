@@ -13,7 +13,8 @@ export class MonthlyUsage {
   @Field(() => String, { description: 'YYYY-MM, a calendar month in UTC' }) month!: string;
   @Field(() => Int) tokensUsed!: number;
   @Field(() => Int) tokenLimit!: number;
-  @Field(() => Int, { description: 'Never below 0; a model call starts only while this is above 0' }) remainingTokens!: number;
+  @Field(() => Int, { description: 'Never below 0; a model call starts only while this is above 0' })
+  remainingTokens!: number;
   @Field(() => Int) requestCount!: number;
 }
 
@@ -23,7 +24,11 @@ export class RecordUsageInput {
   @Field(() => Int, { description: '0 to 10,000,000' }) promptTokens!: number;
   @Field(() => Int, { description: '0 to 10,000,000' }) completionTokens!: number;
   @Field(() => ID, { nullable: true }) conversationId?: string | null;
-  @Field(() => ID, { nullable: true, description: 'The reserveUsage reservation this call settles (once; CONFLICT after)' }) reservationId?: string | null;
+  @Field(() => ID, {
+    nullable: true,
+    description: 'The reserveUsage reservation this call settles (once; CONFLICT after)',
+  })
+  reservationId?: string | null;
 }
 
 export type UsageReservationRow = typeof usageReservations.$inferSelect;

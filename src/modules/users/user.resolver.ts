@@ -15,7 +15,10 @@ export class UserResolver {
     return user.suspendedAt !== null;
   }
 
-  @FieldResolver(() => String, { nullable: true, description: 'Visible to the user and to admins only; null otherwise' })
+  @FieldResolver(() => String, {
+    nullable: true,
+    description: 'Visible to the user and to admins only; null otherwise',
+  })
   suspensionReason(@Root() user: PublicUser, @Ctx() ctx: Context): string | null {
     const viewer = ctx.viewer;
     if (!viewer || (viewer.userId !== user.id && viewer.user.role !== 'ADMIN')) return null;

@@ -26,7 +26,11 @@ export interface ToolCallDelta {
   arguments?: string;
 }
 
-export type ChatPart = { delta: string } | { usage: { promptTokens: number; completionTokens: number } } | { finish: string } | { toolCall: ToolCallDelta };
+export type ChatPart =
+  | { delta: string }
+  | { usage: { promptTokens: number; completionTokens: number } }
+  | { finish: string }
+  | { toolCall: ToolCallDelta };
 
 export interface StreamOptions {
   signal: AbortSignal;
@@ -70,7 +74,11 @@ export class OpenAiCompatibleProvider implements ChatProvider {
       res = await fetch(`${this.baseUrl.replace(/\/$/, '')}/chat/completions`, {
         method: 'POST',
         signal: opts.signal,
-        headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...(this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {}) },
+        headers: {
+          'content-type': 'application/json',
+          accept: 'text/event-stream',
+          ...(this.apiKey ? { authorization: `Bearer ${this.apiKey}` } : {}),
+        },
         body: JSON.stringify({
           model: this.model,
           messages,
@@ -116,7 +124,9 @@ export class OpenAiCompatibleProvider implements ChatProvider {
   private failure(error: unknown, signal: AbortSignal): ProviderError {
     if (signal.aborted) {
       const reason = signal.reason as { name?: string } | undefined;
-      return reason?.name === 'TimeoutError' ? new ProviderError('The assistant did not answer in time', 'timeout') : new ProviderError('The request was cancelled', 'cancelled');
+      return reason?.name === 'TimeoutError'
+        ? new ProviderError('The assistant did not answer in time', 'timeout')
+        : new ProviderError('The request was cancelled', 'cancelled');
     }
     return new ProviderError('The assistant provider could not be reached');
   }
@@ -128,10 +138,19 @@ interface RawToolCall {
   function?: { name?: string; arguments?: string | Record<string, unknown> };
 }
 
-function parseChunk(data: string): { delta?: string; toolCalls?: ToolCallDelta[]; usage?: { promptTokens: number; completionTokens: number }; finish?: string; error?: string } {
+function parseChunk(data: string): {
+  delta?: string;
+  toolCalls?: ToolCallDelta[];
+  usage?: { promptTokens: number; completionTokens: number };
+  finish?: string;
+  error?: string;
+} {
   try {
     const json = JSON.parse(data) as {
-      choices?: Array<{ delta?: { content?: string | null; tool_calls?: RawToolCall[] }; finish_reason?: string | null }>;
+      choices?: Array<{
+        delta?: { content?: string | null; tool_calls?: RawToolCall[] };
+        finish_reason?: string | null;
+      }>;
       usage?: { prompt_tokens?: number; completion_tokens?: number } | null;
       error?: { message?: string };
     };
@@ -140,7 +159,9 @@ function parseChunk(data: string): { delta?: string; toolCalls?: ToolCallDelta[]
       delta: json.choices?.[0]?.delta?.content ?? undefined,
       toolCalls: json.choices?.[0]?.delta?.tool_calls?.map(toolCallDelta),
       finish: json.choices?.[0]?.finish_reason ?? undefined,
-      usage: json.usage ? { promptTokens: json.usage.prompt_tokens ?? 0, completionTokens: json.usage.completion_tokens ?? 0 } : undefined,
+      usage: json.usage
+        ? { promptTokens: json.usage.prompt_tokens ?? 0, completionTokens: json.usage.completion_tokens ?? 0 }
+        : undefined,
     };
   } catch {
     return { error: 'unreadable stream data' };

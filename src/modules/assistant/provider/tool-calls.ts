@@ -32,6 +32,10 @@ export class ToolCallAccumulator {
 
   /** The calls in the order they started, each with an id (made up when the provider sent none). */
   finish(makeId: (n: number) => string): ToolCall[] {
-    return this.calls.map((c, n) => ({ id: c.id ?? makeId(n), type: 'function', function: { name: c.name, arguments: c.arguments } }));
+    return this.calls.map((c, n) => ({
+      id: c.id ?? makeId(n),
+      type: 'function',
+      function: { name: c.name, arguments: c.arguments },
+    }));
   }
 }

@@ -12,18 +12,38 @@ export const searchEmail = defineTool({
   schema: z.strictObject({ query: z.string().min(1).max(200) }),
   async run(viewer, s, args) {
     const hits = await s.search.search(viewer, args.query, [SearchableType.EMAIL], null, 20);
-    return { result: { emails: hits.map((h) => ({ id: h.id, subject: h.title, snippet: h.snippet })) }, foreign: true, summary: `searched email for “${args.query}”` };
+    return {
+      result: { emails: hits.map((h) => ({ id: h.id, subject: h.title, snippet: h.snippet })) },
+      foreign: true,
+      summary: `searched email for “${args.query}”`,
+    };
   },
 });
 
 export const draftEmail = defineTool({
   name: 'draft_email',
-  description: 'Write an email draft from one of the user\'s mail accounts (not sent: send_email sends it).',
+  description: "Write an email draft from one of the user's mail accounts (not sent: send_email sends it).",
   risk: 'WRITE',
-  schema: z.strictObject({ accountId: id('mail account'), to: z.array(address).min(1).max(50), subject: z.string().max(500), text: z.string().max(200_000), inReplyToId: id('email').optional() }),
+  schema: z.strictObject({
+    accountId: id('mail account'),
+    to: z.array(address).min(1).max(50),
+    subject: z.string().max(500),
+    text: z.string().max(200_000),
+    inReplyToId: id('email').optional(),
+  }),
   async run(viewer, s, a) {
-    const d = await s.drafts.save(viewer, null, { accountId: a.accountId, to: a.to, subject: a.subject, text: a.text, inReplyToId: a.inReplyToId ?? null });
-    return { result: { draft: { id: d.id, to: d.to, subject: d.subject, status: d.status } }, entity: { type: 'email_draft', id: d.id }, summary: `drafted the email “${d.subject}”` };
+    const d = await s.drafts.save(viewer, null, {
+      accountId: a.accountId,
+      to: a.to,
+      subject: a.subject,
+      text: a.text,
+      inReplyToId: a.inReplyToId ?? null,
+    });
+    return {
+      result: { draft: { id: d.id, to: d.to, subject: d.subject, status: d.status } },
+      entity: { type: 'email_draft', id: d.id },
+      summary: `drafted the email “${d.subject}”`,
+    };
   },
 });
 
@@ -34,6 +54,10 @@ export const sendEmail = defineTool({
   schema: z.strictObject({ draftId: id('draft') }),
   async run(viewer, s, a) {
     const d = await s.drafts.send(viewer, a.draftId);
-    return { result: { draft: { id: d.id, status: d.status } }, entity: { type: 'email_draft', id: d.id }, summary: `sent the email “${d.subject}”` };
+    return {
+      result: { draft: { id: d.id, status: d.status } },
+      entity: { type: 'email_draft', id: d.id },
+      summary: `sent the email “${d.subject}”`,
+    };
   },
 });

@@ -16,12 +16,28 @@ export const searchTasks = defineTool({
     listId: id('task list').optional(),
   }),
   async run(viewer, s, args) {
-    const page = await s.tasks.search(viewer, SHOWN, null, { search: args.query ?? null, status: args.status ? [args.status] : null }, null, args.listId);
+    const page = await s.tasks.search(
+      viewer,
+      SHOWN,
+      null,
+      { search: args.query ?? null, status: args.status ? [args.status] : null },
+      null,
+      args.listId,
+    );
     const rows = page.edges.map((e) => e.node);
     return {
       result: {
         totalCount: await page.totalCount,
-        tasks: rows.map((t) => ({ id: t.id, listId: t.listId, title: t.title, notes: t.notes, status: t.status, priority: t.priority, dueAt: t.dueAt, writtenByUser: t.createdById === viewer.userId })),
+        tasks: rows.map((t) => ({
+          id: t.id,
+          listId: t.listId,
+          title: t.title,
+          notes: t.notes,
+          status: t.status,
+          priority: t.priority,
+          dueAt: t.dueAt,
+          writtenByUser: t.createdById === viewer.userId,
+        })),
       },
       foreign: rows.some((t) => t.createdById !== viewer.userId),
       summary: `searched tasks${args.query ? ` for “${args.query}”` : ''}`,
@@ -38,7 +54,18 @@ export const listEvents = defineTool({
     const rows = await s.calendar.range(viewer, new Date(args.from), new Date(args.to), false);
     return {
       result: {
-        events: rows.slice(0, 50).map((e) => ({ id: e.id, title: e.title, description: e.description, location: e.location, startsAt: e.startsAt, endsAt: e.endsAt, allDay: e.allDay, organizedByUser: e.organizerId === viewer.userId })),
+        events: rows
+          .slice(0, 50)
+          .map((e) => ({
+            id: e.id,
+            title: e.title,
+            description: e.description,
+            location: e.location,
+            startsAt: e.startsAt,
+            endsAt: e.endsAt,
+            allDay: e.allDay,
+            organizedByUser: e.organizerId === viewer.userId,
+          })),
         more: rows.length > 50,
       },
       foreign: rows.some((e) => e.organizerId !== viewer.userId),
@@ -56,7 +83,14 @@ export const searchDocuments = defineTool({
     const page = await s.documents.list(viewer, SHOWN, null, null, args.query);
     const rows = page.edges.map((e) => e.node);
     return {
-      result: { documents: rows.map((d) => ({ id: d.id, title: d.title, content: d.content.slice(0, 2000), updatedAt: d.updatedAt })) },
+      result: {
+        documents: rows.map((d) => ({
+          id: d.id,
+          title: d.title,
+          content: d.content.slice(0, 2000),
+          updatedAt: d.updatedAt,
+        })),
+      },
       foreign: rows.some((d) => d.ownerId !== viewer.userId),
       summary: `searched documents for “${args.query}”`,
     };
@@ -79,13 +113,22 @@ export const getJournalEntry = defineTool({
 
 export const searchWorkspace = defineTool({
   name: 'search_workspace',
-  description: 'Search everything the user can see (tasks, documents, journal entries, events) by words; best matches first, with snippets.',
+  description:
+    'Search everything the user can see (tasks, documents, journal entries, events) by words; best matches first, with snippets.',
   risk: 'READ',
-  schema: z.strictObject({ query: z.string().min(1).max(200), types: z.array(z.enum([SearchableType.TASK, SearchableType.DOCUMENT, SearchableType.JOURNAL_ENTRY, SearchableType.EVENT])).max(4).optional() }),
+  schema: z.strictObject({
+    query: z.string().min(1).max(200),
+    types: z
+      .array(z.enum([SearchableType.TASK, SearchableType.DOCUMENT, SearchableType.JOURNAL_ENTRY, SearchableType.EVENT]))
+      .max(4)
+      .optional(),
+  }),
   async run(viewer, s, args) {
     const hits = await s.search.search(viewer, args.query, args.types ?? null, null, SHOWN);
     return {
-      result: { hits: hits.map((h) => ({ type: h.type, id: h.id, title: h.title, snippet: h.snippet, writtenByUser: h.own })) },
+      result: {
+        hits: hits.map((h) => ({ type: h.type, id: h.id, title: h.title, snippet: h.snippet, writtenByUser: h.own })),
+      },
       foreign: hits.some((h) => !h.own),
       summary: `searched the workspace for “${args.query}”`,
     };

@@ -65,5 +65,6 @@ export function parseArguments(tool: Tool, raw: unknown): { ok: true; args: unkn
 
 // Shared argument pieces.
 export const id = (what: string) => z.string().uuid().describe(`The ${what}'s id`);
-export const instant = (what: string) => z.iso.datetime({ offset: true }).describe(`${what} (ISO 8601 date-time with offset)`);
+export const instant = (what: string) =>
+  z.iso.datetime({ offset: true }).describe(`${what} (ISO 8601 date-time with offset)`);
 export const day = z.iso.date().describe('A date, YYYY-MM-DD');

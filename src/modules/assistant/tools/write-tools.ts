@@ -17,8 +17,18 @@ export const createTask = defineTool({
     priority: z.enum(TaskPriority).optional(),
   }),
   async run(viewer, s, a) {
-    const t = await s.tasks.create(viewer, { listId: a.listId, title: a.title, notes: a.notes ?? null, dueAt: a.dueAt ? new Date(a.dueAt) : null, priority: a.priority ?? null });
-    return { result: { task: { id: t.id, listId: t.listId, title: t.title, dueAt: t.dueAt, priority: t.priority } }, entity: { type: 'task', id: t.id, listId: t.listId }, summary: `created the task “${t.title}”` };
+    const t = await s.tasks.create(viewer, {
+      listId: a.listId,
+      title: a.title,
+      notes: a.notes ?? null,
+      dueAt: a.dueAt ? new Date(a.dueAt) : null,
+      priority: a.priority ?? null,
+    });
+    return {
+      result: { task: { id: t.id, listId: t.listId, title: t.title, dueAt: t.dueAt, priority: t.priority } },
+      entity: { type: 'task', id: t.id, listId: t.listId },
+      summary: `created the task “${t.title}”`,
+    };
   },
 });
 
@@ -35,8 +45,15 @@ export const updateTask = defineTool({
     priority: z.enum(TaskPriority).optional(),
   }),
   async run(viewer, s, { taskId, dueAt, ...rest }) {
-    const t = await s.tasks.update(viewer, taskId, { ...rest, ...(dueAt !== undefined ? { dueAt: dueAt === null ? null : new Date(dueAt) } : {}) });
-    return { result: { task: { id: t.id, title: t.title, status: t.status, dueAt: t.dueAt, priority: t.priority } }, entity: { type: 'task', id: t.id, listId: t.listId }, summary: `updated the task “${t.title}”` };
+    const t = await s.tasks.update(viewer, taskId, {
+      ...rest,
+      ...(dueAt !== undefined ? { dueAt: dueAt === null ? null : new Date(dueAt) } : {}),
+    });
+    return {
+      result: { task: { id: t.id, title: t.title, status: t.status, dueAt: t.dueAt, priority: t.priority } },
+      entity: { type: 'task', id: t.id, listId: t.listId },
+      summary: `updated the task “${t.title}”`,
+    };
   },
 });
 
@@ -52,8 +69,18 @@ export const createEvent = defineTool({
     description: text(10_000).optional(),
   }),
   async run(viewer, s, a) {
-    const e = await s.calendar.create(viewer, { title: a.title, startsAt: new Date(a.startsAt), endsAt: new Date(a.endsAt), location: a.location ?? null, description: a.description ?? null });
-    return { result: { event: { id: e.id, title: e.title, startsAt: e.startsAt, endsAt: e.endsAt } }, entity: { type: 'event', id: e.id }, summary: `created the event “${e.title}”` };
+    const e = await s.calendar.create(viewer, {
+      title: a.title,
+      startsAt: new Date(a.startsAt),
+      endsAt: new Date(a.endsAt),
+      location: a.location ?? null,
+      description: a.description ?? null,
+    });
+    return {
+      result: { event: { id: e.id, title: e.title, startsAt: e.startsAt, endsAt: e.endsAt } },
+      entity: { type: 'event', id: e.id },
+      summary: `created the event “${e.title}”`,
+    };
   },
 });
 
@@ -64,7 +91,11 @@ export const createDocument = defineTool({
   schema: z.strictObject({ title: text(500), content: text(1_000_000) }),
   async run(viewer, s, a) {
     const d = await s.documents.create(viewer, { title: a.title, content: a.content });
-    return { result: { document: { id: d.id, title: d.title, wordCount: d.wordCount } }, entity: { type: 'document', id: d.id }, summary: `wrote the document “${d.title}”` };
+    return {
+      result: { document: { id: d.id, title: d.title, wordCount: d.wordCount } },
+      entity: { type: 'document', id: d.id },
+      summary: `wrote the document “${d.title}”`,
+    };
   },
 });
 
@@ -72,9 +103,17 @@ export const writeJournalEntry = defineTool({
   name: 'write_journal_entry',
   description: "Write (or replace) the user's journal entry of one type for one day; content is text or a JSON object.",
   risk: 'WRITE',
-  schema: z.strictObject({ type: z.enum(JournalEntryType), date: day, content: z.union([text(100_000), z.record(z.string(), z.unknown())]) }),
+  schema: z.strictObject({
+    type: z.enum(JournalEntryType),
+    date: day,
+    content: z.union([text(100_000), z.record(z.string(), z.unknown())]),
+  }),
   async run(viewer, s, a) {
     const j = await s.journal.upsert(viewer, { type: a.type, date: a.date, content: a.content });
-    return { result: { entry: { id: j.id, type: j.type, date: j.date, wordCount: j.wordCount } }, entity: { type: 'journal_entry', id: j.id }, summary: `wrote the ${a.type} journal entry of ${a.date}` };
+    return {
+      result: { entry: { id: j.id, type: j.type, date: j.date, wordCount: j.wordCount } },
+      entity: { type: 'journal_entry', id: j.id },
+      summary: `wrote the ${a.type} journal entry of ${a.date}`,
+    };
   },
 });
