@@ -3,6 +3,7 @@ import { type IncomingMessage, type ServerResponse, createServer } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { type BenchDatabase, gql, percentile, startServerProcess } from './lib.js';
 import { benchEnv } from './seed.js';
+import { handled } from '../tests/helpers/handled.js';
 
 const TURNS = Number(process.env.BENCH_ASSISTANT_TURNS ?? 150);
 const ROUNDS = 3;
@@ -29,50 +30,52 @@ export interface AssistantResult {
 /** A local Chat Completions provider: a turn with tools asks for 3 calls, then answers; it records its own time. */
 function provider() {
   const spent: number[] = [];
-  const server = createServer(async (req: IncomingMessage, res: ServerResponse) => {
-    const started = performance.now();
-    let raw = '';
-    for await (const part of req) raw += part;
-    const body = JSON.parse(raw) as { messages: Array<{ role: string; content: string | null }> };
-    const last = body.messages.at(-1)!;
-    const send = (o: unknown) => res.write(`data: ${JSON.stringify(o)}\n\n`);
-    res.writeHead(200, { 'content-type': 'text/event-stream' });
-    const wantsTools = last.role === 'user' && last.content?.startsWith('tools:');
-    if (wantsTools) {
-      const listId = last.content!.slice(6);
-      const calls = [
-        { name: 'search_tasks', args: { query: 'bench' } },
-        { name: 'create_task', args: { listId, title: 'Benchmark task' } },
-        { name: 'search_documents', args: { query: 'bench' } },
-      ];
-      calls.forEach((c, index) =>
-        send({
-          choices: [
-            {
-              index: 0,
-              delta: {
-                tool_calls: [
-                  {
-                    index,
-                    id: `call_${index}`,
-                    type: 'function',
-                    function: { name: c.name, arguments: JSON.stringify(c.args) },
-                  },
-                ],
+  const server = createServer(
+    handled(async (req: IncomingMessage, res: ServerResponse) => {
+      const started = performance.now();
+      let raw = '';
+      for await (const part of req) raw += part;
+      const body = JSON.parse(raw) as { messages: Array<{ role: string; content: string | null }> };
+      const last = body.messages.at(-1)!;
+      const send = (o: unknown) => res.write(`data: ${JSON.stringify(o)}\n\n`);
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      const wantsTools = last.role === 'user' && last.content?.startsWith('tools:');
+      if (wantsTools) {
+        const listId = last.content!.slice(6);
+        const calls = [
+          { name: 'search_tasks', args: { query: 'bench' } },
+          { name: 'create_task', args: { listId, title: 'Benchmark task' } },
+          { name: 'search_documents', args: { query: 'bench' } },
+        ];
+        calls.forEach((c, index) =>
+          send({
+            choices: [
+              {
+                index: 0,
+                delta: {
+                  tool_calls: [
+                    {
+                      index,
+                      id: `call_${index}`,
+                      type: 'function',
+                      function: { name: c.name, arguments: JSON.stringify(c.args) },
+                    },
+                  ],
+                },
               },
-            },
-          ],
-        }),
-      );
-      send({ choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] });
-    } else {
-      for (const piece of ['Done', ', ', 'thanks.']) send({ choices: [{ index: 0, delta: { content: piece } }] });
-      send({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] });
-    }
-    send({ choices: [], usage: { prompt_tokens: 50, completion_tokens: 10 } });
-    res.end('data: [DONE]\n\n');
-    spent.push(performance.now() - started);
-  });
+            ],
+          }),
+        );
+        send({ choices: [{ index: 0, delta: {}, finish_reason: 'tool_calls' }] });
+      } else {
+        for (const piece of ['Done', ', ', 'thanks.']) send({ choices: [{ index: 0, delta: { content: piece } }] });
+        send({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] });
+      }
+      send({ choices: [], usage: { prompt_tokens: 50, completion_tokens: 10 } });
+      res.end('data: [DONE]\n\n');
+      spent.push(performance.now() - started);
+    }),
+  );
   return { server, spent };
 }
 
@@ -134,7 +137,7 @@ export async function assistantBench(db: BenchDatabase): Promise<AssistantResult
       runs.push({ plainCpuMs: plain.cpu, toolsCpuMs: tools.cpu, plainServerMs: plain.lat, toolsServerMs: tools.lat });
     }
     const diffs = runs.map((x) => x.toolsCpuMs - x.plainCpuMs).sort((a, b) => a - b);
-    const roundTrip = diffs[Math.floor(diffs.length / 2)]!;
+    const roundTrip = diffs[Math.floor(diffs.length / 2)] ?? NaN;
     return { db: db.kind, runs, roundTripCpuMs: roundTrip, perCallCpuMs: roundTrip / 3, errors };
   } finally {
     await server.stop();

@@ -52,8 +52,8 @@ export async function fanout(
   n: number,
 ): Promise<FanoutResult> {
   pinSelf(1);
-  const subscriber = { id: seeded.userIds[2]!, email: seeded.emails[2]! };
-  const tokens = await accessTokens(db.env, subscriber.id, sessionIds.slice(0, n));
+  const subscriber = { id: seeded.userIds[2], email: seeded.emails[2] };
+  const tokens = await accessTokens(db.env, subscriber.id!, sessionIds.slice(0, n));
   const server = await startServerProcess(benchEnv(db.env));
   const sockets: WebSocket[] = [];
   try {
@@ -142,7 +142,7 @@ function connect(url: string, token: string, onNext: (createdAt: string) => void
       ws.send(JSON.stringify({ type: 'connection_init', payload: { authorization: `Bearer ${token}` } })),
     );
     ws.on('message', (raw) => {
-      const msg = JSON.parse(String(raw));
+      const msg = JSON.parse((raw as Buffer).toString('utf8'));
       if (msg.type === 'connection_ack') {
         ws.send(JSON.stringify({ id: '1', type: 'subscribe', payload: { query: NOTIFY } }));
         setTimeout(() => resolve(ws), 0);

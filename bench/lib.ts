@@ -100,10 +100,9 @@ export async function startServerProcess(
         stdio: ['ignore', 'ignore', 'inherit'],
       });
   const url = `http://127.0.0.1:${port}`;
-  let exitCode: number | null = null;
-  child.on('exit', (code) => (exitCode = code ?? -1));
   for (let i = 0; ; i++) {
-    if (exitCode !== null) throw new Error(`the server exited with ${exitCode} before it was ready`);
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`the server exited with ${child.exitCode ?? child.signalCode} before it was ready`);
     if (i > 6000) throw new Error('the server was not ready within 60 s');
     try {
       if ((await fetch(`${url}/readyz`)).ok) break;

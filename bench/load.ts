@@ -76,7 +76,7 @@ export function runScript<T>(script: string, spec: unknown, core: number | null 
       ? spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'inherit'] })
       : spawn('taskset', ['-c', String(core), process.execPath, ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
-  child.stdout!.on('data', (d) => (out += d));
+  child.stdout.on('data', (d) => (out += d));
   return new Promise((resolve, reject) => {
     child.on('exit', (code) => {
       const line = out.trim().split('\n').pop() ?? '';

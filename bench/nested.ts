@@ -30,7 +30,7 @@ export async function nested(db: BenchDatabase, seeded: Seeded): Promise<NestedR
   const server = await startServerProcess(benchEnv({ ...db.env, METRICS: 'true' }));
   const floorPort = await freePort();
   const floor = spawn('taskset', ['-c', '0', process.execPath, '--import', 'tsx', 'bench/floor.ts'], {
-    env: { ...process.env, DATABASE_URL: db.env.DATABASE_URL!, JWT_SECRET: BENCH_SECRET, PORT: String(floorPort) },
+    env: { ...process.env, DATABASE_URL: db.env.DATABASE_URL, JWT_SECRET: BENCH_SECRET, PORT: String(floorPort) },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const floorUrl = `http://127.0.0.1:${floorPort}`;

@@ -139,7 +139,7 @@ const versions = [
   )
   .join(', ');
 const admin = postgres(PG_ADMIN, { max: 1, onnotice: () => {} });
-const [{ version: pgVersion }] = await admin<{ version: string }[]>`select version()`;
+const [{ version: pgVersion } = { version: 'unknown' }] = await admin<{ version: string }[]>`select version()`;
 await admin.end();
 const header = [
   `Written by \`npm run bench\`; each benchmark was last run on: ${NAMES.map((n) => `${n} ${results.dates[n] ?? 'never'}`).join(', ')}.`,

@@ -7,6 +7,7 @@ import { documents, events, journalEntries, listMembers, taskLists, tasks, users
 import { Passwords } from '../src/modules/accounts/index.js';
 import { type BenchDatabase, gql, login, percentile, startServerProcess } from './lib.js';
 import { BENCH_PASSWORD, benchEnv, withDatabase } from './seed.js';
+import { handled } from '../tests/helpers/handled.js';
 
 const DIMS = 128;
 const MODEL = 'bench-vocab';
@@ -87,13 +88,15 @@ export interface SearchBenchResult {
 
 /** The bench's embeddings provider (OpenAI-compatible), in this process. */
 async function provider() {
-  const server = createServer(async (req, res) => {
-    let raw = '';
-    for await (const part of req) raw += part;
-    const body = JSON.parse(raw) as { input: string[] };
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ data: body.input.map((t, index) => ({ index, embedding: embedText(t) })) }));
-  });
+  const server = createServer(
+    handled(async (req, res) => {
+      let raw = '';
+      for await (const part of req) raw += part;
+      const body = JSON.parse(raw) as { input: string[] };
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ data: body.input.map((t, index) => ({ index, embedding: embedText(t) })) }));
+    }),
+  );
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return { server, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1` };
 }
@@ -196,15 +199,12 @@ async function seed(db: BenchDatabase): Promise<{ email: string; vectors: boolea
         })),
         async (part) =>
           (
-            await q
-              .insert(events)
-              .values(part)
-              .returning({
-                id: events.id,
-                title: events.title,
-                description: events.description,
-                location: events.location,
-              })
+            await q.insert(events).values(part).returning({
+              id: events.id,
+              title: events.title,
+              description: events.description,
+              location: events.location,
+            })
           ).map((r) => ({ id: r.id, text: `${r.title}\n${r.description}\n${r.location}` })),
         'EVENT',
       );

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, createClient, uniqueEmail } from './helpers/client.js';
 import { freePort, runTs, waitForReady } from './helpers/process.js';
 import { freshDatabase } from './helpers/server.js';
+import { closeAll } from './helpers/teardown.js';
 
 // The real entry points (src/main.ts, src/cli/admin.ts) as separate processes, on PGlite or PostgreSQL.
 let env: Record<string, string>;
@@ -20,7 +21,7 @@ beforeAll(async () => {
     rmSync(dataDir, { recursive: true, force: true });
   };
 });
-afterAll(() => cleanup?.());
+afterAll(() => closeAll(cleanup));
 
 async function start() {
   const port = await freePort();
@@ -88,7 +89,7 @@ describe('start-up problems', () => {
     const lines = out.trim().split('\n');
     expect(lines, out).toHaveLength(1);
     expect(out).not.toMatch(/\n\s+at |Error:/);
-    return lines[0]!;
+    return lines[0];
   };
 
   it('a port in use: one line, before any database is opened', { timeout: 30_000 }, async () => {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../src/shared/config.js';
 import { type TestServer, startServer } from './helpers/server.js';
+import { closeAll } from './helpers/teardown.js';
 
 let dev: TestServer;
 let prod: TestServer;
@@ -8,8 +9,8 @@ beforeAll(async () => {
   [dev, prod] = await Promise.all([startServer({ NODE_ENV: 'development' }), startServer({ NODE_ENV: 'production' })]);
 });
 afterAll(async () => {
-  await dev?.close();
-  await prod?.close();
+  await closeAll(dev);
+  await closeAll(prod);
 });
 
 describe('HTTP', () => {
@@ -106,7 +107,7 @@ describe('tools for people using the API', () => {
     const res = await fetch(`${dev.url}/graphiql`);
     expect(res.status).toBe(200);
     const html = await res.text();
-    const assets = [...html.matchAll(/(?:src|href)="(\/graphiql\/assets\/[^"]+)"/g)].map((m) => m[1]!);
+    const assets = [...html.matchAll(/(?:src|href)="(\/graphiql\/assets\/[^"]+)"/g)].map((m) => m[1]);
     expect(assets.sort()).toEqual([
       '/graphiql/assets/graphiql.css',
       '/graphiql/assets/graphiql.js',

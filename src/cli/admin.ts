@@ -53,7 +53,7 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   } catch (error) {
     if (error instanceof AppError) {
-      console.error(`${error.extensions.code}: ${error.message}`);
+      console.error(`${String(error.extensions.code)}: ${error.message}`);
       return 1;
     }
     throw error;

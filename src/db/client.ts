@@ -81,9 +81,9 @@ export interface Database {
 
 /** Runs raw SQL and returns its rows, the same on both drivers. */
 export async function execRows<T>(q: Queryable, query: SQL): Promise<T[]> {
-  const result = (await q.execute(query)) as unknown;
+  const result: unknown = await q.execute(query);
   if (Array.isArray(result)) return result as T[];
-  return ((result as { rows?: T[] }).rows ?? []) as T[];
+  return (result as { rows?: T[] }).rows ?? [];
 }
 
 export async function createDb(config: DbConfig): Promise<Database> {

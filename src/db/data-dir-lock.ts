@@ -29,7 +29,7 @@ function alive(pid: number): boolean {
 
 function holder(file: string): number | null {
   try {
-    const pid = Number(JSON.parse(readFileSync(file, 'utf8')).pid);
+    const pid = Number((JSON.parse(readFileSync(file, 'utf8')) as { pid?: unknown }).pid);
     return Number.isInteger(pid) && pid > 0 ? pid : null;
   } catch {
     return null;

@@ -22,6 +22,7 @@ const { mapResultRow } = drizzle as unknown as {
   mapResultRow: (fields: never, row: Row, joins: Record<string, boolean>) => Record<string, unknown>;
 };
 const sqlDecoder = (sql: SQL) => (sql as unknown as { decoder: Decoder }).decoder;
+// eslint-disable-next-line @typescript-eslint/unbound-method -- compared by identity, never called
 const passThrough = new Set<unknown>([Column.prototype.mapFromDriverValue, sqlDecoder(new SQL([])).mapFromDriverValue]);
 const MAX_MAPPERS = 1000;
 const mappers = new Map<string, Mapper>();
@@ -46,6 +47,7 @@ export function compileRowMapper(fields: SelectedField[]): Mapper {
     let node = root;
     for (const key of path.slice(0, -1)) node = (node[key] ??= {}) as Node;
     const raw = `r[${i}]`;
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- compared by identity, never called
     node[path.at(-1)!] = passThrough.has(decoders[i]!.mapFromDriverValue)
       ? raw
       : `(${raw} === null ? null : d[${i}].mapFromDriverValue(${raw}))`;
@@ -55,7 +57,7 @@ export function compileRowMapper(fields: SelectedField[]): Mapper {
       .map(([key, value]) => `${JSON.stringify(key)}: ${typeof value === 'string' ? value : literal(value)}`)
       .join(', ')} }`;
   // The source holds only indexes and JSON-quoted property names from the schema; decoders are passed in.
-  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval, @typescript-eslint/no-unsafe-call -- the compiled mapper, typed by the cast below
   return new Function(
     'd',
     `return function mapRows(rows) { const out = new Array(rows.length); for (let k = 0; k < rows.length; k++) { const r = rows[k]; out[k] = ${literal(root)}; } return out; };`,
@@ -66,6 +68,7 @@ const decoderIds = new WeakMap<object, number>();
 let decoderCount = 0;
 /** A stable number for a column, or for a decoding function (Number, a column type's method). */
 function decoderId(field: unknown): number {
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- used as a WeakMap key, never called
   const target: object = is(field, Column) ? field : decoderOf(field).mapFromDriverValue;
   let id = decoderIds.get(target);
   if (id === undefined) decoderIds.set(target, (id = ++decoderCount));
@@ -112,11 +115,12 @@ type Prepare = (
 ) => unknown;
 
 /** A drizzle session class whose selects map rows through compiled mappers. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a mixin's constructor must take any[] (TS2545)
 function withCompiledMappers<S extends new (...args: any[]) => { prepareQuery(...args: Parameters<Prepare>): unknown }>(
   Session: S,
 ) {
   return class extends Session {
-    // Loosely typed on purpose: drizzle declares prepareQuery generic over the query's result type.
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- drizzle declares prepareQuery generic over the result type
     override prepareQuery(...args: any[]): any {
       const [query, fields, name, arrayMode, custom, ...rest] = args as Parameters<Prepare>;
       if (!fields || custom) return super.prepareQuery(...(args as Parameters<Prepare>));
@@ -134,12 +138,11 @@ function withCompiledMappers<S extends new (...args: any[]) => { prepareQuery(..
   };
 }
 
-const MappingPostgresJsSession = withCompiledMappers(
-  PostgresJsSession as unknown as new (...args: any[]) => { prepareQuery(...args: Parameters<Prepare>): unknown },
-);
-const MappingPgliteSession = withCompiledMappers(
-  PgliteSession as unknown as new (...args: any[]) => { prepareQuery(...args: Parameters<Prepare>): unknown },
-);
+/** The mixin's constraint: any session class with drizzle's prepareQuery. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a mixin's constructor must take any[] (TS2545)
+type SessionClass = new (...args: any[]) => { prepareQuery(...args: Parameters<Prepare>): unknown };
+const MappingPostgresJsSession = withCompiledMappers(PostgresJsSession as unknown as SessionClass);
+const MappingPgliteSession = withCompiledMappers(PgliteSession as unknown as SessionClass);
 
 type AnySession = PgSession<PgQueryResultHKT, Record<string, never>, never>;
 

@@ -73,13 +73,13 @@ function callPlainFieldResolversDirectly(schema: GraphQLSchema): void {
     if (!instance)
       instances.set(resolver.target, (instance = new (resolver.target as new () => Record<string, Method>)()));
     const self = instance;
-    const method = instance[resolver.methodName]!;
+    const method = instance[resolver.methodName];
     const kinds = params.map((p) => p.kind).join(',');
     field.resolve = (
       kinds === 'root,context'
-        ? (root, _args, context) => method.call(self, root, context)
+        ? (root, _args, context) => method!.call(self, root, context)
         : (root, _args, context, info) =>
-            method.apply(
+            method!.apply(
               self,
               params.map((p) => (p.kind === 'root' ? root : p.kind === 'context' ? context : info)),
             )

@@ -5,7 +5,7 @@ import { ErrorCode } from '../shared/errors.js';
 
 interface Manifest {
   format?: string;
-  operations: Array<{ id?: string; name?: string; body: string }>;
+  operations?: Array<{ id?: string; name?: string; body: string }>;
 }
 
 /** The trusted body for a request's query text or persisted-query hash; undefined when it is not trusted. */
@@ -33,7 +33,7 @@ export function loadTrustedDocuments(manifestPath: string): TrustedLookup {
         extensions = undefined;
       }
     }
-    const hash = typeof extensions === 'object' ? extensions?.persistedQuery?.sha256Hash : undefined;
+    const hash = typeof extensions === 'object' ? extensions.persistedQuery?.sha256Hash : undefined;
     return hash ? byId.get(hash) : typeof query === 'string' ? byId.get(sha256(query)) : undefined;
   };
 }

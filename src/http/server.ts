@@ -110,8 +110,10 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const schema = await buildOrbitSchema(app.bus);
   await app.bus.start(database);
 
+  // Typed as fastify's logger: fastify's instance type is inferred from it.
+  const loggerInstance: FastifyBaseLogger = logger;
   const fastify = Fastify({
-    loggerInstance: logger as FastifyBaseLogger,
+    loggerInstance,
     trustProxy: config.TRUST_PROXY,
     bodyLimit: BODY_LIMIT,
     // One log line per request, written below, with the request id as `requestId` like every other line.
@@ -282,7 +284,7 @@ function logRequests(fastify: FastifyInstance, reports: OperationReports, logger
     const operation = pending.get(request.id);
     if (operation) pending.delete(request.id);
     const ms = Math.round(reply.elapsedTime * 100) / 100;
-    const path = request.url.split('?')[0]!;
+    const path = request.url.split('?')[0] ?? request.url;
     const line = {
       requestId: request.id,
       method: request.method,

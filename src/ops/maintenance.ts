@@ -21,7 +21,7 @@ export async function sweep(app: App): Promise<void> {
 export function scheduleMaintenance(app: App, everyMs = 3_600_000): () => void {
   const run = () => sweep(app).catch((err: unknown) => app.logger.warn({ err }, 'maintenance sweep failed'));
   void run();
-  const timer = setInterval(run, everyMs);
+  const timer = setInterval(() => void run(), everyMs);
   timer.unref();
   return () => clearInterval(timer);
 }

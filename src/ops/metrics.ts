@@ -111,10 +111,14 @@ export class Metrics {
       });
       return null;
     }
-    const server = createServer(async (req, res) => {
+    // A failed collection (a database that does not answer) is a 500 for the scrape, never an
+    // unhandled rejection that would end the process.
+    const server = createServer((req, res) => {
       if (req.url !== '/metrics') return void res.writeHead(404).end();
-      const { body, type } = await render();
-      res.writeHead(200, { 'content-type': type }).end(body);
+      render().then(
+        ({ body, type }) => res.writeHead(200, { 'content-type': type }).end(body),
+        () => res.writeHead(500).end('metrics unavailable\n'),
+      );
     });
     await new Promise<void>((r) => server.listen(config.METRICS_PORT, config.HOST, r));
     return server;

@@ -31,7 +31,7 @@ export function operationReports(reports: OperationReports, logger: Logger): Apo
         async didEncounterErrors({ errors, contextValue }) {
           for (const error of errors) {
             if (isUnexpected(error))
-              logger.error({ err: error, requestId: contextValue?.requestId }, 'unexpected error');
+              logger.error({ err: error, requestId: contextValue.requestId }, 'unexpected error');
           }
         },
         async willSendResponse({ response, contextValue, operationName, errors }) {
@@ -44,12 +44,12 @@ export function operationReports(reports: OperationReports, logger: Logger): Apo
           }
           const report: OperationReport = {
             operationName: operationName ?? null,
-            statements: contextValue?.stats?.statements ?? 0,
+            statements: contextValue.stats?.statements ?? 0,
             durationMs: Math.round((performance.now() - started) * 100) / 100,
-            viewerId: contextValue?.viewer?.userId ?? null,
+            viewerId: contextValue.viewer?.userId ?? null,
             errors: errors?.length ?? 0,
           };
-          reports.emit('operation', report, contextValue?.requestId);
+          reports.emit('operation', report, contextValue.requestId);
         },
       };
     },

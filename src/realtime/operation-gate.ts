@@ -4,6 +4,7 @@ import {
   type GraphQLSchema,
   NoSchemaIntrospectionCustomRule,
   type OperationDefinitionNode,
+  OperationTypeNode,
   type ValidationRule,
   getOperationAST,
   specifiedRules,
@@ -84,7 +85,7 @@ export class OperationGate {
     }
     const operation = getOperationAST(document, payload.operationName);
     if (!operation) return refuse(ErrorCode.BAD_USER_INPUT, 'Unknown operation');
-    if (operation.operation !== 'subscription') {
+    if (operation.operation !== OperationTypeNode.SUBSCRIPTION) {
       return refuse(
         ErrorCode.BAD_USER_INPUT,
         'Only subscriptions run over WebSocket; send queries and mutations to POST /graphql',

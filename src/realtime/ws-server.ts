@@ -153,7 +153,7 @@ export function attachWebSockets(server: Server, app: App, services: Services, s
 
   // Shared listeners: `this` is the socket, so no socket gets closures of its own.
   function onSocketMessage(this: WebSocket, data: RawData) {
-    connections.get(this)?.receive(String(data));
+    connections.get(this)?.receive((data as Buffer).toString('utf8'));
   }
   function onSocketClose(this: WebSocket, code: number, reason: Buffer) {
     const conn = connections.get(this);

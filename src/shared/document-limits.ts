@@ -71,7 +71,6 @@ function measure(document: DocumentNode, limits: DocumentLimits): { fields: numb
       out.names.set(name, n);
     };
     for (const sel of set.selections) {
-      let inner: Shape;
       if (sel.kind === Kind.FIELD) {
         const child = sel.selectionSet ? selection(sel.selectionSet) : empty;
         out.fields += 1 + child.fields;
@@ -79,7 +78,7 @@ function measure(document: DocumentNode, limits: DocumentLimits): { fields: numb
         add((sel.alias ?? sel.name).value, 1);
         continue;
       }
-      inner = sel.kind === Kind.INLINE_FRAGMENT ? selection(sel.selectionSet) : fragment(sel.name.value);
+      const inner: Shape = sel.kind === Kind.INLINE_FRAGMENT ? selection(sel.selectionSet) : fragment(sel.name.value);
       out.fields += inner.fields;
       out.depth = Math.max(out.depth, inner.depth);
       for (const [name, times] of inner.names) add(name, times);
@@ -127,7 +126,7 @@ export function parseWithinLimits(text: string, limits: DocumentLimits): Documen
   // An explicit stack: a document nested thousands of levels deep cannot overflow the call stack here.
   const stack: unknown[] = [document];
   while (stack.length) {
-    const node = stack.pop() as { kind?: string; alias?: unknown } | unknown[];
+    const node = stack.pop() as { kind?: string; alias?: unknown } | unknown[] | null | undefined;
     if (Array.isArray(node)) {
       for (const n of node) stack.push(n);
       continue;

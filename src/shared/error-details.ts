@@ -39,6 +39,9 @@ interface Failed {
   originalError?: unknown;
 }
 
+/** A message field as text: errors from drivers and libraries are not always what their types say. */
+export const messageText = (value: unknown): string => (typeof value === 'string' ? value : '');
+
 /** drizzle's DrizzleQueryError: the failed statement, its parameters, and the driver's error as cause. */
 export function isFailedQuery(error: unknown): boolean {
   return !!error && typeof error === 'object' && typeof (error as Failed).query === 'string' && 'params' in error;
@@ -67,7 +70,7 @@ export function errorDetails(error: unknown, development: boolean, depth = 0): E
   const details: ErrorDetails = {
     type: e.name ?? 'Error',
     // drizzle's message repeats the parameters: the statement is given apart from them instead.
-    message: isQuery ? 'Failed query' : withoutParams(String(e.message ?? '')),
+    message: isQuery ? 'Failed query' : withoutParams(messageText(e.message)),
   };
   if (isQuery) {
     details.query = e.query as string;
@@ -85,7 +88,7 @@ export function errorDetails(error: unknown, development: boolean, depth = 0): E
 export function databaseReason(error: unknown): string | null {
   for (const e of causes(error)) {
     const db = dbFields(e);
-    if (db) return `${db.code}: ${String(e.message ?? '')}${db.constraint ? ` (constraint ${db.constraint})` : ''}`;
+    if (db) return `${db.code}: ${messageText(e.message)}${db.constraint ? ` (constraint ${db.constraint})` : ''}`;
   }
   return null;
 }

@@ -103,7 +103,7 @@ export class FieldProblems {
 export function* causes(error: unknown): Generator<Record<string, unknown>> {
   let e = error as { originalError?: unknown; cause?: unknown; errors?: unknown[] } | undefined;
   for (let depth = 0; e && typeof e === 'object' && depth < 6; depth++) {
-    yield e as Record<string, unknown>;
+    yield e;
     e = (e.originalError ?? e.cause ?? e.errors?.[0]) as typeof e;
   }
 }

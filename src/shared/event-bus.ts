@@ -11,7 +11,8 @@ export const BUS_CHANNEL = 'orbit_events';
  * declares its own topics by augmenting this interface (see `<module>/topics.ts`) and registers how
  * its events are routed with `defineTopic`.
  */
-// eslint-disable-next-line @typescript-eslint/no-empty-interface
+
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type -- filled by each module's declaration merging
 export interface Topics {}
 
 /** One event on the bus: a topic with its fields. */
@@ -25,7 +26,7 @@ const routes = new Map<string, (event: never) => string>();
  * topic itself, for events every replica acts on as a whole).
  */
 export function defineTopic<K extends keyof Topics>(topic: K, key: (event: EventOf<K>) => string): void {
-  routes.set(topic, key as (event: never) => string);
+  routes.set(topic, key);
 }
 
 /** The key subscribers wait on for an event. */

@@ -1,6 +1,6 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
-import { databaseReason, isFailedQuery } from './error-details.js';
+import { databaseReason, isFailedQuery, messageText } from './error-details.js';
 import { AppError, ErrorCode } from './errors.js';
 import { literalFieldOf } from './input-gate.js';
 
@@ -22,7 +22,7 @@ const REQUEST_ERRORS = new Set([
 export function createFormatError(production: boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
-    const code = String(formatted.extensions?.code ?? '');
+    const code = messageText(formatted.extensions?.code);
     if (!production && !(original instanceof AppError)) {
       const failed = databaseFailure(original);
       if (failed) return failed(formatted);
@@ -60,7 +60,7 @@ function strip(formatted: GraphQLFormattedError, production: boolean): GraphQLFo
 export function isUnexpected(error: unknown): boolean {
   const original = unwrapResolverError(error);
   if (original instanceof AppError) return false;
-  const code = (original as { extensions?: { code?: string } })?.extensions?.code;
+  const code = (original as { extensions?: { code?: string } } | null | undefined)?.extensions?.code;
   return !code || code === ErrorCode.INTERNAL_SERVER_ERROR;
 }
 
@@ -71,7 +71,7 @@ export function isUnexpected(error: unknown): boolean {
 function databaseFailure(original: unknown): ((formatted: GraphQLFormattedError) => GraphQLFormattedError) | null {
   const reason = databaseReason(original);
   if (!reason && !isFailedQuery(original)) return null;
-  const message = `Database error ${reason ?? String((original as { cause?: { message?: unknown } }).cause?.message ?? 'without a reason')}`;
+  const message = `Database error ${reason ?? (messageText((original as { cause?: { message?: unknown } }).cause?.message) || 'without a reason')}`;
   return (formatted) => {
     const { stacktrace: _s, ...extensions } = (formatted.extensions ?? {}) as Record<string, unknown>;
     return { ...formatted, message, extensions: { ...extensions, code: ErrorCode.INTERNAL_SERVER_ERROR } };

@@ -3,6 +3,7 @@ import {
   type ASTVisitor,
   type DocumentNode,
   type GraphQLInputType,
+  Kind,
   GraphQLError,
   type GraphQLSchema,
   type OperationDefinitionNode,
@@ -75,7 +76,7 @@ function checkJson(value: unknown, path: ReadonlyArray<string | number>, problem
 /** Walks one coerced argument value along its input type. */
 function checkValue(value: unknown, type: GraphQLInputType, path: Array<string | number>, problems: Problems): void {
   if (value === null || value === undefined) return;
-  const nullable = getNullableType(type) as GraphQLInputType;
+  const nullable: GraphQLInputType = getNullableType(type);
   if (isListType(nullable)) {
     const items = value as unknown[];
     if (items.length > INPUT_CAPS.listItems) return add(problems, path, `At most ${INPUT_CAPS.listItems} items`);
@@ -157,7 +158,7 @@ export function checkInputs(
   const problems: Problems = {};
   const typeInfo = new TypeInfo(schema);
   const used = new Set<unknown>([operation]);
-  for (const d of document.definitions) if (d.kind === 'FragmentDefinition') used.add(d);
+  for (const d of document.definitions) if (d.kind === Kind.FRAGMENT_DEFINITION) used.add(d);
   for (const definition of document.definitions) {
     if (!used.has(definition)) continue;
     visit(

@@ -44,6 +44,10 @@ export class JobWorker {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private readonly stopping = new AbortController();
+  /** Read through a call: a stop may come during any await, which narrowing on the field would hide. */
+  private stopped(): boolean {
+    return this.stopping.signal.aborted;
+  }
   private readonly idle = new Set<() => void>();
 
   constructor(
@@ -63,7 +67,7 @@ export class JobWorker {
         this.logger.warn({ err }, 'job worker: claiming jobs failed');
       }
       if (!worked) for (const done of this.idle) done();
-      if (!this.stopping.signal.aborted)
+      if (!this.stopped())
         this.timer = setTimeout(() => void (this.running = tick()), worked ? 0 : this.options.pollMs);
     };
     this.running = tick();
@@ -82,9 +86,9 @@ export class JobWorker {
     const byKind = new Map<string, Job[]>();
     for (const job of claimed) byKind.set(job.kind, [...(byKind.get(job.kind) ?? []), job]);
     for (const [kind, group] of byKind) {
-      const handler = this.handlers[kind]!;
+      const handler = this.handlers[kind];
       if (typeof handler !== 'function') {
-        const outcomes = await handler
+        const outcomes = await handler!
           .batch(group, this.stopping.signal)
           .catch((error: Error) => group.map(() => error));
         for (const [i, job] of group.entries()) await this.settle(job, outcomes[i] ?? null);

@@ -1,5 +1,5 @@
 import type { ApolloServerPlugin } from '@apollo/server';
-import { type DocumentNode, type GraphQLSchema, Kind, type OperationDefinitionNode } from 'graphql';
+import { type DocumentNode, type GraphQLSchema, Kind, type OperationDefinitionNode, OperationTypeNode } from 'graphql';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { type DocumentLimits, parseWithinLimits, tooComplex } from './document-limits.js';
 import { AppError } from './errors.js';
@@ -60,7 +60,7 @@ export function checkOperation(
   limits: OperationLimits,
 ): void {
   const coerced = checkInputs(schema, document, operation, variables);
-  if (operation.operation === 'mutation') {
+  if (operation.operation === OperationTypeNode.MUTATION) {
     const sensitive = operation.selectionSet.selections.filter(
       (s) => s.kind === Kind.FIELD && SENSITIVE.has(s.name.value),
     );

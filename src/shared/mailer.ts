@@ -31,9 +31,9 @@ export function createMailer(opts: { smtpUrl?: string; from: string; outboxDir: 
  * and other control characters: no text can add a header line or break the subject.
  */
 export function safeHeaders(mail: Mail): Mail {
-  // eslint-disable-next-line no-control-regex
   const oneLine = (v: string) =>
     v
+      // eslint-disable-next-line no-control-regex -- header values lose control characters on purpose
       .replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ')
       .replace(/ {2,}/g, ' ')
       .trim();

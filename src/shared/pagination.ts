@@ -58,7 +58,7 @@ export function decodeCursor(cursor: string): CursorValue {
   try {
     const parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
     if (Array.isArray(parsed) && parsed.length === 2 && typeof parsed[1] === 'string' && isUuid(parsed[1])) {
-      const [v] = parsed;
+      const [v] = parsed as unknown[];
       if (v === null || typeof v === 'string' || typeof v === 'number') return parsed as CursorValue;
     }
   } catch {

@@ -32,11 +32,13 @@ function parseInstant(value: unknown): Date {
   }
   const date = new Date(value);
   // JavaScript rolls 2026-02-30 over to March 2: the written date and time must exist as written.
-  const [y, mo, d, h, mi, sec = 0] = (/^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?/.exec(value) ?? [])
+  const [y, mo, d, h, mi, sec = 0] = (
+    (/^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2}))?/.exec(value) ?? []) as (string | undefined)[]
+  )
     .slice(1)
     .filter((x) => x !== undefined)
     .map(Number);
-  const day = new Date(Date.UTC(y!, mo! - 1, d!));
+  const day = new Date(Date.UTC(y!, mo! - 1, d));
   const real =
     day.getUTCFullYear() === y &&
     day.getUTCMonth() === mo! - 1 &&

@@ -21,7 +21,7 @@ export function createSharedSubscribe(viewerOf: (contextValue: unknown) => strin
     if (varsKey === undefined) variableKeys.set(vars, (varsKey = JSON.stringify(vars)));
     const key = `${viewer}\u0000${args.operationName ?? ''}\u0000${varsKey}`;
     let byDoc = results.get(payload);
-    if (!byDoc) results.set(payload, (byDoc = new Map()));
+    if (!byDoc) results.set(payload, (byDoc = new Map<string, Result>()));
     const docKey = `${documentId(args.document)}\u0000${key}`;
     let result = byDoc.get(docKey);
     if (!result) byDoc.set(docKey, (result = execute({ ...args, rootValue: payload })));
@@ -30,7 +30,7 @@ export function createSharedSubscribe(viewerOf: (contextValue: unknown) => strin
 
   return async function subscribe(args: ExecutionArgs) {
     const stream = await createSourceEventStream(args);
-    if (!(Symbol.asyncIterator in stream)) return stream as ExecutionResult;
+    if (!(Symbol.asyncIterator in stream)) return stream;
     const source = stream as AsyncIterableIterator<unknown>;
     return new MappedStream(source, (payload) => run(args, payload));
   };

@@ -135,7 +135,7 @@ export class TagSet {
     if (tagIds.length)
       await q
         .insert(this.def.links)
-        .values(tagIds.map((tagId) => ({ [this.linkKeys.item]: itemId, [this.linkKeys.tag]: tagId })) as never)
+        .values(tagIds.map((tagId) => ({ [this.linkKeys.item]: itemId, [this.linkKeys.tag]: tagId })))
         .onConflictDoNothing();
   }
 

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, uniqueEmail } from '../helpers/client.js';
 import { type TestServer, startServer } from '../helpers/server.js';
+import { closeAll } from '../helpers/teardown.js';
 
 let s: TestServer;
 let adminToken: string;
@@ -18,7 +19,7 @@ beforeAll(async () => {
   );
   adminToken = login.login.accessToken;
 });
-afterAll(() => s?.close());
+afterAll(() => closeAll(s));
 
 const SUSPEND = `mutation S($id: ID!, $r: String!) { suspendUser(userId: $id, reason: $r) { id suspended suspensionReason } }`;
 const LOGIN = `mutation L($i: String!, $p: String!) { login(input: { identifier: $i, password: $p }) { accessToken } }`;

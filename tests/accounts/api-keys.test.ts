@@ -1,12 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { waitFor } from '../helpers/ws.js';
 import { type TestServer, startServer } from '../helpers/server.js';
+import { closeAll } from '../helpers/teardown.js';
 
 let s: TestServer;
 beforeAll(async () => {
   s = await startServer();
 });
-afterAll(() => s?.close());
+afterAll(() => closeAll(s));
 
 const CREATE = `mutation C($input: CreateApiKeyInput!) { createApiKey(input: $input) { secret apiKey { id name prefix scopes revoked createdAt lastUsedAt expiresAt } } }`;
 

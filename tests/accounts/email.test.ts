@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, uniqueEmail } from '../helpers/client.js';
 import { type TestServer, startServer } from '../helpers/server.js';
+import { closeAll } from '../helpers/teardown.js';
 
 let s: TestServer;
 let strict: TestServer;
@@ -11,11 +12,11 @@ beforeAll(async () => {
   ]);
 });
 afterAll(async () => {
-  await s?.close();
-  await strict?.close();
+  await closeAll(s);
+  await closeAll(strict);
 });
 
-const tokenIn = (text: string) => /Token: (\S+)/.exec(text)![1]!;
+const tokenIn = (text: string) => /Token: (\S+)/.exec(text)![1];
 const mailsTo = (server: TestServer, to: string, kind: string) =>
   server.outbox().filter((m) => m.to === to && m.kind === kind);
 const VERIFY = `mutation V($t: String!) { verifyEmail(token: $t) { id emailVerified } }`;

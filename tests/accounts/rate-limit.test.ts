@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD, uniqueEmail } from '../helpers/client.js';
 import { type TestServer, startServer } from '../helpers/server.js';
+import { closeAll } from '../helpers/teardown.js';
 
 let s: TestServer;
 let tight: TestServer;
@@ -13,9 +14,9 @@ beforeAll(async () => {
   ]);
 });
 afterAll(async () => {
-  await s?.close();
-  await tight?.close();
-  await defaults?.close();
+  await closeAll(s);
+  await closeAll(tight);
+  await closeAll(defaults);
 });
 
 const LOGIN = `mutation L($i: String!, $p: String!) { login(input: { identifier: $i, password: $p }) { accessToken } }`;

@@ -3,13 +3,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { activities, notifications } from '../../src/db/schema/index.js';
 import { PASSWORD } from '../helpers/client.js';
 import { type TestServer, startServer } from '../helpers/server.js';
+import { closeAll } from '../helpers/teardown.js';
 
 let s: TestServer;
 beforeAll(async () => {
   // A 1-second grace window keeps the reuse test short; the rule is the same as with 10 s.
   s = await startServer({ REFRESH_REUSE_GRACE_S: '1' });
 });
-afterAll(() => s?.close());
+afterAll(() => closeAll(s));
 
 const REFRESH = `mutation F($t: String) { refreshToken(refreshToken: $t) { accessToken refreshToken user { id } } }`;
 const ME = `{ me { id } }`;

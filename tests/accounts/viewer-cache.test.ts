@@ -6,6 +6,7 @@ import { ViewerCache } from '../../src/modules/accounts/viewer-cache.js';
 import { PASSWORD, type Account } from '../helpers/client.js';
 import { type TestServer, startServer } from '../helpers/server.js';
 import { sleep, waitFor } from '../helpers/ws.js';
+import { closeAll } from '../helpers/teardown.js';
 
 let s: TestServer;
 let shortLived: TestServer;
@@ -25,8 +26,8 @@ beforeAll(async () => {
   ).login.accessToken;
 });
 afterAll(async () => {
-  await s?.close();
-  await shortLived?.close();
+  await closeAll(s);
+  await closeAll(shortLived);
 });
 
 const ME = `{ me { id name role } }`;
@@ -124,15 +125,14 @@ describe('the verified-token cache', () => {
 });
 
 describe('ViewerCache races', () => {
-  const viewer = (userId: string, sessionId: string): Viewer =>
-    ({
-      user: { id: userId } as Viewer['user'],
-      userId,
-      sessionId,
-      apiKeyId: null,
-      scopes: null,
-      expiresAt: new Date(Date.now() + 60_000),
-    }) as Viewer;
+  const viewer = (userId: string, sessionId: string): Viewer => ({
+    user: { id: userId } as Viewer['user'],
+    userId,
+    sessionId,
+    apiKeyId: null,
+    scopes: null,
+    expiresAt: new Date(Date.now() + 60_000),
+  });
   const cache = () => new ViewerCache({ maxEntries: 100, maxAgeMs: 60_000 });
 
   it('does not keep a read that began before a change committed', () => {

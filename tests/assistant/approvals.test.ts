@@ -8,6 +8,7 @@ import { startFakeLlm } from '../helpers/fake-llm.js';
 import { type TestServer, freshDatabase, startServer } from '../helpers/server.js';
 import { subscribed, wsClient } from '../helpers/ws.js';
 import { APPROVE, DENY, SEND, actions, conversation, messagesOf, taskList } from './agent-helpers.js';
+import { closeAll } from '../helpers/teardown.js';
 
 let s: TestServer;
 let llm: Awaited<ReturnType<typeof startFakeLlm>>;
@@ -16,8 +17,8 @@ beforeAll(async () => {
   s = await startServer({ LLM_BASE_URL: llm.url, LLM_MODEL: 'fake-1' });
 });
 afterAll(async () => {
-  await s?.close();
-  await llm?.close();
+  await closeAll(s);
+  await closeAll(llm);
 });
 beforeEach(() => {
   llm.set('ok', { reply: ['Done.'] });
@@ -163,7 +164,7 @@ describe('approvals', () => {
     expect(both[0].approveAssistantAction.result).toMatchObject({ sharedWith: b.email, role: 'VIEWER' });
     expect(await members(a, listId)).toEqual([a.email, b.email].sort());
     expect(llm.requests).toHaveLength(3);
-    const [{ n }] = await execRows<{ n: number }>(
+    const [{ n } = { n: -1 }] = await execRows<{ n: number }>(
       s.server.app.db,
       sql`select count(*)::int as n from activities where verb = 'assistant.share_task_list' and actor_id = ${a.userId}`,
     );

@@ -5,6 +5,7 @@ import type { Account } from '../helpers/client.js';
 import { startFakeLlm } from '../helpers/fake-llm.js';
 import { type TestServer, startServer } from '../helpers/server.js';
 import { subscribed, wsClient } from '../helpers/ws.js';
+import { closeAll } from '../helpers/teardown.js';
 
 let s: TestServer;
 let plain: TestServer;
@@ -24,9 +25,9 @@ beforeAll(async () => {
   ]);
 });
 afterAll(async () => {
-  await s?.close();
-  await plain?.close();
-  await llm?.close();
+  await closeAll(s);
+  await closeAll(plain);
+  await closeAll(llm);
 });
 beforeEach(() =>
   llm.set('ok', { reply: ['Hello', ', ', 'world', '!'], usage: { prompt_tokens: 40, completion_tokens: 10 } }),

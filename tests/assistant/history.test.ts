@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeLlm } from '../helpers/fake-llm.js';
 import { type TestServer, startServer } from '../helpers/server.js';
 import { SEND, conversation, modelCalls } from './agent-helpers.js';
+import { closeAll } from '../helpers/teardown.js';
 
 let s: TestServer;
 let llm: Awaited<ReturnType<typeof startFakeLlm>>;
@@ -10,8 +11,8 @@ beforeAll(async () => {
   s = await startServer({ LLM_BASE_URL: llm.url, LLM_MODEL: 'fake-1', LLM_HISTORY_TOKENS: '100' });
 });
 afterAll(async () => {
-  await s?.close();
-  await llm?.close();
+  await closeAll(s);
+  await closeAll(llm);
 });
 
 // 50 tokens each (about 4 characters a token).

@@ -4,12 +4,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Account } from '../helpers/client.js';
 import { type TestServer, startServer } from '../helpers/server.js';
 import { APPROVE, actions, activityVerbs, taskList } from './agent-helpers.js';
+import { closeAll } from '../helpers/teardown.js';
 
 let s: TestServer;
 beforeAll(async () => {
   s = await startServer({ MCP_REQUESTS_PER_MINUTE: '40' });
 });
-afterAll(() => s?.close());
+afterAll(() => closeAll(s));
 
 /** The SDK's own client over Streamable HTTP, with a bearer credential. */
 async function mcp(credential: string): Promise<Client> {

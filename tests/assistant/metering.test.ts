@@ -3,12 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execRows } from '../../src/db/client.js';
 import type { Account } from '../helpers/client.js';
 import { type TestServer, startServer } from '../helpers/server.js';
+import { closeAll } from '../helpers/teardown.js';
 
 let s: TestServer;
 beforeAll(async () => {
   s = await startServer({ TIER_LIMIT_FREE: '1000' });
 });
-afterAll(() => s?.close());
+afterAll(() => closeAll(s));
 
 const RESERVE = `mutation R($n: Int!) { reserveUsage(estimatedTokens: $n) { id estimatedTokens expiresAt } }`;
 const RECORD = `mutation U($r: ID, $p: Int!, $c: Int!) { recordUsage(input: { model: "agent-model", promptTokens: $p, completionTokens: $c, reservationId: $r }) { tokensUsed requestCount remainingTokens } }`;

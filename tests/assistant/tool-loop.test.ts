@@ -16,6 +16,7 @@ import {
   taskList,
   toolReplies,
 } from './agent-helpers.js';
+import { closeAll } from '../helpers/teardown.js';
 
 let s: TestServer;
 let llm: Awaited<ReturnType<typeof startFakeLlm>>;
@@ -24,8 +25,8 @@ beforeAll(async () => {
   s = await startServer({ LLM_BASE_URL: llm.url, LLM_MODEL: 'fake-1', LLM_TIMEOUT_MS: '1500' });
 });
 afterAll(async () => {
-  await s?.close();
-  await llm?.close();
+  await closeAll(s);
+  await closeAll(llm);
 });
 beforeEach(() => {
   llm.set('ok', { reply: ['Done.'], usage: { prompt_tokens: 40, completion_tokens: 10 } });

@@ -8,12 +8,13 @@ import { freePort, runTs, waitForReady } from '../helpers/process.js';
 import { type TestServer, freshDatabase, startServer } from '../helpers/server.js';
 import { subscribed, untilLive, waitFor, wsClient } from '../helpers/ws.js';
 import { createList, createTask, positions } from '../tasks/helpers.js';
+import { closeAll } from '../helpers/teardown.js';
 
 let s: TestServer;
 beforeAll(async () => {
   s = await startServer();
 });
-afterAll(() => s?.close());
+afterAll(() => closeAll(s));
 
 describe('faults', () => {
   it('a failure between the statements of a mutation leaves no partial rows', async () => {

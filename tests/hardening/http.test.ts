@@ -6,6 +6,7 @@ import { sql } from 'drizzle-orm';
 import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestServer, startServer } from '../helpers/server.js';
+import { closeAll } from '../helpers/teardown.js';
 
 const APP = 'https://app.example.com';
 const TRUSTED = 'query Me { me { id } }';
@@ -31,9 +32,9 @@ beforeAll(async () => {
   ]);
 });
 afterAll(async () => {
-  await prod?.close();
-  await trusted?.close();
-  await dev?.close();
+  await closeAll(prod);
+  await closeAll(trusted);
+  await closeAll(dev);
 });
 
 const post = (s: TestServer, headers: Record<string, string>, body: unknown = { query: '{ __typename }' }) =>
@@ -124,10 +125,10 @@ describe('HTTP hardening', () => {
     // Read the metrics while the statement runs (again, if a busy machine let it finish first).
     let text = '';
     for (let attempt = 0; attempt < 5 && !/^orbit_db_pool_busy [1-9]/m.test(text); attempt++) {
-      let done = false;
-      const sleeping = prod.server.app.db.execute(sql`select pg_sleep(1)`).then(() => void (done = true));
+      const state = { done: false };
+      const sleeping = prod.server.app.db.execute(sql`select pg_sleep(1)`).then(() => void (state.done = true));
       do text = await (await fetch(`${prod.url}/metrics`)).text();
-      while (!done && !/^orbit_db_pool_busy [1-9]/m.test(text));
+      while (!state.done && !/^orbit_db_pool_busy [1-9]/m.test(text));
       await sleeping;
     }
     expect(text).toContain('orbit_db_pool_max 10');

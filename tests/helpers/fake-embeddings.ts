@@ -1,5 +1,6 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { handled } from './handled.js';
 
 /** The concepts of the test vocabulary: words of one concept have the same direction. */
 export const CONCEPTS: string[][] = [
@@ -30,24 +31,26 @@ export type EmbeddingsBehaviour = 'ok' | 'http500' | 'hang' | 'wrong-dimensions'
 export async function startFakeEmbeddings() {
   const inputs: string[][] = [];
   let behaviour: EmbeddingsBehaviour = 'ok';
-  const server = createServer(async (req, res) => {
-    let raw = '';
-    for await (const part of req) raw += part;
-    const body = JSON.parse(raw || '{}') as { input: string[] | string; dimensions?: number };
-    const texts = Array.isArray(body.input) ? body.input : [body.input];
-    inputs.push(texts);
-    if (behaviour === 'http500') return void res.writeHead(500).end('{"error":{"message":"down"}}');
-    if (behaviour === 'hang') return;
-    const dims = behaviour === 'wrong-dimensions' ? DIMENSIONS + 3 : (body.dimensions ?? DIMENSIONS);
-    res.writeHead(200, { 'content-type': 'application/json' });
-    res.end(
-      JSON.stringify({
-        object: 'list',
-        data: texts.map((t, index) => ({ object: 'embedding', index, embedding: vectorOf(t, dims) })),
-        usage: { prompt_tokens: 1, total_tokens: 1 },
-      }),
-    );
-  });
+  const server = createServer(
+    handled(async (req, res) => {
+      let raw = '';
+      for await (const part of req) raw += part;
+      const body = JSON.parse(raw || '{}') as { input: string[] | string; dimensions?: number };
+      const texts = Array.isArray(body.input) ? body.input : [body.input];
+      inputs.push(texts);
+      if (behaviour === 'http500') return void res.writeHead(500).end('{"error":{"message":"down"}}');
+      if (behaviour === 'hang') return;
+      const dims = behaviour === 'wrong-dimensions' ? DIMENSIONS + 3 : (body.dimensions ?? DIMENSIONS);
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(
+        JSON.stringify({
+          object: 'list',
+          data: texts.map((t, index) => ({ object: 'embedding', index, embedding: vectorOf(t, dims) })),
+          usage: { prompt_tokens: 1, total_tokens: 1 },
+        }),
+      );
+    }),
+  );
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`,

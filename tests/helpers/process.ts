@@ -35,13 +35,13 @@ export function runTs(entry: string, args: string[], env: Record<string, string>
         NODE_ENV: 'development',
         LOG_LEVEL: 'warn',
         ...env,
-      }).filter(([, v]) => v !== '' && v !== undefined),
+      }).filter(([, v]) => v !== ''),
     ),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
   const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
   return { child, output: () => out, exited };
 }

@@ -8,6 +8,7 @@ import { startSmtpPeer } from '../helpers/smtp-peer.js';
 import { waitFor } from '../helpers/ws.js';
 import { SEND, actions, conversation, taskList } from '../assistant/agent-helpers.js';
 import { CONNECT, input, mailbox, settled, sync, threads } from './mail-helpers.js';
+import { closeAll } from '../helpers/teardown.js';
 
 let s: TestServer;
 let imap: Dovecot;
@@ -36,10 +37,10 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  await s?.close();
-  await smtp?.close();
-  await imap?.stop();
-  await llm?.close();
+  await closeAll(s);
+  await closeAll(smtp);
+  await closeAll(imap);
+  await closeAll(llm);
 });
 
 const DRAFT = `fragment D on EmailDraft { id to cc subject text status error sentAt inReplyTo { id } account { id } }`;
@@ -103,11 +104,11 @@ describe('drafts and sending', () => {
     );
     expect(now).toMatchObject({ status: 'SENT', error: null, sentAt: expect.any(String) });
     expect(smtp.received).toHaveLength(1);
-    const sent = smtp.received[0]!;
-    expect(sent.to).toEqual(['bob@test.example']);
-    expect(sent.raw).toMatch(/^In-Reply-To: <lunch@test\.example>/m);
-    expect(sent.raw).toMatch(/^References: <lunch@test\.example>/m);
-    const messageId = /^Message-ID: (<[^>]+>)/im.exec(sent.raw)![1];
+    const sent = smtp.received[0];
+    expect(sent!.to).toEqual(['bob@test.example']);
+    expect(sent!.raw).toMatch(/^In-Reply-To: <lunch@test\.example>/m);
+    expect(sent!.raw).toMatch(/^References: <lunch@test\.example>/m);
+    const messageId = /^Message-ID: (<[^>]+>)/im.exec(sent!.raw)![1];
     // Both attempts wrote a log row: the failure, then the success.
     const logs = (
       await s.ok(
@@ -293,7 +294,7 @@ describe('drafts and sending', () => {
       ['search_email', 'EXECUTED', null],
       ['draft_email', 'PENDING', 'UNTRUSTED_CONTENT'],
     ]);
-    const [{ n }] = await execRows<{ n: number }>(
+    const [{ n } = { n: -1 }] = await execRows<{ n: number }>(
       s.server.app.db,
       sql`select count(*)::int as n from email_drafts where user_id = ${a.userId}`,
     );

@@ -8,6 +8,7 @@ import { createClient } from '../helpers/client.js';
 import { type TestServer, freshDatabase, startServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/ws.js';
 import { CONNECT, accountOf, input, mailbox, settled, sync, threads } from './mail-helpers.js';
+import { closeAll } from '../helpers/teardown.js';
 
 let s: TestServer;
 let imap: Dovecot;
@@ -16,8 +17,8 @@ beforeAll(async () => {
   s = await startServer({ JOBS_POLL_MS: '50', MAIL_SYNC_INTERVAL_S: '3600', MAIL_CONNECT_TIMEOUT_MS: '3000' });
 });
 afterAll(async () => {
-  await s?.close();
-  await imap?.stop();
+  await closeAll(s);
+  await closeAll(imap);
 });
 
 describe('connecting a mail account', () => {
@@ -42,7 +43,7 @@ describe('connecting a mail account', () => {
       fields: { imapPort: 'The port is 1-65535' },
     });
     expect((await s.ok(`{ mailAccounts { id } }`, {}, { token: a.token })).mailAccounts).toEqual([]);
-    const [{ n }] = await execRows<{ n: number }>(
+    const [{ n } = { n: -1 }] = await execRows<{ n: number }>(
       s.server.app.db,
       sql`select count(*)::int as n from mail_accounts where user_id = ${a.userId}`,
     );
@@ -162,7 +163,7 @@ describe('sync', () => {
     );
     await box.mailboxOpen('INBOX');
     await box
-      .messageFlagsAdd({ header: { 'message-id': '<m1@test.example>' } } as never, ['\\Seen'])
+      .messageFlagsAdd({ header: { 'message-id': '<m1@test.example>' } }, ['\\Seen'])
       .catch(async () => box.messageFlagsAdd('1', ['\\Seen']));
     await box.messageDelete('2');
     expect((await sync(s, a, acc.id)).messageCount).toBe(4);
@@ -285,7 +286,7 @@ describe('disconnecting', () => {
       await s.ok(`mutation D($id: ID!) { disconnectMailAccount(id: $id) }`, { id: acc.id }, { token: a.token }),
     ).toEqual({ disconnectMailAccount: acc.id });
     for (const table of ['mail_accounts', 'mail_threads', 'email_messages', 'mail_folders']) {
-      const [{ n }] = await execRows<{ n: number }>(
+      const [{ n } = { n: -1 }] = await execRows<{ n: number }>(
         s.server.app.db,
         sql`select count(*)::int as n from ${sql.raw(table)} where ${sql.raw(table === 'mail_folders' ? 'account_id' : table === 'mail_accounts' ? 'id' : 'account_id')} = ${acc.id}`,
       );

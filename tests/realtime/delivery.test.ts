@@ -4,12 +4,13 @@ import { sendSentinel } from '../helpers/sentinel.js';
 import { type TestServer, startServer } from '../helpers/server.js';
 import { subscribed, wsClient } from '../helpers/ws.js';
 import { createList, createTask, share } from '../tasks/helpers.js';
+import { closeAll } from '../helpers/teardown.js';
 
 let s: TestServer;
 beforeAll(async () => {
   s = await startServer();
 });
-afterAll(() => s?.close());
+afterAll(() => closeAll(s));
 
 const NOTIFY = `subscription N($after: ID) { notificationAdded(after: $after) { id kind title entityId } }`;
 const LIST = `subscription L($id: ID!) { taskListChanged(listId: $id) { kind taskId task { id title list { id } labels { id } } actor { id } } }`;

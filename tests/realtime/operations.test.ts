@@ -7,6 +7,7 @@ import WebSocket from 'ws';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type TestServer, startServer } from '../helpers/server.js';
 import { subscribed, wsClient } from '../helpers/ws.js';
+import { closeAll } from '../helpers/teardown.js';
 
 const TRUSTED_SUB = 'subscription Mine { notificationAdded { id title } }';
 const REGISTER = `mutation R($input: RegisterInput!) { register(input: $input) { accessToken refreshToken user { id } } }`;
@@ -35,9 +36,9 @@ beforeAll(async () => {
   ]);
 });
 afterAll(async () => {
-  await s?.close();
-  await prod?.close();
-  await trusted?.close();
+  await closeAll(s);
+  await closeAll(prod);
+  await closeAll(trusted);
 });
 
 const codes = (errors: unknown[]) => JSON.stringify(errors);

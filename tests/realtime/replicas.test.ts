@@ -14,6 +14,7 @@ import { type Db, createDb as openDb } from '../../src/db/client.js';
 import { createNotifications } from '../../src/modules/notifications/index.js';
 import { publish } from '../../src/shared/event-bus.js';
 import { createList, share } from '../tasks/helpers.js';
+import { closeAll } from '../helpers/teardown.js';
 
 /**
  * Two replicas on one database: a mutation through one reaches subscribers on the other only
@@ -57,7 +58,7 @@ beforeAll(async () => {
     };
   }
 }, 60_000);
-afterAll(() => stopAll?.());
+afterAll(() => closeAll(stopAll));
 
 describe('two replicas', () => {
   it('a mutation on one reaches subscribers on the other', async () => {

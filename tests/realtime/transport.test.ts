@@ -4,12 +4,13 @@ import { PASSWORD } from '../helpers/client.js';
 import { type TestServer, startServer } from '../helpers/server.js';
 import { sendSentinel } from '../helpers/sentinel.js';
 import { subscribed, waitFor, wsClient } from '../helpers/ws.js';
+import { closeAll } from '../helpers/teardown.js';
 
 let s: TestServer;
 beforeAll(async () => {
   s = await startServer({ ACCESS_TOKEN_TTL_S: '3' });
 });
-afterAll(() => s?.close());
+afterAll(() => closeAll(s));
 
 const NOTIFY = `subscription { notificationAdded { id kind title } }`;
 const LIST = `subscription L($id: ID!) { taskListChanged(listId: $id) { kind taskId } }`;
@@ -93,7 +94,10 @@ describe('connection', () => {
     raw.send(JSON.stringify({ type: 'ping' }));
     expect(
       await new Promise(
-        (r) => (raw.once('message', (m) => r(JSON.parse(String(m)).type)), raw.once('close', () => r('closed'))),
+        (r) => (
+          raw.once('message', (m) => r(JSON.parse((m as Buffer).toString('utf8')).type)),
+          raw.once('close', () => r('closed'))
+        ),
       ),
     ).toBe('pong');
     raw.close();
@@ -161,7 +165,7 @@ describe('revocation closes sockets at once', () => {
   ];
   // A server of its own, with tokens that outlive the test: only the revocation may close the socket.
   let r: TestServer;
-  afterAll(() => r?.close());
+  afterAll(() => closeAll(r));
   let adminEmail: string;
   beforeAll(async () => {
     r = await startServer();

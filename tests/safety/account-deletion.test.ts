@@ -7,6 +7,7 @@ import { type TestServer, startServer } from '../helpers/server.js';
 import { createList, createTask, share } from '../tasks/helpers.js';
 import { type Dovecot, rawMail, startDovecot } from '../helpers/dovecot.js';
 import { CONNECT, input, mailbox, settled, threads } from '../mail/mail-helpers.js';
+import { closeAll } from '../helpers/teardown.js';
 
 let s: TestServer;
 let llm: Awaited<ReturnType<typeof startFakeLlm>>;
@@ -18,9 +19,9 @@ beforeAll(async () => {
   s = await startServer({ LLM_BASE_URL: llm.url, LLM_MODEL: 'fake-1', JOBS_POLL_MS: '50' });
 });
 afterAll(async () => {
-  await s?.close();
-  await llm?.close();
-  await imap?.stop();
+  await closeAll(s);
+  await closeAll(llm);
+  await closeAll(imap);
 });
 
 /** Every column that references users, found in the catalog, so a table added later is audited too. */

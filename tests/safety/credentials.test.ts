@@ -2,12 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PASSWORD } from '../helpers/client.js';
 import { type TestServer, startServer } from '../helpers/server.js';
 import { createList } from '../tasks/helpers.js';
+import { closeAll } from '../helpers/teardown.js';
 
 let s: TestServer;
 beforeAll(async () => {
   s = await startServer({ LOGIN_MAX_FAILURES: '3', REFRESH_REUSE_GRACE_S: '1' });
 });
-afterAll(() => s?.close());
+afterAll(() => closeAll(s));
 
 const REFRESH = `mutation R($t: String) { refreshToken(refreshToken: $t) { accessToken refreshToken } }`;
 const LOGIN = `mutation L($i: String!, $p: String!) { login(input: { identifier: $i, password: $p }) { accessToken user { id } } }`;
@@ -81,7 +82,7 @@ describe('reset tokens', () => {
       .outbox()
       .filter((m) => m.to === a.email && m.kind === 'reset-password')
       .at(-1)!;
-    const token = /Token: (\S+)/.exec(mail.text)![1]!;
+    const token = /Token: (\S+)/.exec(mail.text)![1];
     expect((await s.ok(CHANGE, { c: a.password, n: 'the-new-password-1' }, { token: a.token })).changePassword).toBe(
       true,
     );

@@ -5,12 +5,13 @@ import { loadConfig } from '../../src/shared/config.js';
 import { operationLimits } from '../../src/shared/limits.js';
 import { type TestServer, startServer } from '../helpers/server.js';
 import { wsClient } from '../helpers/ws.js';
+import { closeAll } from '../helpers/teardown.js';
 
 let s: TestServer;
 beforeAll(async () => {
   s = await startServer();
 });
-afterAll(() => s?.close());
+afterAll(() => closeAll(s));
 
 async function refused(query: string, limit: string) {
   const res = await s.gql(query);

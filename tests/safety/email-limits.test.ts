@@ -4,12 +4,13 @@ import { notifications } from '../../src/db/schema/index.js';
 import { type Account, uniqueEmail } from '../helpers/client.js';
 import { type TestServer, startServer } from '../helpers/server.js';
 import { createList } from '../tasks/helpers.js';
+import { closeAll } from '../helpers/teardown.js';
 
 let s: TestServer;
 beforeAll(async () => {
   s = await startServer({ USER_EMAIL_LIMIT: '5', USER_EMAIL_PER_RECIPIENT_LIMIT: '2', USER_EMAIL_WINDOW_S: '3600' });
 });
-afterAll(() => s?.close());
+afterAll(() => closeAll(s));
 
 const INVITE = `mutation I($e: ID!, $m: [String!]!) { inviteToEvent(eventId: $e, emails: $m) { email } }`;
 const mailsTo = (to: string) => s.outbox().filter((m) => m.to === to);

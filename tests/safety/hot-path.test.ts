@@ -4,6 +4,7 @@ import { integer, pgTable, text } from 'drizzle-orm/pg-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Database, type Db, createDb, execRows } from '../../src/db/client.js';
 import { isPlainFieldResolver } from '../../src/graphql/schema.js';
+import { closeAll } from '../helpers/teardown.js';
 
 // Focused tests of three mechanisms of the hot path (issue 11, items 16-18).
 let database: Database;
@@ -13,7 +14,7 @@ beforeAll(async () => {
   await execRows(database.db, sql`create table hot_path_things (id int not null, name text not null)`);
   await execRows(database.db, sql`insert into hot_path_things values (1, 'one')`);
 });
-afterAll(() => database?.close());
+afterAll(() => closeAll(database));
 
 describe('the compiled row mapper', () => {
   it('keys its mappers by the selection, not by the SQL text alone', async () => {

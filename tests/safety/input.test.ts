@@ -4,6 +4,7 @@ import { execRows } from '../../src/db/client.js';
 import { type Account, type GqlError, PASSWORD } from '../helpers/client.js';
 import { type TestServer, startServer } from '../helpers/server.js';
 import { createList, createTask } from '../tasks/helpers.js';
+import { closeAll } from '../helpers/teardown.js';
 
 // Development mode: the mode in which an unhandled database error would show its SQL and parameters.
 let s: TestServer;
@@ -12,14 +13,14 @@ beforeAll(async () => {
   s = await startServer({ NODE_ENV: 'development' });
   a = await s.register({ timezone: 'Pacific/Kiritimati' });
 });
-afterAll(() => s?.close());
+afterAll(() => closeAll(s));
 
 const NUL = 'bad\u0000text';
 
 /** A clear BAD_USER_INPUT naming the field, and nothing of the database in it. */
 function expectBadInput(error: GqlError, field: string) {
   expect(error.extensions?.code, JSON.stringify(error)).toBe('BAD_USER_INPUT');
-  expect(Object.keys((error.extensions?.fields as object) ?? {})).toContain(field);
+  expect(Object.keys(error.extensions?.fields ?? {})).toContain(field);
   expect(JSON.stringify(error)).not.toMatch(/insert into|select |update "|\$argon2|params:|Failed query/i);
 }
 

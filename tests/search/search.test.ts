@@ -5,6 +5,7 @@ import type { Account } from '../helpers/client.js';
 import { startFakeLlm } from '../helpers/fake-llm.js';
 import { type TestServer, startServer } from '../helpers/server.js';
 import { SEND, actions, conversation, taskList } from '../assistant/agent-helpers.js';
+import { closeAll } from '../helpers/teardown.js';
 
 let s: TestServer;
 let llm: Awaited<ReturnType<typeof startFakeLlm>>;
@@ -13,8 +14,8 @@ beforeAll(async () => {
   s = await startServer({ LLM_BASE_URL: llm.url, LLM_MODEL: 'fake-1' });
 });
 afterAll(async () => {
-  await s?.close();
-  await llm?.close();
+  await closeAll(s);
+  await closeAll(llm);
 });
 
 const SEARCH = `query S($q: String!, $t: [SearchableType!], $m: SearchMode, $f: Int) { search(query: $q, types: $t, mode: $m, first: $f) {
@@ -255,7 +256,7 @@ describe('relations', () => {
     );
     await s.ok(`mutation D($id: ID!) { deleteTaskList(id: $id) }`, { id: w.listId }, { token: a.token });
     expect((await s.ok(RELATED, { t: 'DOCUMENT', id: w.doc }, { token: a.token })).related).toEqual([]);
-    const [{ n }] = await execRows<{ n: number }>(
+    const [{ n } = { n: -1 }] = await execRows<{ n: number }>(
       s.server.app.db,
       sql`select count(*)::int as n from relations where user_id = ${a.userId}`,
     );

@@ -9,6 +9,7 @@ import { createClient } from '../helpers/client.js';
 import { type TestServer, freshDatabase, startServer } from '../helpers/server.js';
 import { waitFor } from '../helpers/ws.js';
 import { taskList } from '../assistant/agent-helpers.js';
+import { closeAll } from '../helpers/teardown.js';
 
 /** The PostgreSQL server of these tests has no pgvector; PGlite has it built in. */
 const withPgvector = !process.env.TEST_DATABASE_URL;
@@ -28,8 +29,8 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  await s?.close();
-  await emb?.close();
+  await closeAll(s);
+  await closeAll(emb);
 });
 beforeEach(() => emb.set('ok'));
 
@@ -61,7 +62,7 @@ async function expectTextFallback(a: Account, found: { q: string; id: string }, 
     fields: { mode: expect.stringContaining('pgvector') },
   });
   // Nothing is queued and the provider is never asked: there is no index to fill.
-  const [{ n }] = await execRows<{ n: number }>(s.server.app.db, sql`select count(*)::int as n from jobs`);
+  const [{ n } = { n: -1 }] = await execRows<{ n: number }>(s.server.app.db, sql`select count(*)::int as n from jobs`);
   expect(n).toBe(0);
   expect(emb.inputs).toEqual([]);
 }
@@ -143,7 +144,7 @@ describe(
       await indexed(a);
       expect(emb.inputs.flat().filter((t) => t.includes('dentist invoice')).length).toBe(before);
       await s.ok(`mutation D($id: ID!) { deleteTask(id: $id) }`, { id: task }, { token: a.token });
-      const [{ n }] = await execRows<{ n: number }>(
+      const [{ n } = { n: -1 }] = await execRows<{ n: number }>(
         s.server.app.db,
         sql`select count(*)::int as n from embeddings where entity_id = ${task}`,
       );

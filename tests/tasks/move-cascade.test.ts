@@ -5,6 +5,7 @@ import type { Account } from '../helpers/client.js';
 import { PASSWORD } from '../helpers/client.js';
 import { type TestServer, startServer } from '../helpers/server.js';
 import { createList, createTask, positions, share } from './helpers.js';
+import { closeAll } from '../helpers/teardown.js';
 
 let s: TestServer;
 let owner: Account;
@@ -12,7 +13,7 @@ beforeAll(async () => {
   s = await startServer();
   owner = await s.register();
 });
-afterAll(() => s?.close());
+afterAll(() => closeAll(s));
 
 const MOVE = `mutation M($id: ID!, $list: ID, $p: Int!) { moveTask(id: $id, listId: $list, position: $p) { id position list { id } } }`;
 const dense = (ps: Array<{ position: number }>) => ps.map((p) => p.position);

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Account } from '../helpers/client.js';
 import { type TestServer, startServer } from '../helpers/server.js';
 import { createList, createTask, share } from './helpers.js';
+import { closeAll } from '../helpers/teardown.js';
 
 let s: TestServer;
 let owner: Account, member: Account;
@@ -38,7 +39,7 @@ beforeAll(async () => {
     const fields = {
       title: i % 5 === 0 ? `Buy milk ${i}` : `Task ${i}`,
       notes: i === 7 ? 'remember the MILK' : null,
-      priority: priorities[i % 3],
+      priority: priorities[i % 3]!,
       dueAt: dues[i % 3],
       status: i % 6 === 0 ? 'DONE' : i % 6 === 1 ? 'IN_PROGRESS' : 'TODO',
       assigneeId: i % 2 === 0 ? member.userId : null,
@@ -49,14 +50,14 @@ beforeAll(async () => {
     created.push({
       id,
       title: fields.title,
-      priority: fields.priority!,
+      priority: fields.priority,
       dueAt: fields.dueAt!,
       status: fields.status,
       list,
     });
   }
 });
-afterAll(() => s?.close());
+afterAll(() => closeAll(s));
 
 const PAGE = `query P($first: Int, $after: String, $filter: TaskFilter, $orderBy: TaskOrder) {
   tasks(first: $first, after: $after, filter: $filter, orderBy: $orderBy) {

@@ -4,6 +4,7 @@ import { activities, notifications } from '../../src/db/schema/index.js';
 import type { Account } from '../helpers/client.js';
 import { type TestServer, startServer } from '../helpers/server.js';
 import { createList, createTask, share } from './helpers.js';
+import { closeAll } from '../helpers/teardown.js';
 
 let s: TestServer;
 let owner: Account, editor: Account, viewer: Account, outsider: Account;
@@ -20,7 +21,7 @@ beforeAll(async () => {
   labelId = (await s.ok(`mutation { createLabel(input: { name: "mine" }) { id } }`, {}, { token: owner.token }))
     .createLabel.id;
 });
-afterAll(() => s?.close());
+afterAll(() => closeAll(s));
 
 const RANDOM = '00000000-0000-4000-8000-000000000001';
 const code = async (who: Account, query: string, variables: Record<string, unknown> = {}) => {

@@ -2,12 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { labels, listMembers, taskLabels, taskLists, tasks } from '../../src/db/schema/index.js';
 import type { Account } from '../helpers/client.js';
 import { type TestServer, startServer } from '../helpers/server.js';
+import { closeAll } from '../helpers/teardown.js';
 
 let s: TestServer;
 beforeAll(async () => {
   s = await startServer();
 });
-afterAll(() => s?.close());
+afterAll(() => closeAll(s));
 
 /** Seeds lists × tasks × labels for a new user (rows written directly: this test measures reads). */
 async function seed(lists: number, perList: number, labelsPerTask: number): Promise<Account> {

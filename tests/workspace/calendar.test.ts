@@ -3,12 +3,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { notifications } from '../../src/db/schema/index.js';
 import { type Account, uniqueEmail } from '../helpers/client.js';
 import { type TestServer, startServer } from '../helpers/server.js';
+import { closeAll } from '../helpers/teardown.js';
 
 let s: TestServer;
 beforeAll(async () => {
   s = await startServer();
 });
-afterAll(() => s?.close());
+afterAll(() => closeAll(s));
 
 const CREATE = `mutation C($i: CreateEventInput!) { createEvent(input: $i) { id startsAt endsAt allDay } }`;
 const RANGE = `query R($f: DateTime!, $t: DateTime!, $d: Boolean) { events(from: $f, to: $t, includeDeclined: $d) { id title startsAt endsAt myResponse } }`;

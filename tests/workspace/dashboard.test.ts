@@ -2,12 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, dateInZone, startOfDay } from '../../src/shared/zones.js';
 import { type TestServer, startServer } from '../helpers/server.js';
 import { createList, createTask } from '../tasks/helpers.js';
+import { closeAll } from '../helpers/teardown.js';
 
 let s: TestServer;
 beforeAll(async () => {
   s = await startServer();
 });
-afterAll(() => s?.close());
+afterAll(() => closeAll(s));
 
 const DASHBOARD = `{ dashboard { openTaskCount dueTodayCount overdueCount upcomingEvents(limit: 2) { title } journalStreaks { type current }
   unreadNotificationCount usage { tokensUsed tokenLimit } } }`;

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Account } from '../helpers/client.js';
 import { type TestServer, startServer } from '../helpers/server.js';
+import { closeAll } from '../helpers/teardown.js';
 
 let s: TestServer;
 let a: Account;
@@ -8,7 +9,7 @@ beforeAll(async () => {
   s = await startServer();
   a = await s.register();
 });
-afterAll(() => s?.close());
+afterAll(() => closeAll(s));
 
 const CREATE = `mutation C($i: CreateDocumentInput!) { createDocument(input: $i) { id wordCount tags { name } } }`;
 const SEARCH = `query S($q: String, $tags: [ID!], $first: Int, $after: String) { documents(search: $q, tagIds: $tags, first: $first, after: $after) {

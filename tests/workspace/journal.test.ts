@@ -2,12 +2,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addDays, dateInZone } from '../../src/shared/zones.js';
 import type { Account } from '../helpers/client.js';
 import { type TestServer, startServer } from '../helpers/server.js';
+import { closeAll } from '../helpers/teardown.js';
 
 let s: TestServer;
 beforeAll(async () => {
   s = await startServer();
 });
-afterAll(() => s?.close());
+afterAll(() => closeAll(s));
 
 const UPSERT = `mutation U($i: UpsertJournalEntryInput!) { upsertJournalEntry(input: $i) { id date wordCount content } }`;
 const STREAK = `query S($t: JournalEntryType!) { journalStreak(type: $t) { current longest lastEntryDate } }`;

@@ -126,7 +126,7 @@ export class AdminService {
   }
 
   async setRole(admin: Viewer, id: string, role: Role): Promise<UserRow> {
-    if (id === admin.userId && role !== 'ADMIN')
+    if (id === admin.userId && (role as string) !== 'ADMIN')
       throw new InputError({ userId: 'You cannot remove your own admin role' });
     return this.change(admin, id, { role }, 'user.role_changed', (u) => `Set the role of ${u.email} to ${role}`);
   }

@@ -3,6 +3,7 @@ import { type App, sendAll } from '../../shared/app.js';
 import type { Tx } from '../../db/client.js';
 import { refreshTokens, sessions, users } from '../../db/schema/index.js';
 import {
+  AppError,
   ConflictError,
   FieldProblems,
   InputError,
@@ -186,8 +187,9 @@ export class AuthService {
       return { result: { ...tokens, user } };
     });
     await sendAll(this.app, mails);
-    if ('error' in outcome) throw outcome.error;
-    return outcome.result;
+    const failure: AppError | undefined = 'error' in outcome ? outcome.error : undefined;
+    if (failure) throw failure;
+    return (outcome as { result: AuthResult }).result;
   }
 
   private async reuseDetected(tx: Tx, user: UserRow, sessionId: string, mails: Mail[]): Promise<void> {

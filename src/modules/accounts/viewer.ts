@@ -3,7 +3,6 @@ import type { App } from '../../shared/app.js';
 import { apiKeys, refreshTokens, sessions, users } from '../../db/schema/index.js';
 import { SuspendedError, UnauthenticatedError } from '../../shared/errors.js';
 import type { Authentication } from '../../shared/viewer.js';
-import { ApiKeyScope } from './auth.types.js';
 import { safeEqual, sha256, verifyAccessToken } from './tokens.js';
 import { publicUserColumns } from '../users/index.js';
 
@@ -15,13 +14,13 @@ export async function authenticate(app: App, header: string | undefined | null):
   if (!header) return anonymous;
   const match = /^Bearer\s+(\S+)$/i.exec(header.trim());
   if (!match) return { viewer: null, error: new UnauthenticatedError('Malformed Authorization header') };
-  const credential = match[1]!;
-  if (credential.startsWith(API_KEY_PREFIX)) return byApiKey(app, credential);
-  const cached = app.viewers.get(credential);
+  const credential = match[1];
+  if (credential!.startsWith(API_KEY_PREFIX)) return byApiKey(app, credential!);
+  const cached = app.viewers.get(credential!);
   if (cached) return { viewer: cached, error: null };
   const readAt = app.viewers.begin();
-  const auth = await byAccessToken(app, credential);
-  if (auth.viewer) app.viewers.put(credential, auth.viewer, readAt);
+  const auth = await byAccessToken(app, credential!);
+  if (auth.viewer) app.viewers.put(credential!, auth.viewer, readAt);
   return auth;
 }
 
@@ -79,7 +78,7 @@ async function byApiKey(app: App, key: string): Promise<Authentication> {
       userId: row.user.id,
       sessionId: null,
       apiKeyId: row.key.id,
-      scopes: row.key.scopes as ApiKeyScope[],
+      scopes: row.key.scopes,
       expiresAt: row.key.expiresAt,
     },
     error: null,

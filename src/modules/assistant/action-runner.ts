@@ -1,4 +1,4 @@
-import type { Db, Tx } from '../../db/client.js';
+import type { Tx } from '../../db/client.js';
 import type { App } from '../../shared/app.js';
 import { AppError } from '../../shared/errors.js';
 import type { Viewer } from '../../shared/viewer.js';
@@ -24,7 +24,7 @@ export async function runTool(
 ): Promise<RunOutcome> {
   try {
     const outcome = await tx.transaction(async (inner) => {
-      const services = workspaceServices({ ...app, db: inner as unknown as Db });
+      const services = workspaceServices({ ...app, db: inner });
       const done = await tool.run(viewer, services, args);
       const who = source === 'MCP' ? 'An agent (MCP)' : 'The assistant';
       await recordActivity(inner, {

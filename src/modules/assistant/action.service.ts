@@ -20,7 +20,7 @@ export const PENDING_HOURS = 24;
 export interface ProposedCall {
   tool: string;
   /** The JSON text of the arguments (Chat Completions), or the parsed object (MCP). */
-  arguments: string | unknown;
+  arguments: unknown;
   source: 'ASSISTANT' | 'MCP';
   conversationId?: string | null;
   messageId?: string | null;
@@ -74,16 +74,16 @@ export class ActionService {
         .update(assistantActions)
         .set(
           run.ok
-            ? { status: 'EXECUTED', result: run.outcome.result, executedAt: sql`clock_timestamp()` as never }
+            ? { status: 'EXECUTED', result: run.outcome.result, executedAt: sql`clock_timestamp()` }
             : { status: 'FAILED', error: run.error },
         )
         .where(eq(assistantActions.id, made!.id))
         .returning();
       if (run.ok && run.outcome.foreign) turn.readUntrusted = true;
       await this.announce(tx, done!, also);
-      return done!;
+      return done;
     });
-    return action;
+    return action!;
   }
 
   /** Records a call that is not run (the turn reached its step cap): FAILED with the reason. */
@@ -182,14 +182,14 @@ export class ActionService {
         .where(eq(assistantActions.id, action.id))
         .returning();
       await this.announce(tx, done!, also);
-      return { action: done!, changed: true };
+      return { action: done, changed: true };
     });
-    if (result.action.status === 'EXPIRED')
+    if (result.action!.status === 'EXPIRED')
       throw new AppError(ErrorCode.BAD_USER_INPUT, 'This action expired without a decision', {
         fields: { id: 'The action expired' },
       });
-    if (result.action.status === 'DENIED') throw new ConflictError('This action was denied', 'id');
-    return { action: result.action, decided: result.changed };
+    if (result.action!.status === 'DENIED') throw new ConflictError('This action was denied', 'id');
+    return { action: result.action!, decided: result.changed };
   }
 
   /** DENIED, with the viewer's reason for the model; denying again returns the same action. */
@@ -211,19 +211,19 @@ export class ActionService {
         .set({
           status: 'DENIED',
           error: why ? `Denied by the user: ${why}` : 'Denied by the user',
-          decidedAt: sql`clock_timestamp()` as never,
+          decidedAt: sql`clock_timestamp()`,
         })
         .where(eq(assistantActions.id, action.id))
         .returning();
       await this.announce(tx, done!, also);
-      return done!;
+      return done;
     });
-    if (result.status === 'EXPIRED')
+    if (result!.status === 'EXPIRED')
       throw new AppError(ErrorCode.BAD_USER_INPUT, 'This action expired without a decision', {
         fields: { id: 'The action expired' },
       });
-    if (result.status !== 'DENIED') throw new ConflictError(`This action is ${result.status} already`, 'id');
-    return { action: result, decided };
+    if (result!.status !== 'DENIED') throw new ConflictError(`This action is ${result!.status} already`, 'id');
+    return { action: result!, decided };
   }
 
   private async lock(tx: Tx, viewer: Viewer, id: string): Promise<ActionRow> {
@@ -239,7 +239,7 @@ export class ActionService {
   private async expire(tx: Tx, action: ActionRow): Promise<ActionRow> {
     const [done] = await tx
       .update(assistantActions)
-      .set({ status: 'EXPIRED', decidedAt: sql`clock_timestamp()` as never })
+      .set({ status: 'EXPIRED', decidedAt: sql`clock_timestamp()` })
       .where(eq(assistantActions.id, action.id))
       .returning();
     await publish(tx, { topic: 'assistant.action', userId: action.userId, id: action.id });
@@ -287,7 +287,7 @@ export class ActionService {
           .where(and(scope, past))
           .orderBy(...order)
           .limit(limit),
-      () => countWhere(this.app.db, assistantActions, scope!),
+      () => countWhere(this.app.db, assistantActions, scope),
     );
   }
 }
@@ -299,7 +299,7 @@ export class ActionService {
 export async function expirePending(q: Tx | App['db'], userId?: string): Promise<number> {
   const expired = await q
     .update(assistantActions)
-    .set({ status: 'EXPIRED', decidedAt: sql`clock_timestamp()` as never })
+    .set({ status: 'EXPIRED', decidedAt: sql`clock_timestamp()` })
     .where(
       and(
         eq(assistantActions.status, 'PENDING'),

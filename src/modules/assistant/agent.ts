@@ -247,7 +247,7 @@ export class Agent {
         .update(conversations)
         .set({
           summary: reply.text.trim() || previous,
-          summarySeq: sql`greatest(coalesce(${conversations.summarySeq}, 0), ${through})` as never,
+          summarySeq: sql`greatest(coalesce(${conversations.summarySeq}, 0), ${through})`,
         })
         .where(eq(conversations.id, conversationId));
       await caller.meter(tx, viewer, conversationId, reply);

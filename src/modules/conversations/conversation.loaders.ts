@@ -11,7 +11,7 @@ export function createConversationLoaders(db: Db) {
   const pages = new Map<string, DataLoader<string, Connection<MessageRow>>>();
   return {
     modelCallsOf: modelCallsLoader(db),
-    messagesOf(page: PageRequest) {
+    messagesOf: (page: PageRequest) => {
       const key = JSON.stringify(page);
       let loader = pages.get(key);
       if (!loader) {
@@ -92,7 +92,7 @@ export function modelCallsLoader(db: Db) {
     for (const { n: _n, ...row } of rows) {
       let list = by.get(row.conversationId);
       if (!list) by.set(row.conversationId, (list = []));
-      list.push(row as ModelCallRow);
+      list.push(row);
     }
     return ids.map((id) => by.get(id) ?? []);
   });

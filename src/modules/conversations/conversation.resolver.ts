@@ -86,7 +86,10 @@ export class ConversationResolver {
     subscribe: async ({ args, context }) => {
       const ctx = context as Context;
       checkAccess(ctx, [], 'subscription');
-      const conversation = await ctx.services.conversations.get(viewerOf(ctx), args.conversationId as string);
+      const conversation = await ctx.services.conversations.get(
+        viewerOf(ctx),
+        (args as { conversationId: string }).conversationId,
+      );
       return ctx.app.bus.iterate(`assistant:${conversation.id}`);
     },
   })

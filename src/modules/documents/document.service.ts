@@ -83,12 +83,12 @@ export class DocumentService {
         cursorOf: (r) => [rank ? Number(r.rank) : r.updatedAt.toISOString(), r.id],
       },
       async (past, order, limit) =>
-        (await this.app.db
+        await this.app.db
           .select(selected)
           .from(documents)
           .where(and(scope, past))
           .orderBy(...order)
-          .limit(limit)) as DocumentRow[],
+          .limit(limit),
       () => countWhere(this.app.db, documents, scope),
     );
   }

@@ -144,8 +144,7 @@ export class MailAccountService {
       const [row] = await tx
         .update(mailAccounts)
         .set({
-          syncState:
-            sql`case when ${mailAccounts.syncState} = 'SYNCING' then 'SYNCING'::mail_sync_state else 'PENDING'::mail_sync_state end` as never,
+          syncState: sql`case when ${mailAccounts.syncState} = 'SYNCING' then 'SYNCING'::mail_sync_state else 'PENDING'::mail_sync_state end`,
         })
         .where(eq(mailAccounts.id, account.id))
         .returning();
@@ -197,7 +196,7 @@ export function scheduleMailSync(app: App): () => void {
             on conflict (kind, key) do nothing`,
       )
       .catch((err: unknown) => app.logger.warn({ err }, 'scheduling mail syncs failed'));
-  const timer = setInterval(run, Math.min(every, 60) * 1000);
+  const timer = setInterval(() => void run(), Math.min(every, 60) * 1000);
   timer.unref();
   return () => clearInterval(timer);
 }

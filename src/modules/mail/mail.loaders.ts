@@ -60,7 +60,7 @@ export function createMailLoaders(db: Db) {
         .orderBy(ranked.threadId, ranked.n);
       return grouped(
         ids,
-        rows.map(({ n: _n, ...m }) => m as EmailRow),
+        rows.map(({ n: _n, ...m }) => m),
         (r) => r.threadId,
       );
     }),

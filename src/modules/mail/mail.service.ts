@@ -116,23 +116,21 @@ export class MailService {
   async createTask(viewer: Viewer, emailId: string, listId: string) {
     const email = await this.message(viewer, emailId);
     return this.app.db.transaction(async (tx) => {
-      const tasks = new TaskService({ ...this.app, db: tx as unknown as Db });
+      const tasks = new TaskService({ ...this.app, db: tx });
       const from = email.fromName ? `${email.fromName} <${email.fromAddress}>` : email.fromAddress;
       const task = await tasks.create(viewer, {
         listId,
         title: email.subject.slice(0, 500),
         notes: `From the email “${email.subject}” by ${from} (orbit:email/${email.id}):\n\n${email.snippet}`,
       });
-      await tx
-        .insert(relations)
-        .values({
-          userId: viewer.userId,
-          fromType: 'TASK',
-          fromId: task.id,
-          toType: 'EMAIL',
-          toId: email.id,
-          kind: 'created_from',
-        });
+      await tx.insert(relations).values({
+        userId: viewer.userId,
+        fromType: 'TASK',
+        fromId: task.id,
+        toType: 'EMAIL',
+        toId: email.id,
+        kind: 'created_from',
+      });
       return task;
     });
   }

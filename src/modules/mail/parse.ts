@@ -72,10 +72,9 @@ export async function parseMail(source: Buffer, envelope: Envelope | undefined):
     const html = m.html ?? null;
     return {
       subject: (m.subject ?? envelope?.subject ?? '').trim() || '(no subject)',
-      from: address(m.from as { name?: string; address?: string } | undefined) ??
-        address(envelope?.from?.[0]) ?? { name: null, address: 'unknown@invalid' },
-      to: addresses(m.to as never),
-      cc: addresses(m.cc as never),
+      from: address(m.from) ?? address(envelope?.from?.[0]) ?? { name: null, address: 'unknown@invalid' },
+      to: addresses(m.to),
+      cc: addresses(m.cc),
       sentAt: m.date && !Number.isNaN(Date.parse(m.date)) ? new Date(m.date) : (envelope?.date ?? null),
       messageId: ids(m.messageId)[0] ?? null,
       inReplyTo: ids(m.inReplyTo)[0] ?? null,

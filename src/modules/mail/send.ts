@@ -35,7 +35,7 @@ export function sendJob(app: App) {
           .where(eq(emailMessages.id, draft.inReplyToId));
         replyTo = m;
       }
-      const references = replyTo?.messageId ? [...(replyTo.references ?? []), replyTo.messageId] : undefined;
+      const references = replyTo?.messageId ? [...replyTo.references, replyTo.messageId] : undefined;
       const { default: MailComposer } = await import('nodemailer/lib/mail-composer/index.js');
       const raw = await new MailComposer({
         from: account.email,
@@ -69,14 +69,14 @@ export function sendJob(app: App) {
       await app.db.transaction(async (tx) => {
         await tx
           .update(emailDrafts)
-          .set({ status: 'SENT', sentAt: sql`now()` as never, error: null, updatedAt: new Date() })
+          .set({ status: 'SENT', sentAt: sql`now()`, error: null, updatedAt: new Date() })
           .where(eq(emailDrafts.id, draft.id));
         await tx
           .update(integrationLogs)
           .set({
             status: 'SUCCESS',
             itemsProcessed: 1,
-            finishedAt: sql`clock_timestamp()` as never,
+            finishedAt: sql`clock_timestamp()`,
             message: `sent ${draft.messageIdHeader}`,
           })
           .where(eq(integrationLogs.id, log!.id));
@@ -98,7 +98,7 @@ export function sendJob(app: App) {
         }
       }
     } catch (error) {
-      const message = `Sending failed: ${((error as Error).message ?? String(error)).slice(0, 300)}`;
+      const message = `Sending failed: ${(error instanceof Error ? error.message : String(error)).slice(0, 300)}`;
       const final = job.attempts >= app.config.JOBS_MAX_ATTEMPTS;
       await app.db.transaction(async (tx) => {
         await tx
@@ -107,7 +107,7 @@ export function sendJob(app: App) {
           .where(eq(emailDrafts.id, draft.id));
         await tx
           .update(integrationLogs)
-          .set({ status: 'FAILURE', finishedAt: sql`clock_timestamp()` as never, message })
+          .set({ status: 'FAILURE', finishedAt: sql`clock_timestamp()`, message })
           .where(eq(integrationLogs.id, log!.id));
       });
       throw error;

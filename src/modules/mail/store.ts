@@ -112,22 +112,20 @@ export async function storeMessage(
   await tx
     .update(mailThreads)
     .set({
-      lastMessageAt: sql`greatest(${mailThreads.lastMessageAt}, ${receivedAt.toISOString()}::timestamptz)` as never,
+      lastMessageAt: sql`greatest(${mailThreads.lastMessageAt}, ${receivedAt.toISOString()}::timestamptz)`,
     })
     .where(eq(mailThreads.id, threadId));
   if (m.attachments.length) {
-    await tx
-      .insert(emailAttachments)
-      .values(
-        m.attachments.map((a) => ({
-          emailId: row!.id,
-          userId: t.userId,
-          filename: a.filename.slice(0, 255),
-          contentType: a.contentType.slice(0, 200),
-          size: a.content.length,
-          content: a.content.length <= t.attachmentMax ? a.content : null,
-        })),
-      );
+    await tx.insert(emailAttachments).values(
+      m.attachments.map((a) => ({
+        emailId: row!.id,
+        userId: t.userId,
+        filename: a.filename.slice(0, 255),
+        contentType: a.contentType.slice(0, 200),
+        size: a.content.length,
+        content: a.content.length <= t.attachmentMax ? a.content : null,
+      })),
+    );
   }
   if (notify) {
     await createNotifications(tx, [

@@ -80,14 +80,14 @@ export async function syncAccount(app: App, account: AccountRow, signal?: AbortS
     await db.transaction(async (tx) => {
       await tx
         .update(mailAccounts)
-        .set({ syncState: 'IDLE', lastSyncedAt: sql`now()` as never, lastError: null })
+        .set({ syncState: 'IDLE', lastSyncedAt: sql`now()`, lastError: null })
         .where(eq(mailAccounts.id, account.id));
       await tx
         .update(integrationLogs)
         .set({
           status,
           itemsProcessed: tally.stored + tally.changed,
-          finishedAt: sql`clock_timestamp()` as never,
+          finishedAt: sql`clock_timestamp()`,
           message: `${tally.stored} new, ${tally.changed} changed${tally.partial ? `, ${tally.partial} did not parse in full` : ''}`,
         })
         .where(eq(integrationLogs.id, log!.id));
@@ -101,7 +101,7 @@ export async function syncAccount(app: App, account: AccountRow, signal?: AbortS
           .set({
             status: 'PARTIAL',
             itemsProcessed: tally.stored + tally.changed,
-            finishedAt: sql`clock_timestamp()` as never,
+            finishedAt: sql`clock_timestamp()`,
             message: `${tally.stored} new; interrupted by a shutdown, resumes at the next start`,
           })
           .where(eq(integrationLogs.id, log!.id));
@@ -128,7 +128,7 @@ export async function syncAccount(app: App, account: AccountRow, signal?: AbortS
         .set({
           status: 'FAILURE',
           itemsProcessed: tally.stored + tally.changed,
-          finishedAt: sql`clock_timestamp()` as never,
+          finishedAt: sql`clock_timestamp()`,
           message: reason,
         })
         .where(eq(integrationLogs.id, log!.id));

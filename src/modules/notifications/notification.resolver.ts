@@ -45,7 +45,11 @@ export class NotificationResolver {
       "The viewer's new notifications. With after (a notification id) the ones created since it are replayed first, so a reconnecting client misses none.",
     subscribe: ({ args, context }) => {
       const viewer = checkAccess(context as Context, [], 'subscription');
-      return notificationStream((context as Context).app, viewer.userId, args.after as string | null);
+      return notificationStream(
+        (context as Context).app,
+        viewer.userId,
+        (args as { after?: string | null }).after ?? null,
+      );
     },
   })
   notificationAdded(

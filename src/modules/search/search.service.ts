@@ -221,7 +221,7 @@ export class SearchService {
       .orderBy(relations.createdAt, relations.id)
       .limit(200);
     return rows.map((r) =>
-      r.fromType === type && r.fromId === id
+      r.fromType === (type as string) && r.fromId === id
         ? { ...r, otherType: r.toType as SearchableType, otherId: r.toId }
         : { ...r, otherType: r.fromType as SearchableType, otherId: r.fromId },
     );

@@ -47,11 +47,11 @@ export async function prepareSemanticIndex(db: Db, config: Config, logger: Logge
   let has = { table: Boolean(found?.table), extension: false };
   // Reading the available extensions is slow on PGlite: only when the table is not there.
   if (!has.table)
-    [has] = await execRows<{ table: boolean; extension: boolean }>(
+    [has = has] = await execRows<{ table: boolean; extension: boolean }>(
       db,
       sql`select false as table, exists (select 1 from pg_available_extensions where name = 'vector') as extension`,
     );
-  if (!has?.table && has?.extension) {
+  if (!has.table && has.extension) {
     try {
       await db.execute(sql`create extension if not exists vector`);
       await db.execute(
@@ -64,7 +64,7 @@ export async function prepareSemanticIndex(db: Db, config: Config, logger: Logge
       logger.warn({ err }, 'pgvector is installed but could not be enabled: semantic search is off');
     }
   }
-  if (!has?.table) return { available: false, reason: NO_PGVECTOR, provider: null, indexable: false };
+  if (!has.table) return { available: false, reason: NO_PGVECTOR, provider: null, indexable: false };
   if (!provider) return { available: false, reason: NO_PROVIDER, provider: null, indexable: true };
   const d = config.EMBEDDINGS_DIMENSIONS;
   await db.execute(
@@ -128,7 +128,7 @@ export function embedJobs(db: Db, provider: EmbeddingsProvider) {
       sql`select entity_type::text as type, entity_id as id, chunk, content_hash from embeddings where entity_id = any(${sql.param(items.map((i) => i.id))}::uuid[])`,
     )) {
       const key = `${r.type}:${r.id}`;
-      hashes.set(key, (hashes.get(key) ?? new Map()).set(Number(r.chunk), r.content_hash));
+      hashes.set(key, (hashes.get(key) ?? new Map<number, string>()).set(Number(r.chunk), r.content_hash));
     }
     const gone = items.filter((i) => !texts.has(`${i.type}:${i.id}`));
     if (gone.length)
@@ -159,12 +159,12 @@ export function embedJobs(db: Db, provider: EmbeddingsProvider) {
     let next = 0;
     for (const w of work) {
       if (!w) continue;
-      const mine = w.changed.map((i) => ({ i, v: vectors[next++]! }));
+      const mine = w.changed.map((i) => ({ i, v: vectors[next++] }));
       if (mine.length === 0 && w.stored <= w.chunks.length) continue;
       await db.transaction(async (tx) => {
         for (const { i, v } of mine) {
           await tx.execute(sql`insert into embeddings (entity_type, entity_id, chunk, content_hash, model, dimensions, embedding)
-            values (${w.type}, ${w.id}, ${i}, ${w.hashes[i]}, ${provider.model}, ${provider.dimensions}, ${vectorLiteral(v)}::vector)
+            values (${w.type}, ${w.id}, ${i}, ${w.hashes[i]}, ${provider.model}, ${provider.dimensions}, ${vectorLiteral(v!)}::vector)
             on conflict (entity_type, entity_id, chunk) do update set content_hash = excluded.content_hash, model = excluded.model, dimensions = excluded.dimensions, embedding = excluded.embedding, updated_at = now()`);
         }
         if (w.stored > w.chunks.length)

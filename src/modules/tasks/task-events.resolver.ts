@@ -55,7 +55,7 @@ export class TaskEventsResolver {
   // Access is checked when the subscription starts; every event re-checks membership.
   @Subscription(() => TaskListChange, {
     description: 'Changes to the tasks of a list the viewer can see',
-    subscribe: ({ args, context }) => taskListStream(context as Context, args.listId as string),
+    subscribe: ({ args, context }) => taskListStream(context as Context, (args as { listId: string }).listId),
   })
   taskListChanged(@Root() change: ChangePayload, @Arg('listId', () => ID) _listId: string): ChangePayload {
     return change;

@@ -169,7 +169,7 @@ export class TaskListService {
             userId: user.id,
             kind: 'TASK_LIST_SHARED',
             title: `${who} shared "${list.name}" with you`,
-            body: `You can ${role === 'EDITOR' ? 'edit' : 'view'} it.`,
+            body: `You can ${role === ListRole.EDITOR ? 'edit' : 'view'} it.`,
             entityType: 'task_list',
             entityId: list.id,
           },

@@ -62,7 +62,7 @@ export function createTaskLoaders(db: Db, viewerId: string | null) {
     }),
     labelsByTask: LABELS.byItemLoader(db),
     /** The tasks page of many lists with the same arguments, in one statement. */
-    tasksOfList(filter: TaskFilter | null | undefined, order: TaskOrder | null | undefined, page: PageRequest) {
+    tasksOfList: (filter: TaskFilter | null | undefined, order: TaskOrder | null | undefined, page: PageRequest) => {
       const key = JSON.stringify([filter, order, page]);
       let loader = pages.get(key);
       if (!loader) {

@@ -118,7 +118,7 @@ export class TaskService {
       if (input.dueAt !== undefined) changes.dueAt = input.dueAt;
       if (input.assigneeId !== undefined)
         changes.assigneeId = input.assigneeId ? await this.member(tx, list.id, input.assigneeId) : null;
-      if (input.status && input.status !== before.status) {
+      if (input.status && input.status !== (before.status as TaskStatus)) {
         changes.status = input.status;
         changes.completedAt = input.status === TaskStatus.DONE ? new Date() : null;
       }

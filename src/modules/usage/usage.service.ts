@@ -94,7 +94,7 @@ export class UsageService {
     if (r.settledAt) throw new ConflictError('This reservation was settled already', 'reservationId');
     await tx
       .update(usageReservations)
-      .set({ settledAt: sql`now()` as never })
+      .set({ settledAt: sql`now()` })
       .where(eq(usageReservations.id, id));
     // A lapsed reservation gave its tokens back already; otherwise they leave the month that held them.
     if (!r.releasedAt) {
@@ -197,7 +197,7 @@ export class UsageService {
   async releaseHold(viewer: Viewer, holdId: string): Promise<void> {
     const [r] = await this.app.db
       .update(usageReservations)
-      .set({ releasedAt: sql`now()` as never })
+      .set({ releasedAt: sql`now()` })
       .where(
         and(
           eq(usageReservations.id, holdId),
@@ -212,7 +212,7 @@ export class UsageService {
   async settleHold(tx: Queryable, holdId: string): Promise<number> {
     const [r] = await tx
       .update(usageReservations)
-      .set({ settledAt: sql`now()` as never })
+      .set({ settledAt: sql`now()` })
       .where(
         and(
           eq(usageReservations.id, holdId),

@@ -135,7 +135,7 @@ export class OpenAiCompatibleProvider implements ChatProvider {
 interface RawToolCall {
   index?: number;
   id?: string;
-  function?: { name?: string; arguments?: string | Record<string, unknown> };
+  function?: { name?: string; arguments?: string | Record<string, unknown> | null };
 }
 
 function parseChunk(data: string): {

@@ -54,18 +54,16 @@ export const listEvents = defineTool({
     const rows = await s.calendar.range(viewer, new Date(args.from), new Date(args.to), false);
     return {
       result: {
-        events: rows
-          .slice(0, 50)
-          .map((e) => ({
-            id: e.id,
-            title: e.title,
-            description: e.description,
-            location: e.location,
-            startsAt: e.startsAt,
-            endsAt: e.endsAt,
-            allDay: e.allDay,
-            organizedByUser: e.organizerId === viewer.userId,
-          })),
+        events: rows.slice(0, 50).map((e) => ({
+          id: e.id,
+          title: e.title,
+          description: e.description,
+          location: e.location,
+          startsAt: e.startsAt,
+          endsAt: e.endsAt,
+          allDay: e.allDay,
+          organizedByUser: e.organizerId === viewer.userId,
+        })),
         more: rows.length > 50,
       },
       foreign: rows.some((e) => e.organizerId !== viewer.userId),

@@ -46,7 +46,7 @@ export interface Tool<A = unknown> {
 
 /** Keeps a tool's argument type tied to its schema. */
 export function defineTool<S extends z.ZodType>(tool: Omit<Tool<z.output<S>>, 'schema'> & { schema: S }): Tool {
-  return tool as unknown as Tool;
+  return tool;
 }
 
 /** The JSON Schema of a tool's arguments, as models and MCP clients are shown it. */
