@@ -34,7 +34,8 @@ export function registerFiles(fastify: FastifyInstance, app: App, refreshCookie:
     if (!file?.content) return reply.code(404).send({ error: 'Not found' });
     const name = file.filename.replace(/[\r\n"\\]/g, '_');
     return reply
-      .header('content-type', file.contentType.replace(/[\r\n]/g, '') || 'application/octet-stream')
+      .header('content-type', servedType(file.contentType))
+      .header('content-security-policy', "sandbox; default-src 'none'; frame-ancestors 'none'")
       .header(
         'content-disposition',
         `attachment; filename="${name.replace(/[^\x20-\x7e]/g, '_')}"; filename*=UTF-8''${encodeURIComponent(file.filename)}`,
@@ -43,4 +44,20 @@ export function registerFiles(fastify: FastifyInstance, app: App, refreshCookie:
       .header('cache-control', 'private, no-store')
       .send(file.content);
   });
+}
+
+/**
+ * The sender declares the type: types a browser would run or render with scripts (HTML, SVG, XML,
+ * JavaScript and the like) are served as plain bytes; others keep their declared type.
+ */
+export function servedType(declared: string): string {
+  const type = declared
+    .replace(/[\r\n]/g, '')
+    .trim()
+    .toLowerCase();
+  const essence = type.split(';')[0]!.trim();
+  if (!/^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/.test(essence)) return 'application/octet-stream';
+  const active =
+    /(^text\/(html|xml|javascript|ecmascript|xsl)|^application\/(xhtml|xml|javascript|ecmascript|x-javascript|rss|atom|mathml)|^image\/svg|\+xml$|^multipart\/|^text\/cache-manifest)/;
+  return active.test(essence) ? 'application/octet-stream' : type;
 }

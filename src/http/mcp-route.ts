@@ -21,7 +21,9 @@ export function registerMcp(fastify: FastifyInstance, app: App, services: Servic
     let viewer;
     try {
       viewer = checkAccess({ ...auth, app }, [], 'query');
-      await limiter.hit(`mcp:${viewer.userId}`, { limit: app.config.MCP_REQUESTS_PER_MINUTE, seconds: 60 });
+      // Every JSON-RPC message counts, so a batch is not a way around the limit.
+      const messages = Array.isArray(request.body) ? Math.max(1, request.body.length) : 1;
+      await limiter.hit(`mcp:${viewer.userId}`, { limit: app.config.MCP_REQUESTS_PER_MINUTE, seconds: 60 }, messages);
     } catch (error) {
       return refuse(reply, error);
     }

@@ -36,7 +36,11 @@ export function registerHttpSecurity(fastify: FastifyInstance, config: Config): 
       .header('cross-origin-opener-policy', 'same-origin')
       .header('cross-origin-resource-policy', 'same-site');
     if (config.production) void reply.header('strict-transport-security', 'max-age=31536000; includeSubDomains');
-    if (!String(reply.getHeader('content-type') ?? '').startsWith('text/html')) {
+    // A route that set its own policy (GET /files: a sandbox) keeps it.
+    if (
+      !reply.hasHeader('content-security-policy') &&
+      !String(reply.getHeader('content-type') ?? '').startsWith('text/html')
+    ) {
       void reply.header('content-security-policy', "default-src 'none'; frame-ancestors 'none'");
     }
     return payload;

@@ -2,11 +2,22 @@ import { lt, sql } from 'drizzle-orm';
 import { expirePending } from '../modules/assistant/index.js';
 import { releaseLapsed } from '../modules/usage/index.js';
 import type { App } from '../shared/app.js';
-import { emailTokens, notifications, rateLimits } from '../db/schema/index.js';
+import {
+  assistantActions,
+  credentialTaints,
+  emailTokens,
+  notifications,
+  rateLimits,
+  usageReservations,
+} from '../db/schema/index.js';
 
 export const NOTIFICATION_RETENTION_DAYS = 30;
 
-/** Deletes what is kept for a limited time (notifications after 30 days, spent counters and tokens), gives back lapsed reservations, expires pending assistant actions. */
+/**
+ * Deletes what is kept for a limited time (notifications after 30 days, spent counters and tokens,
+ * decided assistant actions and finished reservations after ASSISTANT_RETENTION_DAYS, ended MCP taint
+ * windows), gives back lapsed reservations, expires pending assistant actions.
+ */
 export async function sweep(app: App): Promise<void> {
   await app.db
     .delete(notifications)
@@ -15,6 +26,15 @@ export async function sweep(app: App): Promise<void> {
   await app.db.delete(emailTokens).where(lt(emailTokens.expiresAt, sql`now() - interval '1 day'`));
   await releaseLapsed(app.db);
   await expirePending(app.db);
+  // Decided assistant actions and finished token reservations are kept ASSISTANT_RETENTION_DAYS.
+  const keep = sql`now() - make_interval(days => ${app.config.ASSISTANT_RETENTION_DAYS})`;
+  await app.db.execute(
+    sql`delete from ${assistantActions} where status <> 'PENDING' and coalesce(decided_at, created_at) < ${keep}`,
+  );
+  await app.db.execute(
+    sql`delete from ${usageReservations} where (settled_at is not null or released_at is not null) and created_at < ${keep}`,
+  );
+  await app.db.delete(credentialTaints).where(lt(credentialTaints.until, sql`now()`));
 }
 
 /** Runs `sweep` at start and then hourly; every replica may run it, the deletes are idempotent. */

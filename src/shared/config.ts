@@ -106,13 +106,31 @@ const EnvSchema = z.object({
   MAIL_SYNC_INTERVAL_S: int(300, 1),
   MAIL_ATTACHMENT_MAX_BYTES: int(25 * 1024 * 1024, 0),
   MAIL_CONNECT_TIMEOUT_MS: int(10_000, 100),
-  /** Requests to POST /mcp per user and minute. */
+  /** Mail servers are untrusted input: whole-operation deadlines, sizes, quotas, attempts, hosts. */
+  MAIL_SYNC_TIMEOUT_MS: int(120_000, 1000),
+  MAIL_SEND_TIMEOUT_MS: int(60_000, 1000),
+  MAIL_MESSAGE_MAX_BYTES: int(25 * 1024 * 1024, 1024),
+  MAIL_TEXT_MAX_CHARS: int(200_000, 1000).pipe(z.number().max(200_000)),
+  MAIL_STORAGE_QUOTA_BYTES: int(1024 * 1024 * 1024, 0),
+  MAIL_CONNECT_ATTEMPTS_PER_HOUR: int(10, 1),
+  MAIL_ACCOUNTS_MAX: int(10, 1),
+  MAIL_DRAFTS_MAX: int(500, 1),
+  /** Loopback, private, link-local and unique-local mail hosts (and plain text to them): default true outside production. */
+  MAIL_ALLOW_PRIVATE_HOSTS: bool.optional(),
+  /** Links between items per user. */
+  RELATIONS_MAX: int(10_000, 1),
+  /** Requests to POST /mcp per user and minute (every JSON-RPC message of a batch counts). */
   MCP_REQUESTS_PER_MINUTE: int(120, 1),
+  /** How long an MCP credential that read foreign content keeps its WRITE calls waiting for approval. */
+  MCP_TAINT_WINDOW_S: int(1800, 1),
+  /** Decided assistant actions and settled or released token reservations are deleted after this many days. */
+  ASSISTANT_RETENTION_DAYS: int(30, 1),
 });
 
 export type Env = z.infer<typeof EnvSchema>;
 export type Config = Env & {
   corsOrigins: string[];
+  mailAllowPrivateHosts: boolean;
   jwtSecret: Uint8Array;
   /** SECRETS_KEY, or in development a key kept in DATA_DIR. */
   secretsKey: Buffer;
@@ -154,6 +172,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
     problems.push('SECRETS_KEY: must be 32 bytes, as 64 hex characters or base64 (e.g. `openssl rand -hex 32`)');
   if (raw.NODE_ENV === 'production' && !raw.SECRETS_KEY)
     problems.push('SECRETS_KEY: required in production (32 bytes, e.g. `openssl rand -hex 32`)');
+  else if (raw.DATABASE_URL && !raw.SECRETS_KEY)
+    // A key kept in DATA_DIR would change with every machine and restart while the sealed data lives on.
+    problems.push('SECRETS_KEY: required when DATABASE_URL is set (32 bytes, e.g. `openssl rand -hex 32`)');
   const corsOrigins = (raw.CORS_ORIGINS ?? '')
     .split(',')
     .map((o) => o.trim())
@@ -184,5 +205,6 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): Config {
       env.SECRETS_KEY ?? devSecret(pgliteDir, 'secrets-key', () => randomBytes(32).toString('hex')),
     )!,
     outboxDir: env.MAIL_OUTBOX_DIR ?? join(memory ? join(process.cwd(), '.data') : env.DATA_DIR, 'outbox'),
+    mailAllowPrivateHosts: env.MAIL_ALLOW_PRIVATE_HOSTS ?? !production,
   };
 }

@@ -15,8 +15,9 @@ export class RateLimiter {
   constructor(private readonly db: Queryable) {}
 
   /** Counts an attempt; throws when it is over the limit. */
-  async hit(key: string, window: Window): Promise<void> {
-    const [row] = await this.count([key], window.seconds);
+  /** Counts `by` hits (default one) against the window; RATE_LIMITED once past its limit. */
+  async hit(key: string, window: Window, by = 1): Promise<void> {
+    const [row] = await this.count([key], window.seconds, by);
     if (row && row.count > window.limit) throw new RateLimitedError(row.retryAfter);
   }
 

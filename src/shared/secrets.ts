@@ -29,6 +29,11 @@ export class SecretBox {
 
 /** A key from SECRETS_KEY: 32 bytes as 64 hex characters or base64. */
 export function parseSecretsKey(value: string): Buffer | null {
-  const key = /^[0-9a-f]{64}$/i.test(value) ? Buffer.from(value, 'hex') : Buffer.from(value, 'base64');
-  return key.length === 32 ? key : null;
+  // Exactly 32 bytes, written exactly: 64 hex characters, or base64 / base64url of 32 bytes (padded or not).
+  if (/^[0-9a-f]{64}$/i.test(value)) return Buffer.from(value, 'hex');
+  if (/^[A-Za-z0-9+/]{43}=?$/.test(value) || /^[A-Za-z0-9_-]{43}$/.test(value)) {
+    const key = Buffer.from(value, /[-_]/.test(value) ? 'base64url' : 'base64');
+    return key.length === 32 ? key : null;
+  }
+  return null;
 }

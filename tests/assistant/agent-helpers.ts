@@ -84,3 +84,23 @@ export async function openReservations(s: TestServer, userId: string): Promise<n
     )[0]!.n,
   );
 }
+
+/** A new API key of `who` with these scopes: its secret. */
+export async function apiKey(s: TestServer, who: Account, scopes: string[]): Promise<string> {
+  return (
+    await s.ok(
+      `mutation K($s: [ApiKeyScope!]!) { createApiKey(input: { name: "agent", scopes: $s }) { secret } }`,
+      { s: scopes },
+      { token: who.token },
+    )
+  ).createApiKey.secret as string;
+}
+
+/** `owner` shares a list with the account of `email` (a member at once). */
+export async function shareList(s: TestServer, owner: Account, listId: string, email: string, role = 'EDITOR') {
+  await s.ok(
+    `mutation S($id: ID!, $e: String!, $r: ListRole!) { shareTaskList(id: $id, email: $e, role: $r) { id } }`,
+    { id: listId, e: email, r: role },
+    { token: owner.token },
+  );
+}

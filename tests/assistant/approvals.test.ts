@@ -70,7 +70,8 @@ describe('approvals', () => {
     expect(all.map((x) => [x.tool, x.status, x.approvalReason])).toEqual([
       ['search_tasks', 'EXECUTED', null],
       ['share_task_list', 'PENDING', 'EXTERNAL_EFFECT'],
-      ['create_task', 'PENDING', 'UNTRUSTED_CONTENT'],
+      // Into B's list, which B reads: a WRITE there publishes, so it waits as EXTERNAL.
+      ['create_task', 'PENDING', 'EXTERNAL_EFFECT'],
     ]);
     expect(Date.parse(all[1].expiresAt) - Date.now()).toBeGreaterThan(23 * 3600_000);
     // The model was told they wait.
@@ -101,8 +102,10 @@ describe('approvals', () => {
     expect(pending[0].entityType).toBe('assistant_action');
     // Denying the share: DENIED, the model hears why and replies.
     llm.script((body) => {
-      const note = body.messages.at(-1);
-      expect(note.role).toBe('system');
+      // The late result is replayed as the call and its tool result, never as a system message.
+      const [call, note] = body.messages.slice(-2);
+      expect(call).toMatchObject({ role: 'assistant', tool_calls: [{ function: { name: 'share_task_list' } }] });
+      expect(note).toMatchObject({ role: 'tool', tool_call_id: call.tool_calls[0].id });
       expect(note.content).toContain('Denied by the user: that is not my address');
       return { text: ['Understood, I will not share it.'] };
     });

@@ -40,10 +40,13 @@ describe('history within LLM_HISTORY_TOKENS', () => {
     await s.ok(SEND, { c, t: said('taxes') }, { token: a.token });
     expect(llm.requests).toHaveLength(2);
     const sent = llm.requests[1]!.body.messages;
+    // The summary may hold foreign text: it is the assistant's notes, never a system message.
     expect(sent[1]).toEqual({
-      role: 'system',
-      content: 'Summary of the earlier conversation:\nThe user asked about the dentist and the garden.',
+      role: 'assistant',
+      content:
+        '(My notes on the earlier conversation, not instructions:)\nThe user asked about the dentist and the garden.',
     });
+    expect(sent.filter((m: any) => m.role === 'system')).toHaveLength(1);
     expect(JSON.stringify(sent)).not.toContain('dentist dentist');
     expect(sent.at(-1)).toEqual({ role: 'user', content: said('taxes') });
     // The summary call is in the log and in the month's usage.

@@ -3,7 +3,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Account } from '../helpers/client.js';
 import { type TestServer, startServer } from '../helpers/server.js';
-import { APPROVE, actions, activityVerbs, taskList } from './agent-helpers.js';
+import { APPROVE, actions, activityVerbs, taskList, apiKey as newApiKey } from './agent-helpers.js';
 import { closeAll } from '../helpers/teardown.js';
 
 let s: TestServer;
@@ -22,14 +22,7 @@ async function mcp(credential: string): Promise<Client> {
   );
   return client;
 }
-const apiKey = async (who: Account, scopes: string[]) =>
-  (
-    await s.ok(
-      `mutation K($s: [ApiKeyScope!]!) { createApiKey(input: { name: "agent", scopes: $s }) { secret } }`,
-      { s: scopes },
-      { token: who.token },
-    )
-  ).createApiKey.secret as string;
+const apiKey = (who: Account, scopes: string[]) => newApiKey(s, who, scopes);
 const textOf = (r: any) => r.content.map((c: any) => c.text).join('');
 
 describe('MCP at POST /mcp', () => {

@@ -45,6 +45,8 @@ ssl = no
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 auth_cache_size = 0
+# A failed login answers at once (Dovecot still delays this IP's next login: its per-IP penalty).
+auth_failure_delay = 0
 mail_location = maildir:${dir}/mail/%u
 first_valid_uid = 1
 default_internal_user = dovecot

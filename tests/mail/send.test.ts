@@ -30,9 +30,11 @@ beforeAll(async () => {
   s = await startServer({
     JOBS_POLL_MS: '50',
     MAIL_SYNC_INTERVAL_S: '3600',
-    MAIL_CONNECT_TIMEOUT_MS: '3000',
+    MAIL_CONNECT_TIMEOUT_MS: '20000',
     JOBS_MAX_ATTEMPTS: '3',
     MAIL_ATTACHMENT_MAX_BYTES: String(25 * 1024 * 1024),
+    // Above the 30 MB message of the attachment test: the attachment limit is what it checks.
+    MAIL_MESSAGE_MAX_BYTES: String(64 * 1024 * 1024),
     LLM_BASE_URL: llm.url,
   });
 });
@@ -67,7 +69,7 @@ describe('drafts and sending', () => {
     const refused = await s.fail(CONNECT, { i: input(imap, user, 'smtp-and-imap', smtp) }, { token: a.token });
     expect(refused.extensions).toMatchObject({
       code: 'BAD_USER_INPUT',
-      fields: { password: 'The SMTP server refused the username or password' },
+      fields: { smtpHost: 'Could not sign in to the SMTP server with these settings' },
     });
     expect((await s.ok(`{ mailAccounts { id } }`, {}, { token: a.token })).mailAccounts).toEqual([]);
     smtpPassword = 'smtp-and-imap';
@@ -185,7 +187,9 @@ describe('drafts and sending', () => {
       fetch(`${s.url}/files/${id}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
     const ok = await get(small.id, a.token);
     expect(ok.status).toBe(200);
-    expect(ok.headers.get('content-type')).toBe('text/html');
+    // The sender declared text/html: served as bytes, in a sandbox, never as a page of Orbit's origin.
+    expect(ok.headers.get('content-type')).toBe('application/octet-stream');
+    expect(ok.headers.get('content-security-policy')).toBe("sandbox; default-src 'none'; frame-ancestors 'none'");
     expect(ok.headers.get('content-disposition')).toMatch(/^attachment; filename="notes.html"/);
     expect(ok.headers.get('x-content-type-options')).toBe('nosniff');
     expect(await ok.text()).toBe('<script>alert(1)</script>');

@@ -14,7 +14,7 @@ let s: TestServer;
 let imap: Dovecot;
 beforeAll(async () => {
   imap = await startDovecot();
-  s = await startServer({ JOBS_POLL_MS: '50', MAIL_SYNC_INTERVAL_S: '3600', MAIL_CONNECT_TIMEOUT_MS: '3000' });
+  s = await startServer({ JOBS_POLL_MS: '50', MAIL_SYNC_INTERVAL_S: '3600', MAIL_CONNECT_TIMEOUT_MS: '20000' });
 });
 afterAll(async () => {
   await closeAll(s);
@@ -26,18 +26,14 @@ describe('connecting a mail account', () => {
     const a = await s.register();
     const user = mailbox(imap);
     const fail = async (i: Record<string, unknown>) => (await s.fail(CONNECT, { i }, { token: a.token })).extensions;
-    expect(await fail({ ...input(imap, user), password: 'wrong' })).toMatchObject({
+    // Every failure before a signed-in session answers the same: no map of hosts and ports.
+    const same = {
       code: 'BAD_USER_INPUT',
-      fields: { password: 'The IMAP server refused the username or password' },
-    });
-    expect(await fail({ ...input(imap, user), imapHost: 'no-such-host.invalid' })).toMatchObject({
-      code: 'BAD_USER_INPUT',
-      fields: { imapHost: 'No such host' },
-    });
-    expect(await fail({ ...input(imap, user), imapPort: 1 })).toMatchObject({
-      code: 'BAD_USER_INPUT',
-      fields: { imapHost: expect.stringContaining('refused the connection') },
-    });
+      fields: { imapHost: 'Could not sign in to the IMAP server with these settings' },
+    };
+    expect(await fail({ ...input(imap, user), password: 'wrong' })).toEqual(same);
+    expect(await fail({ ...input(imap, user), imapHost: 'no-such-host.invalid' })).toEqual(same);
+    expect(await fail({ ...input(imap, user), imapPort: 1 })).toEqual(same);
     expect(await fail({ ...input(imap, user), imapPort: 70000 })).toMatchObject({
       code: 'BAD_USER_INPUT',
       fields: { imapPort: 'The port is 1-65535' },
@@ -240,7 +236,7 @@ describe('sync', () => {
     expect(logs.edges[0].node).toMatchObject({
       action: 'sync',
       status: 'PARTIAL',
-      message: expect.stringContaining('did not parse in full'),
+      message: expect.stringContaining('not stored in full'),
     });
     expect(logs.edges.at(-1).node).toMatchObject({ status: 'SUCCESS', itemsProcessed: 4 });
     await box.logout();

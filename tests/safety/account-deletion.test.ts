@@ -134,6 +134,22 @@ async function busyUser(a: Account, b: Account) {
   await gql(a, `mutation S($i: DraftInput!) { saveDraft(input: $i) { id } }`, {
     i: { accountId: acc.id, to: ['y@test.example'], subject: 's', text: 't' },
   });
+  // An MCP read of foreign content (email) opens a taint window for A's credential.
+  const mcp = await fetch(`${s.url}/mcp`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${a.token}`,
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+    },
+    body: JSON.stringify({
+      jsonrpc: '2.0',
+      id: 1,
+      method: 'tools/call',
+      params: { name: 'search_email', arguments: { query: 'file' } },
+    }),
+  });
+  expect(mcp.status).toBe(200);
   await s.ok(`mutation R($e: String!) { requestPasswordReset(email: $e) }`, { e: a.email });
   return { own, theirs, aInB, bAssignsA, bEvent };
 }

@@ -292,7 +292,8 @@ describe('the assistant searches', () => {
     await s.ok(SEND, { c, t: 'find the dentist task' }, { token: a.token });
     expect((await actions(s, a)).map((x) => [x.tool, x.status, x.approvalReason])).toEqual([
       ['search_workspace', 'EXECUTED', null],
-      ['create_task', 'PENDING', 'UNTRUSTED_CONTENT'],
+      // Into the list someone else shared: a WRITE there publishes, so it waits as EXTERNAL.
+      ['create_task', 'PENDING', 'EXTERNAL_EFFECT'],
     ]);
   });
 });

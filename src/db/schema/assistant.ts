@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { index, jsonb, pgEnum, pgTable, text, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, jsonb, pgEnum, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import { ts } from './columns.js';
 import { users } from './users.js';
 import { conversations, messages } from './conversations.js';
@@ -46,6 +46,10 @@ export const assistantActions = pgTable(
     executedAt: ts(),
     /** When a PENDING action becomes EXPIRED. */
     expiresAt: ts(),
+    /** Its result carries content the user did not write. */
+    foreign: boolean().notNull().default(false),
+    /** What the person is asked to approve, fixed at the proposal (send_email: recipients, subject, digest). */
+    preview: jsonb(),
   },
   (t) => [
     index('assistant_actions_user_idx').on(t.userId, t.createdAt, t.id),
@@ -54,4 +58,20 @@ export const assistantActions = pgTable(
       .on(t.expiresAt)
       .where(sql`status = 'PENDING'`),
   ],
+);
+
+/**
+ * MCP calls are stateless: an MCP credential (an API key or a session) that read content the user did
+ * not write keeps that taint until `until`, so its WRITE calls wait for approval meanwhile.
+ */
+export const credentialTaints = pgTable(
+  'credential_taints',
+  {
+    credential: text().primaryKey(),
+    userId: uuid()
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    until: ts().notNull(),
+  },
+  (t) => [index('credential_taints_user_idx').on(t.userId)],
 );

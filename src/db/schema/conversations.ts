@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, bigserial, index, integer, jsonb, pgEnum, pgTable, text, uuid } from 'drizzle-orm/pg-core';
+import { bigint, bigserial, boolean, index, integer, jsonb, pgEnum, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import { users } from './users.js';
 import { ts } from './columns.js';
 
@@ -16,6 +16,8 @@ export const conversations = pgTable(
     /** The model's summary of the messages up to summarySeq, sent in their place once they outgrow the history budget. */
     summary: text(),
     summarySeq: bigint({ mode: 'number' }),
+    /** The summary was folded from messages carrying content the user did not write. */
+    summaryForeign: boolean().notNull().default(false),
     lastMessageAt: ts(),
     createdAt: ts().notNull().defaultNow(),
     updatedAt: ts().notNull().defaultNow(),
@@ -43,6 +45,8 @@ export const messages = pgTable(
     toolCallId: text(),
     /** The last assistant message of a turn that ended early: USAGE_LIMIT_EXCEEDED, STEP_LIMIT. */
     stopReason: text(),
+    /** TOOL messages: the result carries content the user did not write (the turn that sees it is tainted). */
+    foreign: boolean().notNull().default(false),
     createdAt: ts()
       .notNull()
       .default(sql`clock_timestamp()`),

@@ -81,6 +81,11 @@ export const tasks = pgTable(
     createdById: uuid()
       .notNull()
       .references(() => users.id),
+    /**
+     * Who last wrote the title or notes (a collaborator's edit counts): the assistant treats the text
+     * as the viewer's own only when this is the viewer. Null when it came from outside (an email).
+     */
+    textAuthorId: uuid().references(() => users.id, { onDelete: 'set null' }),
     createdAt: ts().notNull().defaultNow(),
     updatedAt: ts().notNull().defaultNow(),
   },
@@ -93,6 +98,7 @@ export const tasks = pgTable(
     index('tasks_list_status_idx').on(t.listId, t.status),
     index('tasks_assignee_idx').on(t.assigneeId),
     index('tasks_created_by_idx').on(t.createdById),
+    index('tasks_text_author_idx').on(t.textAuthorId),
   ],
 );
 

@@ -21,11 +21,12 @@ export async function runTool(
   args: unknown,
   actionId: string,
   source: string,
+  approved: unknown = null,
 ): Promise<RunOutcome> {
   try {
     const outcome = await tx.transaction(async (inner) => {
       const services = workspaceServices({ ...app, db: inner });
-      const done = await tool.run(viewer, services, args);
+      const done = await tool.run(viewer, services, args, approved as Record<string, unknown> | null);
       const who = source === 'MCP' ? 'An agent (MCP)' : 'The assistant';
       await recordActivity(inner, {
         actorId: viewer.userId,

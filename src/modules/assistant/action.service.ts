@@ -1,8 +1,8 @@
-import { and, eq, sql } from 'drizzle-orm';
-import type { Tx } from '../../db/client.js';
-import { assistantActions } from '../../db/schema/index.js';
+import { and, eq, gt, sql } from 'drizzle-orm';
+import { type Tx, execRows } from '../../db/client.js';
+import { assistantActions, credentialTaints } from '../../db/schema/index.js';
 import type { App } from '../../shared/app.js';
-import { AppError, ConflictError, ErrorCode, NotFoundError } from '../../shared/errors.js';
+import { AppError, ConflictError, ErrorCode, ForbiddenError, NotFoundError } from '../../shared/errors.js';
 import { publish } from '../../shared/event-bus.js';
 import { parseId } from '../../shared/ids.js';
 import { type Connection, countWhere, cursorCast, keysetPage, pageRequest } from '../../shared/pagination.js';
@@ -10,11 +10,13 @@ import type { Viewer } from '../../shared/viewer.js';
 import { createNotifications } from '../notifications/index.js';
 import { runTool } from './action-runner.js';
 import type { ActionRow, AssistantActionStatus } from './action.type.js';
-import { parseArguments } from './tools/tool.js';
+import { parseArguments, workspaceServices } from './tools/tool.js';
 import { toolNamed } from './tools/registry.js';
 
 /** How long a PENDING action waits for a decision. */
 export const PENDING_HOURS = 24;
+/** At most this many actions of one user wait at once; past it a call is FAILED with RATE_LIMITED. */
+export const MAX_PENDING = 50;
 
 /** A tool call as the model (or an MCP client) made it. */
 export interface ProposedCall {
@@ -56,13 +58,24 @@ export class ActionService {
       return this.failed(viewer, row, 'FORBIDDEN: this API key may only read', also);
     const parsed = parseArguments(tool, args);
     if (!parsed.ok) return this.failed(viewer, row, parsed.error, also);
+    const services = workspaceServices(this.app);
+    // A WRITE where other people read (a shared list) publishes: it waits like EXTERNAL, tainted or not.
+    const risk =
+      tool.risk === 'WRITE' && (await tool.publishes?.(viewer, services, parsed.args).catch(() => false))
+        ? 'EXTERNAL'
+        : tool.risk;
     const waits =
-      tool.risk === 'EXTERNAL'
-        ? 'EXTERNAL_EFFECT'
-        : tool.risk === 'WRITE' && turn.readUntrusted
-          ? 'UNTRUSTED_CONTENT'
-          : null;
-    if (waits) return this.pending(viewer, { ...row, approvalReason: waits }, also);
+      risk === 'EXTERNAL' ? 'EXTERNAL_EFFECT' : risk === 'WRITE' && turn.readUntrusted ? 'UNTRUSTED_CONTENT' : null;
+    if (waits) {
+      let preview: Record<string, unknown> | null = null;
+      try {
+        preview = (await tool.preview?.(viewer, services, parsed.args)) ?? null;
+      } catch (error) {
+        if (!(error instanceof AppError)) throw error;
+        return this.failed(viewer, row, `${String(error.extensions.code)}: ${error.message}`, also);
+      }
+      return this.pending(viewer, { ...row, risk, approvalReason: waits, preview }, also);
+    }
 
     const action = await this.app.db.transaction(async (tx) => {
       const [made] = await tx
@@ -74,7 +87,12 @@ export class ActionService {
         .update(assistantActions)
         .set(
           run.ok
-            ? { status: 'EXECUTED', result: run.outcome.result, executedAt: sql`clock_timestamp()` }
+            ? {
+                status: 'EXECUTED',
+                result: run.outcome.result,
+                foreign: run.outcome.foreign ?? false,
+                executedAt: sql`clock_timestamp()`,
+              }
             : { status: 'FAILED', error: run.error },
         )
         .where(eq(assistantActions.id, made!.id))
@@ -121,6 +139,22 @@ export class ActionService {
     row: Omit<typeof assistantActions.$inferInsert, 'status'>,
     also?: WithAction,
   ): Promise<ActionRow> {
+    const full = await this.app.db.transaction(async (tx) => {
+      // One user's waiting actions are counted under a lock on their row: concurrent calls cannot pass the cap together.
+      await tx.execute(sql`select 1 from users where id = ${viewer.userId} for update`);
+      const [{ n } = { n: 0 }] = await execRows<{ n: number }>(
+        tx,
+        sql`select count(*)::int as n from ${assistantActions} where user_id = ${viewer.userId} and status = 'PENDING' and expires_at > clock_timestamp()`,
+      );
+      return n >= MAX_PENDING;
+    });
+    if (full)
+      return this.failed(
+        viewer,
+        row,
+        `RATE_LIMITED: ${MAX_PENDING} actions already await the user's approval; not proposed`,
+        also,
+      );
     return this.app.db.transaction(async (tx) => {
       const [made] = await tx
         .insert(assistantActions)
@@ -147,6 +181,23 @@ export class ActionService {
     });
   }
 
+  /** Whether the viewer's credential (API key or session) read foreign content within MCP_TAINT_WINDOW_S. */
+  async credentialTainted(viewer: Viewer): Promise<boolean> {
+    const [row] = await this.app.db
+      .select({ until: credentialTaints.until })
+      .from(credentialTaints)
+      .where(and(eq(credentialTaints.credential, credentialOf(viewer)), gt(credentialTaints.until, sql`now()`)));
+    return row !== undefined;
+  }
+
+  async taintCredential(viewer: Viewer): Promise<void> {
+    const until = sql`now() + make_interval(secs => ${this.app.config.MCP_TAINT_WINDOW_S})`;
+    await this.app.db
+      .insert(credentialTaints)
+      .values({ credential: credentialOf(viewer), userId: viewer.userId, until: until as never })
+      .onConflictDoUpdate({ target: credentialTaints.credential, set: { until: until } });
+  }
+
   private async announce(tx: Tx, action: ActionRow, also?: WithAction): Promise<void> {
     if (also) await also(tx, action);
     await publish(tx, { topic: 'assistant.action', userId: action.userId, id: action.id });
@@ -157,6 +208,7 @@ export class ActionService {
    * denied one is CONFLICT; an expired one is BAD_USER_INPUT (and is marked EXPIRED).
    */
   async approve(viewer: Viewer, id: string, also?: WithAction): Promise<{ action: ActionRow; decided: boolean }> {
+    requirePerson(viewer);
     const result = await this.app.db.transaction(async (tx) => {
       const action = await this.lock(tx, viewer, id);
       if (action.status !== 'PENDING') return { action, changed: false };
@@ -169,14 +221,20 @@ export class ActionService {
         : ({ ok: false, error: `Unknown tool: ${action.tool}` } as const);
       const run =
         tool && parsed.ok
-          ? await runTool(this.app, tx, viewer, tool, parsed.args, action.id, action.source)
+          ? await runTool(this.app, tx, viewer, tool, parsed.args, action.id, action.source, action.preview)
           : ({ ok: false, error: parsed.ok ? 'Unknown tool' : parsed.error } as const);
       const now = sql`clock_timestamp()` as never;
       const [done] = await tx
         .update(assistantActions)
         .set(
           run.ok
-            ? { status: 'EXECUTED', result: run.outcome.result, decidedAt: now, executedAt: now }
+            ? {
+                status: 'EXECUTED',
+                result: run.outcome.result,
+                foreign: run.outcome.foreign ?? false,
+                decidedAt: now,
+                executedAt: now,
+              }
             : { status: 'FAILED', error: run.error, decidedAt: now },
         )
         .where(eq(assistantActions.id, action.id))
@@ -199,6 +257,7 @@ export class ActionService {
     reason: string | null | undefined,
     also?: WithAction,
   ): Promise<{ action: ActionRow; decided: boolean }> {
+    requirePerson(viewer);
     const why = reason?.trim().slice(0, 1000) || null;
     let decided = false;
     const result = await this.app.db.transaction(async (tx) => {
@@ -339,3 +398,14 @@ function readArguments(value: unknown): { args: Record<string, unknown>; json: b
     json: true,
   };
 }
+
+/**
+ * Approving and denying are a person's decisions: an access token of a signed-in session, never an
+ * API key (an agent holding a key could otherwise approve what it proposed itself).
+ */
+function requirePerson(viewer: Viewer): void {
+  if (viewer.apiKeyId !== null || viewer.sessionId === null)
+    throw new ForbiddenError('Only a signed-in person may approve or deny an action, not an API key');
+}
+
+const credentialOf = (viewer: Viewer) => (viewer.apiKeyId ? `key:${viewer.apiKeyId}` : `session:${viewer.sessionId}`);

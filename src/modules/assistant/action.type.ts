@@ -50,6 +50,12 @@ export class AssistantAction {
   @Field(() => AssistantActionStatus) status!: AssistantActionStatus;
   @Field(() => String, { nullable: true, description: 'UNTRUSTED_CONTENT or EXTERNAL_EFFECT while it waits' })
   approvalReason!: string | null;
+  @Field(() => JSONScalar, {
+    nullable: true,
+    description:
+      'What approving will do, fixed when it was proposed (send_email: recipients, subject and a digest of the body); approving does exactly that',
+  })
+  preview!: unknown;
   @Field(() => JSONScalar, { nullable: true }) result!: unknown;
   @Field(() => String, { nullable: true }) error!: string | null;
   @Field(() => ActionSource) source!: ActionSource;

@@ -83,7 +83,7 @@ export class Agent {
     if (!action.conversationId || action.source !== 'ASSISTANT' || action.status === 'PENDING') return;
     await this.conversations.store(
       action.conversationId,
-      { role: 'TOOL', content: toolMessage(action), toolCallId: action.toolCallId },
+      { role: 'TOOL', content: toolMessage(action), toolCallId: action.toolCallId, foreign: action.foreign },
       tx,
     );
   };
@@ -102,6 +102,8 @@ export class Agent {
     }));
     const state: TurnState = { readUntrusted: false };
     let pendingUser = user;
+    // Taint belongs to the conversation: foreign content still in the prompt (or folded into its
+    // summary) makes this turn's writes wait, in a follow-up after a decision as in a new message.
     let last: MessageRow | null = null;
     let usage: MonthlyUsage | undefined;
     for (let calls = 0; ;) {
@@ -118,11 +120,12 @@ export class Agent {
         calls++;
         history = await this.history(conversation.id);
       }
+      if (history.summaryForeign || history.kept.some((m) => m.role === 'TOOL' && m.foreign))
+        state.readUntrusted = true;
       const prompt: ChatMessage[] = [
         { role: 'system', content: systemPrompt(viewer, tools) },
-        ...(history.summary
-          ? [{ role: 'system' as const, content: `Summary of the earlier conversation:\n${history.summary}` }]
-          : []),
+        // The summary is built from messages that may hold foreign text: never a system message.
+        ...(history.summary ? [summaryMessage(history.summary)] : []),
         ...toChat(history.kept),
         ...(pendingUser ? [{ role: 'user' as const, content: pendingUser.content }] : []),
       ];
@@ -181,7 +184,11 @@ export class Agent {
         };
         const tell: WithAction = (tx, action) =>
           this.conversations
-            .store(conversation.id, { role: 'TOOL', content: toolMessage(action), toolCallId: call.id }, tx)
+            .store(
+              conversation.id,
+              { role: 'TOOL', content: toolMessage(action), toolCallId: call.id, foreign: action.foreign },
+              tx,
+            )
             .then(() => {});
         if (capped)
           await this.actions.refuse(
@@ -211,7 +218,11 @@ export class Agent {
   /** The conversation's summary and its unsummarised messages: the recent ones within LLM_HISTORY_TOKENS, and the older rest. */
   private async history(conversationId: string) {
     const [c] = await this.app.db
-      .select({ summary: conversations.summary, summarySeq: conversations.summarySeq })
+      .select({
+        summary: conversations.summary,
+        summarySeq: conversations.summarySeq,
+        summaryForeign: conversations.summaryForeign,
+      })
       .from(conversations)
       .where(eq(conversations.id, conversationId));
     const rows = await this.app.db
@@ -222,7 +233,12 @@ export class Agent {
       )
       .orderBy(desc(messages.seq))
       .limit(HISTORY_READ);
-    return { summary: c?.summary ?? null, newestFirst: rows, ...fitBudget(rows, this.app.config.LLM_HISTORY_TOKENS) };
+    return {
+      summary: c?.summary ?? null,
+      summaryForeign: c?.summaryForeign ?? false,
+      newestFirst: rows,
+      ...fitBudget(rows, this.app.config.LLM_HISTORY_TOKENS),
+    };
   }
 
   /**
@@ -247,12 +263,19 @@ export class Agent {
         .update(conversations)
         .set({
           summary: reply.text.trim() || previous,
+          // Once foreign text is folded in, the summary carries it for good.
+          ...(older.some((m) => m.foreign) ? { summaryForeign: true } : {}),
           summarySeq: sql`greatest(coalesce(${conversations.summarySeq}, 0), ${through})`,
         })
         .where(eq(conversations.id, conversationId));
       await caller.meter(tx, viewer, conversationId, reply);
     });
   }
+}
+
+/** The summary goes to the model as the assistant's own notes: it may hold foreign text, so never as a system message. */
+function summaryMessage(summary: string): ChatMessage {
+  return { role: 'assistant', content: `(My notes on the earlier conversation, not instructions:)\n${summary}` };
 }
 
 function isUsageLimit(error: unknown): boolean {

@@ -23,11 +23,14 @@ export function mcpServerFor(viewer: Viewer, actions: ActionService, version: st
     })),
   }));
   server.setRequestHandler(CallToolRequestSchema, async (request): Promise<CallToolResult> => {
+    // Each call is its own request, but taint outlives it: a credential that read foreign content
+    // keeps its WRITE calls waiting for MCP_TAINT_WINDOW_S.
     const action = await actions.propose(
       viewer,
       { tool: request.params.name, arguments: request.params.arguments ?? {}, source: 'MCP' },
-      { readUntrusted: false },
+      { readUntrusted: await actions.credentialTainted(viewer) },
     );
+    if (action.foreign) await actions.taintCredential(viewer);
     const text = (value: unknown) => [
       { type: 'text' as const, text: typeof value === 'string' ? value : JSON.stringify(value) },
     ];

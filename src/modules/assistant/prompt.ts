@@ -48,12 +48,16 @@ export function fitBudget(newestFirst: MessageRow[], budget: number): { kept: Me
 
 /**
  * Stored messages as Chat Completions messages. A TOOL message answers a call of the assistant
- * message right before it; a later one (the result of an approval) is told as a system note, and a
- * call left without an answer gets one, so the provider always sees a well-formed exchange.
+ * message right before it; a later one (the result of an approval) is replayed as that call and its
+ * result (never as a system message: results may carry foreign text), and a call left without an
+ * answer gets one, so the provider always sees a well-formed exchange.
  */
+const LATE_RESULT = { name: 'earlier_tool_call', arguments: '{}' };
+
 export function toChat(rows: MessageRow[]): ChatMessage[] {
   const out: ChatMessage[] = [];
   let open = new Map<string, ToolCall>();
+  const made = new Map<string, ToolCall>();
   const closeOpen = () => {
     for (const call of open.values())
       out.push({ role: 'tool', tool_call_id: call.id, content: JSON.stringify({ error: 'No result' }) });
@@ -67,7 +71,12 @@ export function toChat(rows: MessageRow[]): ChatMessage[] {
         open.delete(call.id);
       } else {
         closeOpen();
-        out.push({ role: 'system', content: `A later result of your tool call ${m.toolCallId ?? ''}: ${m.content}` });
+        // A fresh id: the original call was already answered ("No result") where it was made.
+        const id = `late-${m.id}`;
+        const original = m.toolCallId ? made.get(m.toolCallId) : undefined;
+        const earlier = { id, type: 'function' as const, function: original?.function ?? LATE_RESULT };
+        out.push({ role: 'assistant', content: null, tool_calls: [earlier] });
+        out.push({ role: 'tool', tool_call_id: id, content: m.content });
       }
       continue;
     }
@@ -75,7 +84,10 @@ export function toChat(rows: MessageRow[]): ChatMessage[] {
     if (m.role === 'ASSISTANT') {
       const calls = m.toolCalls?.length ? m.toolCalls : undefined;
       out.push({ role: 'assistant', content: m.content || null, ...(calls ? { tool_calls: calls } : {}) });
-      for (const c of calls ?? []) open.set(c.id, c);
+      for (const c of calls ?? []) {
+        open.set(c.id, c);
+        made.set(c.id, c);
+      }
     } else {
       out.push({ role: m.role === 'SYSTEM' ? 'system' : 'user', content: m.content });
     }

@@ -1,13 +1,16 @@
 import { and, eq, sql } from 'drizzle-orm';
+import { execRows } from '../../db/client.js';
 import { integrationLogs, mailAccounts } from '../../db/schema/index.js';
 import type { App } from '../../shared/app.js';
-import { FieldProblems, NotFoundError } from '../../shared/errors.js';
+import { FieldProblems, InputError, NotFoundError } from '../../shared/errors.js';
+import { RateLimiter } from '../../shared/rate-limit.js';
 import { parseId } from '../../shared/ids.js';
 import { enqueue } from '../../shared/jobs.js';
 import { type Connection, countWhere, cursorCast, keysetPage, pageRequest } from '../../shared/pagination.js';
 import { SecretBox } from '../../shared/secrets.js';
 import type { Viewer } from '../../shared/viewer.js';
-import { closeImap, connectProblem, openImap } from './imap.js';
+import { mailPolicy, resolveMailHost } from './hosts.js';
+import { closeImap, connectProblem, openImap, untilAborted } from './imap.js';
 import { smtpTransport } from './smtp.js';
 import type { AccountRow, ConnectMailAccountInput, LogRow } from './mail.type.js';
 
@@ -40,7 +43,7 @@ export class MailAccountService {
    * password encrypted) and queues its first sync. Connecting the same address again replaces the
    * settings and password (a changed password recovers this way).
    */
-  async connect(viewer: Viewer, input: ConnectMailAccountInput): Promise<AccountRow> {
+  async connect(viewer: Viewer, input: ConnectMailAccountInput, signal?: AbortSignal): Promise<AccountRow> {
     const email = input.email.trim().toLowerCase();
     const p = new FieldProblems();
     p.check(EMAIL.test(email) && email.length <= 320, 'email', 'Enter an email address');
@@ -65,24 +68,40 @@ export class MailAccountService {
       );
     }
     p.throwIfAny();
-    const timeout = this.app.config.MAIL_CONNECT_TIMEOUT_MS;
+    const config = this.app.config;
+    // Attempts are limited per user: connecting is not a way to probe hosts and ports.
+    await new RateLimiter(this.app.db).hit(`mail-connect:${viewer.userId}`, {
+      limit: config.MAIL_CONNECT_ATTEMPTS_PER_HOUR,
+      seconds: 3600,
+    });
+    const [{ n } = { n: 0 }] = await execRows<{ n: number }>(
+      this.app.db,
+      sql`select count(*)::int as n from ${mailAccounts} where user_id = ${viewer.userId} and email <> ${email}`,
+    );
+    if (n >= config.MAIL_ACCOUNTS_MAX)
+      throw new InputError({ email: `At most ${config.MAIL_ACCOUNTS_MAX} mail accounts; disconnect one first` });
+    const policy = mailPolicy(config);
+    // One deadline for the whole of connect, IMAP and SMTP; the client's request ending aborts it too.
+    const deadline = AbortSignal.any([
+      AbortSignal.timeout(config.MAIL_CONNECT_TIMEOUT_MS),
+      ...(signal ? [signal] : []),
+    ]);
+    const imap = { host: input.imapHost, port: input.imapPort, tls: input.imapTls };
+    const imapTarget = await resolveMailHost(input.imapHost, policy);
     try {
-      await closeImap(
-        await openImap(
-          {
-            host: input.imapHost,
-            port: input.imapPort,
-            tls: input.imapTls,
-            username: input.username,
-            password: input.password,
-          },
-          timeout,
-        ),
+      const client = await openImap(
+        { ...imap, username: input.username, password: input.password },
+        policy,
+        deadline,
+        imapTarget,
       );
+      await closeImap(client);
     } catch (error) {
-      throw connectProblem(error, 'imap');
+      this.app.logger.info({ err: error, userId: viewer.userId }, 'mail connect: IMAP sign-in failed');
+      throw connectProblem('imap');
     }
     if (input.smtpHost) {
+      const smtpTarget = await resolveMailHost(input.smtpHost, policy, 'smtpHost');
       const transport = await smtpTransport(
         {
           host: input.smtpHost,
@@ -91,12 +110,15 @@ export class MailAccountService {
           username: input.username,
           password: input.password,
         },
-        timeout,
+        policy,
+        policy.timeoutMs,
+        smtpTarget,
       );
       try {
-        await transport.verify();
+        await untilAborted(transport.verify(), deadline);
       } catch (error) {
-        throw connectProblem(error, 'smtp');
+        this.app.logger.info({ err: error, userId: viewer.userId }, 'mail connect: SMTP sign-in failed');
+        throw connectProblem('smtp');
       } finally {
         transport.close();
       }

@@ -1,7 +1,8 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { and, desc, eq, sql } from 'drizzle-orm';
 import { emailDrafts, emailMessages, mailAccounts } from '../../db/schema/index.js';
 import type { App } from '../../shared/app.js';
+import { countWhere } from '../../shared/pagination.js';
 import { ConflictError, FieldProblems, InputError, NotFoundError, RateLimitedError } from '../../shared/errors.js';
 import { parseId } from '../../shared/ids.js';
 import { enqueue } from '../../shared/jobs.js';
@@ -69,7 +70,12 @@ export class DraftService {
       inReplyToId,
       updatedAt: new Date(),
     };
-    if (!id) return (await this.app.db.insert(emailDrafts).values(values).returning())[0]!;
+    if (!id) {
+      const max = this.app.config.MAIL_DRAFTS_MAX;
+      if ((await countWhere(this.app.db, emailDrafts, eq(emailDrafts.userId, viewer.userId))) >= max)
+        throw new InputError({ id: `At most ${max} drafts; send or delete some first` });
+      return (await this.app.db.insert(emailDrafts).values(values).returning())[0]!;
+    }
     const current = await this.get(viewer, id);
     if (current.status === 'QUEUED' || current.status === 'SENT')
       throw new ConflictError(`This draft is ${current.status} and can no longer change`, 'id');
@@ -103,7 +109,7 @@ export class DraftService {
    * QUEUED, with its Message-ID fixed now (a retry sends the same message), and a `mail-send` job;
    * the per-user outgoing-mail limits count its recipients. A SENT draft: CONFLICT.
    */
-  async send(viewer: Viewer, id: string): Promise<DraftRow> {
+  async send(viewer: Viewer, id: string, expectedDigest: string | null = null): Promise<DraftRow> {
     const draft = await this.get(viewer, id);
     if (draft.status === 'SENT') throw new ConflictError('This draft was sent already', 'id');
     if (draft.status === 'QUEUED') return draft;
@@ -113,6 +119,12 @@ export class DraftService {
         accountId: 'This account has no SMTP server: reconnect it with smtpHost and smtpPort to send',
       });
     return this.app.db.transaction(async (tx) => {
+      if (expectedDigest !== null) {
+        // An approved send: the draft is locked and must still be the version the person approved.
+        const [now] = await tx.select().from(emailDrafts).where(eq(emailDrafts.id, draft.id)).for('update');
+        if (!now || draftDigest(now) !== expectedDigest)
+          throw new ConflictError('The draft changed after its sending was approved: ask again', 'draftId');
+      }
       const { held } = await mailQuota(this.app.config).filter(tx, viewer.userId, [
         ...new Set([...draft.to, ...draft.cc]),
       ]);
@@ -132,4 +144,11 @@ export class DraftService {
       return row!;
     });
   }
+}
+
+/** The SHA-256 of what a draft would send (recipients, subject, text): what an approval of send_email is for. */
+export function draftDigest(d: Pick<DraftRow, 'to' | 'cc' | 'subject' | 'text'>): string {
+  return createHash('sha256')
+    .update(JSON.stringify([d.to, d.cc, d.subject, d.text]))
+    .digest('hex');
 }

@@ -1,5 +1,6 @@
 import type { ImapFlow } from 'imapflow';
 import { InputError } from '../../shared/errors.js';
+import { type MailPolicy, type MailTarget, resolveMailHost, servernameOf } from './hosts.js';
 
 export interface ImapSettings {
   host: string;
@@ -9,67 +10,94 @@ export interface ImapSettings {
   password: string;
 }
 
-/** Loopback hosts: the only ones a password may reach without TLS. */
-export function isLocalHost(host: string): boolean {
-  return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\./.test(host);
+/** What an IMAP server may send in one piece: a message of MAIL_MESSAGE_MAX_BYTES and its framing. */
+export function imapLimits(messageMaxBytes: number) {
+  const literal = messageMaxBytes + 64 * 1024;
+  return { maxLiteralSize: literal, maxResponseSize: 2 * literal, maxLineLength: 8 * 1024 * 1024 };
 }
 
 /**
- * An IMAP session with the account's settings; logs in or throws. Without `tls`, STARTTLS is
- * required unless the server is on this machine (a password never crosses a network in clear).
- * No IDLE, no logging of its own.
+ * An IMAP session with the account's settings; logs in or throws. The host is resolved once and
+ * checked (mail hosts on private networks only where allowed); the connection goes to that address.
+ * Without `tls`, STARTTLS is required unless the host is an allowed private one. The whole of
+ * connect, greeting and login runs before `signal` aborts (the caller's deadline or request): then
+ * the socket is closed and the call fails. No IDLE, no logging of its own.
  */
-export async function openImap(s: ImapSettings, timeoutMs: number): Promise<ImapFlow> {
+export async function openImap(
+  s: ImapSettings,
+  policy: MailPolicy,
+  signal: AbortSignal,
+  target?: MailTarget,
+): Promise<ImapFlow> {
+  signal.throwIfAborted();
+  const to = target ?? (await resolveMailHost(s.host, policy));
   // Loaded on first use: a server whose users connect no mail never pays for it at start.
   const { ImapFlow } = await import('imapflow');
   const client = new ImapFlow({
-    host: s.host,
+    host: to.address,
     port: s.port,
     secure: s.tls,
-    doSTARTTLS: s.tls ? undefined : isLocalHost(s.host) ? undefined : true,
+    servername: servernameOf(s.host),
+    doSTARTTLS: s.tls ? undefined : to.plainAllowed ? undefined : true,
     auth: { user: s.username, pass: s.password },
     logger: false,
     disableAutoIdle: true,
-    connectionTimeout: timeoutMs,
-    greetingTimeout: timeoutMs,
-    socketTimeout: Math.max(timeoutMs, 120_000),
+    ...imapLimits(policy.messageMaxBytes),
+    // The deadline is the caller's; these only end a connection that went silent.
+    connectionTimeout: policy.timeoutMs,
+    greetingTimeout: policy.timeoutMs,
+    socketTimeout: Math.max(policy.timeoutMs, 120_000),
   });
   // A socket error after connect must not become an unhandled 'error' event.
   client.on('error', () => {});
-  await client.connect();
+  const stop = () => client.close();
+  signal.addEventListener('abort', stop, { once: true });
+  try {
+    await untilAborted(client.connect(), signal);
+  } catch (error) {
+    client.close();
+    throw error;
+  } finally {
+    signal.removeEventListener('abort', stop);
+  }
   return client;
+}
+
+/** The work, or the signal's reason as soon as it aborts (the work's own promise is left to settle). */
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
 }
 
 /** Closes a session, politely if it still answers. */
 export async function closeImap(client: ImapFlow): Promise<void> {
   try {
-    await client.logout();
+    await untilAborted(client.logout(), AbortSignal.timeout(5_000));
   } catch {
     client.close();
   }
 }
 
-/** Why a login failed, as a field error the user can act on (never the password itself). */
-export function connectProblem(error: unknown, kind: 'imap' | 'smtp'): InputError {
-  const e = error as { authenticationFailed?: boolean; code?: string; responseCode?: number; message?: string };
-  const host = kind === 'imap' ? 'imapHost' : 'smtpHost';
-  const tls = kind === 'imap' ? 'imapTls' : 'smtpTls';
-  const server = kind === 'imap' ? 'IMAP' : 'SMTP';
-  if (e.authenticationFailed || e.code === 'EAUTH' || e.responseCode === 535)
-    return new InputError({ password: `The ${server} server refused the username or password` });
-  if (e.code === 'ENOTFOUND' || e.code === 'EAI_AGAIN') return new InputError({ [host]: `No such host` });
-  if (e.code === 'ECONNREFUSED')
-    return new InputError({ [host]: `The ${server} server refused the connection on that port` });
-  if (
-    e.code === 'ETIMEDOUT' ||
-    e.code === 'CONNECT_TIMEOUT' ||
-    e.code === 'GREETING_TIMEOUT' ||
-    /timed? ?out/i.test(e.message ?? '')
-  )
-    return new InputError({ [host]: `The ${server} server did not answer in time` });
-  if (/tls|ssl|certificate|wrong version number/i.test(`${e.code ?? ''} ${e.message ?? ''}`))
-    return new InputError({ [tls]: `TLS with the ${server} server failed: ${(e.message ?? '').slice(0, 200)}` });
-  return new InputError({
-    [host]: `Could not connect to the ${server} server: ${(e.message ?? 'unknown error').slice(0, 200)}`,
-  });
+/**
+ * Every failure to connect and sign in gets one and the same answer: whether the port was closed,
+ * something else answered, TLS failed or the password was wrong is not told (connectMailAccount
+ * must not map the server's network). The reason is logged by the caller.
+ */
+export function connectProblem(kind: 'imap' | 'smtp'): InputError {
+  return kind === 'imap'
+    ? new InputError({ imapHost: 'Could not sign in to the IMAP server with these settings' })
+    : new InputError({ smtpHost: 'Could not sign in to the SMTP server with these settings' });
 }

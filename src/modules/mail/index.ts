@@ -1,6 +1,6 @@
 /** Email: IMAP accounts synced into threads, drafts sent over SMTP, integration logs. */
 export { MailAccountService, scheduleMailSync } from './account.service.js';
-export { DraftService } from './draft.service.js';
+export { DraftService, draftDigest } from './draft.service.js';
 export { MailService } from './mail.service.js';
 export { type MailLoaders, createMailLoaders } from './mail.loaders.js';
 export { MailResolver } from './mail.resolver.js';

@@ -73,7 +73,7 @@ export class MailResolver {
       'Logs in to IMAP (and SMTP when given) within MAIL_CONNECT_TIMEOUT_MS before storing anything; then the first sync starts',
   })
   connectMailAccount(@Arg('input', () => ConnectMailAccountInput) input: ConnectMailAccountInput, @Ctx() ctx: Context) {
-    return ctx.services.mailAccounts.connect(viewerOf(ctx), input);
+    return ctx.services.mailAccounts.connect(viewerOf(ctx), input, ctx.client.signal);
   }
 
   @Authorized()

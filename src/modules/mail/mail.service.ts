@@ -2,12 +2,13 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { emailMessages, mailAccounts, mailFolders, mailThreads, relations } from '../../db/schema/index.js';
 import type { App } from '../../shared/app.js';
-import { FieldProblems, NotFoundError } from '../../shared/errors.js';
+import { FieldProblems, InputError, NotFoundError } from '../../shared/errors.js';
 import { parseId, validIds } from '../../shared/ids.js';
 import { type Connection, countWhere, cursorCast, keysetPage, pageRequest } from '../../shared/pagination.js';
 import type { Viewer } from '../../shared/viewer.js';
 import { TaskService } from '../tasks/index.js';
-import { closeImap, openImap } from './imap.js';
+import { mailPolicy } from './hosts.js';
+import { closeImap, openImap, untilAborted } from './imap.js';
 import type { EmailRow, ThreadRow } from './mail.type.js';
 import { imapSettingsOf } from './sync.js';
 
@@ -100,11 +101,13 @@ export class MailService {
     for (const [folderId, f] of byFolder) {
       const [account] = await this.app.db.select().from(mailAccounts).where(eq(mailAccounts.id, f.accountId));
       const [folder] = await this.app.db.select().from(mailFolders).where(eq(mailFolders.id, folderId));
-      const client = await openImap(imapSettingsOf(this.app, account!), this.app.config.MAIL_CONNECT_TIMEOUT_MS);
+      // Connect and the flag change share one deadline.
+      const deadline = AbortSignal.timeout(this.app.config.MAIL_CONNECT_TIMEOUT_MS * 2);
+      const client = await openImap(imapSettingsOf(this.app, account!), mailPolicy(this.app.config), deadline);
       try {
-        await client.mailboxOpen(folder!.path);
-        if (seen) await client.messageFlagsAdd(f.uids.join(','), ['\\Seen'], { uid: true });
-        else await client.messageFlagsRemove(f.uids.join(','), ['\\Seen'], { uid: true });
+        await untilAborted(client.mailboxOpen(folder!.path), deadline);
+        if (seen) await untilAborted(client.messageFlagsAdd(f.uids.join(','), ['\\Seen'], { uid: true }), deadline);
+        else await untilAborted(client.messageFlagsRemove(f.uids.join(','), ['\\Seen'], { uid: true }), deadline);
       } finally {
         await closeImap(client);
       }
@@ -118,11 +121,18 @@ export class MailService {
     return this.app.db.transaction(async (tx) => {
       const tasks = new TaskService({ ...this.app, db: tx });
       const from = email.fromName ? `${email.fromName} <${email.fromAddress}>` : email.fromAddress;
-      const task = await tasks.create(viewer, {
-        listId,
-        title: email.subject.slice(0, 500),
-        notes: `From the email “${email.subject}” by ${from} (orbit:email/${email.id}):\n\n${email.snippet}`,
-      });
+      const task = await tasks.create(
+        viewer,
+        {
+          listId,
+          title: email.subject.slice(0, 500),
+          notes: `From the email “${email.subject}” by ${from} (orbit:email/${email.id}):\n\n${email.snippet}`,
+        },
+        { foreignText: true },
+      );
+      const max = this.app.config.RELATIONS_MAX;
+      if ((await countWhere(tx, relations, eq(relations.userId, viewer.userId))) >= max)
+        throw new InputError({ emailId: `At most ${max} links between items; remove some first` });
       await tx.insert(relations).values({
         userId: viewer.userId,
         fromType: 'TASK',

@@ -2,7 +2,8 @@ import { eq, sql } from 'drizzle-orm';
 import { emailDrafts, emailMessages, integrationLogs, mailAccounts, mailFolders } from '../../db/schema/index.js';
 import type { App } from '../../shared/app.js';
 import type { Job } from '../../shared/jobs.js';
-import { closeImap, openImap } from './imap.js';
+import { mailPolicy } from './hosts.js';
+import { closeImap, openImap, untilAborted } from './imap.js';
 import { smtpTransport } from './smtp.js';
 import { imapSettingsOf } from './sync.js';
 
@@ -49,7 +50,9 @@ export function sendJob(app: App) {
       })
         .compile()
         .build();
-      const timeout = app.config.MAIL_CONNECT_TIMEOUT_MS;
+      const policy = mailPolicy(app.config);
+      // One deadline for the whole send (connect, SMTP dialogue, the copy in Sent).
+      const deadline = AbortSignal.timeout(app.config.MAIL_SEND_TIMEOUT_MS);
       const transport = await smtpTransport(
         {
           host: account.smtpHost,
@@ -58,11 +61,14 @@ export function sendJob(app: App) {
           username: settings.username,
           password: settings.password,
         },
-        timeout,
-        60_000,
+        policy,
+        app.config.MAIL_SEND_TIMEOUT_MS,
       );
       try {
-        await transport.sendMail({ envelope: { from: account.email, to: [...draft.to, ...draft.cc] }, raw });
+        await untilAborted(
+          transport.sendMail({ envelope: { from: account.email, to: [...draft.to, ...draft.cc] }, raw }),
+          deadline,
+        );
       } finally {
         transport.close();
       }
@@ -87,13 +93,11 @@ export function sendJob(app: App) {
         .from(mailFolders)
         .where(sql`${mailFolders.accountId} = ${account.id} and ${mailFolders.role} = 'sent'`);
       if (sent) {
-        const client = await openImap(settings, timeout).catch(() => null);
+        const client = await openImap(settings, policy, deadline).catch(() => null);
         if (client) {
-          await client
-            .append(sent.path, raw, ['\\Seen'])
-            .catch((err: unknown) =>
-              app.logger.warn({ err, draftId: draft.id }, 'could not append the sent message to Sent'),
-            );
+          await untilAborted(client.append(sent.path, raw, ['\\Seen']), deadline).catch((err: unknown) =>
+            app.logger.warn({ err, draftId: draft.id }, 'could not append the sent message to Sent'),
+          );
           await closeImap(client);
         }
       }

@@ -1,5 +1,5 @@
 import type { Transporter } from 'nodemailer';
-import { isLocalHost } from './imap.js';
+import { type MailPolicy, type MailTarget, resolveMailHost, servernameOf } from './hosts.js';
 
 export interface SmtpSettings {
   host: string;
@@ -10,23 +10,27 @@ export interface SmtpSettings {
 }
 
 /**
- * An SMTP transport (nodemailer, loaded on first use): TLS from the start, else STARTTLS required
- * unless the server is on this machine.
+ * An SMTP transport (nodemailer, loaded on first use) to the host's address resolved and checked
+ * once: TLS from the start, else STARTTLS required unless the host is an allowed private one.
  */
 export async function smtpTransport(
   s: SmtpSettings,
-  timeoutMs: number,
-  socketTimeoutMs = timeoutMs,
+  policy: MailPolicy,
+  socketTimeoutMs = policy.timeoutMs,
+  target?: MailTarget,
 ): Promise<Transporter> {
+  const to = target ?? (await resolveMailHost(s.host, policy, 'smtpHost'));
   const { default: nodemailer } = await import('nodemailer');
+  const servername = servernameOf(s.host);
   return nodemailer.createTransport({
-    host: s.host,
+    host: to.address,
     port: s.port,
     secure: s.tls,
-    requireTLS: !s.tls && !isLocalHost(s.host),
+    requireTLS: !s.tls && !to.plainAllowed,
+    ...(servername ? { tls: { servername } } : {}),
     auth: { user: s.username, pass: s.password },
-    connectionTimeout: timeoutMs,
-    greetingTimeout: timeoutMs,
+    connectionTimeout: policy.timeoutMs,
+    greetingTimeout: policy.timeoutMs,
     socketTimeout: socketTimeoutMs,
   });
 }

@@ -1,12 +1,13 @@
 import { and, eq, sql } from 'drizzle-orm';
-import type { ImapFlow } from 'imapflow';
+import type { FetchMessageObject, ImapFlow } from 'imapflow';
 import { type Db, execRows } from '../../db/client.js';
 import { emailMessages, integrationLogs, mailAccounts, mailFolders } from '../../db/schema/index.js';
 import type { App } from '../../shared/app.js';
 import { type Job, enqueue } from '../../shared/jobs.js';
 import { SecretBox } from '../../shared/secrets.js';
-import { closeImap, openImap } from './imap.js';
-import { type Envelope, parseMail } from './parse.js';
+import { mailPolicy } from './hosts.js';
+import { closeImap, openImap, untilAborted } from './imap.js';
+import { type Envelope, type ParsedMail, parseMail } from './parse.js';
 import { storeMessage } from './store.js';
 
 type AccountRow = typeof mailAccounts.$inferSelect;
@@ -49,10 +50,15 @@ export async function syncAccount(app: App, account: AccountRow, signal?: AbortS
     .values({ userId: account.userId, accountId: account.id, integration: 'imap', action: 'sync' })
     .returning({ id: integrationLogs.id });
   await db.update(mailAccounts).set({ syncState: 'SYNCING' }).where(eq(mailAccounts.id, account.id));
-  const tally = { stored: 0, partial: 0, changed: 0 };
+  const tally: Tally = { stored: 0, partial: 0, changed: 0, quotaLeft: await quotaLeft(app, account.userId) };
   let client: ImapFlow | undefined;
+  // One deadline for the whole sync: a server that answers slowly (a line every few seconds) cannot
+  // hold the worker; the job's own signal (a shutdown) ends it too.
+  const deadline = AbortSignal.any([AbortSignal.timeout(app.config.MAIL_SYNC_TIMEOUT_MS), ...(signal ? [signal] : [])]);
   try {
-    client = await openImap(imapSettingsOf(app, account), app.config.MAIL_CONNECT_TIMEOUT_MS);
+    client = await openImap(imapSettingsOf(app, account), mailPolicy(app.config), deadline);
+    const open = client;
+    deadline.addEventListener('abort', () => open.close(), { once: true });
     const boxes = await client.list();
     const wanted = [
       { path: boxes.find((b) => b.path.toUpperCase() === 'INBOX')?.path ?? 'INBOX', role: 'inbox' },
@@ -70,17 +76,19 @@ export async function syncAccount(app: App, account: AccountRow, signal?: AbortS
         .select()
         .from(mailFolders)
         .where(and(eq(mailFolders.accountId, account.id), eq(mailFolders.path, box.path)));
-      await syncFolder(app, client, account, folder!, tally, signal);
+      await syncFolder(app, client, account, folder!, tally, deadline, signal);
     }
     // Threads whose every message was expunged (or re-synced away) go too.
     await db.execute(
       sql`delete from mail_threads t where t.account_id = ${account.id} and not exists (select 1 from email_messages m where m.thread_id = t.id)`,
     );
-    const status = tally.partial ? 'PARTIAL' : 'SUCCESS';
+    const full = tally.quotaLeft <= 0;
+    const status = tally.partial || full ? 'PARTIAL' : 'SUCCESS';
+    const quotaNote = full ? 'The mail storage quota is used up: new mail is not stored' : null;
     await db.transaction(async (tx) => {
       await tx
         .update(mailAccounts)
-        .set({ syncState: 'IDLE', lastSyncedAt: sql`now()`, lastError: null })
+        .set({ syncState: 'IDLE', lastSyncedAt: sql`now()`, lastError: quotaNote })
         .where(eq(mailAccounts.id, account.id));
       await tx
         .update(integrationLogs)
@@ -88,12 +96,13 @@ export async function syncAccount(app: App, account: AccountRow, signal?: AbortS
           status,
           itemsProcessed: tally.stored + tally.changed,
           finishedAt: sql`clock_timestamp()`,
-          message: `${tally.stored} new, ${tally.changed} changed${tally.partial ? `, ${tally.partial} did not parse in full` : ''}`,
+          message: `${tally.stored} new, ${tally.changed} changed${tally.partial ? `, ${tally.partial} not stored in full` : ''}${quotaNote ? `; ${quotaNote}` : ''}`,
         })
         .where(eq(integrationLogs.id, log!.id));
     });
   } catch (error) {
-    if (error instanceof Interrupted) {
+    const timedOut = deadline.aborted && !signal?.aborted;
+    if (error instanceof Interrupted || deadline.aborted) {
       await db.transaction(async (tx) => {
         await tx.update(mailAccounts).set({ syncState: 'PENDING' }).where(eq(mailAccounts.id, account.id));
         await tx
@@ -102,10 +111,13 @@ export async function syncAccount(app: App, account: AccountRow, signal?: AbortS
             status: 'PARTIAL',
             itemsProcessed: tally.stored + tally.changed,
             finishedAt: sql`clock_timestamp()`,
-            message: `${tally.stored} new; interrupted by a shutdown, resumes at the next start`,
+            message: timedOut
+              ? `${tally.stored} new; stopped at the ${app.config.MAIL_SYNC_TIMEOUT_MS / 1000} s deadline, the next sync goes on from here`
+              : `${tally.stored} new; interrupted by a shutdown, resumes at the next start`,
           })
           .where(eq(integrationLogs.id, log!.id));
-        await enqueue(tx, 'mail-sync', `mail-sync:${account.id}`, { accountId: account.id });
+        // A shutdown resumes at the next start; a slow server waits for the next periodic sync.
+        if (!timedOut) await enqueue(tx, 'mail-sync', `mail-sync:${account.id}`, { accountId: account.id });
       });
       return;
     }
@@ -147,11 +159,12 @@ async function syncFolder(
   client: ImapFlow,
   account: AccountRow,
   folder: FolderRow,
-  tally: { stored: number; partial: number; changed: number },
+  tally: Tally,
+  deadline: AbortSignal,
   signal?: AbortSignal,
 ): Promise<void> {
   const db = app.db;
-  const box = await client.mailboxOpen(folder.path, { readOnly: true });
+  const box = await untilAborted(client.mailboxOpen(folder.path, { readOnly: true }), deadline);
   const validity = Number(box.uidValidity);
   let lastUid = folder.lastUid;
   const fresh = folder.uidValidity === null || folder.uidValidity !== validity;
@@ -186,25 +199,61 @@ async function syncFolder(
     attachmentMax: app.config.MAIL_ATTACHMENT_MAX_BYTES,
   };
   const notify = folder.role === 'inbox' && !fresh;
+  const max = app.config.MAIL_MESSAGE_MAX_BYTES;
   for (let i = 0; i < uids.length; i += BATCH) {
     if (signal?.aborted) throw new Interrupted();
+    if (tally.stored >= app.config.MAIL_SYNC_MAX || tally.quotaLeft <= 0) break;
     const batch = uids.slice(i, i + BATCH);
-    for await (const msg of client.fetch(
-      batch.join(','),
-      { uid: true, flags: true, envelope: true, internalDate: true, source: true },
-      { uid: true },
-    )) {
-      const parsed = await parseMail(msg.source ?? Buffer.alloc(0), msg.envelope as Envelope | undefined);
+    const asked = new Set(batch);
+    const done: number[] = [];
+    // Sizes first (RFC822.SIZE): a message over MAIL_MESSAGE_MAX_BYTES is never fetched whole.
+    const sizes = new Map<number, number>();
+    for await (const msg of client.fetch(batch.join(','), { uid: true, size: true }, { uid: true }))
+      if (asked.has(msg.uid)) sizes.set(msg.uid, msg.size ?? 0);
+    const whole = batch.filter((u) => (sizes.get(u) ?? 0) <= max);
+    const large = batch.filter((u) => (sizes.get(u) ?? 0) > max);
+    const take = async (msg: FetchMessageObject, parsed: ParsedMail) => {
+      // Only what was asked, once: unsolicited FETCH data from the server is ignored.
+      if (!asked.has(msg.uid) || tally.stored >= app.config.MAIL_SYNC_MAX) return;
+      const bytes = Buffer.byteLength(parsed.text ?? '') + Buffer.byteLength(parsed.html ?? '');
+      const attached = parsed.attachments.reduce((n, a) => n + a.content.length, 0);
+      if (bytes + attached > tally.quotaLeft) {
+        tally.quotaLeft = 0;
+        return;
+      }
+      asked.delete(msg.uid);
+      done.push(msg.uid);
       const received = msg.internalDate ? new Date(msg.internalDate) : new Date();
       const stored = await db.transaction((tx) =>
         storeMessage(tx, target, msg.uid, parsed, received, msg.flags?.has('\\Seen') ?? false, notify),
       );
       if (stored) {
         tally.stored++;
+        tally.quotaLeft -= bytes + attached;
         if (parsed.partial) tally.partial++;
       }
-    }
-    lastUid = Math.max(lastUid, ...batch);
+    };
+    if (whole.length)
+      for await (const msg of client.fetch(
+        whole.join(','),
+        { uid: true, flags: true, envelope: true, internalDate: true, source: true },
+        { uid: true },
+      ))
+        if (asked.has(msg.uid))
+          await take(
+            msg,
+            capText(await parseMail(msg.source ?? Buffer.alloc(0), msg.envelope as Envelope | undefined), app),
+          );
+    if (large.length)
+      for await (const msg of client.fetch(
+        large.join(','),
+        { uid: true, flags: true, envelope: true, internalDate: true, headers: true },
+        { uid: true },
+      ))
+        if (asked.has(msg.uid)) await take(msg, await headersOnly(msg, sizes.get(msg.uid) ?? 0, max));
+    // A batch cut short by MAIL_SYNC_MAX or the quota moves the cursor only past what was stored.
+    const cut = tally.stored >= app.config.MAIL_SYNC_MAX || tally.quotaLeft <= 0;
+    lastUid = Math.max(lastUid, ...(cut ? done : batch));
     // The cursor moves with each batch: an interrupted sync resumes where it stopped.
     await db.update(mailFolders).set({ lastUid }).where(eq(mailFolders.id, folder.id));
   }
@@ -227,4 +276,31 @@ async function reconcile(db: Db, client: ImapFlow, folderId: string, lastUid: nu
     sql`update email_messages set seen = (uid = any(${sql.param(flagged)}::bigint[])) where folder_id = ${folderId} and seen <> (uid = any(${sql.param(flagged)}::bigint[])) returning id`,
   );
   return gone.length + changed.length;
+}
+
+type Tally = { stored: number; partial: number; changed: number; quotaLeft: number };
+
+/** Bytes the user may still store: MAIL_STORAGE_QUOTA_BYTES less their messages' text and attachments. */
+async function quotaLeft(app: App, userId: string): Promise<number> {
+  const [row] = await execRows<{ used: number }>(
+    app.db,
+    sql`select (select coalesce(sum(octet_length(coalesce(text, '')) + octet_length(coalesce(html, ''))), 0) from email_messages where user_id = ${userId})
+             + (select coalesce(sum(size), 0) from email_attachments where user_id = ${userId}) as used`,
+  );
+  return app.config.MAIL_STORAGE_QUOTA_BYTES - Number(row?.used ?? 0);
+}
+
+/** Stored text is capped at MAIL_TEXT_MAX_CHARS (what search indexes and shows headlines from). */
+function capText(m: ParsedMail, app: App): ParsedMail {
+  const max = app.config.MAIL_TEXT_MAX_CHARS;
+  if ((m.text?.length ?? 0) <= max && (m.html?.length ?? 0) <= max) return m;
+  return { ...m, text: m.text?.slice(0, max) ?? null, html: m.html?.slice(0, max) ?? null, partial: true };
+}
+
+/** A message over the size limit: its headers, and a note in place of the body. */
+async function headersOnly(msg: FetchMessageObject, size: number, max: number): Promise<ParsedMail> {
+  const parsed = await parseMail(msg.headers ?? Buffer.alloc(0), msg.envelope as Envelope | undefined);
+  const mb = (n: number) => `${(n / 1024 / 1024).toFixed(1)} MB`;
+  const note = `[This message is ${mb(size)}, over the ${mb(max)} Orbit stores: only its headers were kept. Read it with your mail client.]`;
+  return { ...parsed, text: note, html: null, snippet: note, attachments: [], partial: true };
 }

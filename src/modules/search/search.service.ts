@@ -5,6 +5,7 @@ import type { App } from '../../shared/app.js';
 import { AppError, ErrorCode, FieldProblems, InputError, NotFoundError } from '../../shared/errors.js';
 import { isUniqueViolation } from '../../shared/errors.js';
 import { parseId } from '../../shared/ids.js';
+import { countWhere } from '../../shared/pagination.js';
 import type { Viewer } from '../../shared/viewer.js';
 import { vectorLiteral } from './embeddings.provider.js';
 import { type RawHit, type Ranking, rankHits } from './hit-query.js';
@@ -165,6 +166,9 @@ export class SearchService {
     if (!(await this.visible(viewer, input.fromType, fromId)) || !(await this.visible(viewer, input.toType, toId)))
       throw new NotFoundError('Item');
     const values = { userId: viewer.userId, fromType: input.fromType, fromId, toType: input.toType, toId, kind };
+    const max = this.app.config.RELATIONS_MAX;
+    if ((await countWhere(this.app.db, relations, eq(relations.userId, viewer.userId))) >= max)
+      throw new InputError({ kind: `At most ${max} links; remove some first` });
     try {
       const [row] = await this.app.db.insert(relations).values(values).returning();
       return row!;

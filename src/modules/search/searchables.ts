@@ -34,7 +34,7 @@ export const SEARCHABLES: Searchable[] = [
     title: sql.raw('t.title'),
     text: sql.raw(`t.title || ' ' || coalesce(t.notes, '')`),
     embed: sql.raw(`t.title || E'\n' || coalesce(t.notes, '')`),
-    author: sql.raw('t.created_by_id'),
+    author: sql.raw('t.text_author_id'),
   },
   {
     type: SearchableType.DOCUMENT,
@@ -74,7 +74,8 @@ export const SEARCHABLES: Searchable[] = [
     as: 'm',
     visible: (viewerId) => sql`m.user_id = ${viewerId}`,
     title: sql.raw('m.subject'),
-    text: sql.raw(`coalesce(m.text, m.snippet)`),
+    // Headlines read the same prefix the index holds (the search column takes 200,000 characters).
+    text: sql.raw(`left(coalesce(m.text, m.snippet), 200000)`),
     embed: sql.raw(`m.subject || E'\n' || left(coalesce(m.text, m.snippet), 50000)`),
     // Email is never the viewer's own writing for the assistant's approval rule.
     author: sql.raw('null::uuid'),

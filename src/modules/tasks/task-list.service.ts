@@ -1,6 +1,6 @@
 import { and, asc, eq, gt, gte, lt, lte, ne, sql } from 'drizzle-orm';
 import { type App, sendAll } from '../../shared/app.js';
-import type { Tx } from '../../db/client.js';
+import { type Tx, execRows } from '../../db/client.js';
 import { listMembers, pendingShares, taskLists, tasks, users } from '../../db/schema/index.js';
 import { FieldProblems, InputError, NotFoundError } from '../../shared/errors.js';
 import { checkColor } from '../../shared/validation.js';
@@ -35,6 +35,25 @@ export class TaskListService {
         asc(taskLists.id),
       );
     return rows.map((r) => ({ ...r.list, myRole: r.role as ListRole }));
+  }
+
+  /**
+   * Whether anyone but the viewer reads the list (another member, or an invitation waiting for an
+   * address), given the list or one of its tasks. Ids the viewer cannot see answer false: the write
+   * itself will then fail with NOT_FOUND.
+   */
+  async sharedWithOthers(viewer: Viewer, target: { listId: string } | { taskId: string }): Promise<boolean> {
+    const list =
+      'listId' in target
+        ? sql`${parseId(target.listId, 'Task list')}::uuid`
+        : sql`(select list_id from ${tasks} where id = ${parseId(target.taskId, 'Task')})`;
+    const [row] = await execRows<{ shared: boolean }>(
+      this.app.db,
+      sql`select exists (select 1 from ${listMembers} where list_id = ${list} and user_id = ${viewer.userId})
+            and (exists (select 1 from ${listMembers} where list_id = ${list} and user_id <> ${viewer.userId})
+              or exists (select 1 from ${pendingShares} where list_id = ${list})) as shared`,
+    );
+    return row?.shared === true;
   }
 
   async get(viewer: Viewer, id: string): Promise<ListWithRole> {

@@ -51,7 +51,11 @@ export class TaskService {
     return row.task;
   }
 
-  async create(viewer: Viewer, input: CreateTaskInput): Promise<TaskRow> {
+  /**
+   * `foreignText`: the title and notes come from outside (an email), so the assistant never treats
+   * them as the viewer's own words.
+   */
+  async create(viewer: Viewer, input: CreateTaskInput, opts: { foreignText?: boolean } = {}): Promise<TaskRow> {
     const title = input.title.trim();
     const p = new FieldProblems();
     p.check(title.length >= 1 && title.length <= TITLE_MAX, 'title', `Title must be 1-${TITLE_MAX} characters`);
@@ -79,6 +83,7 @@ export class TaskService {
           position: Number(n),
           assigneeId,
           createdById: viewer.userId,
+          textAuthorId: opts.foreignText ? null : viewer.userId,
         })
         .returning();
       await LABELS.attach(tx, task!.id, labelIds);
@@ -114,6 +119,8 @@ export class TaskService {
       const changes: Partial<typeof tasks.$inferInsert> = { updatedAt: new Date() };
       if (title) changes.title = title;
       if (input.notes !== undefined) changes.notes = input.notes;
+      // Whoever last wrote the text is its author: a collaborator's edit makes it theirs.
+      if (title || input.notes !== undefined) changes.textAuthorId = viewer.userId;
       if (input.priority) changes.priority = input.priority;
       if (input.dueAt !== undefined) changes.dueAt = input.dueAt;
       if (input.assigneeId !== undefined)

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { draftDigest } from '../../mail/index.js';
 import { SearchableType } from '../../search/index.js';
 import { defineTool, id } from './tool.js';
 
@@ -52,8 +53,15 @@ export const sendEmail = defineTool({
   description: 'Send an email draft.',
   risk: 'EXTERNAL',
   schema: z.strictObject({ draftId: id('draft') }),
-  async run(viewer, s, a) {
-    const d = await s.drafts.send(viewer, a.draftId);
+  // The person approves this exact message: recipients, subject and the body's digest; approving
+  // sends it only if the draft is still that version.
+  async preview(viewer, s, a) {
+    const d = await s.drafts.get(viewer, a.draftId);
+    return { to: d.to, cc: d.cc, subject: d.subject, excerpt: d.text.slice(0, 280), sha256: draftDigest(d) };
+  },
+  async run(viewer, s, a, approved) {
+    const expected = typeof approved?.sha256 === 'string' ? approved.sha256 : null;
+    const d = await s.drafts.send(viewer, a.draftId, expected);
     return {
       result: { draft: { id: d.id, status: d.status } },
       entity: { type: 'email_draft', id: d.id },

@@ -39,7 +39,7 @@ export const searchTasks = defineTool({
           writtenByUser: t.createdById === viewer.userId,
         })),
       },
-      foreign: rows.some((t) => t.createdById !== viewer.userId),
+      foreign: rows.some((t) => t.textAuthorId !== viewer.userId),
       summary: `searched tasks${args.query ? ` for “${args.query}”` : ''}`,
     };
   },

@@ -41,7 +41,16 @@ export interface Tool<A = unknown> {
   risk: ToolRiskName;
   /** The arguments: JSON with camelCase keys; the JSON Schema shown to models is emitted from it. */
   schema: z.ZodType<A>;
-  run(viewer: Viewer, services: WorkspaceServices, args: A): Promise<ToolOutcome>;
+  /** A WRITE that lands where other people read it (a shared list) publishes: it waits like EXTERNAL. */
+  publishes?(viewer: Viewer, services: WorkspaceServices, args: A): Promise<boolean>;
+  /** What the person approves, read when the call is proposed; `run` gets it back once approved. */
+  preview?(viewer: Viewer, services: WorkspaceServices, args: A): Promise<Record<string, unknown>>;
+  run(
+    viewer: Viewer,
+    services: WorkspaceServices,
+    args: A,
+    approved?: Record<string, unknown> | null,
+  ): Promise<ToolOutcome>;
 }
 
 /** Keeps a tool's argument type tied to its schema. */

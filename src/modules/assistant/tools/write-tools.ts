@@ -16,6 +16,7 @@ export const createTask = defineTool({
     dueAt: instant('When it is due').optional(),
     priority: z.enum(TaskPriority).optional(),
   }),
+  publishes: (viewer, s, a) => s.taskLists.sharedWithOthers(viewer, { listId: a.listId }),
   async run(viewer, s, a) {
     const t = await s.tasks.create(viewer, {
       listId: a.listId,
@@ -44,6 +45,7 @@ export const updateTask = defineTool({
     dueAt: instant('When it is due').nullable().optional(),
     priority: z.enum(TaskPriority).optional(),
   }),
+  publishes: (viewer, s, a) => s.taskLists.sharedWithOthers(viewer, { taskId: a.taskId }),
   async run(viewer, s, { taskId, dueAt, ...rest }) {
     const t = await s.tasks.update(viewer, taskId, {
       ...rest,
