@@ -35,7 +35,7 @@ export async function freshDatabase(kind: DbKind): Promise<BenchDatabase> {
   url.pathname = `/${name}`;
   return {
     kind,
-    env: { DATABASE_URL: url.toString(), DATA_DIR: dir },
+    env: { DATABASE_URL: url.toString(), DATA_DIR: dir, SECRETS_KEY: 'cd'.repeat(32) },
     drop: async () => {
       const a = postgres(PG_ADMIN, { max: 1, onnotice: () => {} });
       await a.unsafe(`drop database if exists ${name} with (force)`);

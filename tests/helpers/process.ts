@@ -21,6 +21,9 @@ export interface Running {
 }
 
 /** Runs a TypeScript entry point of this repository as its own process, the way npm scripts do. */
+/** A fixed 32-byte key for the processes the tests start on a PostgreSQL server. */
+export const TEST_SECRETS_KEY = 'ab'.repeat(32);
+
 export function runTs(entry: string, args: string[], env: Record<string, string>, cwd?: string): Running {
   const root = fileURLToPath(new URL('../..', import.meta.url));
   // tsx by path: the working directory may be elsewhere.
@@ -34,6 +37,8 @@ export function runTs(entry: string, args: string[], env: Record<string, string>
         TSX_TSCONFIG_PATH: join(root, 'tsconfig.json'),
         NODE_ENV: 'development',
         LOG_LEVEL: 'warn',
+        // Required with DATABASE_URL (a key kept in DATA_DIR would not follow the database).
+        ...(env.DATABASE_URL ? { SECRETS_KEY: TEST_SECRETS_KEY } : {}),
         ...env,
       }).filter(([, v]) => v !== ''),
     ),

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { execRows } from '../../src/db/client.js';
@@ -6,7 +7,7 @@ import { startFakeLlm } from '../helpers/fake-llm.js';
 import { type TestServer, startServer } from '../helpers/server.js';
 import { startSmtpPeer } from '../helpers/smtp-peer.js';
 import { waitFor } from '../helpers/ws.js';
-import { SEND, actions, conversation, taskList } from '../assistant/agent-helpers.js';
+import { APPROVE, SEND, actions, conversation, taskList } from '../assistant/agent-helpers.js';
 import { CONNECT, input, mailbox, settled, sync, threads } from './mail-helpers.js';
 import { closeAll } from '../helpers/teardown.js';
 
@@ -303,5 +304,63 @@ describe('drafts and sending', () => {
       sql`select count(*)::int as n from email_drafts where user_id = ${a.userId}`,
     );
     expect(n).toBe(0);
+  });
+});
+
+describe('send_email approvals', () => {
+  it('show recipients, subject and a digest, and send exactly the approved version', async () => {
+    const a = await s.register();
+    const acc = (await s.ok(CONNECT, { i: input(imap, user, 'smtp-and-imap', smtp) }, { token: a.token }))
+      .connectMailAccount;
+    await settled(s, a, acc.id);
+    const c = await conversation(s, a);
+    const sendIt = (body: any) => {
+      const draft = JSON.parse(body.messages.filter((m: any) => m.role === 'tool').at(-1).content).result.draft;
+      return { calls: [{ name: 'send_email', args: { draftId: draft.id } }] };
+    };
+    llm.script(
+      {
+        calls: [
+          {
+            name: 'draft_email',
+            args: { accountId: acc.id, to: ['boss@test.example'], subject: 'Report', text: 'All good.' },
+          },
+        ],
+      },
+      sendIt,
+      { text: ['It waits for your approval.'] },
+    );
+    await s.ok(SEND, { c, t: 'Tell my boss all is good' }, { token: a.token });
+    const pending = (
+      await s.ok(`{ assistantActions(status: PENDING) { edges { node { id tool preview } } } }`, {}, { token: a.token })
+    ).assistantActions.edges.map((e: any) => e.node);
+    expect(pending).toHaveLength(1);
+    const digest = createHash('sha256')
+      .update(JSON.stringify([['boss@test.example'], [], 'Report', 'All good.']))
+      .digest('hex');
+    expect(pending[0]).toMatchObject({
+      tool: 'send_email',
+      preview: { to: ['boss@test.example'], cc: [], subject: 'Report', excerpt: 'All good.', sha256: digest },
+    });
+    // The draft changes after approval was asked: approving sends nothing.
+    const draftId = JSON.parse(JSON.stringify((await actions(s, a)).find((x) => x.tool === 'draft_email').result)).draft
+      .id;
+    await s.ok(
+      `mutation S($id: ID, $i: DraftInput!) { saveDraft(id: $id, input: $i) { id } }`,
+      { id: draftId, i: { accountId: acc.id, to: ['attacker@evil.example'], subject: 'Report', text: 'All good.' } },
+      { token: a.token },
+    );
+    const before = smtp.received.length;
+    llm.script({ text: ['The draft changed; ask me again.'] });
+    const failed = (await s.ok(APPROVE, { id: pending[0].id }, { token: a.token })).approveAssistantAction;
+    expect(failed.status).toBe('FAILED');
+    expect(failed.error).toMatch(/^CONFLICT: The draft changed after its sending was approved/);
+    const [{ status } = { status: '' }] = await execRows<{ status: string }>(
+      s.server.app.db,
+      sql`select status::text from email_drafts where id = ${draftId}`,
+    );
+    expect(status).toBe('DRAFT');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(smtp.received.length).toBe(before);
   });
 });
