@@ -102,7 +102,16 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       'mail-send': sendJob(app),
       ...(app.semantic.provider ? { embed: { batch: embedJobs(database.db, app.semantic.provider) } } : {}),
     },
-    { pollMs: config.JOBS_POLL_MS, maxAttempts: config.JOBS_MAX_ATTEMPTS, batch: 32 },
+    {
+      pollMs: config.JOBS_POLL_MS,
+      maxAttempts: config.JOBS_MAX_ATTEMPTS,
+      batch: 32,
+      // A backstop behind the mail handlers' own deadlines: a job never holds the worker longer.
+      deadlines: {
+        'mail-sync': config.MAIL_SYNC_TIMEOUT_MS + 10_000,
+        'mail-send': config.MAIL_SEND_TIMEOUT_MS + 10_000,
+      },
+    },
     logger,
   );
   const services = createServices(app);

@@ -38,6 +38,11 @@ export interface WorkerOptions {
   batch?: number;
   /** How long a claimed job is kept from other workers. */
   leaseSeconds?: number;
+  /**
+   * Per kind, the longest a job may run: its signal aborts then and the worker moves on (the job
+   * failed, and is retried with backoff), so one slow peer cannot hold the worker.
+   */
+  deadlines?: Record<string, number>;
 }
 
 export class JobWorker {
@@ -96,16 +101,34 @@ export class JobWorker {
       }
       for (const job of group) {
         if (this.stopping.signal.aborted) break;
-        await this.settle(
-          job,
-          await handler(job, this.stopping.signal).then(
-            () => null,
-            (error: Error) => error,
-          ),
-        );
+        await this.settle(job, await this.runWithin(kind, job, handler));
       }
     }
     return claimed.length > 0;
+  }
+
+  /** Runs one job within its kind's deadline: the error it ended with, or null. */
+  private runWithin(kind: string, job: Job, handler: JobHandler): Promise<Error | null> {
+    const limit = this.options.deadlines?.[kind];
+    if (!limit)
+      return handler(job, this.stopping.signal).then(
+        () => null,
+        (error: Error) => error,
+      );
+    const signal = AbortSignal.any([this.stopping.signal, AbortSignal.timeout(limit)]);
+    return new Promise<Error | null>((resolve) => {
+      // A shutdown is not a deadline: then the handler winds down by itself (e.g. a sync keeps its cursor).
+      const late = () => {
+        if (!this.stopping.signal.aborted) resolve(new Error(`the ${kind} job passed its ${limit} ms deadline`));
+      };
+      signal.addEventListener('abort', late, { once: true });
+      handler(job, signal)
+        .then(
+          () => resolve(null),
+          (error: unknown) => resolve(error instanceof Error ? error : new Error(String(error))),
+        )
+        .finally(() => signal.removeEventListener('abort', late));
+    });
   }
 
   /** Done: the row goes, unless it was enqueued again meanwhile. Failed: retried with backoff (2, 4, 8 … s), or failed for good. */
