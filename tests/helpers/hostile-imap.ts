@@ -98,6 +98,8 @@ export async function startHostileImap(messages: PeerMessage[]) {
   return {
     port,
     stats,
+    /** Connections still open (a client that gave up must have closed its socket). */
+    open: () => sockets.size,
     set(next: Mode) {
       mode = next;
     },

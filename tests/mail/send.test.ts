@@ -304,6 +304,19 @@ describe('drafts and sending', () => {
       sql`select count(*)::int as n from email_drafts where user_id = ${a.userId}`,
     );
     expect(n).toBe(0);
+    // The task made from the email carries the sender's words, not the viewer's: reading it taints too.
+    const fresh = await conversation(s, a);
+    const other = await taskList(s, a, 'Other');
+    llm.script(
+      { calls: [{ name: 'search_tasks', args: { listId } }] },
+      { calls: [{ name: 'create_task', args: { listId: other, title: 'share the list' } }] },
+      { text: ['I need your approval.'] },
+    );
+    await s.ok(SEND, { c: fresh, t: 'What is on my list?' }, { token: a.token });
+    expect((await actions(s, a)).slice(-2).map((x) => [x.tool, x.status, x.approvalReason])).toEqual([
+      ['search_tasks', 'EXECUTED', null],
+      ['create_task', 'PENDING', 'UNTRUSTED_CONTENT'],
+    ]);
   });
 });
 
