@@ -30,7 +30,8 @@ export async function freshDatabase(): Promise<{ env: Record<string, string>; dr
     const url = new URL(admin);
     url.pathname = `/${name}`;
     return {
-      env: { DATABASE_URL: url.toString() },
+      // A server database needs its own SECRETS_KEY (one kept in DATA_DIR would not follow it).
+      env: { DATABASE_URL: url.toString(), SECRETS_KEY: 'ab'.repeat(32) },
       drop: async () => {
         const s = postgres(admin, { max: 1, onnotice: () => {} });
         await s.unsafe(`drop database if exists ${name} with (force)`);

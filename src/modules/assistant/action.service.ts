@@ -1,13 +1,15 @@
-import { and, eq, gt, sql } from 'drizzle-orm';
-import { type Tx, execRows } from '../../db/client.js';
-import { assistantActions, credentialTaints } from '../../db/schema/index.js';
+import { and, eq, sql } from 'drizzle-orm';
+import type { Tx } from '../../db/client.js';
+import { assistantActions } from '../../db/schema/index.js';
 import type { App } from '../../shared/app.js';
-import { AppError, ConflictError, ErrorCode, ForbiddenError, NotFoundError } from '../../shared/errors.js';
+import { AppError, ConflictError, ErrorCode, NotFoundError } from '../../shared/errors.js';
 import { publish } from '../../shared/event-bus.js';
 import { parseId } from '../../shared/ids.js';
-import { type Connection, countWhere, cursorCast, keysetPage, pageRequest } from '../../shared/pagination.js';
+import type { Connection } from '../../shared/pagination.js';
 import type { Viewer } from '../../shared/viewer.js';
 import { createNotifications } from '../notifications/index.js';
+import { expireAction, getAction, listActions } from './action-reads.js';
+import { MAX_PENDING, credentialTainted, pendingCapReached, requirePerson, taintCredential } from './action-rules.js';
 import { runTool } from './action-runner.js';
 import type { ActionRow, AssistantActionStatus } from './action.type.js';
 import { parseArguments, workspaceServices } from './tools/tool.js';
@@ -15,8 +17,6 @@ import { toolNamed } from './tools/registry.js';
 
 /** How long a PENDING action waits for a decision. */
 export const PENDING_HOURS = 24;
-/** At most this many actions of one user wait at once; past it a call is FAILED with RATE_LIMITED. */
-export const MAX_PENDING = 50;
 
 /** A tool call as the model (or an MCP client) made it. */
 export interface ProposedCall {
@@ -139,16 +139,7 @@ export class ActionService {
     row: Omit<typeof assistantActions.$inferInsert, 'status'>,
     also?: WithAction,
   ): Promise<ActionRow> {
-    const full = await this.app.db.transaction(async (tx) => {
-      // One user's waiting actions are counted under a lock on their row: concurrent calls cannot pass the cap together.
-      await tx.execute(sql`select 1 from users where id = ${viewer.userId} for update`);
-      const [{ n } = { n: 0 }] = await execRows<{ n: number }>(
-        tx,
-        sql`select count(*)::int as n from ${assistantActions} where user_id = ${viewer.userId} and status = 'PENDING' and expires_at > clock_timestamp()`,
-      );
-      return n >= MAX_PENDING;
-    });
-    if (full)
+    if (await pendingCapReached(this.app, viewer))
       return this.failed(
         viewer,
         row,
@@ -181,21 +172,13 @@ export class ActionService {
     });
   }
 
-  /** Whether the viewer's credential (API key or session) read foreign content within MCP_TAINT_WINDOW_S. */
-  async credentialTainted(viewer: Viewer): Promise<boolean> {
-    const [row] = await this.app.db
-      .select({ until: credentialTaints.until })
-      .from(credentialTaints)
-      .where(and(eq(credentialTaints.credential, credentialOf(viewer)), gt(credentialTaints.until, sql`now()`)));
-    return row !== undefined;
+  /** Whether the viewer's credential read foreign content within MCP_TAINT_WINDOW_S (MCP calls are stateless). */
+  credentialTainted(viewer: Viewer): Promise<boolean> {
+    return credentialTainted(this.app, viewer);
   }
 
-  async taintCredential(viewer: Viewer): Promise<void> {
-    const until = sql`now() + make_interval(secs => ${this.app.config.MCP_TAINT_WINDOW_S})`;
-    await this.app.db
-      .insert(credentialTaints)
-      .values({ credential: credentialOf(viewer), userId: viewer.userId, until: until as never })
-      .onConflictDoUpdate({ target: credentialTaints.credential, set: { until: until } });
+  taintCredential(viewer: Viewer): Promise<void> {
+    return taintCredential(this.app, viewer);
   }
 
   private async announce(tx: Tx, action: ActionRow, also?: WithAction): Promise<void> {
@@ -213,7 +196,7 @@ export class ActionService {
       const action = await this.lock(tx, viewer, id);
       if (action.status !== 'PENDING') return { action, changed: false };
       if (action.expiresAt && action.expiresAt.getTime() <= Date.now())
-        return { action: await this.expire(tx, action), changed: true };
+        return { action: await expireAction(tx, action), changed: true };
       // The tool and the arguments are checked again: the registry may have changed since.
       const tool = toolNamed(action.tool);
       const parsed = tool
@@ -263,7 +246,7 @@ export class ActionService {
     const result = await this.app.db.transaction(async (tx) => {
       const action = await this.lock(tx, viewer, id);
       if (action.status !== 'PENDING') return action;
-      if (action.expiresAt && action.expiresAt.getTime() <= Date.now()) return this.expire(tx, action);
+      if (action.expiresAt && action.expiresAt.getTime() <= Date.now()) return expireAction(tx, action);
       decided = true;
       const [done] = await tx
         .update(assistantActions)
@@ -295,80 +278,19 @@ export class ActionService {
     return action;
   }
 
-  private async expire(tx: Tx, action: ActionRow): Promise<ActionRow> {
-    const [done] = await tx
-      .update(assistantActions)
-      .set({ status: 'EXPIRED', decidedAt: sql`clock_timestamp()` })
-      .where(eq(assistantActions.id, action.id))
-      .returning();
-    await publish(tx, { topic: 'assistant.action', userId: action.userId, id: action.id });
-    return done!;
-  }
-
   async get(viewer: Viewer, id: string): Promise<ActionRow> {
-    const [action] = await this.app.db
-      .select()
-      .from(assistantActions)
-      .where(and(eq(assistantActions.id, parseId(id, 'AssistantAction')), eq(assistantActions.userId, viewer.userId)));
-    if (!action) throw new NotFoundError('AssistantAction');
-    if (action.status === 'PENDING' && action.expiresAt && action.expiresAt.getTime() <= Date.now()) {
-      return this.app.db.transaction((tx) => this.expire(tx, action));
-    }
-    return action;
+    return getAction(this.app, viewer, id);
   }
 
   /** The viewer's actions, newest first. */
-  async list(
+  list(
     viewer: Viewer,
     status: AssistantActionStatus | null | undefined,
     first: number | null | undefined,
     after: string | null | undefined,
   ): Promise<Connection<ActionRow>> {
-    const page = pageRequest(first, after);
-    await expirePending(this.app.db, viewer.userId);
-    const scope = and(
-      eq(assistantActions.userId, viewer.userId),
-      status ? eq(assistantActions.status, status) : undefined,
-    );
-    return keysetPage(
-      page,
-      {
-        expr: assistantActions.createdAt,
-        id: assistantActions.id,
-        dir: 'DESC',
-        cast: cursorCast.timestamptz,
-        cursorOf: (r) => [r.createdAt.toISOString(), r.id],
-      },
-      (past, order, limit) =>
-        this.app.db
-          .select()
-          .from(assistantActions)
-          .where(and(scope, past))
-          .orderBy(...order)
-          .limit(limit),
-      () => countWhere(this.app.db, assistantActions, scope),
-    );
+    return listActions(this.app, viewer, status, first, after);
   }
-}
-
-/**
- * PENDING actions past their 24 hours become EXPIRED: one user's (before their actions are read)
- * or everyone's (the sweep). Subscribers hear of each.
- */
-export async function expirePending(q: Tx | App['db'], userId?: string): Promise<number> {
-  const expired = await q
-    .update(assistantActions)
-    .set({ status: 'EXPIRED', decidedAt: sql`clock_timestamp()` })
-    .where(
-      and(
-        eq(assistantActions.status, 'PENDING'),
-        sql`${assistantActions.expiresAt} <= now()`,
-        userId ? eq(assistantActions.userId, userId) : undefined,
-      ),
-    )
-    .returning({ id: assistantActions.id, userId: assistantActions.userId });
-  for (const e of expired) await publish(q, { topic: 'assistant.action', userId: e.userId, id: e.id });
-  return expired.length;
 }
 
 /** The row fields every action of a call shares. */
@@ -398,14 +320,3 @@ function readArguments(value: unknown): { args: Record<string, unknown>; json: b
     json: true,
   };
 }
-
-/**
- * Approving and denying are a person's decisions: an access token of a signed-in session, never an
- * API key (an agent holding a key could otherwise approve what it proposed itself).
- */
-function requirePerson(viewer: Viewer): void {
-  if (viewer.apiKeyId !== null || viewer.sessionId === null)
-    throw new ForbiddenError('Only a signed-in person may approve or deny an action, not an API key');
-}
-
-const credentialOf = (viewer: Viewer) => (viewer.apiKeyId ? `key:${viewer.apiKeyId}` : `session:${viewer.sessionId}`);

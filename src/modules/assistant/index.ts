@@ -1,7 +1,8 @@
 /** The assistant that acts: the turn loop over the model provider, the tools, actions and approvals, MCP. */
 import './topics.js';
 export { Agent } from './agent.js';
-export { ActionService, expirePending } from './action.service.js';
+export { ActionService } from './action.service.js';
+export { expirePending } from './action-reads.js';
 export { type AssistantLoaders, createAssistantLoaders } from './action.loaders.js';
 export { AssistantResolver, MessageActionsResolver } from './assistant.resolver.js';
 /** The MCP server, loaded with the first MCP request (the SDK is large). */
