@@ -62,7 +62,7 @@ import { UsageResolver, UsageService } from './usage/index.js';
 import { UserResolver, createUserLoaders } from './users/index.js';
 
 /** The modules' part of the composition root: every resolver, service and loader, wired together. */
-// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- type-graphql's buildSchema takes resolver classes as Function
 export const resolvers: NonEmptyArray<Function> = [
   AuthResolver,
   AccountResolver,
