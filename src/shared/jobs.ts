@@ -21,14 +21,18 @@ export type JobHandler = (job: Job, signal: AbortSignal) => Promise<void>;
 /** Handles a claimed batch of one kind at once (e.g. one provider call for many items): an error or null per job. */
 export type BatchHandler = (jobs: Job[], signal: AbortSignal) => Promise<Array<Error | null>>;
 
-/** Queues a job (or wakes the one waiting for the same key) in `q`'s transaction. */
+/**
+ * Queues a job (or wakes the one waiting for the same key) in `q`'s transaction. `group` says whose
+ * work it is (a user id): claims take one job per group at a time.
+ */
 export async function enqueue(
   q: Queryable,
   kind: string,
   key: string,
   payload: Record<string, unknown>,
+  group: string | null = null,
 ): Promise<void> {
-  await q.execute(sql`insert into jobs (kind, key, payload) values (${kind}, ${key}, ${JSON.stringify(payload)}::jsonb)
+  await q.execute(sql`insert into jobs (kind, key, payload, group_key) values (${kind}, ${key}, ${JSON.stringify(payload)}::jsonb, ${group})
     on conflict (kind, key) do update set status = 'queued', run_at = now(), attempts = 0, version = jobs.version + 1, last_error = null`);
 }
 
@@ -83,9 +87,18 @@ export class JobWorker {
     const handled = Object.keys(this.handlers);
     const claimed = await execRows<Job>(
       this.db,
+      // Fair: among the oldest due jobs, one per group (user) per claim, so one user's many jobs
+      // cannot hold everyone else's back; jobs without a group are each their own.
       sql`update jobs set locked_until = now() + make_interval(secs => ${this.options.leaseSeconds ?? 120}), attempts = attempts + 1
-          where id in (select id from jobs where status = 'queued' and run_at <= now() and (locked_until is null or locked_until < now())
-                         and kind = any(${sql.param(handled)}::text[]) order by run_at, id limit ${this.options.batch ?? 16} for update skip locked)
+          where id in (
+            select id from jobs where id in (
+              select distinct on (coalesce(c.group_key, c.id::text)) c.id
+                from (select id, group_key, run_at from jobs
+                       where status = 'queued' and run_at <= now() and (locked_until is null or locked_until < now())
+                         and kind = any(${sql.param(handled)}::text[])
+                       order by run_at, id limit 500) c
+               order by coalesce(c.group_key, c.id::text), c.run_at, c.id)
+            order by run_at, id limit ${this.options.batch ?? 16} for update skip locked)
           returning id, kind, key, payload, attempts, version`,
     );
     const byKind = new Map<string, Job[]>();

@@ -21,6 +21,8 @@ export const jobs = pgTable(
     /** Bumped by every enqueue: a worker deletes the row only if nothing was enqueued meanwhile. */
     version: integer().notNull().default(1),
     lockedUntil: timestamp({ withTimezone: true, precision: 3 }),
+    /** Whose work it is (a user): a claim takes one job per group, so one user's many jobs cannot crowd out others. */
+    groupKey: text(),
     lastError: text(),
     createdAt: ts()
       .notNull()

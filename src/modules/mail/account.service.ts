@@ -143,7 +143,7 @@ export class MailAccountService {
         .values(values)
         .onConflictDoUpdate({ target: [mailAccounts.userId, mailAccounts.email], set: values })
         .returning();
-      await enqueue(tx, 'mail-sync', `mail-sync:${row!.id}`, { accountId: row!.id });
+      await enqueue(tx, 'mail-sync', `mail-sync:${row!.id}`, { accountId: row!.id }, viewer.userId);
       return row!;
     });
   }
@@ -162,7 +162,7 @@ export class MailAccountService {
   async sync(viewer: Viewer, id: string): Promise<AccountRow> {
     const account = await this.get(viewer, id);
     return this.app.db.transaction(async (tx) => {
-      await enqueue(tx, 'mail-sync', `mail-sync:${account.id}`, { accountId: account.id });
+      await enqueue(tx, 'mail-sync', `mail-sync:${account.id}`, { accountId: account.id }, viewer.userId);
       const [row] = await tx
         .update(mailAccounts)
         .set({
@@ -212,8 +212,8 @@ export function scheduleMailSync(app: App): () => void {
   const run = () =>
     app.db
       .execute(
-        sql`insert into jobs (kind, key, payload)
-            select 'mail-sync', 'mail-sync:' || id, jsonb_build_object('accountId', id) from mail_accounts
+        sql`insert into jobs (kind, key, payload, group_key)
+            select 'mail-sync', 'mail-sync:' || id, jsonb_build_object('accountId', id), user_id::text from mail_accounts
             where sync_state in ('IDLE', 'PENDING') and (last_synced_at is null or last_synced_at < now() - make_interval(secs => ${every}))
             on conflict (kind, key) do nothing`,
       )

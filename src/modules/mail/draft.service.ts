@@ -140,7 +140,7 @@ export class DraftService {
         })
         .where(eq(emailDrafts.id, draft.id))
         .returning();
-      await enqueue(tx, 'mail-send', `mail-send:${draft.id}`, { draftId: draft.id });
+      await enqueue(tx, 'mail-send', `mail-send:${draft.id}`, { draftId: draft.id }, viewer.userId);
       return row!;
     });
   }

@@ -117,7 +117,8 @@ export async function syncAccount(app: App, account: AccountRow, signal?: AbortS
           })
           .where(eq(integrationLogs.id, log!.id));
         // A shutdown resumes at the next start; a slow server waits for the next periodic sync.
-        if (!timedOut) await enqueue(tx, 'mail-sync', `mail-sync:${account.id}`, { accountId: account.id });
+        if (!timedOut)
+          await enqueue(tx, 'mail-sync', `mail-sync:${account.id}`, { accountId: account.id }, account.userId);
       });
       return;
     }

@@ -7,7 +7,7 @@ import { JobWorker, enqueue } from '../../src/shared/jobs.js';
 import { freshDatabase } from '../helpers/server.js';
 import { waitFor } from '../helpers/ws.js';
 
-/** A job that never ends (a peer that drips forever) holds the worker only until its kind's deadline. */
+/** The worker: a job that never ends (a peer that drips forever) holds it only until its kind's deadline; claims are fair per user. */
 let database: Database;
 let drop: () => Promise<void>;
 beforeAll(async () => {
@@ -59,6 +59,27 @@ it('a job past its deadline fails (to be retried) and the next job runs', async 
       attempts: 1,
       last_error: expect.stringContaining('300 ms deadline'),
     });
+  } finally {
+    await worker.stop();
+  }
+});
+
+it("claims one job per user at a time: one user's many jobs do not hold another's back", async () => {
+  const order: string[] = [];
+  const worker = new JobWorker(
+    database.db,
+    { work: async (job) => void order.push(job.key) },
+    { pollMs: 20, maxAttempts: 3 },
+    pino({ level: 'silent' }),
+  );
+  for (let i = 1; i <= 5; i++) await enqueue(database.db, 'work', `a${i}`, {}, 'user-a');
+  await enqueue(database.db, 'work', 'b1', {}, 'user-b');
+  worker.start();
+  try {
+    await waitFor(async () => order.length === 6, 'every job to run', 5_000);
+    // Without fairness b1 would run last, after a1…a5.
+    expect(order.indexOf('b1')).toBeLessThanOrEqual(1);
+    expect(order.filter((k) => k.startsWith('a'))).toEqual(['a1', 'a2', 'a3', 'a4', 'a5']);
   } finally {
     await worker.stop();
   }

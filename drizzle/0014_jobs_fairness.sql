@@ -1,0 +1,1 @@
+ALTER TABLE "jobs" ADD COLUMN "group_key" text;
