@@ -93,6 +93,7 @@ describe('connecting to a hostile server', () => {
     const strict = await startServer({ MAIL_ALLOW_PRIVATE_HOSTS: 'false', MAIL_CONNECT_TIMEOUT_MS: '1500' });
     try {
       const a = await strict.register();
+      const before = peer.stats.connections;
       for (const imapHost of ['127.0.0.1', 'localhost', '10.1.2.3', '[::1]', '169.254.169.254']) {
         const refused = (await strict.fail(CONNECT, { i: input({ imapHost }) }, { token: a.token })).extensions;
         expect(refused, imapHost).toMatchObject({
@@ -100,9 +101,7 @@ describe('connecting to a hostile server', () => {
           fields: { imapHost: expect.stringContaining('not allowed') },
         });
       }
-      expect(peer.stats.connections).toBeGreaterThan(0);
-      const before = peer.stats.connections;
-      await strict.fail(CONNECT, { i: input({ imapHost: 'localhost' }) }, { token: a.token });
+      // Refused before any connection: the peer on 127.0.0.1 never heard of it.
       expect(peer.stats.connections).toBe(before);
     } finally {
       await strict.close();
