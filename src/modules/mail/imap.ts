@@ -65,7 +65,11 @@ export async function openImap(
 
 /** The work, or the signal's reason as soon as it aborts (the work's own promise is left to settle). */
 export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason as Error);
+  if (signal.aborted) {
+    // The work was started already: its own failure (a closed connection) must not go unhandled.
+    work.catch(() => {});
+    return Promise.reject(signal.reason as Error);
+  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason as Error);
     signal.addEventListener('abort', onAbort, { once: true });
