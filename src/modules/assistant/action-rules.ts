@@ -1,5 +1,5 @@
 import { and, eq, gt, sql } from 'drizzle-orm';
-import { execRows } from '../../db/client.js';
+import { type Tx, execRows } from '../../db/client.js';
 import { assistantActions, credentialTaints } from '../../db/schema/index.js';
 import type { App } from '../../shared/app.js';
 import { ForbiddenError } from '../../shared/errors.js';
@@ -17,16 +17,17 @@ export function requirePerson(viewer: Viewer): void {
     throw new ForbiddenError('Only a signed-in person may approve or deny an action, not an API key');
 }
 
-/** Whether the user already has MAX_PENDING actions waiting (counted under a lock on their row, so concurrent calls cannot pass the cap together). */
-export function pendingCapReached(app: App, viewer: Viewer): Promise<boolean> {
-  return app.db.transaction(async (tx) => {
-    await tx.execute(sql`select 1 from users where id = ${viewer.userId} for update`);
-    const [{ n } = { n: 0 }] = await execRows<{ n: number }>(
-      tx,
-      sql`select count(*)::int as n from ${assistantActions} where user_id = ${viewer.userId} and status = 'PENDING' and expires_at > clock_timestamp()`,
-    );
-    return n >= MAX_PENDING;
-  });
+/**
+ * Whether the user already has MAX_PENDING actions waiting. It locks the user's row: called in the
+ * transaction that inserts the new action, concurrent calls cannot pass the cap together.
+ */
+export async function pendingCapReached(tx: Tx, userId: string): Promise<boolean> {
+  await tx.execute(sql`select 1 from users where id = ${userId} for update`);
+  const [{ n } = { n: 0 }] = await execRows<{ n: number }>(
+    tx,
+    sql`select count(*)::int as n from ${assistantActions} where user_id = ${userId} and status = 'PENDING' and expires_at > clock_timestamp()`,
+  );
+  return n >= MAX_PENDING;
 }
 
 const credentialOf = (viewer: Viewer) => (viewer.apiKeyId ? `key:${viewer.apiKeyId}` : `session:${viewer.sessionId}`);

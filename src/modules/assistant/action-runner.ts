@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
 import type { App } from '../../shared/app.js';
 import { AppError } from '../../shared/errors.js';
@@ -45,4 +46,16 @@ export async function runTool(
     app.logger.error({ err: error, tool: tool.name, actionId }, 'assistant tool failed unexpectedly');
     return { ok: false, error: 'INTERNAL_SERVER_ERROR: the tool failed unexpectedly' };
   }
+}
+
+/** The columns an action gets once its tool ran: EXECUTED with the result (and whether it is foreign), or FAILED. */
+export function ranFields(run: RunOutcome) {
+  return run.ok
+    ? {
+        status: 'EXECUTED' as const,
+        result: run.outcome.result,
+        foreign: run.outcome.foreign ?? false,
+        executedAt: sql`clock_timestamp()` as never as Date,
+      }
+    : { status: 'FAILED' as const, error: run.error };
 }

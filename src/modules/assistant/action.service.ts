@@ -10,7 +10,7 @@ import type { Viewer } from '../../shared/viewer.js';
 import { createNotifications } from '../notifications/index.js';
 import { expireAction, getAction, listActions } from './action-reads.js';
 import { MAX_PENDING, credentialTainted, pendingCapReached, requirePerson, taintCredential } from './action-rules.js';
-import { runTool } from './action-runner.js';
+import { ranFields, runTool } from './action-runner.js';
 import type { ActionRow, AssistantActionStatus } from './action.type.js';
 import { parseArguments, workspaceServices } from './tools/tool.js';
 import { toolNamed } from './tools/registry.js';
@@ -85,16 +85,7 @@ export class ActionService {
       const run = await runTool(this.app, tx, viewer, tool, parsed.args, made!.id, call.source);
       const [done] = await tx
         .update(assistantActions)
-        .set(
-          run.ok
-            ? {
-                status: 'EXECUTED',
-                result: run.outcome.result,
-                foreign: run.outcome.foreign ?? false,
-                executedAt: sql`clock_timestamp()`,
-              }
-            : { status: 'FAILED', error: run.error },
-        )
+        .set(ranFields(run))
         .where(eq(assistantActions.id, made!.id))
         .returning();
       if (run.ok && run.outcome.foreign) turn.readUntrusted = true;
@@ -124,14 +115,22 @@ export class ActionService {
     error: string,
     also?: WithAction,
   ): Promise<ActionRow> {
-    return this.app.db.transaction(async (tx) => {
-      const [done] = await tx
-        .insert(assistantActions)
-        .values({ ...row, userId: viewer.userId, status: 'FAILED', error })
-        .returning();
-      await this.announce(tx, done!, also);
-      return done!;
-    });
+    return this.app.db.transaction((tx) => this.insertFailed(tx, viewer, row, error, also));
+  }
+
+  private async insertFailed(
+    tx: Tx,
+    viewer: Viewer,
+    row: Omit<typeof assistantActions.$inferInsert, 'status'>,
+    error: string,
+    also?: WithAction,
+  ): Promise<ActionRow> {
+    const [done] = await tx
+      .insert(assistantActions)
+      .values({ ...row, userId: viewer.userId, status: 'FAILED', error })
+      .returning();
+    await this.announce(tx, done!, also);
+    return done!;
   }
 
   private async pending(
@@ -139,14 +138,16 @@ export class ActionService {
     row: Omit<typeof assistantActions.$inferInsert, 'status'>,
     also?: WithAction,
   ): Promise<ActionRow> {
-    if (await pendingCapReached(this.app, viewer))
-      return this.failed(
-        viewer,
-        row,
-        `RATE_LIMITED: ${MAX_PENDING} actions already await the user's approval; not proposed`,
-        also,
-      );
     return this.app.db.transaction(async (tx) => {
+      // Counted and inserted in one transaction, under a lock on the user's row: no race past the cap.
+      if (await pendingCapReached(tx, viewer.userId))
+        return this.insertFailed(
+          tx,
+          viewer,
+          row,
+          `RATE_LIMITED: ${MAX_PENDING} actions already await the user's approval; not proposed`,
+          also,
+        );
       const [made] = await tx
         .insert(assistantActions)
         .values({
@@ -209,17 +210,7 @@ export class ActionService {
       const now = sql`clock_timestamp()` as never;
       const [done] = await tx
         .update(assistantActions)
-        .set(
-          run.ok
-            ? {
-                status: 'EXECUTED',
-                result: run.outcome.result,
-                foreign: run.outcome.foreign ?? false,
-                decidedAt: now,
-                executedAt: now,
-              }
-            : { status: 'FAILED', error: run.error, decidedAt: now },
-        )
+        .set({ ...ranFields(run), decidedAt: now })
         .where(eq(assistantActions.id, action.id))
         .returning();
       await this.announce(tx, done!, also);
