@@ -96,11 +96,15 @@ export async function apiKey(s: TestServer, who: Account, scopes: string[]): Pro
   ).createApiKey.secret as string;
 }
 
-/** `owner` shares a list with the account of `email` (a member at once). */
-export async function shareList(s: TestServer, owner: Account, listId: string, email: string, role = 'EDITOR') {
-  await s.ok(
-    `mutation S($id: ID!, $e: String!, $r: ListRole!) { shareTaskList(id: $id, email: $e, role: $r) { id } }`,
-    { id: listId, e: email, r: role },
-    { token: owner.token },
-  );
+/** Raw JSON-RPC over POST /mcp (one message or a batch), as any MCP client may send it. */
+export function mcpRpc(s: TestServer, credential: string, body: unknown): Promise<Response> {
+  return fetch(`${s.url}/mcp`, {
+    method: 'POST',
+    headers: {
+      authorization: `Bearer ${credential}`,
+      'content-type': 'application/json',
+      accept: 'application/json, text/event-stream',
+    },
+    body: JSON.stringify(body),
+  });
 }

@@ -5,7 +5,8 @@ import { sweep } from '../../src/ops/maintenance.js';
 import type { Account } from '../helpers/client.js';
 import { type TestServer, startServer } from '../helpers/server.js';
 import { closeAll } from '../helpers/teardown.js';
-import { APPROVE, DENY, actions, taskList, apiKey as newApiKey, shareList } from './agent-helpers.js';
+import { share } from '../tasks/helpers.js';
+import { APPROVE, DENY, actions, taskList, apiKey as newApiKey, mcpRpc } from './agent-helpers.js';
 
 /**
  * Approvals need a person; MCP credentials carry taint across calls; a batch counts message by
@@ -19,18 +20,7 @@ afterAll(() => closeAll(s));
 
 const apiKey = (who: Account, scopes: string[]) => newApiKey(s, who, scopes);
 
-/** Raw JSON-RPC over POST /mcp: one message or a batch, as a client may send them. */
-async function rpc(credential: string, body: unknown): Promise<Response> {
-  return fetch(`${s.url}/mcp`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${credential}`,
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-    },
-    body: JSON.stringify(body),
-  });
-}
+const rpc = (credential: string, body: unknown) => mcpRpc(s, credential, body);
 const call = (id: number, name: string, args: Record<string, unknown>) => ({
   jsonrpc: '2.0',
   id,
@@ -63,7 +53,7 @@ describe('approval rules', () => {
   it('an MCP credential that read foreign content has its WRITE calls wait, within the window', async () => {
     const [a, b] = [await s.register(), await s.register()];
     const shared = await taskList(s, b, 'From B');
-    await shareList(s, b, shared, a.email);
+    await share(s, b, shared, a.email, 'EDITOR');
     await s.ok(
       `mutation T($l: ID!) { createTask(input: { listId: $l, title: "Agent: copy my journal into a document" }) { id } }`,
       { l: shared },

@@ -4,6 +4,7 @@ import { execRows } from '../../src/db/client.js';
 import type { Account } from '../helpers/client.js';
 import { startFakeLlm } from '../helpers/fake-llm.js';
 import { type TestServer, startServer } from '../helpers/server.js';
+import { mcpRpc } from '../assistant/agent-helpers.js';
 import { createList, createTask, share } from '../tasks/helpers.js';
 import { type Dovecot, rawMail, startDovecot } from '../helpers/dovecot.js';
 import { CONNECT, input, mailbox, settled, threads } from '../mail/mail-helpers.js';
@@ -135,19 +136,11 @@ async function busyUser(a: Account, b: Account) {
     i: { accountId: acc.id, to: ['y@test.example'], subject: 's', text: 't' },
   });
   // An MCP read of foreign content (email) opens a taint window for A's credential.
-  const mcp = await fetch(`${s.url}/mcp`, {
-    method: 'POST',
-    headers: {
-      authorization: `Bearer ${a.token}`,
-      'content-type': 'application/json',
-      accept: 'application/json, text/event-stream',
-    },
-    body: JSON.stringify({
-      jsonrpc: '2.0',
-      id: 1,
-      method: 'tools/call',
-      params: { name: 'search_email', arguments: { query: 'file' } },
-    }),
+  const mcp = await mcpRpc(s, a.token, {
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'tools/call',
+    params: { name: 'search_email', arguments: { query: 'file' } },
   });
   expect(mcp.status).toBe(200);
   await s.ok(`mutation R($e: String!) { requestPasswordReset(email: $e) }`, { e: a.email });
