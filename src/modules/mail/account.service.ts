@@ -9,8 +9,8 @@ import { enqueue } from '../../shared/jobs.js';
 import { type Connection, countWhere, cursorCast, keysetPage, pageRequest } from '../../shared/pagination.js';
 import { SecretBox } from '../../shared/secrets.js';
 import type { Viewer } from '../../shared/viewer.js';
-import { mailPolicy, resolveMailHost } from './hosts.js';
-import { closeImap, connectProblem, openImap, untilAborted } from './imap.js';
+import { connectProblem, mailPolicy, resolveMailHost } from './hosts.js';
+import { closeImap, openImap, untilAborted } from './imap.js';
 import { smtpTransport } from './smtp.js';
 import type { AccountRow, ConnectMailAccountInput, LogRow } from './mail.type.js';
 

@@ -74,9 +74,7 @@ export async function resolveMailHost(
     try {
       address = (await lookup(bare, { verbatim: true })).address;
     } catch {
-      throw new InputError({
-        [field]: `Could not sign in to the ${field === 'imapHost' ? 'IMAP' : 'SMTP'} server with these settings`,
-      });
+      throw connectProblem(field === 'imapHost' ? 'imap' : 'smtp');
     }
   }
   const isPrivate = isPrivateAddress(address);
@@ -91,4 +89,15 @@ export async function resolveMailHost(
 export function servernameOf(host: string): string | undefined {
   const bare = host.replace(/^\[(.*)\]$/, '$1');
   return isIP(bare) === 0 ? bare : undefined;
+}
+
+/**
+ * Every failure to connect and sign in gets one and the same answer: whether the port was closed,
+ * something else answered, TLS failed or the password was wrong is not told (connectMailAccount
+ * must not map the server's network). The reason is logged by the caller.
+ */
+export function connectProblem(kind: 'imap' | 'smtp'): InputError {
+  return kind === 'imap'
+    ? new InputError({ imapHost: 'Could not sign in to the IMAP server with these settings' })
+    : new InputError({ smtpHost: 'Could not sign in to the SMTP server with these settings' });
 }

@@ -1,5 +1,4 @@
 import type { ImapFlow } from 'imapflow';
-import { InputError } from '../../shared/errors.js';
 import { type MailPolicy, type MailTarget, resolveMailHost, servernameOf } from './hosts.js';
 
 export interface ImapSettings {
@@ -93,15 +92,4 @@ export async function closeImap(client: ImapFlow): Promise<void> {
   } catch {
     client.close();
   }
-}
-
-/**
- * Every failure to connect and sign in gets one and the same answer: whether the port was closed,
- * something else answered, TLS failed or the password was wrong is not told (connectMailAccount
- * must not map the server's network). The reason is logged by the caller.
- */
-export function connectProblem(kind: 'imap' | 'smtp'): InputError {
-  return kind === 'imap'
-    ? new InputError({ imapHost: 'Could not sign in to the IMAP server with these settings' })
-    : new InputError({ smtpHost: 'Could not sign in to the SMTP server with these settings' });
 }
