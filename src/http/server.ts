@@ -47,6 +47,7 @@ import { registerFiles } from './files.js';
 import { embedJobs, prepareSemanticIndex } from '../modules/search/index.js';
 import { scheduleMailSync, sendJob, syncJob } from '../modules/mail/index.js';
 import { JobWorker } from '../shared/jobs.js';
+import { watchClock } from '../shared/clock.js';
 
 /** The version in package.json (src/ and dist/ are both one level below it). */
 const VERSION = (
@@ -215,6 +216,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const stopMaintenance = scheduleMaintenance(app);
   // Background work starts once the server listens: start-up (and /readyz) does not wait behind it.
   let stopMailSync = () => {};
+  let stopClock = () => {};
   let stopped: Promise<void> | undefined;
   return {
     app,
@@ -227,6 +229,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       await fastify.listen({ port, host });
       jobs.start();
       stopMailSync = scheduleMailSync(app);
+      stopClock = watchClock(app.db, logger, (ms) => metrics?.clockSkew.set(ms / 1000));
       const address = fastify.server.address() as AddressInfo;
       const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host;
       return `http://${shown}:${address.port}`;
@@ -235,6 +238,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       stopped ??= (async () => {
         stopMaintenance();
         stopMailSync();
+        stopClock();
         await jobs.stop();
         metricsServer?.close();
         await sockets.stop();

@@ -36,6 +36,11 @@ export class Metrics {
     buckets: [1, 2, 4, 8, 16, 32, 64],
     registers: [this.registry],
   });
+  readonly clockSkew = new Gauge({
+    name: 'orbit_clock_skew_seconds',
+    help: "The database's clock minus this process's (read at start and every minute)",
+    registers: [this.registry],
+  });
   readonly subscriptions = new Gauge({
     name: 'orbit_subscriptions_active',
     help: 'Active GraphQL subscriptions',

@@ -1,3 +1,4 @@
+import { CLOCK_TOLERANCE_S } from './clock.js';
 import type { AuthChecker } from 'type-graphql';
 import type { RequestContext } from './context.js';
 import { EmailNotVerifiedError, ForbiddenError, UnauthenticatedError } from './errors.js';
@@ -28,7 +29,10 @@ export function checkAccess(
 ): Viewer {
   const { viewer, error } = context;
   if (!viewer) throw error ?? new UnauthenticatedError();
-  if (viewer.expiresAt && viewer.expiresAt <= new Date()) throw new UnauthenticatedError('Credential expired');
+  // The expiry was checked against the database's clock (keys, sessions) or within the JWT's skew
+  // tolerance: a subscription's later check allows the same skew.
+  if (viewer.expiresAt && viewer.expiresAt.getTime() + CLOCK_TOLERANCE_S * 1000 <= Date.now())
+    throw new UnauthenticatedError('Credential expired');
   if (viewer.scopes) {
     if (flags.includes('SESSION')) throw new ForbiddenError('This operation needs a signed-in session, not an API key');
     const write = operation === 'mutation';

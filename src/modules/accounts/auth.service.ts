@@ -1,3 +1,4 @@
+import { dbNowMs } from '../../shared/clock.js';
 import { and, eq, isNull, or, sql } from 'drizzle-orm';
 import { type App, sendAll } from '../../shared/app.js';
 import type { Tx } from '../../db/client.js';
@@ -147,15 +148,15 @@ export class AuthService {
     const mails: Mail[] = [];
     const outcome = await this.app.db.transaction(async (tx) => {
       const [row] = await tx
-        .select({ token: refreshTokens, session: sessions, user: users })
+        .select({ token: refreshTokens, session: sessions, user: users, now: dbNowMs })
         .from(refreshTokens)
         .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
         .innerJoin(users, eq(users.id, sessions.userId))
         .where(eq(refreshTokens.tokenHash, sha256(token)))
         .for('update', { of: [refreshTokens, sessions] });
       if (!row) return { error: new UnauthenticatedError('Invalid refresh token') };
-      const { session, user } = row;
-      const now = Date.now();
+      // The database's clock: rotatedAt and the expiries were written with it.
+      const { session, user, now } = row;
       if (session.revokedAt || session.expiresAt.getTime() <= now || session.absoluteExpiresAt.getTime() <= now) {
         return { error: new UnauthenticatedError('Session has ended') };
       }
@@ -182,7 +183,7 @@ export class AuthService {
           .where(and(eq(refreshTokens.tokenHash, sha256(successor)), eq(refreshTokens.sessionId, session.id)));
         if (!next) return { error: new UnauthenticatedError('Invalid refresh token') };
       }
-      const expiresAt = await this.sessions.touch(tx, session.id, session.absoluteExpiresAt);
+      const expiresAt = await this.sessions.touch(tx, session.id);
       const tokens = await this.sessions.issue(tx, user.id, session.id, expiresAt, successor, decision === 'replay');
       return { result: { ...tokens, user } };
     });

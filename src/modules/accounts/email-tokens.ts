@@ -1,3 +1,4 @@
+import { dbNowPlus } from '../../shared/clock.js';
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { App } from '../../shared/app.js';
 import type { Queryable } from '../../db/client.js';
@@ -7,15 +8,13 @@ import type { Mail } from '../../shared/mailer.js';
 import { randomToken, sha256 } from './tokens.js';
 
 export type EmailTokenKind = 'VERIFY_EMAIL' | 'RESET_PASSWORD';
-const TTL_MS: Record<EmailTokenKind, number> = { VERIFY_EMAIL: 24 * 3_600_000, RESET_PASSWORD: 3_600_000 };
+const TTL_S: Record<EmailTokenKind, number> = { VERIFY_EMAIL: 24 * 3_600, RESET_PASSWORD: 3_600 };
 
 /** A single-use token, stored hashed; earlier unused tokens of the same kind stop working. */
 export async function createEmailToken(tx: Queryable, userId: string, kind: EmailTokenKind): Promise<string> {
   await revokeEmailTokens(tx, userId, kind);
   const token = randomToken();
-  await tx
-    .insert(emailTokens)
-    .values({ userId, kind, tokenHash: sha256(token), expiresAt: new Date(Date.now() + TTL_MS[kind]) });
+  await tx.insert(emailTokens).values({ userId, kind, tokenHash: sha256(token), expiresAt: dbNowPlus(TTL_S[kind]) });
   return token;
 }
 

@@ -1,3 +1,4 @@
+import { dbNowPlus } from '../../shared/clock.js';
 import { and, desc, eq, gt, isNull, ne, sql } from 'drizzle-orm';
 import type { App } from '../../shared/app.js';
 import type { Queryable } from '../../db/client.js';
@@ -9,7 +10,7 @@ import { announce } from './viewer-cache.js';
 import { randomToken, sha256, signAccessToken } from './tokens.js';
 import type { UserRow } from '../users/index.js';
 
-const DAY = 86_400_000;
+const DAY_S = 86_400;
 
 export interface IssuedTokens {
   accessToken: string;
@@ -32,20 +33,18 @@ export class SessionsService {
 
   /** Opens a session for the user and returns its first token pair. */
   async open(tx: Queryable, user: UserRow, client: ClientMeta): Promise<IssuedTokens & { sessionId: string }> {
-    const now = Date.now();
-    const absolute = new Date(now + this.app.config.REFRESH_TOKEN_ABSOLUTE_DAYS * DAY);
-    const idle = new Date(Math.min(now + this.app.config.REFRESH_TOKEN_IDLE_DAYS * DAY, absolute.getTime()));
+    const { REFRESH_TOKEN_ABSOLUTE_DAYS: absolute, REFRESH_TOKEN_IDLE_DAYS: idle } = this.app.config;
     const [session] = await tx
       .insert(sessions)
       .values({
         userId: user.id,
         userAgent: client.userAgent?.slice(0, 500) ?? null,
         ipAddress: client.ip,
-        expiresAt: idle,
-        absoluteExpiresAt: absolute,
+        expiresAt: dbNowPlus(Math.min(idle, absolute) * DAY_S),
+        absoluteExpiresAt: dbNowPlus(absolute * DAY_S),
       })
-      .returning({ id: sessions.id });
-    const tokens = await this.issue(tx, user.id, session!.id, idle);
+      .returning({ id: sessions.id, expiresAt: sessions.expiresAt });
+    const tokens = await this.issue(tx, user.id, session!.id, session!.expiresAt);
     await recordActivity(tx, {
       actorId: user.id,
       verb: 'session.created',
@@ -79,15 +78,16 @@ export class SessionsService {
   }
 
   /** Slides the session's idle expiry forward (never past its absolute expiry). */
-  async touch(tx: Queryable, sessionId: string, absoluteExpiresAt: Date): Promise<Date> {
-    const idle = new Date(
-      Math.min(Date.now() + this.app.config.REFRESH_TOKEN_IDLE_DAYS * DAY, absoluteExpiresAt.getTime()),
-    );
-    await tx
+  async touch(tx: Queryable, sessionId: string): Promise<Date> {
+    const [row] = await tx
       .update(sessions)
-      .set({ lastUsedAt: sql`now()`, expiresAt: idle })
-      .where(eq(sessions.id, sessionId));
-    return idle;
+      .set({
+        lastUsedAt: sql`now()`,
+        expiresAt: sql`least(${dbNowPlus(this.app.config.REFRESH_TOKEN_IDLE_DAYS * DAY_S)}, ${sessions.absoluteExpiresAt})`,
+      })
+      .where(eq(sessions.id, sessionId))
+      .returning({ expiresAt: sessions.expiresAt });
+    return row!.expiresAt;
   }
 
   async list(userId: string, currentSessionId: string | null) {

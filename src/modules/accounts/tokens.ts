@@ -1,3 +1,4 @@
+import { CLOCK_TOLERANCE_S } from '../../shared/clock.js';
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 export interface AccessClaims {
@@ -42,6 +43,8 @@ export async function verifyAccessToken(s: TokenSettings, token: string): Promis
       issuer: s.issuer,
       audience: s.audience,
       requiredClaims: ['sub', 'sid', 'typ', 'exp', 'iat'],
+      // Another replica signed it: its clock may differ from this one's.
+      clockTolerance: CLOCK_TOLERANCE_S,
     });
     if (payload.typ !== 'access' || typeof payload.sid !== 'string' || typeof payload.sub !== 'string') return null;
     return { userId: payload.sub, sessionId: payload.sid, expiresAt: new Date(payload.exp! * 1000) };

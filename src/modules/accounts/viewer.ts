@@ -1,3 +1,4 @@
+import { dbNowMs } from '../../shared/clock.js';
 import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { App } from '../../shared/app.js';
 import { apiKeys, refreshTokens, sessions, users } from '../../db/schema/index.js';
@@ -53,13 +54,13 @@ async function byApiKey(app: App, key: string): Promise<Authentication> {
   const prefix = /^orb_([0-9a-f]{12})_[A-Za-z0-9_-]{43}$/.exec(key)?.[1];
   if (!prefix) return invalid;
   const [row] = await app.db
-    .select({ key: apiKeys, user: publicUserColumns })
+    .select({ key: apiKeys, user: publicUserColumns, now: dbNowMs })
     .from(apiKeys)
     .innerJoin(users, eq(users.id, apiKeys.userId))
     .where(eq(apiKeys.prefix, prefix));
   if (!row || !safeEqual(row.key.keyHash, sha256(key))) return invalid;
   if (row.key.revokedAt) return { viewer: null, error: new UnauthenticatedError('API key revoked') };
-  if (row.key.expiresAt && row.key.expiresAt <= new Date())
+  if (row.key.expiresAt && row.key.expiresAt.getTime() <= row.now)
     return { viewer: null, error: new UnauthenticatedError('API key expired') };
   if (row.user.suspendedAt) return { viewer: null, error: new SuspendedError(row.user.suspensionReason) };
   // lastUsedAt is kept to the minute: no write on every request.
@@ -91,13 +92,12 @@ async function byApiKey(app: App, key: string): Promise<Authentication> {
  */
 export async function sessionViewer(app: App, refreshToken: string): Promise<Authentication> {
   const [row] = await app.db
-    .select({ user: publicUserColumns, session: sessions, rotatedAt: refreshTokens.rotatedAt })
+    .select({ user: publicUserColumns, session: sessions, rotatedAt: refreshTokens.rotatedAt, now: dbNowMs })
     .from(refreshTokens)
     .innerJoin(sessions, eq(sessions.id, refreshTokens.sessionId))
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(eq(refreshTokens.tokenHash, sha256(refreshToken)));
-  const now = Date.now();
-  if (!row || row.rotatedAt || row.session.revokedAt || row.session.expiresAt.getTime() <= now) {
+  if (!row || row.rotatedAt || row.session.revokedAt || row.session.expiresAt.getTime() <= row.now) {
     return { viewer: null, error: new UnauthenticatedError('Invalid refresh token') };
   }
   if (row.user.suspendedAt) return { viewer: null, error: new SuspendedError(row.user.suspensionReason) };
