@@ -9,14 +9,18 @@ import { type Connection, countWhere, cursorCast, keysetPage, pageRequest } from
 import type { Viewer } from '../../shared/viewer.js';
 import type { ActionRow, AssistantActionStatus } from './action.type.js';
 
+/** Whether the action's 24 hours are over, by the database's clock (which wrote expiresAt). */
+export const actionExpired = sql<boolean>`coalesce(${assistantActions.expiresAt} <= now(), false)`;
+
 /** Reads of assistant actions; a PENDING action past its 24 hours is EXPIRED when read. */
 export async function getAction(app: App, viewer: Viewer, id: string): Promise<ActionRow> {
-  const [action] = await app.db
-    .select()
+  const [row] = await app.db
+    .select({ action: assistantActions, expired: actionExpired })
     .from(assistantActions)
     .where(and(eq(assistantActions.id, parseId(id, 'AssistantAction')), eq(assistantActions.userId, viewer.userId)));
-  if (!action) throw new NotFoundError('AssistantAction');
-  if (action.status === 'PENDING' && action.expiresAt && action.expiresAt.getTime() <= Date.now()) {
+  if (!row) throw new NotFoundError('AssistantAction');
+  const { action, expired } = row;
+  if (action.status === 'PENDING' && expired) {
     return app.db.transaction((tx) => expireAction(tx, action));
   }
   return action;

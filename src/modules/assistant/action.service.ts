@@ -8,7 +8,7 @@ import { parseId } from '../../shared/ids.js';
 import type { Connection } from '../../shared/pagination.js';
 import type { Viewer } from '../../shared/viewer.js';
 import { createNotifications } from '../notifications/index.js';
-import { expireAction, getAction, listActions } from './action-reads.js';
+import { actionExpired, expireAction, getAction, listActions } from './action-reads.js';
 import { MAX_PENDING, credentialTainted, pendingCapReached, requirePerson, taintCredential } from './action-rules.js';
 import { ranFields, runTool } from './action-runner.js';
 import type { ActionRow, AssistantActionStatus } from './action.type.js';
@@ -194,10 +194,9 @@ export class ActionService {
   async approve(viewer: Viewer, id: string, also?: WithAction): Promise<{ action: ActionRow; decided: boolean }> {
     requirePerson(viewer);
     const result = await this.app.db.transaction(async (tx) => {
-      const action = await this.lock(tx, viewer, id);
+      const { action, expired } = await this.lock(tx, viewer, id);
       if (action.status !== 'PENDING') return { action, changed: false };
-      if (action.expiresAt && action.expiresAt.getTime() <= Date.now())
-        return { action: await expireAction(tx, action), changed: true };
+      if (expired) return { action: await expireAction(tx, action), changed: true };
       // The tool and the arguments are checked again: the registry may have changed since.
       const tool = toolNamed(action.tool);
       const parsed = tool
@@ -235,9 +234,9 @@ export class ActionService {
     const why = reason?.trim().slice(0, 1000) || null;
     let decided = false;
     const result = await this.app.db.transaction(async (tx) => {
-      const action = await this.lock(tx, viewer, id);
+      const { action, expired } = await this.lock(tx, viewer, id);
       if (action.status !== 'PENDING') return action;
-      if (action.expiresAt && action.expiresAt.getTime() <= Date.now()) return expireAction(tx, action);
+      if (expired) return expireAction(tx, action);
       decided = true;
       const [done] = await tx
         .update(assistantActions)
@@ -259,14 +258,15 @@ export class ActionService {
     return { action: result!, decided };
   }
 
-  private async lock(tx: Tx, viewer: Viewer, id: string): Promise<ActionRow> {
-    const [action] = await tx
-      .select()
+  /** The viewer's action, locked, and whether it has expired by the database's clock. */
+  private async lock(tx: Tx, viewer: Viewer, id: string): Promise<{ action: ActionRow; expired: boolean }> {
+    const [row] = await tx
+      .select({ action: assistantActions, expired: actionExpired })
       .from(assistantActions)
       .where(and(eq(assistantActions.id, parseId(id, 'AssistantAction')), eq(assistantActions.userId, viewer.userId)))
       .for('update');
-    if (!action) throw new NotFoundError('AssistantAction');
-    return action;
+    if (!row) throw new NotFoundError('AssistantAction');
+    return row;
   }
 
   async get(viewer: Viewer, id: string): Promise<ActionRow> {
