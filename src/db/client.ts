@@ -15,6 +15,7 @@ import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { lockDataDir } from './data-dir-lock.js';
+import { withDeadlines } from './deadline.js';
 import { templateFor } from './template.js';
 import { pgliteSession, postgresSession } from './row-mapper.js';
 
@@ -49,6 +50,7 @@ export interface DbConfig {
   DATABASE_URL?: string;
   DB_POOL_MAX: number;
   DB_STATEMENT_TIMEOUT_MS: number;
+  DB_DEADLINE_MS?: number;
   pgliteDir: string | undefined;
 }
 
@@ -69,8 +71,8 @@ export interface Database {
    */
   scoped(stats: QueryStats): Db;
   listen: Listen;
-  /** True when the database answers a trivial query. */
-  ping(): Promise<boolean>;
+  /** True when the database answers a trivial query (within `timeoutMs`). */
+  ping(timeoutMs?: number): Promise<boolean>;
   /**
    * This replica's connections to the server, from pg_stat_activity: open (the listener included)
    * and busy; null for the embedded database, which has its one connection.
@@ -120,7 +122,7 @@ async function createPglite(dir: string | undefined): Promise<Database> {
       onListen?.();
       return async () => unsub();
     },
-    ping: () => ping(db),
+    ping: (timeoutMs) => ping(db, timeoutMs),
     poolUse: async () => null,
     close: async () => {
       try {
@@ -136,13 +138,15 @@ async function createPglite(dir: string | undefined): Promise<Database> {
 async function createPostgres(url: string, config: DbConfig): Promise<Database> {
   // One name per replica: pg_stat_activity tells its connections from other replicas'.
   const applicationName = `orbit/${randomBytes(4).toString('hex')}`;
-  const client = postgres(url, {
+  const raw = postgres(url, {
     max: config.DB_POOL_MAX,
     onnotice: () => {},
     idle_timeout: 30,
     connect_timeout: 5,
     connection: { statement_timeout: config.DB_STATEMENT_TIMEOUT_MS, application_name: applicationName },
   });
+  // The server's statement_timeout cannot end a wait for a server that does not answer: this side bounds it too.
+  const client = withDeadlines(raw, config.DB_DEADLINE_MS || config.DB_STATEMENT_TIMEOUT_MS + 1000);
   // drizzle's factory also sets postgres.js to hand dates over as text, which drizzle's columns decode.
   const dialect = dialectOf(drizzlePostgres({ client, casing: 'snake_case' }));
   const database = (logger?: Logger) =>
@@ -154,10 +158,10 @@ async function createPostgres(url: string, config: DbConfig): Promise<Database> 
     scoped: (stats) => database(new CountingLogger(stats)),
     // postgres.js keeps LISTEN on a dedicated connection and re-LISTENs after it reconnects.
     listen: async (channel, onPayload, onListen) => {
-      const sub = await client.listen(channel, onPayload, onListen);
+      const sub = await raw.listen(channel, onPayload, onListen);
       return () => sub.unlisten();
     },
-    ping: () => ping(db),
+    ping: (timeoutMs) => ping(db, timeoutMs),
     poolUse: async () => {
       const [row] = await execRows<{ open: number; busy: number }>(
         db,
@@ -165,18 +169,23 @@ async function createPostgres(url: string, config: DbConfig): Promise<Database> 
       );
       return row ?? { open: 0, busy: 0 };
     },
-    close: () => client.end({ timeout: 5 }),
+    close: () => raw.end({ timeout: 5 }),
   };
 }
 
 /** The dialect (snake_case casing and its cache) is shared by every database object of a client. */
 const dialectOf = (db: unknown) => (db as { dialect: PgDialect }).dialect;
 
-async function ping(db: Db): Promise<boolean> {
+async function ping(db: Db, timeoutMs = 5000): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
   try {
-    await execRows(db, sql`select 1`);
-    return true;
+    return await Promise.race([
+      execRows(db, sql`select 1`).then(() => true),
+      new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs))),
+    ]);
   } catch {
     return false;
+  } finally {
+    clearTimeout(timer);
   }
 }

@@ -4,7 +4,8 @@ import { type Loaders, type Services, createLoaders, createServices } from '../m
 import { authenticate } from '../modules/accounts/index.js';
 import type { App } from '../shared/app.js';
 import type { ClientInfo, RequestContext } from '../shared/context.js';
-import { AppError, ErrorCode } from '../shared/errors.js';
+import { AppError, ErrorCode, ServiceUnavailableError } from '../shared/errors.js';
+import { isUnavailable } from '../db/deadline.js';
 import type { Authentication } from '../shared/viewer.js';
 
 /** The context the composition root builds: every module's services and loaders. */
@@ -49,10 +50,15 @@ export async function createContext(
   try {
     auth = await authenticate(scoped, authorization);
   } catch (cause) {
-    // The database failed while checking credentials: the operation fails as an internal error,
-    // through the normal error path (with the request id), if it needs a viewer at all.
-    app.logger.error({ err: cause, requestId }, 'authentication failed unexpectedly');
-    auth = { viewer: null, error: new AppError(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error') };
+    // The database failed while checking credentials: the operation fails, through the normal error
+    // path (with the request id), if it needs a viewer at all; unreachable is SERVICE_UNAVAILABLE.
+    if (isUnavailable(cause)) {
+      app.logger.warn({ err: cause, requestId }, 'authentication: the database is unavailable');
+      auth = { viewer: null, error: new ServiceUnavailableError() };
+    } else {
+      app.logger.error({ err: cause, requestId }, 'authentication failed unexpectedly');
+      auth = { viewer: null, error: new AppError(ErrorCode.INTERNAL_SERVER_ERROR, 'Internal server error') };
+    }
   }
   return contextFor(scoped, auth, client, requestId, stats);
 }

@@ -28,6 +28,7 @@ import { createLogger } from '../ops/logger.js';
 import { type Services, createServices } from '../modules/index.js';
 import { buildOrbitSchema } from '../graphql/schema.js';
 import { createFormatError } from '../shared/format-error.js';
+import { UNAVAILABLE_RETRY_AFTER_S } from '../shared/errors.js';
 import {
   type OperationReport,
   type OperationReports,
@@ -48,6 +49,7 @@ import { embedJobs, prepareSemanticIndex } from '../modules/search/index.js';
 import { scheduleMailSync, sendJob, syncJob } from '../modules/mail/index.js';
 import { JobWorker } from '../shared/jobs.js';
 import { watchClock } from '../shared/clock.js';
+import { unavailablePlugin } from '../graphql/unavailable.js';
 
 /** The version in package.json (src/ and dist/ are both one level below it). */
 const VERSION = (
@@ -57,6 +59,8 @@ const VERSION = (
 export const REFRESH_COOKIE = 'orbit_refresh';
 export const GRAPHQL_PATH = '/graphql';
 const BODY_LIMIT = 1024 * 1024;
+/** How long /readyz waits for the database. */
+const READY_TIMEOUT_MS = 1500;
 
 export interface OrbitServer {
   app: App;
@@ -126,6 +130,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     loggerInstance,
     trustProxy: config.TRUST_PROXY,
     bodyLimit: BODY_LIMIT,
+    // A client has this long to send its whole request (headers and body): a slow sender cannot hold a socket.
+    requestTimeout: 30_000,
     // One log line per request, written below, with the request id as `requestId` like every other line.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     // Plugins start once per server; on a busy machine that may pass fastify's default of 10 s.
@@ -159,6 +165,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       config.production ? ApolloServerPluginLandingPageDisabled() : landingPage(GRAPHQL_PATH, graphiql),
       operationReports(reports, logger),
       limitsPlugin(limits),
+      unavailablePlugin(),
     ],
     // No "did you mean" suggestions that spell out the schema outside development.
     hideSchemaDetailsFromClientErrors: config.NODE_ENV !== 'development',
@@ -209,7 +216,9 @@ export async function createServer(config: Config, options: ServerOptions = {}):
 
   fastify.get('/healthz', async () => ({ status: 'ok' }));
   fastify.get('/readyz', async (_request, reply) => {
-    const ok = await database.ping();
+    // Within READY_TIMEOUT_MS: a database that does not answer is as down as one that refuses.
+    const ok = await database.ping(READY_TIMEOUT_MS);
+    if (!ok) void reply.header('retry-after', String(UNAVAILABLE_RETRY_AFTER_S));
     return reply.code(ok ? 200 : 503).send({ status: ok ? 'ready' : 'unavailable', database: ok ? 'up' : 'down' });
   });
 

@@ -22,6 +22,11 @@ const EnvSchema = z.object({
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/ }).optional(),
   DB_POOL_MAX: int(10, 1),
   DB_STATEMENT_TIMEOUT_MS: int(5000, 100),
+  /**
+   * This side's bound on each statement (its wait for a pooled connection included) and on a
+   * transaction's start and commit: past it, SERVICE_UNAVAILABLE. Defaults to the statement timeout + 1 s.
+   */
+  DB_DEADLINE_MS: int(0, 0),
 
   JWT_SECRET: z.string().min(32, 'must be at least 32 bytes').optional(),
   /** 32 bytes (64 hex characters or base64) that encrypt stored secrets such as mail passwords. */

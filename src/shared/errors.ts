@@ -25,6 +25,8 @@ export const ErrorCode = {
   USAGE_LIMIT_EXCEEDED: 'USAGE_LIMIT_EXCEEDED',
   /** Depth, cost or alias limits exceeded; nothing was executed. */
   QUERY_TOO_COMPLEX: 'QUERY_TOO_COMPLEX',
+  /** A dependency (the database) cannot be reached now: HTTP 503 with Retry-After; extensions.retryAfter in seconds. */
+  SERVICE_UNAVAILABLE: 'SERVICE_UNAVAILABLE',
   /** Anything else; no internals outside development. */
   INTERNAL_SERVER_ERROR: 'INTERNAL_SERVER_ERROR',
 } as const;
@@ -70,6 +72,15 @@ export class RateLimitedError extends AppError {
   constructor(retryAfter: number) {
     super(ErrorCode.RATE_LIMITED, 'Too many attempts, try again later', {
       retryAfter: Math.max(1, Math.ceil(retryAfter)),
+    });
+  }
+}
+/** Seconds a client should wait before retrying a SERVICE_UNAVAILABLE answer. */
+export const UNAVAILABLE_RETRY_AFTER_S = 5;
+export class ServiceUnavailableError extends AppError {
+  constructor() {
+    super(ErrorCode.SERVICE_UNAVAILABLE, 'The database cannot be reached now; retry later', {
+      retryAfter: UNAVAILABLE_RETRY_AFTER_S,
     });
   }
 }

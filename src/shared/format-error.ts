@@ -1,7 +1,8 @@
 import type { GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { databaseReason, isFailedQuery, messageText } from './error-details.js';
-import { AppError, ErrorCode } from './errors.js';
+import { AppError, ErrorCode, ServiceUnavailableError } from './errors.js';
+import { isUnavailable } from '../db/deadline.js';
 import { literalFieldOf } from './input-gate.js';
 
 const CONTRACT_CODES = new Set<string>(Object.values(ErrorCode));
@@ -22,6 +23,10 @@ const REQUEST_ERRORS = new Set([
 export function createFormatError(production: boolean) {
   return (formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError => {
     const original = unwrapResolverError(error);
+    if (!(original instanceof AppError) && isUnavailable(original)) {
+      const { message, extensions } = new ServiceUnavailableError();
+      return { message, locations: formatted.locations, path: formatted.path, extensions };
+    }
     const code = messageText(formatted.extensions?.code);
     if (!production && !(original instanceof AppError)) {
       const failed = databaseFailure(original);
@@ -59,7 +64,7 @@ function strip(formatted: GraphQLFormattedError, production: boolean): GraphQLFo
 /** True for errors nobody expected: they are logged with the request id. */
 export function isUnexpected(error: unknown): boolean {
   const original = unwrapResolverError(error);
-  if (original instanceof AppError) return false;
+  if (original instanceof AppError || isUnavailable(original)) return false;
   const code = (original as { extensions?: { code?: string } } | null | undefined)?.extensions?.code;
   return !code || code === ErrorCode.INTERNAL_SERVER_ERROR;
 }
