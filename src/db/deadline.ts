@@ -48,16 +48,7 @@ function within<T>(work: Promise<T>, ms: number, what: string, onLate?: () => vo
       onLate?.();
       reject(new DatabaseUnavailable(`${what} took longer than ${ms} ms`));
     }, ms);
-    work.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: Error) => {
-        clearTimeout(timer);
-        reject(error);
-      },
-    );
+    work.finally(() => clearTimeout(timer)).then(resolve, reject);
   });
 }
 
@@ -120,15 +111,7 @@ function bounded(target: Sql, method: 'begin' | 'savepoint', args: unknown[], ms
           timer = setTimeout(onLate, ms);
         }
       })
-      .then(
-        (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        (error: Error) => {
-          clearTimeout(timer);
-          reject(error);
-        },
-      );
+      .finally(() => clearTimeout(timer))
+      .then(resolve, reject);
   });
 }
