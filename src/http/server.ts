@@ -46,7 +46,7 @@ import { landingPage, registerGraphiql } from './ide.js';
 import { registerMcp } from './mcp-route.js';
 import { registerFiles } from './files.js';
 import { embedJobs, prepareSemanticIndex } from '../modules/search/index.js';
-import { scheduleMailSync, sendJob, syncJob } from '../modules/mail/index.js';
+import { deadJob, scheduleMailSync, sendJob, syncJob } from '../modules/mail/index.js';
 import { JobWorker } from '../shared/jobs.js';
 import { watchClock } from '../shared/clock.js';
 import { unavailablePlugin } from '../graphql/unavailable.js';
@@ -110,7 +110,9 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     {
       pollMs: config.JOBS_POLL_MS,
       maxAttempts: config.JOBS_MAX_ATTEMPTS,
+      leaseSeconds: config.JOBS_LEASE_S,
       batch: 32,
+      onDead: (job) => deadJob(app, job),
       // A backstop behind the mail handlers' own deadlines: a job never holds the worker longer.
       deadlines: {
         'mail-sync': config.MAIL_SYNC_TIMEOUT_MS + 10_000,

@@ -105,6 +105,8 @@ const EnvSchema = z.object({
   /** Background jobs: how often an idle worker looks for work, and how often a job is tried. */
   JOBS_POLL_MS: int(500, 10),
   JOBS_MAX_ATTEMPTS: int(5, 1),
+  /** How long a claimed job stays its worker's without a heartbeat (renewed each third of it). */
+  JOBS_LEASE_S: int(60, 1),
   /** Mail: the first sync's reach, how often accounts sync, the largest attachment stored, the connection budget. */
   MAIL_SYNC_DAYS: int(30, 1),
   MAIL_SYNC_MAX: int(5000, 1),

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { type Db, type Queryable, execRows } from '../db/client.js';
@@ -7,6 +8,14 @@ import { type Db, type Queryable, execRows } from '../db/client.js';
  * with FOR UPDATE SKIP LOCKED (so replicas share the work), retried with exponential backoff,
  * deduplicated per (kind, key), and kept across restarts. A small batch at a time and no
  * transaction held while a handler runs, so PGlite's one connection keeps serving requests.
+ *
+ * A claim is a lease held by one worker (`locked_by`): the worker renews the leases of every job it
+ * holds (a heartbeat, each third of the lease), checks it still holds a job before starting it, and
+ * settles only jobs it holds (fencing), so a job waiting in a batch behind slow ones is never run by
+ * a second replica, and a worker that lost a lease (paused, partitioned) cannot undo the new
+ * holder's work. Attempts are counted at claim: a job whose worker died during its last attempt is
+ * not claimed again but becomes a dead letter (status `failed`), so a job that kills its worker
+ * cannot take down replica after replica.
  */
 export interface Job {
   id: number;
@@ -40,8 +49,10 @@ export interface WorkerOptions {
   pollMs: number;
   maxAttempts: number;
   batch?: number;
-  /** How long a claimed job is kept from other workers. */
+  /** How long a claimed job is kept from other workers without a heartbeat. */
   leaseSeconds?: number;
+  /** Told of each job that became a dead letter because its worker never finished its last attempt. */
+  onDead?: (job: Job) => Promise<void>;
   /**
    * Per kind, the longest a job may run: its signal aborts then and the worker moves on (the job
    * failed, and is retried with backoff), so one slow peer cannot hold the worker.
@@ -50,6 +61,11 @@ export interface WorkerOptions {
 }
 
 export class JobWorker {
+  /** This worker's name in `locked_by`. */
+  readonly id = randomUUID();
+  /** Jobs claimed and not yet settled: their leases are renewed by the heartbeat. */
+  private readonly held = new Set<number>();
+  private heartbeat: NodeJS.Timeout | undefined;
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private readonly stopping = new AbortController();
@@ -66,7 +82,13 @@ export class JobWorker {
     private readonly logger: Logger,
   ) {}
 
+  private get lease(): number {
+    return this.options.leaseSeconds ?? 60;
+  }
+
   start(): void {
+    this.heartbeat = setInterval(() => void this.renew(), (this.lease * 1000) / 3);
+    this.heartbeat.unref();
     const tick = async () => {
       if (this.stopping.signal.aborted) return;
       let worked = false;
@@ -82,42 +104,103 @@ export class JobWorker {
     this.running = tick();
   }
 
+  /** Renews the leases of the jobs this worker holds. */
+  private async renew(): Promise<void> {
+    if (this.held.size === 0) return;
+    await this.db
+      .execute(
+        sql`update jobs set locked_until = now() + make_interval(secs => ${this.lease})
+            where locked_by = ${this.id} and id = any(${sql.param([...this.held])}::bigint[])`,
+      )
+      .catch((err: unknown) => this.logger.warn({ err }, 'job worker: renewing leases failed'));
+  }
+
   /** Claims a batch and runs it; false when there was nothing due. */
   async runOnce(): Promise<boolean> {
     const handled = Object.keys(this.handlers);
-    const claimed = await execRows<Job>(
+    const due = sql`status = 'queued' and run_at <= now() and (locked_until is null or locked_until < now())
+                    and kind = any(${sql.param(handled)}::text[])`;
+    const [row] = await execRows<{ claimed: unknown; dead: unknown }>(
       this.db,
+      // Out of attempts and not held: its worker died during the last one. A dead letter, not a claim.
       // Fair: among the oldest due jobs, one per group (user) per claim, so one user's many jobs
       // cannot hold everyone else's back; jobs without a group are each their own.
-      sql`update jobs set locked_until = now() + make_interval(secs => ${this.options.leaseSeconds ?? 120}), attempts = attempts + 1
-          where id in (
-            select id from jobs where id in (
-              select distinct on (coalesce(c.group_key, c.id::text)) c.id
-                from (select id, group_key, run_at from jobs
-                       where status = 'queued' and run_at <= now() and (locked_until is null or locked_until < now())
-                         and kind = any(${sql.param(handled)}::text[])
-                       order by run_at, id limit 500) c
-               order by coalesce(c.group_key, c.id::text), c.run_at, c.id)
-            order by run_at, id limit ${this.options.batch ?? 16} for update skip locked)
-          returning id, kind, key, payload, attempts, version`,
+      sql`with dead as (
+            update jobs set status = 'failed', locked_until = null, locked_by = null,
+              last_error = ${`its worker stopped during each of its last attempts (${this.options.maxAttempts} in all)`}
+            where ${due} and attempts >= ${this.options.maxAttempts}
+            returning id, kind, key, payload, attempts, version),
+          claimed as (
+            update jobs set locked_until = now() + make_interval(secs => ${this.lease}), locked_by = ${this.id},
+              attempts = attempts + 1
+            where id in (
+              select id from jobs where id in (
+                select distinct on (coalesce(c.group_key, c.id::text)) c.id
+                  from (select id, group_key, run_at from jobs where ${due} and attempts < ${this.options.maxAttempts}
+                         order by run_at, id limit 500) c
+                 order by coalesce(c.group_key, c.id::text), c.run_at, c.id)
+              order by run_at, id limit ${this.options.batch ?? 16} for update skip locked)
+            returning id, kind, key, payload, attempts, version)
+          select (select json_agg(claimed order by id) from claimed) as claimed,
+                 (select json_agg(dead) from dead) as dead`,
     );
-    const byKind = new Map<string, Job[]>();
-    for (const job of claimed) byKind.set(job.kind, [...(byKind.get(job.kind) ?? []), job]);
-    for (const [kind, group] of byKind) {
-      const handler = this.handlers[kind];
-      if (typeof handler !== 'function') {
-        const outcomes = await handler!
-          .batch(group, this.stopping.signal)
-          .catch((error: Error) => group.map(() => error));
-        for (const [i, job] of group.entries()) await this.settle(job, outcomes[i] ?? null);
-        continue;
-      }
-      for (const job of group) {
-        if (this.stopping.signal.aborted) break;
-        await this.settle(job, await this.runWithin(kind, job, handler));
-      }
+    const claimed = parse(row?.claimed);
+    const dead = parse(row?.dead);
+    for (const job of dead) {
+      this.logger.warn(
+        { kind: job.kind, key: job.key, attempts: job.attempts },
+        'job failed for good: its worker kept stopping',
+      );
+      await this.options.onDead?.(job).catch((err: unknown) => this.logger.warn({ err }, 'job worker: onDead failed'));
     }
-    return claimed.length > 0;
+    for (const job of claimed) this.held.add(job.id);
+    try {
+      const byKind = new Map<string, Job[]>();
+      for (const job of claimed) byKind.set(job.kind, [...(byKind.get(job.kind) ?? []), job]);
+      for (const [kind, group] of byKind) {
+        const handler = this.handlers[kind];
+        if (typeof handler !== 'function') {
+          const outcomes = await handler!
+            .batch(group, this.stopping.signal)
+            .catch((error: Error) => group.map(() => error));
+          for (const [i, job] of group.entries()) await this.settle(job, outcomes[i] ?? null);
+          continue;
+        }
+        for (const job of group) {
+          if (this.stopping.signal.aborted) break;
+          // Waiting behind slower jobs, it may have lost its lease (a paused process): then it is another's.
+          if (!(await this.stillHeld(job))) continue;
+          await this.settle(job, await this.runWithin(kind, job, handler));
+        }
+      }
+    } finally {
+      // Left unsettled by a stop: released to run again at once (not counted as an attempt).
+      const left = [...this.held];
+      this.held.clear();
+      if (left.length > 0)
+        await this.db.execute(
+          sql`update jobs set locked_until = null, locked_by = null, attempts = greatest(attempts - 1, 0)
+              where locked_by = ${this.id} and id = any(${sql.param(left)}::bigint[])`,
+        );
+    }
+    return claimed.length > 0 || dead.length > 0;
+  }
+
+  /** Renews the job's lease if this worker still holds it. */
+  private async stillHeld(job: Job): Promise<boolean> {
+    const rows = await execRows(
+      this.db,
+      sql`update jobs set locked_until = now() + make_interval(secs => ${this.lease})
+          where id = ${job.id} and locked_by = ${this.id} returning id`,
+    );
+    if (rows.length === 0) {
+      this.held.delete(job.id);
+      this.logger.warn(
+        { kind: job.kind, key: job.key },
+        'job worker: lost the lease before starting; another worker has it',
+      );
+    }
+    return rows.length > 0;
   }
 
   /** Runs one job within its kind's deadline: the error it ended with, or null. */
@@ -146,23 +229,28 @@ export class JobWorker {
 
   /** Done: the row goes, unless it was enqueued again meanwhile. Failed: retried with backoff (2, 4, 8 … s), or failed for good. */
   private async settle(job: Job, error: Error | null): Promise<void> {
+    this.held.delete(job.id);
+    const mine = sql`id = ${job.id} and locked_by = ${this.id}`;
     if (!error) {
-      // One statement: the row goes, or (enqueued again meanwhile) is released to run again.
+      // One statement: the row goes, or (enqueued again meanwhile) is released to run again. Only
+      // while this worker holds it: a lease lost meanwhile is the new holder's to settle.
       await this.db.execute(
-        sql`with done as (delete from jobs where id = ${job.id} and version = ${job.version} returning id)
-            update jobs set locked_until = null where id = ${job.id} and not exists (select 1 from done)`,
+        sql`with done as (delete from jobs where ${mine} and version = ${job.version} returning id)
+            update jobs set locked_until = null, locked_by = null where ${mine} and not exists (select 1 from done)`,
       );
       return;
     }
     const message = error instanceof Error ? error.message : String(error);
     const final = job.attempts >= this.options.maxAttempts;
     await this.db.execute(
-      sql`update jobs set locked_until = null, last_error = ${message.slice(0, 1000)},
+      sql`update jobs set locked_until = null, locked_by = null, last_error = ${message.slice(0, 1000)},
             status = ${final ? 'failed' : 'queued'}, run_at = now() + make_interval(secs => ${2 ** job.attempts})
-          where id = ${job.id} and version = ${job.version}`,
+          where ${mine} and version = ${job.version}`,
     );
     // Enqueued again meanwhile (another version): it is released to run again as queued.
-    await this.db.execute(sql`update jobs set locked_until = null where id = ${job.id} and version <> ${job.version}`);
+    await this.db.execute(
+      sql`update jobs set locked_until = null, locked_by = null where ${mine} and version <> ${job.version}`,
+    );
     (final ? this.logger.warn : this.logger.debug).call(
       this.logger,
       { kind: job.kind, key: job.key, attempts: job.attempts, err: message },
@@ -184,6 +272,13 @@ export class JobWorker {
   async stop(): Promise<void> {
     this.stopping.abort();
     clearTimeout(this.timer);
+    clearInterval(this.heartbeat);
     await this.running?.catch(() => {});
   }
+}
+
+/** json_agg's rows (already parsed by the driver, or text), or none. */
+function parse(value: unknown): Job[] {
+  if (value === null || value === undefined) return [];
+  return (typeof value === 'string' ? JSON.parse(value) : value) as Job[];
 }

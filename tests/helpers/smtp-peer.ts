@@ -8,6 +8,7 @@ import { SMTPServer } from 'smtp-server';
 export async function startSmtpPeer(credentials: { user: string; pass: string }) {
   const received: Array<{ from: string; to: string[]; raw: string }> = [];
   let refuse = 0;
+  let beforeReply: ((raw: string) => Promise<void>) | undefined;
   const server = new SMTPServer({
     authOptional: false,
     allowInsecureAuth: true,
@@ -30,7 +31,8 @@ export async function startSmtpPeer(credentials: { user: string; pass: string })
           to: session.envelope.rcptTo.map((r) => r.address),
           raw,
         });
-        done();
+        // The message is accepted (kept) here; the reply that says so comes after the hook.
+        void (beforeReply?.(raw) ?? Promise.resolve()).finally(() => done());
       });
     },
   });
@@ -38,6 +40,12 @@ export async function startSmtpPeer(credentials: { user: string; pass: string })
   return {
     port: (server.server.address() as AddressInfo).port,
     received,
+    /** Runs after a message is kept and before the sender is told (e.g. to kill the sender then). */
+    beforeReply(hook: ((raw: string) => Promise<void>) | undefined) {
+      beforeReply = hook;
+    },
+    /** How many accepted messages carry this Message-ID header. */
+    deliveries: (messageId: string) => received.filter((m) => m.raw.includes(`Message-ID: ${messageId}\r\n`)).length,
     /** The next n deliveries are refused with 451 (a transient failure). */
     refuseNext(n: number) {
       refuse = n;

@@ -14,13 +14,15 @@ export const jobs = pgTable(
     kind: text().notNull(),
     key: text().notNull(),
     payload: jsonb().notNull().default({}),
-    /** queued or failed */
+    /** queued, or failed (the dead letters: out of attempts, kept with their last error) */
     status: text().notNull().default('queued'),
     runAt: ts().notNull().defaultNow(),
     attempts: integer().notNull().default(0),
     /** Bumped by every enqueue: a worker deletes the row only if nothing was enqueued meanwhile. */
     version: integer().notNull().default(1),
     lockedUntil: timestamp({ withTimezone: true, precision: 3 }),
+    /** The worker holding the lease: only it may renew or settle the job (fencing). */
+    lockedBy: text(),
     /** Whose work it is (a user): a claim takes one job per group, so one user's many jobs cannot crowd out others. */
     groupKey: text(),
     lastError: text(),

@@ -21,7 +21,7 @@ const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
 });
 
 export const mailSyncStateEnum = pgEnum('mail_sync_state', ['PENDING', 'SYNCING', 'IDLE', 'FAILED']);
-export const draftStatusEnum = pgEnum('draft_status', ['DRAFT', 'QUEUED', 'SENT', 'FAILED']);
+export const draftStatusEnum = pgEnum('draft_status', ['DRAFT', 'QUEUED', 'SENDING', 'SENT', 'FAILED']);
 export const integrationStatusEnum = pgEnum('integration_status', ['RUNNING', 'SUCCESS', 'PARTIAL', 'FAILURE']);
 
 export type MailAddressValue = { name: string | null; address: string };

@@ -6,6 +6,7 @@ import { FieldProblems, InputError, NotFoundError } from '../../shared/errors.js
 import { RateLimiter } from '../../shared/rate-limit.js';
 import { parseId } from '../../shared/ids.js';
 import { enqueue } from '../../shared/jobs.js';
+import { reapStale } from './reaper.js';
 import { type Connection, countWhere, cursorCast, keysetPage, pageRequest } from '../../shared/pagination.js';
 import { SecretBox } from '../../shared/secrets.js';
 import type { Viewer } from '../../shared/viewer.js';
@@ -210,15 +211,19 @@ export class MailAccountService {
 export function scheduleMailSync(app: App): () => void {
   const every = app.config.MAIL_SYNC_INTERVAL_S;
   const run = () =>
-    app.db
-      .execute(
-        sql`insert into jobs (kind, key, payload, group_key)
-            select 'mail-sync', 'mail-sync:' || id, jsonb_build_object('accountId', id), user_id::text from mail_accounts
-            where sync_state in ('IDLE', 'PENDING') and (last_synced_at is null or last_synced_at < now() - make_interval(secs => ${every}))
-            on conflict (kind, key) do nothing`,
+    // What a stopped worker left RUNNING or SYNCING is ended first, so that it is scheduled again.
+    reapStale(app)
+      .catch((err: unknown) => app.logger.warn({ err }, 'ending stale mail runs failed'))
+      .then(() =>
+        app.db.execute(
+          sql`insert into jobs (kind, key, payload, group_key)
+              select 'mail-sync', 'mail-sync:' || id, jsonb_build_object('accountId', id), user_id::text from mail_accounts
+              where sync_state in ('IDLE', 'PENDING') and (last_synced_at is null or last_synced_at < now() - make_interval(secs => ${every}))
+              on conflict (kind, key) do nothing`,
+        ),
       )
       .catch((err: unknown) => app.logger.warn({ err }, 'scheduling mail syncs failed'));
-  const timer = setInterval(() => void run(), Math.min(every, 60) * 1000);
+  const timer = setInterval(() => void run(), Math.min(every, 60, app.config.JOBS_LEASE_S) * 1000);
   timer.unref();
   return () => clearInterval(timer);
 }

@@ -77,7 +77,7 @@ export class DraftService {
       return (await this.app.db.insert(emailDrafts).values(values).returning())[0]!;
     }
     const current = await this.get(viewer, id);
-    if (current.status === 'QUEUED' || current.status === 'SENT')
+    if (current.status === 'QUEUED' || current.status === 'SENDING' || current.status === 'SENT')
       throw new ConflictError(`This draft is ${current.status} and can no longer change`, 'id');
     const [row] = await this.app.db
       .update(emailDrafts)
@@ -94,7 +94,7 @@ export class DraftService {
         and(
           eq(emailDrafts.id, parseId(id, 'Draft')),
           eq(emailDrafts.userId, viewer.userId),
-          sql`${emailDrafts.status} <> 'QUEUED'`,
+          sql`${emailDrafts.status} not in ('QUEUED', 'SENDING')`,
         ),
       )
       .returning({ id: emailDrafts.id });
@@ -112,7 +112,7 @@ export class DraftService {
   async send(viewer: Viewer, id: string, expectedDigest: string | null = null): Promise<DraftRow> {
     const draft = await this.get(viewer, id);
     if (draft.status === 'SENT') throw new ConflictError('This draft was sent already', 'id');
-    if (draft.status === 'QUEUED') return draft;
+    if (draft.status === 'QUEUED' || draft.status === 'SENDING') return draft;
     const [account] = await this.app.db.select().from(mailAccounts).where(eq(mailAccounts.id, draft.accountId));
     if (!account?.smtpHost)
       throw new InputError({

@@ -14,3 +14,4 @@ export {
 export { EmailMessage, type EmailRow } from './mail.type.js';
 export { syncJob } from './sync.js';
 export { sendJob } from './send.js';
+export { deadJob, reapStale } from './reaper.js';

@@ -19,6 +19,8 @@ registerEnumType(MailSyncState, { name: 'MailSyncState' });
 export enum DraftStatus {
   DRAFT = 'DRAFT',
   QUEUED = 'QUEUED',
+  /** Handed to the SMTP server: committed before it, so a send cut off there is checked, not repeated. */
+  SENDING = 'SENDING',
   SENT = 'SENT',
   FAILED = 'FAILED',
 }

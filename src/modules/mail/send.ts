@@ -1,4 +1,4 @@
-import { eq, sql } from 'drizzle-orm';
+import { and, eq, sql } from 'drizzle-orm';
 import { emailDrafts, emailMessages, integrationLogs, mailAccounts, mailFolders } from '../../db/schema/index.js';
 import type { App } from '../../shared/app.js';
 import type { Job } from '../../shared/jobs.js';
@@ -19,7 +19,7 @@ export function sendJob(app: App) {
       .select()
       .from(emailDrafts)
       .where(eq(emailDrafts.id, String(job.payload.draftId)));
-    if (!draft || draft.status !== 'QUEUED') return;
+    if (!draft || (draft.status !== 'QUEUED' && draft.status !== 'SENDING')) return;
     const [account] = await app.db.select().from(mailAccounts).where(eq(mailAccounts.id, draft.accountId));
     if (!account?.smtpHost) return;
     const [log] = await app.db
@@ -27,7 +27,28 @@ export function sendJob(app: App) {
       .values({ userId: draft.userId, accountId: account.id, integration: 'smtp', action: 'send' })
       .returning({ id: integrationLogs.id });
     const settings = imapSettingsOf(app, account);
+    const policy = mailPolicy(app.config);
+    // One deadline for the whole send (connect, SMTP dialogue, the copy in Sent).
+    const deadline = AbortSignal.timeout(app.config.MAIL_SEND_TIMEOUT_MS);
+    /** Whether the SMTP server may have the message: then a failure cannot tell whether it was sent. */
+    let handedOver = false;
     try {
+      if (draft.status === 'SENDING') {
+        // An earlier attempt stopped after it began handing the message over: if the server kept
+        // it in Sent, it was sent, and is not sent again.
+        if (await inSentFolder(app, account.id, settings, draft.messageIdHeader!, deadline)) {
+          await markSent(app, draft.id, log!.id, `found ${draft.messageIdHeader} in Sent: it had been sent`);
+          return;
+        }
+      } else {
+        // Committed before SMTP: a crash from here on leaves SENDING, which the next attempt checks.
+        const moved = await app.db
+          .update(emailDrafts)
+          .set({ status: 'SENDING' })
+          .where(and(eq(emailDrafts.id, draft.id), eq(emailDrafts.status, 'QUEUED')))
+          .returning({ id: emailDrafts.id });
+        if (moved.length === 0) return;
+      }
       let replyTo: { messageId: string | null; references: string[] } | undefined;
       if (draft.inReplyToId) {
         const [m] = await app.db
@@ -50,9 +71,6 @@ export function sendJob(app: App) {
       })
         .compile()
         .build();
-      const policy = mailPolicy(app.config);
-      // One deadline for the whole send (connect, SMTP dialogue, the copy in Sent).
-      const deadline = AbortSignal.timeout(app.config.MAIL_SEND_TIMEOUT_MS);
       const transport = await smtpTransport(
         {
           host: account.smtpHost,
@@ -65,6 +83,7 @@ export function sendJob(app: App) {
         app.config.MAIL_SEND_TIMEOUT_MS,
       );
       try {
+        handedOver = true;
         await untilAborted(
           transport.sendMail({ envelope: { from: account.email, to: [...draft.to, ...draft.cc] }, raw }),
           deadline,
@@ -72,26 +91,9 @@ export function sendJob(app: App) {
       } finally {
         transport.close();
       }
-      await app.db.transaction(async (tx) => {
-        await tx
-          .update(emailDrafts)
-          .set({ status: 'SENT', sentAt: sql`now()`, error: null, updatedAt: new Date() })
-          .where(eq(emailDrafts.id, draft.id));
-        await tx
-          .update(integrationLogs)
-          .set({
-            status: 'SUCCESS',
-            itemsProcessed: 1,
-            finishedAt: sql`clock_timestamp()`,
-            message: `sent ${draft.messageIdHeader}`,
-          })
-          .where(eq(integrationLogs.id, log!.id));
-      });
+      await markSent(app, draft.id, log!.id, `sent ${draft.messageIdHeader}`);
       // The copy in Sent; the next sync stores it like any other message.
-      const [sent] = await app.db
-        .select()
-        .from(mailFolders)
-        .where(sql`${mailFolders.accountId} = ${account.id} and ${mailFolders.role} = 'sent'`);
+      const sent = await sentFolderOf(app, account.id);
       if (sent) {
         const client = await openImap(settings, policy, deadline).catch(() => null);
         if (client) {
@@ -104,10 +106,14 @@ export function sendJob(app: App) {
     } catch (error) {
       const message = `Sending failed: ${(error instanceof Error ? error.message : String(error)).slice(0, 300)}`;
       const final = job.attempts >= app.config.JOBS_MAX_ATTEMPTS;
+      // The server answered with a refusal, or never had it: the next attempt sends it. Otherwise
+      // (cut off mid-dialogue) it stays SENDING and the next attempt first looks in Sent.
+      const refused = !handedOver || typeof (error as { responseCode?: unknown }).responseCode === 'number';
+      const status = final ? ('FAILED' as const) : refused ? ('QUEUED' as const) : ('SENDING' as const);
       await app.db.transaction(async (tx) => {
         await tx
           .update(emailDrafts)
-          .set({ error: message, updatedAt: new Date(), ...(final ? { status: 'FAILED' as const } : {}) })
+          .set({ error: message, updatedAt: new Date(), status })
           .where(eq(emailDrafts.id, draft.id));
         await tx
           .update(integrationLogs)
@@ -117,4 +123,51 @@ export function sendJob(app: App) {
       throw error;
     }
   };
+}
+
+/** The draft SENT and its log SUCCESS, together. */
+async function markSent(app: App, draftId: string, logId: string, message: string): Promise<void> {
+  await app.db.transaction(async (tx) => {
+    await tx
+      .update(emailDrafts)
+      .set({ status: 'SENT', sentAt: sql`now()`, error: null, updatedAt: new Date() })
+      .where(eq(emailDrafts.id, draftId));
+    await tx
+      .update(integrationLogs)
+      .set({ status: 'SUCCESS', itemsProcessed: 1, finishedAt: sql`clock_timestamp()`, message })
+      .where(eq(integrationLogs.id, logId));
+  });
+}
+
+/**
+ * Whether the account's Sent folder (found by the sync) holds a message with this Message-ID
+ * (`SEARCH HEADER Message-ID`). No Sent folder known: false. The server not answering throws, so
+ * the job is retried rather than the message sent again on a guess.
+ */
+async function inSentFolder(
+  app: App,
+  accountId: string,
+  settings: ReturnType<typeof imapSettingsOf>,
+  messageId: string,
+  deadline: AbortSignal,
+): Promise<boolean> {
+  const sent = await sentFolderOf(app, accountId);
+  if (!sent) return false;
+  const client = await openImap(settings, mailPolicy(app.config), deadline);
+  try {
+    await untilAborted(client.mailboxOpen(sent.path, { readOnly: true }), deadline);
+    const found = await untilAborted(client.search({ header: { 'message-id': messageId } }, { uid: true }), deadline);
+    return Array.isArray(found) && found.length > 0;
+  } finally {
+    await closeImap(client);
+  }
+}
+
+/** The account's Sent folder, as the sync found it (by its special-use flag). */
+async function sentFolderOf(app: App, accountId: string): Promise<{ path: string } | undefined> {
+  const [sent] = await app.db
+    .select({ path: mailFolders.path })
+    .from(mailFolders)
+    .where(sql`${mailFolders.accountId} = ${accountId} and ${mailFolders.role} = 'sent'`);
+  return sent;
 }
