@@ -58,6 +58,17 @@ export function snippetOf(text: string | null, html: string | null): string {
   return plain.length > 200 ? `${plain.slice(0, 197)}…` : plain;
 }
 
+/**
+ * A header's date as an instant Orbit stores (years 1000 to 9999, as every instant), or null: spam
+ * and broken mailers write dates that are not dates, or that PostgreSQL cannot hold.
+ */
+export function instant(value: string | Date | null | undefined): Date | null {
+  if (value === null || value === undefined || value === '') return null;
+  const date = value instanceof Date ? value : new Date(value);
+  const year = date.getUTCFullYear();
+  return Number.isFinite(date.getTime()) && year >= 1000 && year <= 9999 ? date : null;
+}
+
 /** Parses a raw message with postal-mime; when that fails, keeps what the envelope says. */
 export async function parseMail(source: Buffer, envelope: Envelope | undefined): Promise<ParsedMail> {
   try {
@@ -75,7 +86,7 @@ export async function parseMail(source: Buffer, envelope: Envelope | undefined):
       from: address(m.from) ?? address(envelope?.from?.[0]) ?? { name: null, address: 'unknown@invalid' },
       to: addresses(m.to),
       cc: addresses(m.cc),
-      sentAt: m.date && !Number.isNaN(Date.parse(m.date)) ? new Date(m.date) : (envelope?.date ?? null),
+      sentAt: instant(m.date) ?? instant(envelope?.date),
       messageId: ids(m.messageId)[0] ?? null,
       inReplyTo: ids(m.inReplyTo)[0] ?? null,
       references: ids(m.references),
@@ -95,7 +106,7 @@ export async function parseMail(source: Buffer, envelope: Envelope | undefined):
       from: address(envelope?.from?.[0]) ?? { name: null, address: 'unknown@invalid' },
       to: addresses(envelope?.to),
       cc: addresses(envelope?.cc),
-      sentAt: envelope?.date ?? null,
+      sentAt: instant(envelope?.date),
       messageId: ids(envelope?.messageId)[0] ?? null,
       inReplyTo: ids(envelope?.inReplyTo)[0] ?? null,
       references: [],

@@ -7,7 +7,7 @@ import { type Job, enqueue } from '../../shared/jobs.js';
 import { SecretBox } from '../../shared/secrets.js';
 import { mailPolicy } from './hosts.js';
 import { closeImap, openImap, untilAborted } from './imap.js';
-import { type Envelope, type ParsedMail, parseMail } from './parse.js';
+import { type Envelope, type ParsedMail, instant, parseMail } from './parse.js';
 import { storeMessage } from './store.js';
 
 type AccountRow = typeof mailAccounts.$inferSelect;
@@ -224,7 +224,7 @@ async function syncFolder(
       }
       asked.delete(msg.uid);
       done.push(msg.uid);
-      const received = msg.internalDate ? new Date(msg.internalDate) : new Date();
+      const received = instant(msg.internalDate) ?? new Date();
       const stored = await db.transaction((tx) =>
         storeMessage(tx, target, msg.uid, parsed, received, msg.flags?.has('\\Seen') ?? false, notify),
       );
