@@ -43,6 +43,9 @@ async function start() {
   return { server, logger };
 }
 
+/** After SHUTDOWN_TIMEOUT_MS (requests cut), how long closing the rest may take before the process exits anyway. */
+const SHUTDOWN_MARGIN_MS = 5_000;
+
 let started: Awaited<ReturnType<typeof start>>;
 try {
   started = await start();
@@ -53,7 +56,8 @@ try {
 }
 const { server, logger } = started;
 
-// First signal: finish in-flight requests and close the database (10 s at most). Second: exit now.
+// First signal: finish in-flight requests (SHUTDOWN_TIMEOUT_MS at most, then their connections are
+// closed) and close the database; the process exits by itself 5 s after that deadline. Second: exit now.
 let stopping = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {
   process.on(signal, () => {
@@ -63,10 +67,11 @@ for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     }
     stopping = true;
     logger.info({ signal }, 'shutting down');
+    const limit = server.app.config.SHUTDOWN_TIMEOUT_MS + SHUTDOWN_MARGIN_MS;
     const force = setTimeout(() => {
-      logger.error('shutdown took longer than 10 s: exiting');
+      logger.error({ afterMs: limit }, 'shutdown did not finish: exiting');
       process.exit(1);
-    }, 10_000);
+    }, limit);
     force.unref();
     server.stop().then(
       () => process.exit(0),

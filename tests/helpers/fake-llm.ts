@@ -19,6 +19,8 @@ export interface Step {
   usage?: { prompt_tokens: number; completion_tokens: number };
   /** Fail after the text (mid-stream): an error chunk, or hang until the client gives up. */
   fail?: 'error' | 'hang';
+  /** Waits this long after the text before finishing (a slow model). */
+  delayMs?: number;
 }
 
 function toolChunks(step: Step): unknown[] {
@@ -91,6 +93,7 @@ export async function startFakeLlm() {
         for (const piece of step.text ?? [])
           send({ choices: [{ index: 0, delta: { content: piece }, finish_reason: null }] });
         if (step.fail === 'hang') return;
+        if (step.delayMs) await new Promise((r) => setTimeout(r, step.delayMs));
         if (step.fail === 'error') {
           send({ error: { message: 'model overloaded' } });
           res.end();
