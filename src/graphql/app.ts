@@ -9,7 +9,7 @@ import type { Mailer } from '../shared/mailer.js';
 
 /** Builds the shared resources of one server: configuration, connections, mail, the bus, accounts' caches. */
 export function createApp(config: Config, database: Database, mailer: Mailer, logger: Logger): App {
-  const bus = new EventBus(logger);
+  const bus = new EventBus(logger, config.BUS_POLL_MS, config.WS_QUEUE_MAX);
   const viewers = new ViewerCache({ maxEntries: config.VIEWER_CACHE_MAX, maxAgeMs: config.VIEWER_CACHE_TTL_S * 1000 });
   viewers.attach(bus);
   return {

@@ -4,6 +4,7 @@ import { releaseLapsed } from '../modules/usage/index.js';
 import type { App } from '../shared/app.js';
 import {
   assistantActions,
+  busEvents,
   credentialTaints,
   emailTokens,
   notifications,
@@ -16,7 +17,7 @@ export const NOTIFICATION_RETENTION_DAYS = 30;
 /**
  * Deletes what is kept for a limited time (notifications after 30 days, spent counters and tokens,
  * decided assistant actions and finished reservations after ASSISTANT_RETENTION_DAYS, ended MCP taint
- * windows), gives back lapsed reservations, expires pending assistant actions.
+ * windows, outbox events after BUS_RETENTION_S), gives back lapsed reservations, expires pending assistant actions.
  */
 export async function sweep(app: App): Promise<void> {
   await app.db
@@ -35,6 +36,10 @@ export async function sweep(app: App): Promise<void> {
     sql`delete from ${usageReservations} where (settled_at is not null or released_at is not null) and created_at < ${keep}`,
   );
   await app.db.delete(credentialTaints).where(lt(credentialTaints.until, sql`now()`));
+  // The outbox keeps events BUS_RETENTION_S: long enough for a replica cut off for that long to catch up.
+  await app.db
+    .delete(busEvents)
+    .where(lt(busEvents.createdAt, sql`now() - make_interval(secs => ${app.config.BUS_RETENTION_S})`));
 }
 
 /** Runs `sweep` at start and then hourly; every replica may run it, the deletes are idempotent. */

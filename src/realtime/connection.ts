@@ -39,6 +39,9 @@ export class SocketConnection implements Transport {
     readonly socket: WebSocket,
     request: IncomingMessage,
     private readonly onFailure: (conn: SocketConnection, error: unknown) => void,
+    /** Past this many bytes queued on the socket (a client that stopped reading), onOverflow is called. */
+    private readonly maxBuffered: number,
+    private readonly onOverflow: (conn: SocketConnection) => void,
   ) {
     this.request = request;
   }
@@ -47,9 +50,15 @@ export class SocketConnection implements Transport {
     return this.socket.protocol;
   }
 
-  /** Queued on the socket in order; a close frame queued later goes out after it. */
+  /**
+   * Queued on the socket in order; a close frame queued later goes out after it. A client that stops
+   * reading fills the kernel's buffers and then this one: past `maxBuffered` bytes the connection is
+   * given up (1013) rather than buffered without bound.
+   */
   send(data: string): void {
-    if (this.socket.readyState === WebSocket.OPEN) this.socket.send(data);
+    if (this.socket.readyState !== WebSocket.OPEN) return;
+    this.socket.send(data);
+    if (this.socket.bufferedAmount > this.maxBuffered) this.onOverflow(this);
   }
 
   close(code?: number, reason?: string): void {

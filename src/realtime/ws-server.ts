@@ -8,7 +8,7 @@ import type { Authentication } from '../shared/viewer.js';
 import type { Services } from '../modules/index.js';
 import { ErrorCode } from '../shared/errors.js';
 import { createFormatError, isUnexpected } from '../shared/format-error.js';
-import type { BusEvent } from '../shared/event-bus.js';
+import { type BusEvent, SubscriberOverflow } from '../shared/event-bus.js';
 import { operationLimits } from '../shared/limits.js';
 import { createSharedSubscribe } from '../shared/shared-execution.js';
 import type { TrustedLookup } from '../graphql/trusted-documents.js';
@@ -18,6 +18,8 @@ import { OperationGate } from './operation-gate.js';
 export const MAX_SUBSCRIPTIONS = 50;
 const MAX_MESSAGE = 1024 * 1024;
 const FORBIDDEN = 4403;
+/** "Try again later": the client read too slowly (its socket or a subscription's queue overflowed). */
+const TRY_AGAIN_LATER = 1013;
 /** Missing or invalid credentials at connection_init: clients such as graphql-ws stop retrying on it. */
 const UNAUTHORIZED = 4401;
 /** One timer for every socket: init timeout and expiry are checked twice a second, liveness every 12 s. */
@@ -143,7 +145,10 @@ export function attachWebSockets(server: Server, app: App, services: Services, s
       if (result.errors?.length)
         return { ...result, errors: formatErrors(result.errors, args.contextValue as SocketContext) };
     },
-    onError(_ctx, _id, _payload, errors) {
+    onError(ctx, _id, _payload, errors) {
+      // After the error message has gone out (it is sent once this hook returns).
+      if (errors.some((e) => e.originalError instanceof SubscriberOverflow))
+        setImmediate(() => giveUp(ctx.extra, 'Subscription queue full'));
       return formatErrors(errors, undefined);
     },
     onComplete() {
@@ -175,8 +180,18 @@ export function attachWebSockets(server: Server, app: App, services: Services, s
     logger.error({ err: error }, 'websocket message handling failed');
     conn.close(CloseCode.InternalServerError, 'Internal server error');
   };
+  /** Closes with 1013 and ends the connection's subscriptions now, without waiting for a client that does not read. */
+  const giveUp = (conn: SocketConnection, reason: string) => {
+    if (!connections.delete(conn.socket)) return;
+    logger.warn({ reason, buffered: conn.socket.bufferedAmount }, 'websocket: a slow client is disconnected');
+    conn.socket.close(TRY_AGAIN_LATER, reason);
+    conn
+      .closed?.(TRY_AGAIN_LATER, reason)
+      .catch((error: unknown) => logger.error({ err: error }, 'closing a subscription failed'));
+  };
+  const overflow = (conn: SocketConnection) => giveUp(conn, 'Send buffer full');
   const open = (socket: WebSocket, request: IncomingMessage) => {
-    const conn = new SocketConnection(socket, request, onFailure);
+    const conn = new SocketConnection(socket, request, onFailure, config.WS_SEND_BUFFER_BYTES, overflow);
     connections.set(socket, conn);
     socket.on('message', onSocketMessage);
     socket.on('close', onSocketClose);

@@ -104,6 +104,12 @@ const EnvSchema = z.object({
   EMBEDDINGS_TIMEOUT_MS: int(10_000, 100),
   /** Background jobs: how often an idle worker looks for work, and how often a job is tried. */
   JOBS_POLL_MS: int(500, 10),
+  /** The event outbox: how often each replica reads it without a wake-up, and how long events are kept for replicas that were cut off. */
+  BUS_POLL_MS: int(1000, 20),
+  BUS_RETENTION_S: int(3600, 60),
+  /** A WebSocket whose client stops reading: bytes queued on the socket, and events queued per subscription, before it is closed with 1013. */
+  WS_SEND_BUFFER_BYTES: int(1024 * 1024, 16 * 1024),
+  WS_QUEUE_MAX: int(10_000, 10),
   JOBS_MAX_ATTEMPTS: int(5, 1),
   /** How long a claimed job stays its worker's without a heartbeat (renewed each third of it). */
   JOBS_LEASE_S: int(60, 1),

@@ -1,10 +1,9 @@
-import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { PubSub } from 'type-graphql';
 import type { Database, Queryable } from '../db/client.js';
+import { BUS_CHANNEL, OutboxReader, notifyNow, writeOutbox } from './bus-outbox.js';
 
-/** The channel every replica LISTENs on. Payloads carry ids, never rows. */
-export const BUS_CHANNEL = 'orbit_events';
+export { BUS_CHANNEL } from './bus-outbox.js';
 
 /**
  * The topics of the bus and what each event of a topic carries (ids only, never rows). Each module
@@ -20,13 +19,20 @@ export type BusEvent = { [K in keyof Topics]: { topic: K } & Topics[K] }[keyof T
 export type EventOf<K extends keyof Topics> = Extract<BusEvent, { topic: K }>;
 
 const routes = new Map<string, (event: never) => string>();
+const ephemeral = new Set<string>();
 
 /**
  * How the events of a topic are routed: subscribers wait on the key this returns (by default the
- * topic itself, for events every replica acts on as a whole).
+ * topic itself, for events every replica acts on as a whole). An `ephemeral` topic (a streamed
+ * reply's deltas) is live only: sent as the NOTIFY payload, never kept in the outbox or replayed.
  */
-export function defineTopic<K extends keyof Topics>(topic: K, key: (event: EventOf<K>) => string): void {
+export function defineTopic<K extends keyof Topics>(
+  topic: K,
+  key: (event: EventOf<K>) => string,
+  options: { ephemeral?: boolean } = {},
+): void {
   routes.set(topic, key);
+  if (options.ephemeral) ephemeral.add(topic);
 }
 
 /** The key subscribers wait on for an event. */
@@ -36,11 +42,13 @@ export function eventKey(event: BusEvent): string {
 }
 
 /**
- * Queues an event on the transaction (or connection): PostgreSQL sends a NOTIFY when, and only if,
- * the transaction commits, so a rolled-back write announces nothing.
+ * Writes an event in the transaction (or on the connection): to the outbox, read by every replica
+ * once the transaction commits (a rolled-back write announces nothing, and a replica that was cut
+ * off reads what it missed); an ephemeral topic's event goes as a NOTIFY payload, live only.
  */
 export async function publish(q: Queryable, event: BusEvent): Promise<void> {
-  await q.execute(sql`select pg_notify(${BUS_CHANNEL}, ${JSON.stringify(event)})`);
+  if (ephemeral.has(event.topic)) await notifyNow(q, event);
+  else await writeOutbox(q, event);
 }
 
 type Listener = (event: BusEvent) => void;
@@ -54,15 +62,31 @@ export class EventBus implements PubSub {
   private readonly listeners = new Map<string, Set<Listener | LiveEvents>>();
   private readonly relistened = new Set<() => void>();
   private unlisten: (() => Promise<void>) | undefined;
+  private outbox: OutboxReader | undefined;
   /** Events handed to subscriptions and not yet done with (see LiveEvents). */
   private inFlight = 0;
 
-  constructor(private readonly logger: Logger) {}
+  constructor(
+    private readonly logger: Logger,
+    private readonly pollMs = 1000,
+    /** Events a subscription may hold undelivered before it ends with SubscriberOverflow. */
+    readonly queueMax = 10_000,
+  ) {}
 
   async start(database: Database): Promise<void> {
+    const outbox = new OutboxReader(
+      database.db,
+      (payload) => this.dispatch(payload as BusEvent),
+      this.logger,
+      this.pollMs,
+    );
+    await outbox.start();
+    this.outbox = outbox;
     this.unlisten = await database.listen(
       BUS_CHANNEL,
       (payload) => {
+        // An empty payload wakes the outbox reader; any other is an ephemeral event itself.
+        if (payload === '') return outbox.wake();
         try {
           this.dispatch(JSON.parse(payload) as BusEvent);
         } catch (error) {
@@ -70,12 +94,19 @@ export class EventBus implements PubSub {
         }
       },
       () => {
+        // (Re-)established: what was committed while LISTEN was down is read from the outbox.
+        outbox.wake();
         for (const listener of this.relistened) listener();
       },
     );
   }
 
-  /** Called whenever LISTEN is (re)established: events sent while it was down are lost. */
+  /** Resolves once every event committed before the call has been dispatched here. */
+  caughtUp(): Promise<void> {
+    return this.outbox?.caughtUp() ?? Promise.resolve();
+  }
+
+  /** Called whenever LISTEN is (re)established (ephemeral events sent while it was down are lost). */
   onRelisten(listener: () => void): () => void {
     this.relistened.add(listener);
     return () => this.relistened.delete(listener);
@@ -84,6 +115,7 @@ export class EventBus implements PubSub {
   async stop(): Promise<void> {
     await this.unlisten?.().catch(() => {});
     this.unlisten = undefined;
+    await this.outbox?.stop();
   }
 
   dispatch(event: BusEvent): void {
@@ -151,6 +183,13 @@ export class EventBus implements PubSub {
   }
 }
 
+/** A subscription's consumer fell more than `queueMax` events behind: it ends rather than grow without bound. */
+export class SubscriberOverflow extends Error {
+  constructor(max: number) {
+    super(`More than ${max} events waited for this subscription; subscribe again`);
+  }
+}
+
 /**
  * A subscriber's queue of events. A class registered as itself rather than through closures: with
  * thousands of idle subscriptions, per-instance closures are a large part of a connection's memory.
@@ -159,6 +198,7 @@ export class EventBus implements PubSub {
  */
 class LiveEvents implements AsyncIterableIterator<BusEvent> {
   private queue: BusEvent[] | null = null;
+  private overflowed = false;
   private wake: ((r: IteratorResult<BusEvent>) => void) | undefined;
   private done = false;
   /** The consumer holds an event it has not finished with. */
@@ -178,7 +218,11 @@ class LiveEvents implements AsyncIterableIterator<BusEvent> {
       this.wake = undefined;
       this.busy = true;
       wake({ value: event, done: false });
-    } else (this.queue ??= []).push(event);
+    } else if ((this.queue?.length ?? 0) < this.bus.queueMax) (this.queue ??= []).push(event);
+    else {
+      this.bus.track(-1);
+      this.overflowed = true;
+    }
   }
 
   next(): Promise<IteratorResult<BusEvent>> {
@@ -188,6 +232,8 @@ class LiveEvents implements AsyncIterableIterator<BusEvent> {
       this.busy = true;
       return Promise.resolve({ value: queued, done: false });
     }
+    if (this.overflowed && !this.done)
+      return this.return().then(() => Promise.reject(new SubscriberOverflow(this.bus.queueMax)));
     if (this.done) return Promise.resolve({ value: undefined, done: true });
     return new Promise((resolve) => (this.wake = resolve));
   }

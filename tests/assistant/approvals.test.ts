@@ -6,7 +6,7 @@ import { createServer } from '../../src/http/server.js';
 import { createClient } from '../helpers/client.js';
 import { startFakeLlm } from '../helpers/fake-llm.js';
 import { type TestServer, freshDatabase, startServer } from '../helpers/server.js';
-import { subscribed, wsClient } from '../helpers/ws.js';
+import { subscribed, waitFor, wsClient } from '../helpers/ws.js';
 import { APPROVE, DENY, SEND, actions, conversation, messagesOf, taskList } from './agent-helpers.js';
 import { closeAll } from '../helpers/teardown.js';
 
@@ -172,8 +172,8 @@ describe('approvals', () => {
       sql`select count(*)::int as n from activities where verb = 'assistant.share_task_list' and actor_id = ${a.userId}`,
     );
     expect(n).toBe(1);
-    await stream.nth(3);
-    expect(stream.values.map((v) => v.assistantMessageStream.delta)).toEqual(['Shared ', 'it.', '']);
+    await waitFor(async () => stream.values.some((v) => v.assistantMessageStream.done), 'the last chunk');
+    expect(stream.values.map((v) => v.assistantMessageStream.delta).join('')).toBe('Shared it.');
     await changes.nth(1);
     expect(changes.values.map((v) => v.assistantActionChanged)).toEqual([{ id: pending.id, status: 'EXECUTED' }]);
     await ws.dispose();

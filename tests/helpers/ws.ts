@@ -115,6 +115,14 @@ export function subscribed(server: WithBus, key: string, count = 1): Promise<voi
   return waitFor(() => server.server.app.bus.listenerCount(key) >= count, `${count} subscription(s) on ${key}`);
 }
 
+/** The first value from index `from` (0-based) on that satisfies `pred`: skips the sentinels untilLive fired. */
+export async function nextWhere<T>(sub: Sub<T>, from: number, pred: (value: T) => boolean): Promise<T> {
+  for (let n = from + 1; ; n++) {
+    const value = await sub.nth(n);
+    if (pred(value)) return value;
+  }
+}
+
 /**
  * For a subscription on another process (where the bus cannot be asked): fires a harmless event
  * until one reaches the subscription, and returns how many values it holds then. Events arrive in

@@ -14,3 +14,4 @@ export * from './assistant.js';
 export * from './relations.js';
 export * from './jobs.js';
 export * from './mail.js';
+export * from './bus.js';

@@ -1,3 +1,4 @@
+import { xid8 } from './bus.js';
 import { sql } from 'drizzle-orm';
 import { bigserial, index, pgEnum, pgTable, text, uuid } from 'drizzle-orm/pg-core';
 import { ts } from './columns.js';
@@ -19,8 +20,12 @@ export const notifications = pgTable(
   'notifications',
   {
     id: uuid().primaryKey().defaultRandom(),
-    /** Strictly increasing: the order replay and live delivery follow. */
+    /** Increasing at insert; with txid, the order replay and live delivery follow. */
     seq: bigserial({ mode: 'number' }).notNull(),
+    /** The writing transaction: replay reads in (txid, seq) order below the snapshot horizon, as the bus does. */
+    txid: xid8()
+      .notNull()
+      .default(sql`pg_current_xact_id()`),
     userId: uuid()
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
@@ -35,5 +40,8 @@ export const notifications = pgTable(
       .notNull()
       .default(sql`clock_timestamp()`),
   },
-  (t) => [index('notifications_user_seq_idx').on(t.userId, t.seq)],
+  (t) => [
+    index('notifications_user_seq_idx').on(t.userId, t.seq),
+    index('notifications_user_txid_idx').on(t.userId, t.txid, t.seq),
+  ],
 );

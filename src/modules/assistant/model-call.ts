@@ -1,3 +1,4 @@
+import { ChunkStream } from './chunk-stream.js';
 import { randomUUID } from 'node:crypto';
 import type { Queryable, Tx } from '../../db/client.js';
 import { modelCalls } from '../../db/schema/index.js';
@@ -15,9 +16,6 @@ import {
   estimateTokens,
 } from './provider/openai-compatible.js';
 import { ToolCallAccumulator } from './provider/tool-calls.js';
-
-/** NOTIFY payloads stay far below 8,000 bytes. */
-const CHUNK_MAX = 1500;
 
 export interface ModelReply {
   messageId: string;
@@ -73,6 +71,7 @@ export class ModelCaller {
     let finishReason: string | null = null;
     const started = performance.now();
     const latency = () => Math.round(performance.now() - started);
+    const chunks = stream ? new ChunkStream((delta) => this.chunk(conversationId, messageId, delta, false)) : null;
     try {
       for await (const part of this.provider.stream(prompt, {
         signal: abort,
@@ -84,12 +83,12 @@ export class ModelCaller {
         else if ('toolCall' in part) calls.add(part.toolCall);
         else if (part.delta) {
           text += part.delta;
-          if (stream)
-            for (let i = 0; i < part.delta.length; i += CHUNK_MAX)
-              await this.chunk(conversationId, messageId, part.delta.slice(i, i + CHUNK_MAX), false);
+          chunks?.push(part.delta);
         }
       }
+      await chunks?.flush();
     } catch (error) {
+      await chunks?.flush().catch(() => {});
       await this.usage.releaseHold(viewer, hold);
       // The failed call is logged too (nothing was charged for it).
       const status = error instanceof ProviderError ? error.failure : 'error';

@@ -7,4 +7,4 @@ declare module '../../shared/event-bus.js' {
   }
 }
 
-defineTopic('assistant.chunk', (e) => `assistant:${e.conversationId}`);
+defineTopic('assistant.chunk', (e) => `assistant:${e.conversationId}`, { ephemeral: true });

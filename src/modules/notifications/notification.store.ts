@@ -1,4 +1,4 @@
-import { and, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { App } from '../../shared/app.js';
 import { notifications } from '../../db/schema/index.js';
 import { validIds } from '../../shared/ids.js';
@@ -65,7 +65,7 @@ export async function markRead(db: Db, userId: string, ids: string[] | null | un
 }
 
 /**
- * notificationAdded: listens first, then replays what came after `after` (by sequence), then live
+ * notificationAdded: listens first, then replays what came after `after` (in the bus's order), then live
  * events, skipping any it replayed: no gap and no duplicate at the switch-over. Every event is read
  * back from the database for this viewer, with fresh loaders.
  */
@@ -80,16 +80,27 @@ export async function notificationStream(
   if (after) {
     const [anchor] = validIds([after]).length
       ? await db
-          .select({ seq: notifications.seq })
+          .select({ seq: notifications.seq, txid: notifications.txid })
           .from(notifications)
           .where(and(eq(notifications.id, validIds([after])[0]!), eq(notifications.userId, userId)))
       : [];
     // An anchor that is gone (older than 30 days, or never the viewer's) replays all that is kept.
+    // The bus's order, (txid, seq) below the snapshot horizon: a notification whose transaction
+    // committed after the anchor's, though it was inserted first, is not skipped; one above the
+    // horizon is not replayed but delivered live once its transaction's turn comes.
     replay = await db
       .select()
       .from(notifications)
-      .where(and(eq(notifications.userId, userId), anchor ? gt(notifications.seq, anchor.seq) : undefined))
-      .orderBy(notifications.seq)
+      .where(
+        and(
+          eq(notifications.userId, userId),
+          anchor
+            ? sql`(${notifications.txid}, ${notifications.seq}) > (${anchor.txid}::xid8, ${anchor.seq})`
+            : undefined,
+          sql`${notifications.txid} < pg_snapshot_xmin(pg_current_snapshot())`,
+        ),
+      )
+      .orderBy(notifications.txid, notifications.seq)
       .limit(REPLAY_MAX);
   }
   return new NotificationStream(db, userId, live, replay);
