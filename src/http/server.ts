@@ -50,6 +50,7 @@ import { deadJob, scheduleMailSync, sendJob, syncJob } from '../modules/mail/ind
 import { JobWorker } from '../shared/jobs.js';
 import { watchClock } from '../shared/clock.js';
 import { unavailablePlugin } from '../graphql/unavailable.js';
+import { idempotencyPlugin } from '../graphql/idempotency.js';
 
 /** The version in package.json (src/ and dist/ are both one level below it). */
 const VERSION = (
@@ -168,6 +169,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       operationReports(reports, logger),
       limitsPlugin(limits),
       unavailablePlugin(),
+      idempotencyPlugin(config.secretsKey, config.IDEMPOTENCY_TTL_S, logger),
     ],
     // No "did you mean" suggestions that spell out the schema outside development.
     hideSchemaDetailsFromClientErrors: config.NODE_ENV !== 'development',

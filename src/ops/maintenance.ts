@@ -7,6 +7,7 @@ import {
   busEvents,
   credentialTaints,
   emailTokens,
+  idempotencyKeys,
   notifications,
   rateLimits,
   usageReservations,
@@ -17,7 +18,7 @@ export const NOTIFICATION_RETENTION_DAYS = 30;
 /**
  * Deletes what is kept for a limited time (notifications after 30 days, spent counters and tokens,
  * decided assistant actions and finished reservations after ASSISTANT_RETENTION_DAYS, ended MCP taint
- * windows, outbox events after BUS_RETENTION_S), gives back lapsed reservations, expires pending assistant actions.
+ * windows, outbox events after BUS_RETENTION_S, idempotency keys after IDEMPOTENCY_TTL_S), gives back lapsed reservations, expires pending assistant actions.
  */
 export async function sweep(app: App): Promise<void> {
   await app.db
@@ -37,6 +38,7 @@ export async function sweep(app: App): Promise<void> {
   );
   await app.db.delete(credentialTaints).where(lt(credentialTaints.until, sql`now()`));
   // The outbox keeps events BUS_RETENTION_S: long enough for a replica cut off for that long to catch up.
+  await app.db.delete(idempotencyKeys).where(lt(idempotencyKeys.expiresAt, sql`now()`));
   await app.db
     .delete(busEvents)
     .where(lt(busEvents.createdAt, sql`now() - make_interval(secs => ${app.config.BUS_RETENTION_S})`));

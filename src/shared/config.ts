@@ -110,6 +110,8 @@ const EnvSchema = z.object({
   /** A WebSocket whose client stops reading: bytes queued on the socket, and events queued per subscription, before it is closed with 1013. */
   WS_SEND_BUFFER_BYTES: int(1024 * 1024, 16 * 1024),
   WS_QUEUE_MAX: int(10_000, 10),
+  /** How long a mutation's response is kept for retries with the same Idempotency-Key. */
+  IDEMPOTENCY_TTL_S: int(86_400, 60),
   JOBS_MAX_ATTEMPTS: int(5, 1),
   /** How long a claimed job stays its worker's without a heartbeat (renewed each third of it). */
   JOBS_LEASE_S: int(60, 1),

@@ -118,7 +118,15 @@ async function busyUser(a: Account, b: Account) {
     `mutation R($c: ID) { recordUsage(input: { model: "m", promptTokens: 5, completionTokens: 5, conversationId: $c }) { tokensUsed } }`,
     { c: conv },
   );
-  await gql(a, `mutation { createApiKey(input: { name: "k", scopes: [READ] }) { secret } }`);
+  // Sent with an Idempotency-Key: its kept response is A's too.
+  await s.ok(
+    `mutation { createApiKey(input: { name: "k", scopes: [READ] }) { secret } }`,
+    {},
+    {
+      token: a.token,
+      headers: { 'idempotency-key': 'deletion-fixture' },
+    },
+  );
   await gql(a, `mutation { reserveUsage(estimatedTokens: 10) { id } }`);
   // Mail: an account synced with a message and its attachment, a draft, the sync's log row.
   const user = mailbox(imap);

@@ -15,3 +15,4 @@ export * from './relations.js';
 export * from './jobs.js';
 export * from './mail.js';
 export * from './bus.js';
+export * from './idempotency.js';
