@@ -113,17 +113,20 @@ describe('taskListChanged', () => {
     const c = wsClient(s.url, { authorization: `Bearer ${member.token}` });
     const sub = c.subscribe(LIST, { id: list });
     await subscribed(s, `task:${list}`);
+    // Each event is resolved when it is delivered, so each is awaited before the next change: an
+    // event delivered after the task was deleted says DELETED (task null), whatever its kind was.
     const t = await createTask(s, owner, list, { title: 'first' });
+    await sub.nth(1);
     await s.ok(
       `mutation U($id: ID!) { updateTask(id: $id, input: { title: "renamed" }) { id } }`,
       { id: t },
       { token: owner.token },
     );
+    await sub.nth(2);
     await s.ok(`mutation D($id: ID!) { deleteTask(id: $id) }`, { id: t }, { token: owner.token });
     await sub.nth(3);
     const changes = sub.values.map((v) => v.taskListChanged);
     expect(changes.map((x) => x.kind)).toEqual(['CREATED', 'UPDATED', 'DELETED']);
-    // Each event is read when it is delivered: by then the task may have changed again.
     expect(changes[0]).toMatchObject({ taskId: t, actor: { id: owner.userId } });
     expect(changes[2]).toEqual({ kind: 'DELETED', taskId: t, task: null, actor: { id: owner.userId } });
     await c.dispose();
