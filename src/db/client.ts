@@ -16,6 +16,7 @@ import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import postgres from 'postgres';
 import { lockDataDir } from './data-dir-lock.js';
 import { withDeadlines } from './deadline.js';
+import { resilientListen } from './listener.js';
 import { templateFor } from './template.js';
 import { pgliteSession, postgresSession } from './row-mapper.js';
 
@@ -36,6 +37,23 @@ export type Queryable = Db | Tx;
 /** What one operation's statements added up to. */
 export interface QueryStats {
   statements: number;
+  /**
+   * A statement run first in every top-level transaction of this operation (an Idempotency-Key's
+   * marker: it commits with the operation's writes or not at all, and locks the key's row meanwhile).
+   */
+  prologue?: SQL;
+}
+
+/** A database handle for one operation: counts its statements and runs its transaction prologue. */
+function scopedDb(database: (logger?: Logger) => Db, stats: QueryStats): Db {
+  const db = database(new CountingLogger(stats));
+  const begin = db.transaction.bind(db);
+  db.transaction = ((fn, config) =>
+    begin(async (tx) => {
+      if (stats.prologue) await tx.execute(stats.prologue);
+      return fn(tx);
+    }, config)) satisfies Db['transaction'];
+  return db;
 }
 
 /** A logger that counts; drizzle calls it once per statement, transactions included. */
@@ -59,6 +77,8 @@ export type Listen = (
   channel: string,
   onPayload: (payload: string) => void,
   onListen?: () => void,
+  /** Called when the listening connection is found deaf and replaced (PostgreSQL only). */
+  onLost?: (reason: string) => void,
 ) => Promise<() => Promise<void>>;
 
 export interface Database {
@@ -115,7 +135,7 @@ async function createPglite(dir: string | undefined): Promise<Database> {
     db,
     client,
     kind: 'pglite',
-    scoped: (stats) => database(new CountingLogger(stats)),
+    scoped: (stats) => scopedDb(database, stats),
     // In-process: LISTEN is never lost once established.
     listen: async (channel, onPayload, onListen) => {
       const unsub = await client.listen(channel, onPayload);
@@ -138,13 +158,12 @@ async function createPglite(dir: string | undefined): Promise<Database> {
 async function createPostgres(url: string, config: DbConfig): Promise<Database> {
   // One name per replica: pg_stat_activity tells its connections from other replicas'.
   const applicationName = `orbit/${randomBytes(4).toString('hex')}`;
-  const raw = postgres(url, {
-    max: config.DB_POOL_MAX,
+  const options = {
     onnotice: () => {},
-    idle_timeout: 30,
     connect_timeout: 5,
     connection: { statement_timeout: config.DB_STATEMENT_TIMEOUT_MS, application_name: applicationName },
-  });
+  };
+  const raw = postgres(url, { ...options, max: config.DB_POOL_MAX, idle_timeout: 30 });
   // The server's statement_timeout cannot end a wait for a server that does not answer: this side bounds it too.
   const client = withDeadlines(raw, config.DB_DEADLINE_MS || config.DB_STATEMENT_TIMEOUT_MS + 1000);
   // drizzle's factory also sets postgres.js to hand dates over as text, which drizzle's columns decode.
@@ -155,12 +174,17 @@ async function createPostgres(url: string, config: DbConfig): Promise<Database> 
   return {
     db,
     kind: 'postgres',
-    scoped: (stats) => database(new CountingLogger(stats)),
-    // postgres.js keeps LISTEN on a dedicated connection and re-LISTENs after it reconnects.
-    listen: async (channel, onPayload, onListen) => {
-      const sub = await raw.listen(channel, onPayload, onListen);
-      return () => sub.unlisten();
-    },
+    scoped: (stats) => scopedDb(database, stats),
+    // LISTEN on a connection of its own that probes itself and is replaced when deaf (db/listener.ts).
+    listen: (channel, onPayload, onListen, onLost) =>
+      resilientListen({
+        make: () => postgres(url, { ...options, max: 1 }),
+        notify: (name, payload) => client.unsafe('select pg_notify($1, $2)', [name, payload]),
+        channel,
+        onPayload,
+        onListen,
+        onLost,
+      }),
     ping: (timeoutMs) => ping(db, timeoutMs),
     poolUse: async () => {
       const [row] = await execRows<{ open: number; busy: number }>(

@@ -1,5 +1,5 @@
 import { createHash, createHmac } from 'node:crypto';
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
 import type { FormattedExecutionResult } from 'graphql';
 import { type Db, execRows } from '../db/client.js';
 import { idempotencyKeys } from '../db/schema/index.js';
@@ -13,6 +13,7 @@ export type Claim =
   | { kind: 'acquired' }
   | { kind: 'replay'; status: number; body: FormattedExecutionResult }
   | { kind: 'running' }
+  | { kind: 'unkept' }
   | { kind: 'mismatch' };
 
 /** One credential's idempotency key: its row id and the box its response is sealed in. */
@@ -75,12 +76,22 @@ export async function claim(db: Db, key: IdempotencyKey, print: string, ttlS: nu
         returning id`,
   );
   if (taken.length > 0) return { kind: 'acquired' };
-  const [row] = await execRows<{ fingerprint: string; state: string; http_status: number | null; response: string }>(
+  const [row] = await execRows<{
+    fingerprint: string;
+    state: string;
+    locked: boolean;
+    http_status: number | null;
+    response: string;
+  }>(
     db,
-    sql`select fingerprint, state, http_status, response from ${idempotencyKeys} where id = ${key.id}`,
+    sql`select fingerprint, state, locked_until > now() as locked, http_status, response
+        from ${idempotencyKeys} where id = ${key.id}`,
   );
   if (!row) return { kind: 'running' }; // released a moment ago: the client retries
   if (row.fingerprint !== print) return { kind: 'mismatch' };
+  // COMMITTED: the first request's writes committed but its response was not kept (it died, or the
+  // database went away before the response could be written): it must not act again.
+  if (row.state === 'COMMITTED' && !row.locked) return { kind: 'unkept' };
   if (row.state !== 'DONE') return { kind: 'running' };
   return { kind: 'replay', status: row.http_status ?? 200, body: key.open(row.response) };
 }
@@ -89,11 +100,27 @@ export async function claim(db: Db, key: IdempotencyKey, print: string, ttlS: nu
 export async function complete(db: Db, key: IdempotencyKey, status: number, body: unknown): Promise<void> {
   await db.execute(
     sql`update ${idempotencyKeys} set state = 'DONE', http_status = ${status}, response = ${key.seal(body)}
-        where id = ${key.id} and state = 'RUNNING'`,
+        where id = ${key.id} and state in ('RUNNING', 'COMMITTED')`,
   );
 }
 
-/** Gives the key back: nothing was done, so a retry may act. */
+/**
+ * Run first in each transaction of the request that holds the key: marks it COMMITTED with the
+ * request's writes (or not at all), and holds its row meanwhile, so a release or a takeover waits for
+ * the outcome instead of guessing it.
+ */
+export function committedMarker(key: IdempotencyKey): SQL {
+  return sql`update ${idempotencyKeys} set state = 'COMMITTED' where id = ${key.id} and state = 'RUNNING'`;
+}
+
+/**
+ * After a response that did nothing visible (503, internal error): gives the key back when no
+ * transaction of the request committed, so a retry may act; when one did (a COMMIT whose answer was
+ * lost), ends its lock, so a retry hears at once that it was carried out.
+ */
 export async function release(db: Db, key: IdempotencyKey): Promise<void> {
-  await db.execute(sql`delete from ${idempotencyKeys} where id = ${key.id} and state = 'RUNNING'`);
+  await db.execute(
+    sql`with gone as (delete from ${idempotencyKeys} where id = ${key.id} and state = 'RUNNING')
+        update ${idempotencyKeys} set locked_until = now() where id = ${key.id} and state = 'COMMITTED'`,
+  );
 }

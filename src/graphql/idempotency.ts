@@ -1,12 +1,22 @@
 import { type ApolloServerPlugin, type GraphQLResponse, HeaderMap } from '@apollo/server';
 import { OperationTypeNode } from 'graphql';
 import type { Logger } from 'pino';
-import { ErrorCode } from '../shared/errors.js';
+import { ErrorCode, UNAVAILABLE_RETRY_AFTER_S } from '../shared/errors.js';
+import { isUnavailable } from '../db/deadline.js';
 import type { Context } from './context.js';
-import { IdempotencyKey, claim, complete, fingerprint, release } from './idempotency-store.js';
+import {
+  type Claim,
+  IdempotencyKey,
+  claim,
+  committedMarker,
+  complete,
+  fingerprint,
+  release,
+} from './idempotency-store.js';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
 /** Printable ASCII without spaces, 1 to 255 characters (a UUID is the usual choice). */
+const SETTLE_ATTEMPTS = 3;
 const KEY_SHAPE = /^[\x21-\x7e]{1,255}$/;
 /** Codes that mean nothing was done, so the key is given back and a retry may act. */
 const NOTHING_DONE = new Set<string>([
@@ -47,10 +57,22 @@ export function idempotencyPlugin(serverKey: Buffer, ttlS: number, logger: Logge
             );
           const key = new IdempotencyKey(serverKey, scope, header, viewer.userId);
           const print = fingerprint(queryHash ?? request.query ?? '', request.operationName ?? null, request.variables);
-          const answer = await claim(contextValue.app.database.db, key, print, ttlS);
+          let answer: Claim;
+          try {
+            answer = await claim(contextValue.app.database.db, key, print, ttlS);
+          } catch (error) {
+            if (!isUnavailable(error)) throw error;
+            return refusal(
+              503,
+              ErrorCode.SERVICE_UNAVAILABLE,
+              'The database cannot be reached now; retry later',
+              UNAVAILABLE_RETRY_AFTER_S,
+            );
+          }
           switch (answer.kind) {
             case 'acquired':
               held = key;
+              if (contextValue.stats) contextValue.stats.prologue = committedMarker(key);
               return null;
             case 'replay': {
               const headers = new HeaderMap([['idempotent-replayed', 'true']]);
@@ -63,6 +85,12 @@ export function idempotencyPlugin(serverKey: Buffer, ttlS: number, logger: Logge
                 'A request with this Idempotency-Key is still running; retry later',
                 1,
               );
+            case 'unkept':
+              return refusal(
+                409,
+                ErrorCode.CONFLICT,
+                'A request with this Idempotency-Key was carried out, but its response was not kept; it is not done again',
+              );
             case 'mismatch':
               return refusal(422, ErrorCode.BAD_USER_INPUT, 'This Idempotency-Key was used with a different request');
           }
@@ -72,12 +100,19 @@ export function idempotencyPlugin(serverKey: Buffer, ttlS: number, logger: Logge
           if (!key) return;
           held = null;
           const db = contextValue.app.database.db;
-          try {
-            if (response.body.kind !== 'single' || nothingDone(response.body.singleResult)) await release(db, key);
-            else await complete(db, key, response.http.status ?? 200, response.body.singleResult);
-          } catch (err) {
-            // The key stays RUNNING until its lock ends; a retry meanwhile gets 409, then acts.
-            logger.warn({ err }, 'idempotency: the response could not be kept');
+          const settle = () =>
+            response.body.kind !== 'single' || nothingDone(response.body.singleResult)
+              ? release(db, key)
+              : complete(db, key, response.http.status ?? 200, response.body.singleResult);
+          // A few tries: right after the database comes back, pooled connections fail once each.
+          for (let attempt = 1; attempt <= SETTLE_ATTEMPTS; attempt++) {
+            try {
+              return await settle();
+            } catch (err) {
+              // Past the last try the key keeps its lock (5 minutes): a retry gets 409 until then.
+              if (attempt === SETTLE_ATTEMPTS) logger.warn({ err }, 'idempotency: the outcome could not be kept');
+              else await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+            }
           }
         },
       };

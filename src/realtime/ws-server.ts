@@ -14,6 +14,7 @@ import { createSharedSubscribe } from '../shared/shared-execution.js';
 import type { TrustedLookup } from '../graphql/trusted-documents.js';
 import { SocketConnection, SocketContext, clock } from './connection.js';
 import { OperationGate } from './operation-gate.js';
+import { recheckCredentials } from './credential-check.js';
 
 export const MAX_SUBSCRIPTIONS = 50;
 const MAX_MESSAGE = 1024 * 1024;
@@ -228,6 +229,14 @@ export function attachWebSockets(server: Server, app: App, services: Services, s
       if (e.topic === 'apikey.revoked') closeWhere((c) => c.auth?.viewer?.apiKeyId === e.id, 'API key revoked');
     }),
   ];
+
+  // After LISTEN is re-established, every open socket's credential is checked again in one statement:
+  // a revocation whose event is past the outbox's retention still closes its sockets.
+  offs.push(
+    app.bus.onRelisten(
+      () => void recheckCredentials(app, connections.values(), (c) => c.close(FORBIDDEN, 'Credential no longer valid')),
+    ),
+  );
 
   let lastHeartbeat = clock();
   const sweeper = setInterval(() => {

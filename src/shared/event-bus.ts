@@ -98,6 +98,7 @@ export class EventBus implements PubSub {
         outbox.wake();
         for (const listener of this.relistened) listener();
       },
+      (reason) => this.logger.warn({ reason }, 'event bus: LISTEN was lost; reconnecting'),
     );
   }
 

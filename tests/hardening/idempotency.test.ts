@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idempotencyKeys } from '../../src/db/schema/index.js';
 import type { Account } from '../helpers/client.js';
@@ -101,6 +102,29 @@ describe('Idempotency-Key', () => {
     const query = await s.gql(`{ me { id } }`, {}, { token: who.token, headers: { 'idempotency-key': key } });
     expect(query.data.me.id).toBe(who.userId);
     expect(await titles(who, listId)).toEqual([]);
+  });
+
+  it('writes that committed are never done again, even when the response was not kept (a replica died in between)', async () => {
+    const who = await s.register();
+    const listId = await createList(s, who);
+    const key = randomUUID();
+    const first = await create(who, listId, 'Committed once', key);
+    expect(first.status).toBe(200);
+    const db = s.server.app.db;
+    // The marker committed with the task; the state a replica leaves when it dies before keeping the
+    // response, once its lock has run out.
+    const rows = await db.select().from(idempotencyKeys).where(eq(idempotencyKeys.userId, who.userId));
+    expect(rows.map((r) => r.state)).toEqual(['DONE']);
+    await db
+      .update(idempotencyKeys)
+      .set({ state: 'COMMITTED', response: null, httpStatus: null, lockedUntil: sql`now() - interval '1 second'` })
+      .where(eq(idempotencyKeys.userId, who.userId));
+    const retry = await create(who, listId, 'Committed once', key);
+    expect(retry.status).toBe(409);
+    expect(retry.errors?.[0]?.extensions?.code).toBe('CONFLICT');
+    expect(retry.errors?.[0]?.message).toMatch(/carried out/);
+    expect(retry.headers.get('retry-after')).toBeNull();
+    expect(await titles(who, listId)).toEqual(['Committed once']);
   });
 
   it('a replayed secret comes back, but is not stored readable: the row holds neither it nor the key', async () => {

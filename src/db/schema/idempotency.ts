@@ -8,6 +8,8 @@ import { users } from './users.js';
  * both, so the key itself is not stored). RUNNING while the first request executes (until
  * `lockedUntil`, after which a retry may take it over), then DONE with the response sealed with a key
  * derived from the server's key, the credential and the idempotency key. Kept until `expiresAt` (24 h).
+ * COMMITTED: a transaction of the first request committed (its marker is the transaction's first
+ * statement) and the response is not kept yet.
  */
 export const idempotencyKeys = pgTable(
   'idempotency_keys',
@@ -18,7 +20,7 @@ export const idempotencyKeys = pgTable(
       .references(() => users.id, { onDelete: 'cascade' }),
     /** sha256 of the document's hash, the operation name and the variables. */
     fingerprint: text().notNull(),
-    state: text({ enum: ['RUNNING', 'DONE'] })
+    state: text({ enum: ['RUNNING', 'COMMITTED', 'DONE'] })
       .notNull()
       .default('RUNNING'),
     lockedUntil: ts().notNull(),

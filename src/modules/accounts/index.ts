@@ -8,7 +8,7 @@ export { AuthService, type RegistrationHook } from './auth.service.js';
 export { SessionsService } from './sessions.service.js';
 export { Passwords } from './passwords.js';
 export { ViewerCache } from './viewer-cache.js';
-export { authenticate, sessionViewer } from './viewer.js';
+export { authenticate, liveCredentials, sessionViewer } from './viewer.js';
 export { AccountResolver } from './account.resolver.js';
 export { AdminResolver } from './admin.resolver.js';
 export { ApiKeysResolver } from './api-keys.resolver.js';
