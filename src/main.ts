@@ -3,6 +3,7 @@
 // database opens while the server's modules load.
 import { DataDirLockedError } from './db/data-dir-lock.js';
 import { createLogger } from './ops/logger.js';
+import { watchStalls } from './ops/stall-watchdog.js';
 import { ConfigError, loadConfig } from './shared/config.js';
 import { StartupError, databaseProblem, ensurePortFree, loadDotEnv } from './ops/startup.js';
 
@@ -55,6 +56,8 @@ try {
   throw error;
 }
 const { server, logger } = started;
+// A watchdog thread kills the process if this thread stays blocked (a hung embedded database).
+if (server.app.config.STALL_EXIT_S > 0) watchStalls(server.app.config.STALL_EXIT_S * 1000);
 
 // First signal: finish in-flight requests (SHUTDOWN_TIMEOUT_MS at most, then their connections are
 // closed) and close the database; the process exits by itself 5 s after that deadline. Second: exit now.

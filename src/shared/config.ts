@@ -110,6 +110,8 @@ const EnvSchema = z.object({
   /** A WebSocket whose client stops reading: bytes queued on the socket, and events queued per subscription, before it is closed with 1013. */
   WS_SEND_BUFFER_BYTES: int(1024 * 1024, 16 * 1024),
   WS_QUEUE_MAX: int(10_000, 10),
+  /** How long the event loop may be blocked before a watchdog thread kills the process (0: never). A hung embedded database blocks it. */
+  STALL_EXIT_S: int(30, 0),
   /** How long a mutation's response is kept for retries with the same Idempotency-Key. */
   IDEMPOTENCY_TTL_S: int(86_400, 60),
   JOBS_MAX_ATTEMPTS: int(5, 1),

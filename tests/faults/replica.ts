@@ -21,7 +21,8 @@ export interface ReplicaOptions {
   env?: Record<string, string>;
 }
 
-export async function startReplica(databaseUrl: string, options: ReplicaOptions = {}): Promise<Replica> {
+/** `databaseUrl` null: the embedded database, in `options.env.DATA_DIR`. */
+export async function startReplica(databaseUrl: string | null, options: ReplicaOptions = {}): Promise<Replica> {
   if (!existsSync(`${ROOT}/dist/main.js`)) throw new Error('dist/main.js is missing: run `npm run build`');
   const port = await freePort();
   const faked: Record<string, string> = options.clockAheadS
@@ -33,7 +34,7 @@ export async function startReplica(databaseUrl: string, options: ReplicaOptions 
       ...process.env,
       NODE_ENV: 'test',
       LOG_LEVEL: 'warn',
-      DATABASE_URL: databaseUrl,
+      ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
       SECRETS_KEY: TEST_SECRETS_KEY,
       JWT_SECRET: 'f'.repeat(64),
       PORT: String(port),
