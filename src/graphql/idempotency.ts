@@ -3,6 +3,7 @@ import { OperationTypeNode } from 'graphql';
 import type { Logger } from 'pino';
 import { ErrorCode, UNAVAILABLE_RETRY_AFTER_S } from '../shared/errors.js';
 import { isUnavailable } from '../db/deadline.js';
+import { withRetries } from '../shared/retry.js';
 import type { Context } from './context.js';
 import {
   type Claim,
@@ -15,8 +16,8 @@ import {
 } from './idempotency-store.js';
 
 export const IDEMPOTENCY_HEADER = 'idempotency-key';
-/** Printable ASCII without spaces, 1 to 255 characters (a UUID is the usual choice). */
 const SETTLE_ATTEMPTS = 3;
+/** Printable ASCII without spaces, 1 to 255 characters (a UUID is the usual choice). */
 const KEY_SHAPE = /^[\x21-\x7e]{1,255}$/;
 /** Codes that mean nothing was done, so the key is given back and a retry may act. */
 const NOTHING_DONE = new Set<string>([
@@ -105,15 +106,10 @@ export function idempotencyPlugin(serverKey: Buffer, ttlS: number, logger: Logge
               ? release(db, key)
               : complete(db, key, response.http.status ?? 200, response.body.singleResult);
           // A few tries: right after the database comes back, pooled connections fail once each.
-          for (let attempt = 1; attempt <= SETTLE_ATTEMPTS; attempt++) {
-            try {
-              return await settle();
-            } catch (err) {
-              // Past the last try the key keeps its lock (5 minutes): a retry gets 409 until then.
-              if (attempt === SETTLE_ATTEMPTS) logger.warn({ err }, 'idempotency: the outcome could not be kept');
-              else await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
-            }
-          }
+          // Past the last the key keeps its lock (5 minutes): a retry gets 409 until then.
+          await withRetries(settle, SETTLE_ATTEMPTS, 200).catch((err: unknown) =>
+            logger.warn({ err }, 'idempotency: the outcome could not be kept'),
+          );
         },
       };
     },

@@ -37,8 +37,8 @@ export async function sweep(app: App): Promise<void> {
     sql`delete from ${usageReservations} where (settled_at is not null or released_at is not null) and created_at < ${keep}`,
   );
   await app.db.delete(credentialTaints).where(lt(credentialTaints.until, sql`now()`));
-  // The outbox keeps events BUS_RETENTION_S: long enough for a replica cut off for that long to catch up.
   await app.db.delete(idempotencyKeys).where(lt(idempotencyKeys.expiresAt, sql`now()`));
+  // The outbox keeps events BUS_RETENTION_S: long enough for a replica cut off for that long to catch up.
   await app.db
     .delete(busEvents)
     .where(lt(busEvents.createdAt, sql`now() - make_interval(secs => ${app.config.BUS_RETENTION_S})`));

@@ -1,5 +1,6 @@
 import { liveCredentials } from '../modules/accounts/index.js';
 import type { App } from '../shared/app.js';
+import { withRetries } from '../shared/retry.js';
 import type { SocketConnection } from './connection.js';
 
 const RECHECK_ATTEMPTS = 5;
@@ -20,28 +21,28 @@ export async function recheckCredentials(
     ...new Set(open.map(pick).filter((id): id is string => !!id)),
   ];
   // Right after a reconnect some pooled connections may still be the dead ones: a few tries.
-  for (let attempt = 1; ; attempt++) {
-    try {
-      const live = await liveCredentials(
-        app,
-        ids((c) => c.auth?.viewer?.sessionId),
-        ids((c) => c.auth?.viewer?.apiKeyId),
-      );
-      for (const conn of open) {
-        const viewer = conn.auth?.viewer;
-        if (!viewer) continue;
-        const valid = viewer.apiKeyId
-          ? live.apiKeys.has(viewer.apiKeyId)
-          : !viewer.sessionId || live.sessions.has(viewer.sessionId);
-        if (!valid) close(conn);
-      }
-      return;
-    } catch (err) {
-      if (attempt >= RECHECK_ATTEMPTS) {
-        app.logger.warn({ err }, 'websocket: re-checking credentials after a reconnect failed');
-        return;
-      }
-      await new Promise((resolve) => setTimeout(resolve, RECHECK_PAUSE_MS * attempt));
-    }
+  let live: Awaited<ReturnType<typeof liveCredentials>>;
+  try {
+    live = await withRetries(
+      () =>
+        liveCredentials(
+          app,
+          ids((c) => c.auth?.viewer?.sessionId),
+          ids((c) => c.auth?.viewer?.apiKeyId),
+        ),
+      RECHECK_ATTEMPTS,
+      RECHECK_PAUSE_MS,
+    );
+  } catch (err) {
+    app.logger.warn({ err }, 'websocket: re-checking credentials after a reconnect failed');
+    return;
+  }
+  for (const conn of open) {
+    const viewer = conn.auth?.viewer;
+    if (!viewer) continue;
+    const valid = viewer.apiKeyId
+      ? live.apiKeys.has(viewer.apiKeyId)
+      : !viewer.sessionId || live.sessions.has(viewer.sessionId);
+    if (!valid) close(conn);
   }
 }

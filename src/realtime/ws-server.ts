@@ -163,10 +163,13 @@ export function attachWebSockets(server: Server, app: App, services: Services, s
   }
   function onSocketClose(this: WebSocket, code: number, reason: Buffer) {
     const conn = connections.get(this);
-    if (!conn) return;
-    connections.delete(this);
+    if (conn) end(conn, code, String(reason));
+  }
+  /** Forgets a connection and ends graphql-ws's side of it (its subscriptions). */
+  function end(conn: SocketConnection, code: number, reason: string) {
+    if (!connections.delete(conn.socket)) return;
     conn
-      .closed?.(code, String(reason))
+      .closed?.(code, reason)
       .catch((error: unknown) => logger.error({ err: error }, 'closing a subscription failed'));
   }
   function onSocketError(this: WebSocket, error: Error) {
@@ -183,12 +186,10 @@ export function attachWebSockets(server: Server, app: App, services: Services, s
   };
   /** Closes with 1013 and ends the connection's subscriptions now, without waiting for a client that does not read. */
   const giveUp = (conn: SocketConnection, reason: string) => {
-    if (!connections.delete(conn.socket)) return;
+    if (!connections.has(conn.socket)) return;
     logger.warn({ reason, buffered: conn.socket.bufferedAmount }, 'websocket: a slow client is disconnected');
     conn.socket.close(TRY_AGAIN_LATER, reason);
-    conn
-      .closed?.(TRY_AGAIN_LATER, reason)
-      .catch((error: unknown) => logger.error({ err: error }, 'closing a subscription failed'));
+    end(conn, TRY_AGAIN_LATER, reason);
   };
   const overflow = (conn: SocketConnection) => giveUp(conn, 'Send buffer full');
   const open = (socket: WebSocket, request: IncomingMessage) => {

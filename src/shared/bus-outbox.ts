@@ -26,6 +26,12 @@ export async function notifyNow(q: Queryable, event: unknown): Promise<void> {
   await q.execute(sql`select pg_notify(${BUS_CHANNEL}, ${payload})`);
 }
 
+/**
+ * The snapshot horizon: every transaction with a lower id has ended, so rows written below it are
+ * final (committed or gone). Events and notifications are read in transaction-id order below it.
+ */
+export const HORIZON = sql`pg_snapshot_xmin(pg_current_snapshot())`;
+
 interface Row {
   id: number | string | null;
   txid: string | null;
@@ -57,10 +63,7 @@ export class OutboxReader {
 
   /** Starts from the present: what is below the horizon now is history, not news. */
   async start(): Promise<void> {
-    const [row] = await execRows<{ xmin: string }>(
-      this.db,
-      sql`select pg_snapshot_xmin(pg_current_snapshot())::text as xmin`,
-    );
+    const [row] = await execRows<{ xmin: string }>(this.db, sql`select ${HORIZON}::text as xmin`);
     this.cursor = { txid: row!.xmin, id: 0 };
     this.timer = setInterval(() => this.wake(), this.pollMs);
     this.timer.unref();
@@ -103,7 +106,7 @@ export class OutboxReader {
       // started earlier is still open): then read again shortly rather than at the next poll.
       const rows = await execRows<Row>(
         this.db,
-        sql`with horizon as (select pg_snapshot_xmin(pg_current_snapshot()) as xmin)
+        sql`with horizon as (select ${HORIZON} as xmin)
             (select id, txid::text as txid, payload from bus_events, horizon
               where (txid, id) > (${cursor.txid}::xid8, ${cursor.id}) and txid < horizon.xmin
               order by txid, id limit ${BATCH})

@@ -51,6 +51,15 @@ async function subscriber(url: string, who: Account, list: string, via: GqlClien
   return { ws, sub, seen };
 }
 
+/** A new list of a new owner, with a live subscriber on each replica. */
+async function watchedOnBoth(name: string) {
+  const owner = await viaB.register();
+  const list = await createList(viaB, owner, name);
+  const onA = await subscriber(a.url, owner, list, viaB);
+  const onB = await subscriber(b.url, owner, list, viaB);
+  return { owner, list, onA, onB };
+}
+
 /** Every subscriber sees exactly `titles`, in order (and nothing more a second later); then closes. */
 async function bothSee(subs: Awaited<ReturnType<typeof subscriber>>[], titles: string[]) {
   await waitFor(async () => subs.every((s) => s.seen().length >= titles.length), 'every subscriber', 20_000);
@@ -111,10 +120,7 @@ describe('a replica cut off from PostgreSQL while others commit', () => {
 
 describe('only the LISTEN backends killed', () => {
   it('events committed while the replicas LISTEN again arrive once, in order, on both', async () => {
-    const owner = await viaB.register();
-    const list = await createList(viaB, owner, 'Listener');
-    const onA = await subscriber(a.url, owner, list, viaB);
-    const onB = await subscriber(b.url, owner, list, viaB);
+    const { owner, list, onA, onB } = await watchedOnBoth('Listener');
     const killed = await pg.sql<{ pid: number }>(
       `select pid from pg_stat_activity where query ilike 'listen%' and pg_terminate_backend(pid)`,
     );
@@ -127,10 +133,7 @@ describe('only the LISTEN backends killed', () => {
 
 describe('PostgreSQL restarted (-m fast) under live subscribers on two replicas', () => {
   it('each replica delivers every event committed once it is back, once and in order', async () => {
-    const owner = await viaB.register();
-    const list = await createList(viaB, owner, 'Restart');
-    const onA = await subscriber(a.url, owner, list, viaB);
-    const onB = await subscriber(b.url, owner, list, viaB);
+    const { owner, list, onA, onB } = await watchedOnBoth('Restart');
     pg.restart();
     const titles = Array.from({ length: 10 }, (_, i) => `after ${i}`);
     // Retried until it goes through, each with its Idempotency-Key: a write whose COMMIT answer was

@@ -26,11 +26,15 @@ async function titles(who: Account, listId: string): Promise<string[]> {
   return data.taskList.tasks.edges.map((e: { node: { title: string } }) => e.node.title).sort();
 }
 
+/** A new user with an empty list, and a new key. */
+async function freshList() {
+  const who = await s.register();
+  return { who, listId: await createList(s, who), key: randomUUID() };
+}
+
 describe('Idempotency-Key', () => {
   it('a retry gets the first response again instead of acting twice; another request with the key is refused', async () => {
-    const who = await s.register();
-    const listId = await createList(s, who);
-    const key = randomUUID();
+    const { who, listId, key } = await freshList();
     const first = await create(who, listId, 'Pay rent', key);
     expect(first.status).toBe(200);
     expect(first.headers.get('idempotent-replayed')).toBeNull();
@@ -51,9 +55,7 @@ describe('Idempotency-Key', () => {
   });
 
   it('concurrent requests with one key act once: the others get 409 with Retry-After, or the replay', async () => {
-    const who = await s.register();
-    const listId = await createList(s, who);
-    const key = randomUUID();
+    const { who, listId, key } = await freshList();
     const answers = await Promise.all(Array.from({ length: 6 }, () => create(who, listId, 'Once', key)));
     const statuses = answers.map((a) => a.status);
     expect(statuses.every((st) => st === 200 || st === 409)).toBe(true);
@@ -80,9 +82,7 @@ describe('Idempotency-Key', () => {
   });
 
   it('keeps refusals too, refuses bad keys and anonymous use, and ignores the header on queries', async () => {
-    const who = await s.register();
-    const listId = await createList(s, who);
-    const key = randomUUID();
+    const { who, listId, key } = await freshList();
     const bad = await create(who, listId, '', key);
     expect(bad.errors?.[0]?.extensions?.code).toBe('BAD_USER_INPUT');
     const again = await create(who, listId, '', key);
@@ -105,9 +105,7 @@ describe('Idempotency-Key', () => {
   });
 
   it('writes that committed are never done again, even when the response was not kept (a replica died in between)', async () => {
-    const who = await s.register();
-    const listId = await createList(s, who);
-    const key = randomUUID();
+    const { who, listId, key } = await freshList();
     const first = await create(who, listId, 'Committed once', key);
     expect(first.status).toBe(200);
     const db = s.server.app.db;

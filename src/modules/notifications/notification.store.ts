@@ -1,6 +1,7 @@
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { App } from '../../shared/app.js';
 import { notifications } from '../../db/schema/index.js';
+import { HORIZON } from '../../shared/bus-outbox.js';
 import { validIds } from '../../shared/ids.js';
 import type { BusEvent } from '../../shared/event-bus.js';
 import { SharedFetch } from '../../shared/shared-fetch.js';
@@ -97,7 +98,7 @@ export async function notificationStream(
           anchor
             ? sql`(${notifications.txid}, ${notifications.seq}) > (${anchor.txid}::xid8, ${anchor.seq})`
             : undefined,
-          sql`${notifications.txid} < pg_snapshot_xmin(pg_current_snapshot())`,
+          sql`${notifications.txid} < ${HORIZON}`,
         ),
       )
       .orderBy(notifications.txid, notifications.seq)
