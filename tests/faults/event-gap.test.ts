@@ -33,13 +33,23 @@ afterAll(async () => {
 
 const CHANGES = `subscription S($l: ID!) { taskListChanged(listId: $l) { kind task { title } } }`;
 
-/** A subscriber on `url` to the list's changes; live once the first sentinel task arrives. */
+/**
+ * A subscriber on `url` to the list's changes; live once the first sentinel task arrives. A socket
+ * closed before that (its connection_init met a pooled connection a previous test cut) is opened
+ * again, as a client would.
+ */
 async function subscriber(url: string, who: Account, list: string, via: GqlClient) {
-  const ws = wsClient(url, { authorization: `Bearer ${who.token}` });
-  const sub = ws.subscribe(CHANGES, { l: list });
+  const open = () => {
+    const socket = wsClient(url, { authorization: `Bearer ${who.token}` });
+    let closed = false;
+    void socket.closed.then(() => (closed = true));
+    return { socket, sub: socket.subscribe(CHANGES, { l: list }), isClosed: () => closed };
+  };
+  let current = open();
   await waitFor(
     async () => {
-      if (sub.values.length > 0) return true;
+      if (current.sub.values.length > 0) return true;
+      if (current.isClosed()) current = open();
       await createTask(via, who, list, { title: 'sentinel' });
       return false;
     },
@@ -47,6 +57,7 @@ async function subscriber(url: string, who: Account, list: string, via: GqlClien
     15_000,
   );
   await new Promise((r) => setTimeout(r, 500));
+  const { socket: ws, sub } = current;
   const seen = () => sub.values.map((v) => v.taskListChanged.task?.title).filter((t) => t !== 'sentinel');
   return { ws, sub, seen };
 }
