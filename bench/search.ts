@@ -210,8 +210,8 @@ async function seed(db: BenchDatabase): Promise<{ email: string; vectors: boolea
       );
       if (u === 0) console.log(JSON.stringify({ bench: 'search seed', db: db.kind, user: u, of: USERS }));
     }
-    // The seeded vectors are already there: the jobs the triggers queued are not needed.
-    await q.execute(sql`delete from jobs`);
+    // The seeded vectors are already there: the marks the triggers left are not needed.
+    await q.execute(sql`delete from embed_pending`);
     await q.execute(sql`analyze`);
     return { email: 'search-0@bench.example', vectors: Boolean(has?.ok) };
   });

@@ -84,6 +84,10 @@ export type Listen = (
 export interface Database {
   db: Db;
   kind: 'pglite' | 'postgres';
+  /** The embedded database itself (its one connection), for what must speak to it directly. */
+  pglite?: PGlite;
+  /** The server's URL, for what keeps connections of its own (the job queue's pool). */
+  url?: string;
   /**
    * The same connections, with every statement counted into `stats`: one per request, which is how
    * statements are attributed to operations (rather than AsyncLocalStorage, whose promise hooks on
@@ -134,6 +138,7 @@ async function createPglite(dir: string | undefined): Promise<Database> {
   const embedded: Database & { client: PGlite } = {
     db,
     client,
+    pglite: client,
     kind: 'pglite',
     scoped: (stats) => scopedDb(database, stats),
     // In-process: LISTEN is never lost once established.
@@ -174,6 +179,7 @@ async function createPostgres(url: string, config: DbConfig): Promise<Database> 
   return {
     db,
     kind: 'postgres',
+    url,
     scoped: (stats) => scopedDb(database, stats),
     // LISTEN on a connection of its own that probes itself and is replaced when deaf (db/listener.ts).
     listen: (channel, onPayload, onListen, onLost) =>

@@ -5,6 +5,7 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/postgres-js';
 import { migrate as migratePostgres } from 'drizzle-orm/postgres-js/migrator';
 import postgres from 'postgres';
+import { installJobs } from '../shared/jobs.js';
 import type { Database, DbConfig } from './client.js';
 
 export const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url));
@@ -25,6 +26,7 @@ export async function runMigrations(database: Database, config: DbConfig, folder
     } finally {
       await db.execute(sql`select pg_advisory_unlock(${LOCK_KEY})`);
     }
+    await installJobs(database);
     return;
   }
   // A dedicated single connection: the advisory lock belongs to the session that took it.
@@ -36,4 +38,6 @@ export async function runMigrations(database: Database, config: DbConfig, folder
   } finally {
     await client.end({ timeout: 5 });
   }
+  // pg-boss's schema: created, or migrated to this version, under pg-boss's own lock.
+  await installJobs(database);
 }

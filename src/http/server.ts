@@ -45,9 +45,10 @@ import { attachWebSockets } from '../realtime/ws-server.js';
 import { landingPage, registerGraphiql } from './ide.js';
 import { registerMcp } from './mcp-route.js';
 import { registerFiles } from './files.js';
-import { embedJobs, prepareSemanticIndex } from '../modules/search/index.js';
+import { EMBED, embedKind, prepareSemanticIndex, startEmbedScheduler } from '../modules/search/index.js';
 import { deadJob, scheduleMailSync, sendJob, syncJob } from '../modules/mail/index.js';
-import { JobWorker } from '../shared/jobs.js';
+import { type JobQueue, type Kind } from '../shared/jobs.js';
+import { adoptLegacyJobs } from '../shared/job-adoption.js';
 import { watchClock } from '../shared/clock.js';
 import { unavailablePlugin } from '../graphql/unavailable.js';
 import { idempotencyPlugin } from '../graphql/idempotency.js';
@@ -69,7 +70,7 @@ export interface OrbitServer {
   socketCount(): number;
   services: Services;
   /** The background job worker (mail, embeddings). */
-  jobs: JobWorker;
+  jobs: JobQueue;
   fastify: FastifyInstance;
   /** One report per finished GraphQL operation (statements, duration, viewer, errors). */
   reports: OperationReports;
@@ -100,28 +101,34 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   });
   const app = createApp(config, database, mailer, logger);
   app.semantic = await prepareSemanticIndex(database.db, config, logger);
-  // The background jobs: mail sync and sending, and (re-)embedding items when semantic search is on.
-  const jobs = new JobWorker(
-    database.db,
-    {
-      'mail-sync': syncJob(app),
-      'mail-send': sendJob(app),
-      ...(app.semantic.provider ? { embed: { batch: embedJobs(database.db, app.semantic.provider) } } : {}),
-    },
-    {
-      pollMs: config.JOBS_POLL_MS,
-      maxAttempts: config.JOBS_MAX_ATTEMPTS,
-      leaseSeconds: config.JOBS_LEASE_S,
-      batch: 32,
+  // The background jobs (pg-boss): mail sync and sending, and (re-)embedding items when semantic search is on.
+  const kinds: Record<string, Kind> = {
+    // The jobs' deadlines sit behind the mail handlers' own: a job never holds a worker longer.
+    'mail-sync': {
+      run: syncJob(app),
+      deadlineS: Math.ceil(config.MAIL_SYNC_TIMEOUT_MS / 1000) + 10,
+      concurrency: 2,
       onDead: (job) => deadJob(app, job),
-      // A backstop behind the mail handlers' own deadlines: a job never holds the worker longer.
-      deadlines: {
-        'mail-sync': config.MAIL_SYNC_TIMEOUT_MS + 10_000,
-        'mail-send': config.MAIL_SEND_TIMEOUT_MS + 10_000,
-      },
     },
-    logger,
-  );
+    'mail-send': {
+      run: sendJob(app),
+      deadlineS: Math.ceil(config.MAIL_SEND_TIMEOUT_MS / 1000) + 10,
+      concurrency: 2,
+      onDead: (job) => deadJob(app, job),
+    },
+    ...(app.semantic.provider
+      ? {
+          [EMBED]: embedKind(
+            database.db,
+            app.semantic.provider,
+            Math.ceil(config.EMBEDDINGS_TIMEOUT_MS / 1000) * 4 + 60,
+          ),
+        }
+      : {}),
+  };
+  await app.jobs.prepare(kinds);
+  const adopted = await adoptLegacyJobs(database.db, app.jobs, Object.keys(kinds));
+  if (adopted > 0) logger.info({ adopted }, 'moved jobs waiting from before the upgrade to pg-boss');
   const services = createServices(app);
   const reports = createOperationReports();
   const schema = await buildOrbitSchema(app.bus);
@@ -229,18 +236,20 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const stopMaintenance = scheduleMaintenance(app);
   // Background work starts once the server listens: start-up (and /readyz) does not wait behind it.
   let stopMailSync = () => {};
+  let stopEmbeds = async () => {};
   let stopClock = () => {};
   let stopped: Promise<void> | undefined;
   return {
     app,
     services,
-    jobs,
+    jobs: app.jobs,
     fastify,
     reports,
     socketCount: () => sockets.connectionCount(),
     async listen(port = config.PORT, host = config.HOST) {
       await fastify.listen({ port, host });
-      jobs.start();
+      await app.jobs.start();
+      if (kinds[EMBED]) stopEmbeds = await startEmbedScheduler(database, app.jobs, config.JOBS_POLL_MS * 5, logger);
       stopMailSync = scheduleMailSync(app);
       stopClock = watchClock(app.db, logger, (ms) => metrics?.clockSkew.set(ms / 1000));
       const address = fastify.server.address() as AddressInfo;
@@ -252,7 +261,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
         stopMaintenance();
         stopMailSync();
         stopClock();
-        await jobs.stop();
+        await stopEmbeds();
+        await app.jobs.stop();
         metricsServer?.close();
         await sockets.stop();
         // Connections busy when closing started go idle when their request ends: close them then,

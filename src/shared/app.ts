@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Database, Db } from '../db/client.js';
 import type { Config } from './config.js';
 import type { EventBus } from './event-bus.js';
+import type { JobQueue } from './jobs.js';
 import type { Mail, Mailer } from './mailer.js';
 
 /**
@@ -19,6 +20,8 @@ export interface App {
   logger: Logger;
   /** Events from every replica, through LISTEN/NOTIFY. */
   bus: EventBus;
+  /** Background jobs (pg-boss): sent in the writer's transaction, run by every replica. */
+  jobs: JobQueue;
 }
 
 /** Sends mail after the transaction that decided on it has committed; a failure is logged, not thrown. */

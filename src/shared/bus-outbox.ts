@@ -37,6 +37,16 @@ interface Row {
   txid: string | null;
   payload: unknown;
 }
+
+/** An outbox event with its commit-ordered position. */
+export interface OutboxEvent {
+  txid: string;
+  id: number;
+  payload: unknown;
+}
+
+/** Hands a batch of events on, in order; the cursor moves past them once it resolves (a failure reads them again). */
+export type Deliver = (events: OutboxEvent[]) => void | Promise<void>;
 const BATCH = 500;
 
 /**
@@ -56,7 +66,7 @@ export class OutboxReader {
 
   constructor(
     private readonly db: Db,
-    private readonly deliver: (payload: unknown) => void,
+    private readonly deliver: Deliver,
     private readonly logger: Logger,
     private readonly pollMs: number,
   ) {}
@@ -114,11 +124,18 @@ export class OutboxReader {
             (select null, null, null from bus_events, horizon
               where txid >= horizon.xmin and txid >= ${cursor.txid}::xid8 limit 1)`,
       );
-      const ready = rows.filter((row) => row.txid !== null);
-      for (const row of ready) {
+      const ready: OutboxEvent[] = rows
+        .filter((row) => row.txid !== null)
+        .map((row) => ({
+          txid: row.txid!,
+          id: Number(row.id),
+          payload: typeof row.payload === 'string' ? (JSON.parse(row.payload) as unknown) : row.payload,
+        }));
+      if (ready.length > 0) {
+        await this.deliver(ready);
         if (!this.cursor) return;
-        this.cursor = { txid: row.txid!, id: Number(row.id) };
-        this.deliver(typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload);
+        const last = ready[ready.length - 1]!;
+        this.cursor = { txid: last.txid, id: last.id };
       }
       if (ready.length < BATCH) {
         this.retrySoon(ready.length < rows.length);

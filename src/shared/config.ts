@@ -102,11 +102,21 @@ const EnvSchema = z.object({
   EMBEDDINGS_MODEL: z.string().min(1).default('text-embedding-3-small'),
   EMBEDDINGS_DIMENSIONS: int(1536, 1).pipe(z.number().max(2000)),
   EMBEDDINGS_TIMEOUT_MS: int(10_000, 100),
-  /** Background jobs: how often an idle worker looks for work, and how often a job is tried. */
-  JOBS_POLL_MS: int(500, 10),
+  /** Background jobs: how often an idle worker looks for work without a wake-up (at least 500 ms), and how often a job is tried. */
+  JOBS_POLL_MS: int(2000, 500),
   /** The event outbox: how often each replica reads it without a wake-up, and how long events are kept for replicas that were cut off. */
   BUS_POLL_MS: int(1000, 20),
   BUS_RETENTION_S: int(3600, 60),
+  /** A second transport between replicas: NATS JetStream (nats://host:port); PostgreSQL LISTEN/NOTIFY when unset. */
+  EVENT_BUS_URL: z
+    .string()
+    .regex(/^(nats|tls):\/\/[^\s]+$/, 'must be a nats:// or tls:// URL')
+    .optional(),
+  /** The JetStream stream the replicas share (one per deployment). */
+  EVENT_BUS_STREAM: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, - and _')
+    .default('ORBIT_EVENTS'),
   /** A WebSocket whose client stops reading: bytes queued on the socket, and events queued per subscription, before it is closed with 1013. */
   WS_SEND_BUFFER_BYTES: int(1024 * 1024, 16 * 1024),
   WS_QUEUE_MAX: int(10_000, 10),
@@ -115,8 +125,8 @@ const EnvSchema = z.object({
   /** How long a mutation's response is kept for retries with the same Idempotency-Key. */
   IDEMPOTENCY_TTL_S: int(86_400, 60),
   JOBS_MAX_ATTEMPTS: int(5, 1),
-  /** How long a claimed job stays its worker's without a heartbeat (renewed each third of it). */
-  JOBS_LEASE_S: int(60, 1),
+  /** A running job's heartbeat: one not heard from for this long (its worker killed or paused) is failed and retried. */
+  JOBS_LEASE_S: int(60, 10),
   /** Mail: the first sync's reach, how often accounts sync, the largest attachment stored, the connection budget. */
   MAIL_SYNC_DAYS: int(30, 1),
   MAIL_SYNC_MAX: int(5000, 1),

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { PubSub } from 'type-graphql';
 import type { Database, Queryable } from '../db/client.js';
+import { NatsTransport } from './bus-nats.js';
 import { BUS_CHANNEL, OutboxReader, notifyNow, writeOutbox } from './bus-outbox.js';
 
 export { BUS_CHANNEL } from './bus-outbox.js';
@@ -66,17 +67,32 @@ export class EventBus implements PubSub {
   /** Events handed to subscriptions and not yet done with (see LiveEvents). */
   private inFlight = 0;
 
+  private nats: NatsTransport | undefined;
+
   constructor(
     private readonly logger: Logger,
     private readonly pollMs = 1000,
     /** Events a subscription may hold undelivered before it ends with SubscriberOverflow. */
     readonly queueMax = 10_000,
+    /** A second transport: NATS JetStream carries outbox events between replicas instead of each reading the outbox. */
+    private readonly transport: { url: string; stream: string; retentionS: number } | null = null,
   ) {}
 
   async start(database: Database): Promise<void> {
+    if (this.transport) {
+      const { url, stream, retentionS } = this.transport;
+      this.nats = new NatsTransport(url, stream, retentionS, this.logger);
+      await this.nats.start(
+        (payload) => this.dispatch(payload as BusEvent),
+        () => database.ping(1000),
+      );
+    }
+    const nats = this.nats;
+    // The outbox's events go to this replica's subscribers, or (with NATS) to the stream, which
+    // hands them to every replica's.
     const outbox = new OutboxReader(
       database.db,
-      (payload) => this.dispatch(payload as BusEvent),
+      nats ? (events) => nats.relay(events) : (events) => events.forEach((e) => this.dispatch(e.payload as BusEvent)),
       this.logger,
       this.pollMs,
     );
@@ -102,7 +118,7 @@ export class EventBus implements PubSub {
     );
   }
 
-  /** Resolves once every event committed before the call has been dispatched here. */
+  /** Resolves once every event committed before the call has been dispatched here (with NATS: relayed to the stream). */
   caughtUp(): Promise<void> {
     return this.outbox?.caughtUp() ?? Promise.resolve();
   }
@@ -117,6 +133,7 @@ export class EventBus implements PubSub {
     await this.unlisten?.().catch(() => {});
     this.unlisten = undefined;
     await this.outbox?.stop();
+    await this.nats?.stop();
   }
 
   dispatch(event: BusEvent): void {

@@ -1,284 +1,274 @@
-import { randomUUID } from 'node:crypto';
-import { sql } from 'drizzle-orm';
+import { type SQL, sql } from 'drizzle-orm';
+import {
+  type ConstructorOptions,
+  type Db as IDatabase,
+  type DrizzleTransactionLike,
+  type JobResult,
+  type Job as BossJob,
+  PgBoss,
+  fromDrizzle,
+  fromPglite,
+} from 'pg-boss';
 import type { Logger } from 'pino';
-import { type Db, type Queryable, execRows } from '../db/client.js';
+import type { Database, Queryable } from '../db/client.js';
 
 /**
- * Background jobs in PostgreSQL (the `jobs` table): enqueued in the writer's transaction, claimed
- * with FOR UPDATE SKIP LOCKED (so replicas share the work), retried with exponential backoff,
- * deduplicated per (kind, key), and kept across restarts. A small batch at a time and no
- * transaction held while a handler runs, so PGlite's one connection keeps serving requests.
- *
- * A claim is a lease held by one worker (`locked_by`): the worker renews the leases of every job it
- * holds (a heartbeat, each third of the lease), checks it still holds a job before starting it, and
- * settles only jobs it holds (fencing), so a job waiting in a batch behind slow ones is never run by
- * a second replica, and a worker that lost a lease (paused, partitioned) cannot undo the new
- * holder's work. Attempts are counted at claim: a job whose worker died during its last attempt is
- * not claimed again but becomes a dead letter (status `failed`), so a job that kills its worker
- * cannot take down replica after replica.
+ * Background jobs on pg-boss, in PostgreSQL beside the data (schema `pgboss`). A job is sent in the
+ * writer's own transaction (pg-boss's drizzle adapter over that transaction), so it exists if and
+ * only if the write committed. pg-boss gives what a job needs under faults: each fetched job is held
+ * by its attempt, kept alive by a heartbeat (`JOBS_LEASE_S`), failed and retried when the heartbeat
+ * stops (a killed or paused worker) or its deadline passes, settled only by the attempt that holds
+ * it (fencing), and moved to a dead-letter queue after its last attempt, so a job that kills its
+ * worker cannot take down replica after replica. Per item, one job waits and one runs at a time
+ * (policy `stately` with the item as singleton key); jobs of one user run one at a time across
+ * replicas (group concurrency), so one user's many jobs cannot hold everyone else's back.
  */
 export interface Job {
-  id: number;
+  id: string;
   kind: string;
+  /** The item it is for: at most one waiting and one running job per key. */
   key: string;
   payload: Record<string, unknown>;
+  /** This attempt's number, from 1. */
   attempts: number;
-  version: number;
 }
 
 export type JobHandler = (job: Job, signal: AbortSignal) => Promise<void>;
-/** Handles a claimed batch of one kind at once (e.g. one provider call for many items): an error or null per job. */
+/** Handles a fetched batch of one kind at once (e.g. one provider call for many items): an error or null per job. */
 export type BatchHandler = (jobs: Job[], signal: AbortSignal) => Promise<Array<Error | null>>;
 
-/**
- * Queues a job (or wakes the one waiting for the same key) in `q`'s transaction. `group` says whose
- * work it is (a user id): claims take one job per group at a time.
- */
-export async function enqueue(
-  q: Queryable,
-  kind: string,
-  key: string,
-  payload: Record<string, unknown>,
-  group: string | null = null,
-): Promise<void> {
-  await q.execute(sql`insert into jobs (kind, key, payload, group_key) values (${kind}, ${key}, ${JSON.stringify(payload)}::jsonb, ${group})
-    on conflict (kind, key) do update set status = 'queued', run_at = now(), attempts = 0, version = jobs.version + 1, last_error = null`);
+export interface Kind {
+  run: JobHandler | { batch: BatchHandler; size: number };
+  /** The longest one attempt may run: pg-boss fails it then (to be retried) and aborts its signal. */
+  deadlineS: number;
+  /** Attempts running at once in this process. */
+  concurrency?: number;
+  /** Told of each job given up after its last attempt (its dead letter). */
+  onDead?: (job: Job) => Promise<void>;
 }
 
-export interface WorkerOptions {
+export interface QueueOptions {
   pollMs: number;
   maxAttempts: number;
-  batch?: number;
-  /** How long a claimed job is kept from other workers without a heartbeat. */
-  leaseSeconds?: number;
-  /** Told of each job that became a dead letter because its worker never finished its last attempt. */
-  onDead?: (job: Job) => Promise<void>;
-  /**
-   * Per kind, the longest a job may run: its signal aborts then and the worker moves on (the job
-   * failed, and is retried with backoff), so one slow peer cannot hold the worker.
-   */
-  deadlines?: Record<string, number>;
+  /** A running job's heartbeat: a job not heard from for this long is failed and retried (at least 10 s). */
+  leaseSeconds: number;
 }
 
-export class JobWorker {
-  /** This worker's name in `locked_by`. */
-  readonly id = randomUUID();
-  /** Jobs claimed and not yet settled: their leases are renewed by the heartbeat. */
-  private readonly held = new Set<number>();
-  private heartbeat: NodeJS.Timeout | undefined;
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<void> | undefined;
-  private readonly stopping = new AbortController();
-  /** Read through a call: a stop may come during any await, which narrowing on the field would hide. */
-  private stopped(): boolean {
-    return this.stopping.signal.aborted;
+/** What pg-boss keeps of a job: the item's key, the user it belongs to and what the handler reads. */
+interface Envelope {
+  key: string;
+  group: string | null;
+  payload: Record<string, unknown>;
+}
+
+const SCHEMA = 'pgboss';
+
+/**
+ * True while a job of the group (a user) is running on some replica: its attempt is active and its
+ * heartbeat, kept by a live worker, has not lapsed. The one place Orbit reads pg-boss's table.
+ */
+export const groupHasRunningJob = (group: SQL) =>
+  sql`exists (select 1 from ${sql.raw(SCHEMA)}.job j where j.group_id = ${group} and j.state = 'active')`;
+const deadQueue = (kind: string) => `${kind}__dead`;
+
+/** pg-boss's statements through a drizzle handle (a transaction: they commit with it). */
+const through = (q: Queryable): IDatabase => fromDrizzle(q as unknown as DrizzleTransactionLike, sql);
+
+/**
+ * Where pg-boss keeps its connections. On a server, a small pool of its own (node-postgres, its
+ * default): its maintenance runs scripts in BEGIN…COMMIT, which a shared pool cannot host, and its
+ * LISTEN wakes workers at once for a job sent by any replica. Embedded, the one PGlite connection,
+ * with LISTEN in-process. A job sent in a transaction goes through that transaction either way.
+ */
+export function bossConnection(database: Database): ConstructorOptions {
+  if (database.pglite) {
+    const base = fromPglite(database.pglite);
+    const db: IDatabase = {
+      executeSql: (text, values) => base.executeSql(text, values),
+      listen: async (channel, onNotification, onReconnect) => ({
+        close: await database.listen(channel, onNotification, onReconnect),
+      }),
+    };
+    return { db, backend: 'pglite' };
   }
-  private readonly idle = new Set<() => void>();
+  return { connectionString: database.url, max: 3, connectionTimeoutMillis: 5000, application_name: 'orbit/jobs' };
+}
+
+/** Creates or brings up to date pg-boss's schema (part of the migrations). */
+export async function installJobs(database: Database): Promise<void> {
+  const boss = new PgBoss({
+    ...bossConnection(database),
+    schema: SCHEMA,
+    supervise: false,
+    schedule: false,
+    registerInstance: false,
+  });
+  boss.on('error', () => {});
+  await boss.start();
+  await boss.stop({ graceful: false, close: !database.pglite });
+}
+
+export class JobQueue {
+  readonly boss: PgBoss;
+  private kinds: Record<string, Kind> = {};
+  /** Whether stop() closes pg-boss's pool (its own on a server; the embedded connection is Orbit's). */
+  private readonly closes: boolean;
+  /** Aborted when the server stops: handlers wind down at once (a sync keeps its cursor) rather than at the grace's end. */
+  private readonly stopping = new AbortController();
 
   constructor(
-    private readonly db: Db,
-    private readonly handlers: Record<string, JobHandler | { batch: BatchHandler }>,
-    private readonly options: WorkerOptions,
+    database: Database,
+    private readonly options: QueueOptions,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    this.boss = new PgBoss({
+      ...bossConnection(database),
+      schema: SCHEMA,
+      migrate: false,
+      useListenNotify: true,
+      // How soon a lapsed heartbeat is noticed: pg-boss checks it in its monitor pass.
+      superviseIntervalSeconds: Math.max(1, Math.min(60, Math.floor(this.lease / 4))),
+      monitorIntervalSeconds: Math.max(1, Math.min(60, Math.floor(this.lease / 4))),
+    });
+    this.closes = !database.pglite;
+    this.boss.on('error', (err: unknown) => this.logger.warn({ err }, 'job queue: an error'));
+  }
 
   private get lease(): number {
-    return this.options.leaseSeconds ?? 60;
+    return Math.max(10, this.options.leaseSeconds);
   }
 
-  start(): void {
-    this.heartbeat = setInterval(() => void this.renew(), (this.lease * 1000) / 3);
-    this.heartbeat.unref();
-    const tick = async () => {
-      if (this.stopping.signal.aborted) return;
-      let worked = false;
-      try {
-        worked = await this.runOnce();
-      } catch (err) {
-        this.logger.warn({ err }, 'job worker: claiming jobs failed');
-      }
-      if (!worked) for (const done of this.idle) done();
-      if (!this.stopped())
-        this.timer = setTimeout(() => void (this.running = tick()), worked ? 0 : this.options.pollMs);
-    };
-    this.running = tick();
-  }
-
-  /** Renews the leases of the jobs this worker holds. */
-  private async renew(): Promise<void> {
-    if (this.held.size === 0) return;
-    await this.db
-      .execute(
-        sql`update jobs set locked_until = now() + make_interval(secs => ${this.lease})
-            where locked_by = ${this.id} and id = any(${sql.param([...this.held])}::bigint[])`,
-      )
-      .catch((err: unknown) => this.logger.warn({ err }, 'job worker: renewing leases failed'));
-  }
-
-  /** Claims a batch and runs it; false when there was nothing due. */
-  async runOnce(): Promise<boolean> {
-    const handled = Object.keys(this.handlers);
-    const due = sql`status = 'queued' and run_at <= now() and (locked_until is null or locked_until < now())
-                    and kind = any(${sql.param(handled)}::text[])`;
-    const [row] = await execRows<{ claimed: unknown; dead: unknown }>(
-      this.db,
-      // Out of attempts and not held: its worker died during the last one. A dead letter, not a claim.
-      // Fair: among the oldest due jobs, one per group (user) per claim, so one user's many jobs
-      // cannot hold everyone else's back; jobs without a group are each their own.
-      sql`with dead as (
-            update jobs set status = 'failed', locked_until = null, locked_by = null,
-              last_error = ${`its worker stopped during each of its last attempts (${this.options.maxAttempts} in all)`}
-            where ${due} and attempts >= ${this.options.maxAttempts}
-            returning id, kind, key, payload, attempts, version),
-          claimed as (
-            update jobs set locked_until = now() + make_interval(secs => ${this.lease}), locked_by = ${this.id},
-              attempts = attempts + 1
-            where id in (
-              select id from jobs where id in (
-                select distinct on (coalesce(c.group_key, c.id::text)) c.id
-                  from (select id, group_key, run_at from jobs where ${due} and attempts < ${this.options.maxAttempts}
-                         order by run_at, id limit 500) c
-                 order by coalesce(c.group_key, c.id::text), c.run_at, c.id)
-              order by run_at, id limit ${this.options.batch ?? 16} for update skip locked)
-            returning id, kind, key, payload, attempts, version)
-          select (select json_agg(claimed order by id) from claimed) as claimed,
-                 (select json_agg(dead) from dead) as dead`,
-    );
-    const claimed = parse(row?.claimed);
-    const dead = parse(row?.dead);
-    for (const job of dead) {
-      this.logger.warn(
-        { kind: job.kind, key: job.key, attempts: job.attempts },
-        'job failed for good: its worker kept stopping',
-      );
-      await this.options.onDead?.(job).catch((err: unknown) => this.logger.warn({ err }, 'job worker: onDead failed'));
+  /** Starts pg-boss (maintenance, schedules) and creates or updates the kinds' queues; jobs can be sent then. */
+  async prepare(kinds: Record<string, Kind>): Promise<void> {
+    this.kinds = kinds;
+    await this.boss.start();
+    for (const [kind, def] of Object.entries(kinds)) {
+      await this.ensureQueue(deadQueue(kind), { retryLimit: 0 });
+      await this.ensureQueue(kind, {
+        policy: 'stately',
+        notify: true,
+        retryLimit: this.options.maxAttempts - 1,
+        retryDelay: 2,
+        retryBackoff: true,
+        retryDelayMax: 600,
+        heartbeatSeconds: this.lease,
+        expireInSeconds: def.deadlineS,
+        deadLetter: deadQueue(kind),
+      });
     }
-    for (const job of claimed) this.held.add(job.id);
-    try {
-      const byKind = new Map<string, Job[]>();
-      for (const job of claimed) byKind.set(job.kind, [...(byKind.get(job.kind) ?? []), job]);
-      for (const [kind, group] of byKind) {
-        const handler = this.handlers[kind];
-        if (typeof handler !== 'function') {
-          const outcomes = await handler!
-            .batch(group, this.stopping.signal)
-            .catch((error: Error) => group.map(() => error));
-          for (const [i, job] of group.entries()) await this.settle(job, outcomes[i] ?? null);
-          continue;
-        }
-        for (const job of group) {
-          if (this.stopping.signal.aborted) break;
-          // Waiting behind slower jobs, it may have lost its lease (a paused process): then it is another's.
-          if (!(await this.stillHeld(job))) continue;
-          await this.settle(job, await this.runWithin(kind, job, handler));
-        }
-      }
-    } finally {
-      // Left unsettled by a stop: released to run again at once (not counted as an attempt).
-      const left = [...this.held];
-      this.held.clear();
-      if (left.length > 0)
-        await this.db.execute(
-          sql`update jobs set locked_until = null, locked_by = null, attempts = greatest(attempts - 1, 0)
-              where locked_by = ${this.id} and id = any(${sql.param(left)}::bigint[])`,
+  }
+
+  private async ensureQueue(name: string, options: Parameters<PgBoss['createQueue']>[1] & object): Promise<void> {
+    if (await this.boss.getQueue(name)) {
+      const { policy: _fixed, ...rest } = options;
+      await this.boss.updateQueue(name, rest);
+    } else await this.boss.createQueue(name, options);
+  }
+
+  /** Runs the kinds' jobs (each handler as they come), and their dead letters' onDead. */
+  async start(): Promise<void> {
+    // A NOTIFY wakes workers for a job due now; a retry's backoff or a delayed job is found by polling.
+    const seconds = Math.max(0.5, this.options.pollMs / 1000);
+    const polling = { pollingIntervalSeconds: seconds, notifyPollingIntervalSeconds: seconds };
+    for (const [kind, def] of Object.entries(this.kinds)) {
+      const run = def.run;
+      if (typeof run === 'function') {
+        await this.boss.work<Envelope>(
+          kind,
+          { ...polling, batchSize: 1, localConcurrency: def.concurrency ?? 1, groupConcurrency: 1 },
+          async ([job]) => run(this.jobOf(kind, job!), AbortSignal.any([job!.signal, this.stopping.signal])),
         );
+      } else {
+        await this.boss.work<Envelope>(
+          kind,
+          { ...polling, batchSize: run.size, perJobResults: true },
+          async (jobs): Promise<JobResult[]> => {
+            const outcomes = await run
+              .batch(
+                jobs.map((job) => this.jobOf(kind, job)),
+                AbortSignal.any([this.stopping.signal, ...jobs.map((job) => job.signal)]),
+              )
+              .catch((error: Error) => jobs.map(() => error));
+            return jobs.map((job, i) => {
+              const error = outcomes[i];
+              return error
+                ? { id: job.id, status: 'failed', output: { message: error.message } }
+                : { id: job.id, status: 'completed' };
+            });
+          },
+        );
+      }
+      const onDead = def.onDead;
+      await this.boss.work<Envelope>(deadQueue(kind), polling, async ([job]) => {
+        const dead = this.jobOf(kind, job!);
+        this.logger.warn({ kind, key: dead.key }, 'job failed for good: out of attempts');
+        await onDead?.(dead);
+      });
     }
-    return claimed.length > 0 || dead.length > 0;
   }
 
-  /** Renews the job's lease if this worker still holds it. */
-  private async stillHeld(job: Job): Promise<boolean> {
-    const rows = await execRows(
-      this.db,
-      sql`update jobs set locked_until = now() + make_interval(secs => ${this.lease})
-          where id = ${job.id} and locked_by = ${this.id} returning id`,
+  private jobOf(kind: string, job: BossJob<Envelope>): Job {
+    return { id: job.id, kind, key: job.data.key, payload: job.data.payload, attempts: job.retryCount + 1 };
+  }
+
+  /**
+   * Queues a job in `q`'s transaction, unless one for the same key is already waiting. `group` says
+   * whose work it is (a user id): a user's jobs of one kind run one at a time.
+   */
+  async send(
+    q: Queryable,
+    kind: string,
+    key: string,
+    payload: Record<string, unknown>,
+    group: string | null = null,
+  ): Promise<void> {
+    await this.sendMany(q, kind, [{ key, payload, group }]);
+  }
+
+  /** Queues many jobs of one kind in one statement (those whose key already waits are left out). */
+  async sendMany(
+    q: Queryable,
+    kind: string,
+    items: Array<{ key: string; payload: Record<string, unknown>; group?: string | null }>,
+  ): Promise<void> {
+    if (items.length === 0) return;
+    await this.boss.insert(
+      kind,
+      items.map(({ key, payload, group = null }) => ({
+        data: { key, group, payload } satisfies Envelope,
+        singletonKey: key,
+        ...(group ? { group: { id: group } } : {}),
+      })),
+      { db: through(q) },
     );
-    if (rows.length === 0) {
-      this.held.delete(job.id);
-      this.logger.warn(
-        { kind: job.kind, key: job.key },
-        'job worker: lost the lease before starting; another worker has it',
-      );
+  }
+
+  /** Resolves once no job of the given kinds waits or runs (tests and benchmarks wait on it). */
+  async drained(kinds = Object.keys(this.kinds), timeoutMs = 30_000): Promise<void> {
+    const until = Date.now() + timeoutMs;
+    for (;;) {
+      if ((await this.unsettled(kinds)) === 0) return;
+      if (Date.now() > until) throw new Error(`jobs still waiting after ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 50));
     }
-    return rows.length > 0;
   }
 
-  /** Runs one job within its kind's deadline: the error it ended with, or null. */
-  private runWithin(kind: string, job: Job, handler: JobHandler): Promise<Error | null> {
-    const limit = this.options.deadlines?.[kind];
-    if (!limit)
-      return handler(job, this.stopping.signal).then(
-        () => null,
-        (error: Error) => error,
-      );
-    const signal = AbortSignal.any([this.stopping.signal, AbortSignal.timeout(limit)]);
-    return new Promise<Error | null>((resolve) => {
-      // A shutdown is not a deadline: then the handler winds down by itself (e.g. a sync keeps its cursor).
-      const late = () => {
-        if (!this.stopping.signal.aborted) resolve(new Error(`the ${kind} job passed its ${limit} ms deadline`));
-      };
-      signal.addEventListener('abort', late, { once: true });
-      handler(job, signal)
-        .then(
-          () => resolve(null),
-          (error: unknown) => resolve(error instanceof Error ? error : new Error(String(error))),
-        )
-        .finally(() => signal.removeEventListener('abort', late));
-    });
+  /** Jobs of these kinds waiting, retrying or running (pg-boss's queue counts are refreshed only now and then). */
+  async unsettled(kinds: string[]): Promise<number> {
+    const { rows } = await this.boss
+      .getDb()
+      .executeSql(`select count(*)::int as n from ${SCHEMA}.job where name = any($1::text[]) and state < 'completed'`, [
+        kinds,
+      ]);
+    return Number((rows[0] as { n: number } | undefined)?.n ?? 0);
   }
 
-  /** Done: the row goes, unless it was enqueued again meanwhile. Failed: retried with backoff (2, 4, 8 … s), or failed for good. */
-  private async settle(job: Job, error: Error | null): Promise<void> {
-    this.held.delete(job.id);
-    const mine = sql`id = ${job.id} and locked_by = ${this.id}`;
-    if (!error) {
-      // One statement: the row goes, or (enqueued again meanwhile) is released to run again. Only
-      // while this worker holds it: a lease lost meanwhile is the new holder's to settle.
-      await this.db.execute(
-        sql`with done as (delete from jobs where ${mine} and version = ${job.version} returning id)
-            update jobs set locked_until = null, locked_by = null where ${mine} and not exists (select 1 from done)`,
-      );
-      return;
-    }
-    const message = error instanceof Error ? error.message : String(error);
-    const final = job.attempts >= this.options.maxAttempts;
-    await this.db.execute(
-      sql`update jobs set locked_until = null, locked_by = null, last_error = ${message.slice(0, 1000)},
-            status = ${final ? 'failed' : 'queued'}, run_at = now() + make_interval(secs => ${2 ** job.attempts})
-          where ${mine} and version = ${job.version}`,
-    );
-    // Enqueued again meanwhile (another version): it is released to run again as queued.
-    await this.db.execute(
-      sql`update jobs set locked_until = null, locked_by = null where ${mine} and version <> ${job.version}`,
-    );
-    (final ? this.logger.warn : this.logger.debug).call(
-      this.logger,
-      { kind: job.kind, key: job.key, attempts: job.attempts, err: message },
-      final ? 'job failed for good' : 'job failed, will retry',
-    );
-  }
-
-  /** Resolves once the worker finds nothing due (tests and benchmarks wait on it). */
-  drained(): Promise<void> {
-    return new Promise((resolve) => {
-      const done = () => {
-        this.idle.delete(done);
-        resolve();
-      };
-      this.idle.add(done);
-    });
-  }
-
-  async stop(): Promise<void> {
+  /**
+   * Stops fetching and aborts the running handlers' signals; they have `graceMs` to return (a job
+   * they leave unfinished is failed, to be retried).
+   */
+  async stop(graceMs = 5_000): Promise<void> {
     this.stopping.abort();
-    clearTimeout(this.timer);
-    clearInterval(this.heartbeat);
-    await this.running?.catch(() => {});
+    await this.boss.stop({ graceful: true, close: this.closes, timeout: graceMs });
   }
-}
-
-/** json_agg's rows (already parsed by the driver, or text), or none. */
-function parse(value: unknown): Job[] {
-  if (value === null || value === undefined) return [];
-  return (typeof value === 'string' ? JSON.parse(value) : value) as Job[];
 }

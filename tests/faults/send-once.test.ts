@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Dovecot, startDovecot } from '../helpers/dovecot.js';
-import { createClient } from '../helpers/client.js';
+import { type GqlClient, createClient } from '../helpers/client.js';
 import { startSmtpPeer } from '../helpers/smtp-peer.js';
 import { waitFor } from '../helpers/ws.js';
 import { CONNECT, input, mailbox } from '../mail/mail-helpers.js';
@@ -17,7 +17,7 @@ let imap: Dovecot;
 let smtp: Awaited<ReturnType<typeof startSmtpPeer>>;
 let user: string;
 const teardown = new Teardown();
-const ENV = { JOBS_LEASE_S: '2', JOBS_POLL_MS: '100', MAIL_SYNC_INTERVAL_S: '3600', MAIL_CONNECT_TIMEOUT_MS: '20000' };
+const ENV = { JOBS_LEASE_S: '10', JOBS_POLL_MS: '500', MAIL_SYNC_INTERVAL_S: '3600', MAIL_CONNECT_TIMEOUT_MS: '20000' };
 beforeAll(async () => {
   pg = teardown.last(await startCluster());
   imap = await startDovecot();
@@ -36,26 +36,28 @@ const SEND = `mutation S($id: ID!) { sendDraft(id: $id) { ...D } } ${DRAFT}`;
 const DRAFTS = `{ emailDrafts { ...D } } ${DRAFT}`;
 const ACCOUNTS = `{ mailAccounts { id syncState } }`;
 
+/** A new user with the test mailbox connected (its first sync has found Sent) and a draft to send. */
+async function accountWithDraft(api: GqlClient, subject: string, text: string) {
+  const a = await api.register();
+  const acc = (await api.ok(CONNECT, { i: input(imap, user, 'pw-send-once', smtp) }, { token: a.token }))
+    .connectMailAccount;
+  // The first sync finds the Sent folder (by its special-use flag).
+  await waitFor(
+    async () => (await api.ok(ACCOUNTS, {}, { token: a.token })).mailAccounts[0].syncState === 'IDLE',
+    'the first sync',
+    30_000,
+  );
+  const draft = (
+    await api.ok(SAVE, { i: { accountId: acc.id, to: ['bob@test.example'], subject, text } }, { token: a.token })
+  ).saveDraft;
+  return { a, draft };
+}
+
 describe('a replica killed right after the SMTP server accepted', () => {
   it('sends the message once: the next attempt finds it in Sent and marks it SENT', async () => {
     const first: Replica = teardown.first(await startReplica(pg.url, { env: ENV }));
     const api = createClient(`${first.url}/graphql`);
-    const a = await api.register();
-    const acc = (await api.ok(CONNECT, { i: input(imap, user, 'pw-send-once', smtp) }, { token: a.token }))
-      .connectMailAccount;
-    // The first sync finds the Sent folder (by its special-use flag).
-    await waitFor(
-      async () => (await api.ok(ACCOUNTS, {}, { token: a.token })).mailAccounts[0].syncState === 'IDLE',
-      'the first sync',
-      30_000,
-    );
-    const draft = (
-      await api.ok(
-        SAVE,
-        { i: { accountId: acc.id, to: ['bob@test.example'], subject: 'Once', text: 'Only once.' } },
-        { token: a.token },
-      )
-    ).saveDraft;
+    const { a, draft } = await accountWithDraft(api, 'Once', 'Only once.');
     let messageId = '';
     smtp.beforeReply(async (raw) => {
       messageId = /^Message-ID: (.+?)\r?$/im.exec(raw)?.[1] ?? '';
@@ -73,7 +75,7 @@ describe('a replica killed right after the SMTP server accepted', () => {
     smtp.beforeReply(undefined);
     expect(messageId).toMatch(/^<.+>$/);
 
-    // Another replica takes the job once the dead one's 2 s lease ends.
+    // Another replica takes the job once the dead one's heartbeat (10 s) lapses.
     const second = teardown.first(await startReplica(pg.url, { env: ENV }));
     const api2 = createClient(`${second.url}/graphql`);
     let status = '';
@@ -107,5 +109,52 @@ describe('a replica killed right after the SMTP server accepted', () => {
     expect(sends.map((l) => l.status).sort()).toEqual(['FAILURE', 'SUCCESS']);
     expect(sends.find((l) => l.status === 'SUCCESS')?.message).toMatch(/in Sent: it had been sent/);
     expect(sends.find((l) => l.status === 'FAILURE')?.message).toMatch(/the worker running it stopped/);
-  });
+    // Its jobs are done: the next test's replicas are the only workers.
+    expect(await second.kill('SIGTERM')).toBe(0);
+  }, 90_000);
+});
+
+describe('a job that kills its worker on every attempt', () => {
+  it('is given up after JOBS_MAX_ATTEMPTS: the draft says so, and the replica that finds it stays up', async () => {
+    const env = { ...ENV, JOBS_MAX_ATTEMPTS: '2' };
+    let replica: Replica = teardown.first(await startReplica(pg.url, { env }));
+    let api = createClient(`${replica.url}/graphql`);
+    const { a, draft } = await accountWithDraft(api, 'Poison', 'Kills its sender.');
+    // Whatever replica sends it dies mid-send (not filed in Sent: each attempt sends again).
+    let killed = 0;
+    let messageId = '';
+    smtp.beforeReply(async (raw) => {
+      messageId = /^Message-ID: (.+?)\r?$/im.exec(raw)?.[1] ?? '';
+      killed += 1;
+      replica.child.kill('SIGKILL');
+      await replica.exited;
+    });
+    try {
+      expect((await api.ok(SEND, { id: draft.id }, { token: a.token })).sendDraft.status).toBe('QUEUED');
+      // A supervisor restarts each killed replica; the job goes on to its next attempt there.
+      for (let attempt = 1; attempt <= 2; attempt++) {
+        expect(await replica.exited).toBe(-1);
+        replica = teardown.first(await startReplica(pg.url, { env }));
+      }
+      api = createClient(`${replica.url}/graphql`);
+      let now: { status: string; error: string | null } = { status: '', error: null };
+      await waitFor(
+        async () => {
+          now = (await api.ok(DRAFTS, {}, { token: a.token })).emailDrafts.find((d: any) => d.id === draft.id);
+          return now.status === 'FAILED';
+        },
+        'the draft to be given up',
+        40_000,
+      );
+      expect(now.error).toMatch(/stopped unfinished on every attempt; it may have been sent/);
+    } finally {
+      smtp.beforeReply(undefined);
+    }
+    expect(killed).toBe(2);
+    expect(smtp.deliveries(messageId)).toBe(2);
+    // The third replica never ran it, and is still up and serving.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect(replica.child.exitCode).toBeNull();
+    expect((await api.ok(`{ me { id } }`, {}, { token: a.token })).me.id).toBe(a.userId);
+  }, 120_000);
 });

@@ -3,184 +3,175 @@ import pino from 'pino';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { createDb, type Database, execRows } from '../../src/db/client.js';
 import { runMigrations } from '../../src/db/migrate.js';
-import { type Job, JobWorker, enqueue } from '../../src/shared/jobs.js';
+import { type Job, JobQueue, type Kind } from '../../src/shared/jobs.js';
 import { freshDatabase } from '../helpers/server.js';
 import { waitFor } from '../helpers/ws.js';
 
 /**
- * The worker: a job that never ends (a peer that drips forever) holds it only until its kind's
- * deadline; claims are fair per user. Leases: two workers (two replicas) with jobs slower than the
- * lease; a job whose worker died on its last attempt; a worker that lost its lease while the job ran.
+ * The job queue (pg-boss) as Orbit uses it: jobs sent in a transaction exist only if it commits; a
+ * job past its deadline is failed and retried while the next one runs; one user's jobs run one at
+ * a time and do not hold another's back; two workers (two replicas) run each job once; a job out of
+ * attempts is a dead letter and its kind is told. A worker killed mid-job: tests/faults/send-once.
  */
 let database: Database;
 let drop: () => Promise<void>;
+const silent = pino({ level: 'silent' });
+const OPTIONS = { pollMs: 500, maxAttempts: 3, leaseSeconds: 10 };
+const queues: JobQueue[] = [];
+
 beforeAll(async () => {
   const db = await freshDatabase();
   drop = db.drop;
   const config = {
     DATABASE_URL: db.env.DATABASE_URL,
     pgliteDir: db.env.DATA_DIR,
-    DB_POOL_MAX: 4,
+    DB_POOL_MAX: 6,
     DB_STATEMENT_TIMEOUT_MS: 10_000,
   };
   database = await createDb(config);
   await runMigrations(database, config);
 });
 afterAll(async () => {
+  for (const q of queues) await q.stop(1000);
   await database.close();
   await drop();
 });
 
-it('a job past its deadline fails (to be retried) and the next job runs', async () => {
+async function queueOf(kinds: Record<string, Kind>, options = OPTIONS): Promise<JobQueue> {
+  const q = new JobQueue(database, options, silent);
+  queues.push(q);
+  await q.prepare(kinds);
+  await q.start();
+  return q;
+}
+
+const states = (kind: string) =>
+  execRows<{ key: string; state: string; retry_count: number; output: { message?: string } | null }>(
+    database.db,
+    sql`select data->>'key' as key, state::text, retry_count, output from pgboss.job where name = ${kind} order by data->>'key', created_on`,
+  );
+
+it('a job exists only if the transaction that sent it commits', async () => {
+  const ran: string[] = [];
+  const q = await queueOf({ tx: { deadlineS: 30, run: async (job) => void ran.push(job.key) } });
+  await database.db
+    .transaction(async (tx) => {
+      await q.send(tx, 'tx', 'rolled-back', {});
+      throw new Error('rollback');
+    })
+    .catch(() => {});
+  await database.db.transaction(async (tx) => q.send(tx, 'tx', 'committed', { n: 1 }));
+  await q.drained(['tx']);
+  expect(ran).toEqual(['committed']);
+  expect((await states('tx')).map((r) => [r.key, r.state])).toEqual([['committed', 'completed']]);
+});
+
+it('a job past its deadline is failed, its signal aborted, and retried; the next one runs meanwhile', async () => {
   const done: string[] = [];
-  let hung: AbortSignal | undefined;
-  const worker = new JobWorker(
-    database.db,
-    {
-      hang: (_job, signal) => {
-        hung = signal;
-        return new Promise(() => {});
+  let aborted = 0;
+  const q = await queueOf({
+    slow: {
+      deadlineS: 1,
+      concurrency: 2,
+      run: async (job, signal) => {
+        if (job.key === 'hangs' && job.attempts === 1) {
+          // A peer that never answers: the handler ends when its signal says the deadline passed.
+          await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+          aborted += 1;
+          throw new Error('aborted');
+        }
+        done.push(`${job.key}#${job.attempts}`);
       },
-      quick: async (job) => void done.push(job.key),
     },
-    { pollMs: 20, maxAttempts: 3, deadlines: { hang: 300 } },
-    pino({ level: 'silent' }),
-  );
-  await enqueue(database.db, 'hang', 'h1', {});
-  await enqueue(database.db, 'quick', 'q1', {});
-  const started = Date.now();
-  worker.start();
-  try {
-    await waitFor(async () => done.includes('q1'), 'the quick job to run', 5_000);
-    expect(Date.now() - started).toBeLessThan(3_000);
-    expect(hung?.aborted).toBe(true);
-    const [row] = await execRows<{ status: string; last_error: string; attempts: number }>(
-      database.db,
-      sql`select status, last_error, attempts from jobs where kind = 'hang'`,
-    );
-    expect(row).toMatchObject({
-      status: 'queued',
-      attempts: 1,
-      last_error: expect.stringContaining('300 ms deadline'),
-    });
-  } finally {
-    await worker.stop();
-  }
+  });
+  await q.send(database.db, 'slow', 'hangs', {});
+  await q.send(database.db, 'slow', 'quick', {});
+  await waitFor(async () => done.includes('quick#1'), 'the quick job', 5_000);
+  expect(done).toEqual(['quick#1']);
+  await waitFor(async () => done.includes('hangs#2'), 'the retry of the job that hung', 20_000);
+  expect(aborted).toBe(1);
 });
 
-it("claims one job per user at a time: one user's many jobs do not hold another's back", async () => {
+it("one user's jobs run one at a time and do not hold another user's back", async () => {
   const order: string[] = [];
-  const worker = new JobWorker(
+  let running = new Map<string, number>();
+  let overlap = false;
+  const q = await queueOf({
+    fair: {
+      deadlineS: 30,
+      concurrency: 2,
+      run: async (job) => {
+        const user = String(job.payload.user);
+        running = new Map(running).set(user, (running.get(user) ?? 0) + 1);
+        if (running.get(user)! > 1) overlap = true;
+        order.push(job.key);
+        await new Promise((r) => setTimeout(r, 150));
+        running.set(user, running.get(user)! - 1);
+      },
+    },
+  });
+  await q.sendMany(
     database.db,
-    { work: async (job) => void order.push(job.key) },
-    { pollMs: 20, maxAttempts: 3 },
-    pino({ level: 'silent' }),
+    'fair',
+    [1, 2, 3, 4, 5].map((i) => ({ key: `a${i}`, payload: { user: 'a' }, group: 'user-a' })),
   );
-  for (let i = 1; i <= 5; i++) await enqueue(database.db, 'work', `a${i}`, {}, 'user-a');
-  await enqueue(database.db, 'work', 'b1', {}, 'user-b');
-  worker.start();
-  try {
-    await waitFor(async () => order.length === 6, 'every job to run', 5_000);
-    // Without fairness b1 would run last, after a1…a5.
-    expect(order.indexOf('b1')).toBeLessThanOrEqual(1);
-    expect(order.filter((k) => k.startsWith('a'))).toEqual(['a1', 'a2', 'a3', 'a4', 'a5']);
-  } finally {
-    await worker.stop();
-  }
+  await q.send(database.db, 'fair', 'b1', { user: 'b' }, 'user-b');
+  await q.drained(['fair']);
+  expect(order).toHaveLength(6);
+  expect(overlap).toBe(false);
+  // Without per-user limits b1 would wait behind a1…a5.
+  expect(order.indexOf('b1')).toBeLessThanOrEqual(1);
 });
 
-const silent = pino({ level: 'silent' });
-const jobRows = (kind: string) =>
-  execRows<{ key: string; status: string; attempts: number; last_error: string | null; locked_by: string | null }>(
-    database.db,
-    sql`select key, status, attempts, last_error, locked_by from jobs where kind = ${kind} order by key`,
-  );
-
-it('12 jobs slower than a 2 s lease, on two workers, each run once', async () => {
+it('12 slow jobs on two workers (two replicas) each run once', async () => {
   const runs = new Map<string, number>();
-  const slow = async (job: Job) => {
-    runs.set(job.key, (runs.get(job.key) ?? 0) + 1);
-    await new Promise((r) => setTimeout(r, 500));
+  const slow: Kind = {
+    deadlineS: 30,
+    concurrency: 2,
+    run: async (job: Job) => {
+      runs.set(job.key, (runs.get(job.key) ?? 0) + 1);
+      await new Promise((r) => setTimeout(r, 400));
+    },
   };
-  // Twelve users: one claim takes all twelve (one per user), run one after another for 6 s.
-  for (let i = 0; i < 12; i++) await enqueue(database.db, 'slow', `s${String(i).padStart(2, '0')}`, {}, `user-${i}`);
-  const options = { pollMs: 20, maxAttempts: 5, leaseSeconds: 2, batch: 32 };
-  const workers = [0, 1].map(() => new JobWorker(database.db, { slow }, options, silent));
-  for (const w of workers) w.start();
-  try {
-    await waitFor(async () => (await jobRows('slow')).length === 0, 'every slow job to finish', 30_000);
-  } finally {
-    await Promise.all(workers.map((w) => w.stop()));
-  }
+  const one = await queueOf({ twelve: slow });
+  await queueOf({ twelve: slow });
+  await one.sendMany(
+    database.db,
+    'twelve',
+    Array.from({ length: 12 }, (_, i) => ({ key: `s${String(i).padStart(2, '0')}`, payload: {}, group: `user-${i}` })),
+  );
+  await one.drained(['twelve']);
   expect(runs.size).toBe(12);
-  // Before the heartbeat, the jobs at the back of the batch lost their lease and ran twice.
   expect([...runs.values()].every((n) => n === 1)).toBe(true);
 });
 
-it('a job whose worker died during its last attempt becomes a dead letter; the worker goes on', async () => {
-  const ran: string[] = [];
+it('a job that fails every attempt becomes a dead letter: its kind is told once; the others go on', async () => {
   const dead: Job[] = [];
-  // What a killed worker leaves: the last attempt counted, its lease ended, never settled.
-  await enqueue(database.db, 'poison', 'p1', { n: 1 });
-  await execRows(
-    database.db,
-    sql`update jobs set attempts = 3, locked_by = 'a-dead-worker', locked_until = now() - interval '1 second' where key = 'p1'`,
-  );
-  await enqueue(database.db, 'poison', 'p2', {});
-  const worker = new JobWorker(
-    database.db,
-    { poison: async (job) => void ran.push(job.key) },
-    { pollMs: 20, maxAttempts: 3, onDead: async (job) => void dead.push(job) },
-    silent,
-  );
-  worker.start();
-  try {
-    await waitFor(async () => ran.includes('p2') && dead.length === 1, 'p2 to run and p1 to be given up', 5_000);
-  } finally {
-    await worker.stop();
-  }
-  expect(ran).toEqual(['p2']);
-  expect(dead[0]).toMatchObject({ key: 'p1', payload: { n: 1 }, attempts: 3 });
-  expect(await jobRows('poison')).toEqual([
+  const ran: string[] = [];
+  const q = await queueOf(
     {
-      key: 'p1',
-      status: 'failed',
-      attempts: 3,
-      last_error: expect.stringContaining('its worker stopped during each of its last attempts'),
-      locked_by: null,
-    },
-  ]);
-});
-
-it('a worker that lost its lease while the job ran does not settle it: the new holder does', async () => {
-  let release!: () => void;
-  const running = new Promise<void>((r) => (release = r));
-  let started = false;
-  const worker = new JobWorker(
-    database.db,
-    {
-      held: async () => {
-        started = true;
-        await running;
+      poison: {
+        deadlineS: 30,
+        run: async (job) => {
+          if (job.key === 'p1') throw new Error(`attempt ${job.attempts} failed`);
+          ran.push(job.key);
+        },
+        onDead: async (job) => void dead.push(job),
       },
     },
-    { pollMs: 20, maxAttempts: 3, leaseSeconds: 30 },
-    silent,
+    { ...OPTIONS, maxAttempts: 2 },
   );
-  await enqueue(database.db, 'held', 'h1', {});
-  worker.start();
-  try {
-    await waitFor(async () => started, 'the job to start', 5_000);
-    // Another worker took it over (this one was paused past its lease, say).
-    await execRows(database.db, sql`update jobs set locked_by = 'the-new-holder' where key = 'h1'`);
-    release();
-    // The run ends and the worker finds nothing more due (h1 is leased to the new holder).
-    await worker.drained();
-  } finally {
-    await worker.stop();
-  }
-  // Not deleted as done, not released: still the new holder's.
-  expect(await jobRows('held')).toEqual([
-    expect.objectContaining({ key: 'h1', status: 'queued', attempts: 1, locked_by: 'the-new-holder' }),
+  await q.send(database.db, 'poison', 'p1', { n: 1 });
+  await q.send(database.db, 'poison', 'p2', {});
+  await waitFor(async () => dead.length === 1, 'p1 to be given up', 20_000);
+  expect(ran).toEqual(['p2']);
+  expect(dead[0]).toMatchObject({ key: 'p1', payload: { n: 1 } });
+  expect((await states('poison')).map((r) => [r.key, r.state, r.retry_count, r.output?.message])).toEqual([
+    ['p1', 'failed', 1, 'attempt 2 failed'],
+    ['p2', 'completed', 0, undefined],
   ]);
+  // Sending the same item again after it failed runs it anew (here, to its own dead letter).
+  await q.send(database.db, 'poison', 'p1', { n: 2 });
+  await waitFor(async () => dead.length === 2, 'the second p1 to be given up', 20_000);
+  expect(dead[1]).toMatchObject({ key: 'p1', payload: { n: 2 } });
 });

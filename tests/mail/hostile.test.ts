@@ -23,7 +23,7 @@ beforeAll(async () => {
     { uid: 3, raw: plainMail('Third', 'bye') },
   ]);
   s = await startServer({
-    JOBS_POLL_MS: '50',
+    JOBS_POLL_MS: '500',
     MAIL_SYNC_INTERVAL_S: '3600',
     MAIL_CONNECT_TIMEOUT_MS: '1500',
     MAIL_SYNC_TIMEOUT_MS: '2500',
@@ -176,7 +176,7 @@ describe('syncing from a hostile server', () => {
 
   it('stops storing at the per-user quota and says so', async () => {
     const tight = await startServer({
-      JOBS_POLL_MS: '50',
+      JOBS_POLL_MS: '500',
       MAIL_SYNC_INTERVAL_S: '3600',
       MAIL_STORAGE_QUOTA_BYTES: '100',
     });

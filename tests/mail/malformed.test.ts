@@ -9,7 +9,7 @@ let s: TestServer;
 let imap: Dovecot;
 beforeAll(async () => {
   imap = await startDovecot();
-  s = await startServer({ JOBS_POLL_MS: '50', MAIL_SYNC_INTERVAL_S: '3600', MAIL_CONNECT_TIMEOUT_MS: '20000' });
+  s = await startServer({ JOBS_POLL_MS: '500', MAIL_SYNC_INTERVAL_S: '3600', MAIL_CONNECT_TIMEOUT_MS: '20000' });
 });
 afterAll(async () => {
   await closeAll(s);

@@ -29,7 +29,7 @@ beforeAll(async () => {
     },
   });
   s = await startServer({
-    JOBS_POLL_MS: '50',
+    JOBS_POLL_MS: '500',
     MAIL_SYNC_INTERVAL_S: '3600',
     MAIL_CONNECT_TIMEOUT_MS: '20000',
     JOBS_MAX_ATTEMPTS: '3',

@@ -14,7 +14,7 @@ let s: TestServer;
 let imap: Dovecot;
 beforeAll(async () => {
   imap = await startDovecot();
-  s = await startServer({ JOBS_POLL_MS: '50', MAIL_SYNC_INTERVAL_S: '3600', MAIL_CONNECT_TIMEOUT_MS: '20000' });
+  s = await startServer({ JOBS_POLL_MS: '500', MAIL_SYNC_INTERVAL_S: '3600', MAIL_CONNECT_TIMEOUT_MS: '20000' });
 });
 afterAll(async () => {
   await closeAll(s);
@@ -303,7 +303,7 @@ describe('a sync cut short', () => {
         ARGON2_TIME_COST: '1',
         JWT_SECRET: 'z'.repeat(64),
         SECRETS_KEY: 'a'.repeat(64),
-        JOBS_POLL_MS: '50',
+        JOBS_POLL_MS: '500',
         MAIL_SYNC_INTERVAL_S: '3600',
         ...db.env,
       });

@@ -17,7 +17,7 @@ beforeAll(async () => {
   // With a model, so that sendMessage leaves a model-call row as well; with an IMAP server for mail rows.
   llm = await startFakeLlm();
   imap = await startDovecot();
-  s = await startServer({ LLM_BASE_URL: llm.url, LLM_MODEL: 'fake-1', JOBS_POLL_MS: '50' });
+  s = await startServer({ LLM_BASE_URL: llm.url, LLM_MODEL: 'fake-1', JOBS_POLL_MS: '500' });
 });
 afterAll(async () => {
   await closeAll(s);

@@ -23,7 +23,7 @@ beforeAll(async () => {
     EMBEDDINGS_MODEL: 'vocab-1',
     EMBEDDINGS_DIMENSIONS: String(DIMENSIONS),
     EMBEDDINGS_TIMEOUT_MS: '500',
-    JOBS_POLL_MS: '50',
+    JOBS_POLL_MS: '500',
     JOBS_MAX_ATTEMPTS: '2',
     LOG_LEVEL: 'error',
   });
@@ -62,7 +62,10 @@ async function expectTextFallback(a: Account, found: { q: string; id: string }, 
     fields: { mode: expect.stringContaining('pgvector') },
   });
   // Nothing is queued and the provider is never asked: there is no index to fill.
-  const [{ n } = { n: -1 }] = await execRows<{ n: number }>(s.server.app.db, sql`select count(*)::int as n from jobs`);
+  const [{ n } = { n: -1 }] = await execRows<{ n: number }>(
+    s.server.app.db,
+    sql`select ((select count(*) from embed_pending) + (select count(*) from pgboss.job where name = 'embed'))::int as n`,
+  );
   expect(n).toBe(0);
   expect(emb.inputs).toEqual([]);
 }
@@ -228,18 +231,18 @@ describe(
         }
         await waitFor(
           async () => {
-            const [row] = await execRows<{ status: string }>(
+            const [row] = await execRows<{ failed: boolean }>(
               s.server.app.db,
-              sql`select status from jobs where key = ${`DOCUMENT:${doc}`}`,
+              sql`select failed from embed_pending where entity_id = ${doc}`,
             );
-            return row?.status === 'failed';
+            return row?.failed === true;
           },
           `the job to fail (${behaviour})`,
           20_000,
         );
         const [job] = await execRows<{ attempts: number; last_error: string }>(
           s.server.app.db,
-          sql`select attempts, last_error from jobs where key = ${`DOCUMENT:${doc}`}`,
+          sql`select attempts, last_error from embed_pending where entity_id = ${doc}`,
         );
         expect(job!.attempts).toBe(2);
         expect(job!.last_error).toMatch(
@@ -275,7 +278,7 @@ describe('the embedding queue', () => {
         ARGON2_MEMORY_KIB: '1024',
         ARGON2_TIME_COST: '1',
         JWT_SECRET: 'y'.repeat(64),
-        JOBS_POLL_MS: '50',
+        JOBS_POLL_MS: '500',
         ...db.env,
         ...extra,
       });

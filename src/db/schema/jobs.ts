@@ -1,11 +1,24 @@
 import { sql } from 'drizzle-orm';
-import { bigserial, index, integer, jsonb, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import {
+  bigserial,
+  boolean,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
 import { ts } from './columns.js';
+import { searchableTypeEnum } from './relations.js';
 
 /**
- * Background jobs, one row per (kind, key): enqueuing again for the same item while it waits
- * changes nothing but its version (deduplicated); workers claim rows with FOR UPDATE SKIP LOCKED.
- * A finished job is deleted; one that kept failing stays with status `failed` and its last error.
+ * The job table of the releases before pg-boss (which keeps its own jobs, in schema `pgboss`):
+ * kept only so that jobs still waiting in it at the upgrade are moved to pg-boss when the server
+ * starts (shared/job-adoption.ts); nothing writes it any more.
  */
 export const jobs = pgTable(
   'jobs',
@@ -14,16 +27,12 @@ export const jobs = pgTable(
     kind: text().notNull(),
     key: text().notNull(),
     payload: jsonb().notNull().default({}),
-    /** queued, or failed (the dead letters: out of attempts, kept with their last error) */
     status: text().notNull().default('queued'),
     runAt: ts().notNull().defaultNow(),
     attempts: integer().notNull().default(0),
-    /** Bumped by every enqueue: a worker deletes the row only if nothing was enqueued meanwhile. */
     version: integer().notNull().default(1),
     lockedUntil: timestamp({ withTimezone: true, precision: 3 }),
-    /** The worker holding the lease: only it may renew or settle the job (fencing). */
     lockedBy: text(),
-    /** Whose work it is (a user): a claim takes one job per group, so one user's many jobs cannot crowd out others. */
     groupKey: text(),
     lastError: text(),
     createdAt: ts()
@@ -35,5 +44,35 @@ export const jobs = pgTable(
     index('jobs_due_idx')
       .on(t.runAt)
       .where(sql`status = 'queued'`),
+  ],
+);
+
+/**
+ * Items whose text changed since they were last embedded, marked by triggers in the writing
+ * transaction (one row per item however often it changes). A replica moves unscheduled marks into
+ * pg-boss `embed` jobs (search/embed-pump.ts); a job done deletes the mark only if its version is
+ * unchanged, so an edit made while it ran is embedded again. The marks are what "pending" counts.
+ */
+export const embedPending = pgTable(
+  'embed_pending',
+  {
+    entityType: searchableTypeEnum().notNull(),
+    entityId: uuid().notNull(),
+    /** Bumped by every change: the job that embedded an older version leaves the mark. */
+    version: integer().notNull().default(1),
+    /** Whether a pg-boss job was sent for this version. */
+    scheduled: boolean().notNull().default(false),
+    /** Attempts at embedding this version, and the last one's error. */
+    attempts: integer().notNull().default(0),
+    lastError: text(),
+    /** Given up after the last attempt: embedded again at the next change. */
+    failed: boolean().notNull().default(false),
+    markedAt: ts().notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.entityType, t.entityId] }),
+    index('embed_pending_unscheduled_idx')
+      .on(t.markedAt)
+      .where(sql`not scheduled`),
   ],
 );

@@ -5,7 +5,6 @@ import type { App } from '../../shared/app.js';
 import { FieldProblems, InputError, NotFoundError } from '../../shared/errors.js';
 import { RateLimiter } from '../../shared/rate-limit.js';
 import { parseId } from '../../shared/ids.js';
-import { enqueue } from '../../shared/jobs.js';
 import { reapStale } from './reaper.js';
 import { type Connection, countWhere, cursorCast, keysetPage, pageRequest } from '../../shared/pagination.js';
 import { SecretBox } from '../../shared/secrets.js';
@@ -144,7 +143,7 @@ export class MailAccountService {
         .values(values)
         .onConflictDoUpdate({ target: [mailAccounts.userId, mailAccounts.email], set: values })
         .returning();
-      await enqueue(tx, 'mail-sync', `mail-sync:${row!.id}`, { accountId: row!.id }, viewer.userId);
+      await this.app.jobs.send(tx, 'mail-sync', `mail-sync:${row!.id}`, { accountId: row!.id }, viewer.userId);
       return row!;
     });
   }
@@ -163,7 +162,7 @@ export class MailAccountService {
   async sync(viewer: Viewer, id: string): Promise<AccountRow> {
     const account = await this.get(viewer, id);
     return this.app.db.transaction(async (tx) => {
-      await enqueue(tx, 'mail-sync', `mail-sync:${account.id}`, { accountId: account.id }, viewer.userId);
+      await this.app.jobs.send(tx, 'mail-sync', `mail-sync:${account.id}`, { accountId: account.id }, viewer.userId);
       const [row] = await tx
         .update(mailAccounts)
         .set({
@@ -215,14 +214,21 @@ export function scheduleMailSync(app: App): () => void {
     reapStale(app)
       .catch((err: unknown) => app.logger.warn({ err }, 'ending stale mail runs failed'))
       .then(() =>
-        app.db.execute(
-          sql`insert into jobs (kind, key, payload, group_key)
-              select 'mail-sync', 'mail-sync:' || id, jsonb_build_object('accountId', id), user_id::text from mail_accounts
-              where sync_state in ('IDLE', 'PENDING') and (last_synced_at is null or last_synced_at < now() - make_interval(secs => ${every}))
-              on conflict (kind, key) do nothing`,
-        ),
+        app.db.transaction(async (tx) => {
+          const due = await execRows<{ id: string; user_id: string }>(
+            tx,
+            sql`select id, user_id from mail_accounts where sync_state in ('IDLE', 'PENDING')
+                and (last_synced_at is null or last_synced_at < now() - make_interval(secs => ${every}))`,
+          );
+          await app.jobs.sendMany(
+            tx,
+            'mail-sync',
+            due.map((a) => ({ key: `mail-sync:${a.id}`, payload: { accountId: a.id }, group: a.user_id })),
+          );
+        }),
       )
       .catch((err: unknown) => app.logger.warn({ err }, 'scheduling mail syncs failed'));
+  // As often as a job's heartbeat: a run its killed worker left RUNNING is ended soon after it lapses.
   const timer = setInterval(() => void run(), Math.min(every, 60, app.config.JOBS_LEASE_S) * 1000);
   timer.unref();
   return () => clearInterval(timer);

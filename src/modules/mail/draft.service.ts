@@ -5,7 +5,6 @@ import type { App } from '../../shared/app.js';
 import { countWhere } from '../../shared/pagination.js';
 import { ConflictError, FieldProblems, InputError, NotFoundError, RateLimitedError } from '../../shared/errors.js';
 import { parseId } from '../../shared/ids.js';
-import { enqueue } from '../../shared/jobs.js';
 import { mailQuota } from '../../shared/mail-quota.js';
 import type { Viewer } from '../../shared/viewer.js';
 import type { DraftInput, DraftRow } from './mail.type.js';
@@ -140,7 +139,7 @@ export class DraftService {
         })
         .where(eq(emailDrafts.id, draft.id))
         .returning();
-      await enqueue(tx, 'mail-send', `mail-send:${draft.id}`, { draftId: draft.id }, viewer.userId);
+      await this.app.jobs.send(tx, 'mail-send', `mail-send:${draft.id}`, { draftId: draft.id }, viewer.userId);
       return row!;
     });
   }

@@ -2,18 +2,18 @@ import { and, eq, inArray, sql } from 'drizzle-orm';
 import { emailDrafts, integrationLogs, mailAccounts } from '../../db/schema/index.js';
 import type { App } from '../../shared/app.js';
 import type { Tx } from '../../db/client.js';
-import type { Job } from '../../shared/jobs.js';
+import { type Job, groupHasRunningJob } from '../../shared/jobs.js';
 
-/** Runs only while its job's lease is held: how long after it started a RUNNING log may be judged. */
+/** Runs only while its job is active: how long after it started a RUNNING log may be judged. */
 const GRACE_S = 5;
 
 /**
  * Ends what a stopped worker left running: integration logs still RUNNING while none of their
- * user's jobs is held by a live lease (so no sync or send of theirs can be running) become FAILURE,
+ * user's jobs is running on any replica (so no sync or send of theirs can be) become FAILURE,
  * and accounts left SYNCING go back to PENDING, so that the periodic sync picks them up again.
  */
 export async function reapStale(app: App): Promise<void> {
-  const noLiveJob = sql`not exists (select 1 from jobs j where j.group_key = l.user_id::text and j.locked_until > now())`;
+  const noLiveJob = sql`not ${groupHasRunningJob(sql`l.user_id::text`)}`;
   await app.db.execute(sql`
     with stale as (
       update integration_logs l set status = 'FAILURE', finished_at = clock_timestamp(),

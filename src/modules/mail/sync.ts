@@ -3,7 +3,7 @@ import type { FetchMessageObject, ImapFlow } from 'imapflow';
 import { type Db, execRows } from '../../db/client.js';
 import { emailMessages, integrationLogs, mailAccounts, mailFolders } from '../../db/schema/index.js';
 import type { App } from '../../shared/app.js';
-import { type Job, enqueue } from '../../shared/jobs.js';
+import type { Job } from '../../shared/jobs.js';
 import { SecretBox } from '../../shared/secrets.js';
 import { mailPolicy } from './hosts.js';
 import { closeImap, openImap, untilAborted } from './imap.js';
@@ -118,7 +118,7 @@ export async function syncAccount(app: App, account: AccountRow, signal?: AbortS
           .where(eq(integrationLogs.id, log!.id));
         // A shutdown resumes at the next start; a slow server waits for the next periodic sync.
         if (!timedOut)
-          await enqueue(tx, 'mail-sync', `mail-sync:${account.id}`, { accountId: account.id }, account.userId);
+          await app.jobs.send(tx, 'mail-sync', `mail-sync:${account.id}`, { accountId: account.id }, account.userId);
       });
       return;
     }

@@ -274,7 +274,7 @@ async function indexCounts(
     db,
     sql`select
       (select count(*)::int from (select distinct entity_type::text as type, entity_id as id from embeddings where model = ${model} and dimensions = ${dimensions}) i where ${mine('i')}) as indexed,
-      (select count(*)::int from (select payload->>'type' as type, (payload->>'id')::uuid as id from jobs where kind = 'embed' and status = 'queued') p where ${mine('p')}) as pending`,
+      (select count(*)::int from (select entity_type::text as type, entity_id as id from embed_pending where not failed) p where ${mine('p')}) as pending`,
   );
   return { indexed: Number(row?.indexed ?? 0), pending: Number(row?.pending ?? 0) };
 }

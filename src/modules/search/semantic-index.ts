@@ -27,7 +27,7 @@ const MAX_CHUNKS = 32;
 
 /**
  * At start: pgvector and the embeddings table (made here too when the extension arrived after the
- * migrations), the HNSW index (cosine) for the configured dimensions, and a re-embedding job for
+ * migrations), the HNSW index (cosine) for the configured dimensions, and a re-embedding mark for
  * every item embedded with another model or size.
  */
 export async function prepareSemanticIndex(db: Db, config: Config, logger: Logger): Promise<SemanticState> {
@@ -72,9 +72,10 @@ export async function prepareSemanticIndex(db: Db, config: Config, logger: Logge
       `create index if not exists embeddings_hnsw_${d} on embeddings using hnsw ((embedding::vector(${d})) vector_cosine_ops) where dimensions = ${d}`,
     ),
   );
-  await db.execute(sql`insert into jobs (kind, key, payload)
-    select distinct 'embed', entity_type::text || ':' || entity_id, jsonb_build_object('type', entity_type, 'id', entity_id) from embeddings where model <> ${provider.model} or dimensions <> ${d}
-    on conflict (kind, key) do update set status = 'queued', run_at = now(), attempts = 0, version = jobs.version + 1, last_error = null`);
+  // Items embedded with another model or size are marked for embedding again (embed-queue.ts).
+  await db.execute(sql`insert into embed_pending (entity_type, entity_id)
+    select distinct entity_type, entity_id from embeddings where model <> ${provider.model} or dimensions <> ${d}
+    on conflict (entity_type, entity_id) do update set version = embed_pending.version + 1, scheduled = false, attempts = 0, last_error = null, failed = false`);
   return { available: true, reason: null, provider, indexable: true };
 }
 

@@ -1,0 +1,128 @@
+import { sql } from 'drizzle-orm';
+import type { Logger } from 'pino';
+import { type Database, type Db, execRows } from '../../db/client.js';
+import type { Job, JobQueue, Kind } from '../../shared/jobs.js';
+import type { EmbeddingsProvider } from './embeddings.provider.js';
+import { embedJobs } from './semantic-index.js';
+
+/**
+ * Embedding work, from the marks that triggers leave in `embed_pending` to pg-boss `embed` jobs.
+ * Triggers cannot call pg-boss, so a write marks its item (in its own transaction) and NOTIFYs
+ * `orbit_embed`; a replica then moves unscheduled marks into jobs, mark and job in one transaction
+ * (an outbox for derived work). Also on LISTEN, at start and every few polls: a wake-up lost in a
+ * gap delays an embedding, never loses it.
+ */
+export const EMBED = 'embed';
+const PER_PASS = 500;
+
+type Mark = { type: string; id: string; version: number };
+const keyOf = (m: { type: string; id: string }) => `${m.type}:${m.id}`;
+
+/** Moves unscheduled marks into jobs until none is left; the number moved. */
+export async function scheduleMarks(db: Db, jobs: JobQueue): Promise<number> {
+  let moved = 0;
+  for (;;) {
+    const marks = await db.transaction(async (tx) => {
+      const rows = await execRows<Mark>(
+        tx,
+        sql`update embed_pending p set scheduled = true from (
+              select entity_type, entity_id from embed_pending where not scheduled
+              order by marked_at limit ${PER_PASS} for update skip locked) m
+            where p.entity_type = m.entity_type and p.entity_id = m.entity_id
+            returning p.entity_type::text as type, p.entity_id as id, p.version`,
+      );
+      // One waiting job per item: a mark changed again while its job waits is embedded by that job.
+      await jobs.sendMany(
+        tx,
+        EMBED,
+        rows.map((m) => ({ key: keyOf(m), payload: { type: m.type, id: m.id } })),
+      );
+      return rows;
+    });
+    moved += marks.length;
+    if (marks.length < PER_PASS) return moved;
+  }
+}
+
+/**
+ * The `embed` kind: a batch embedded at once (semantic-index.ts). Each job first reads its mark's
+ * version; done, it removes the mark only if no change came meanwhile, and sends a change that came
+ * back to the scheduler. A failed attempt is written on the mark; one given up marks it failed.
+ */
+export function embedKind(db: Db, provider: EmbeddingsProvider, deadlineS: number): Kind {
+  const embed = embedJobs(db, provider);
+  const where = (jobs: Job[]) =>
+    sql`(entity_type::text || ':' || entity_id) = any(${sql.param(jobs.map((j) => j.key))}::text[])`;
+  return {
+    deadlineS,
+    run: {
+      size: 32,
+      batch: async (jobs, signal) => {
+        const versions = new Map(
+          (
+            await execRows<Mark>(
+              db,
+              sql`select entity_type::text as type, entity_id as id, version from embed_pending where ${where(jobs)}`,
+            )
+          ).map((m) => [keyOf(m), m.version]),
+        );
+        // A provider failure fails the whole batch: each job is retried with backoff.
+        const outcomes = await embed(jobs, signal).catch((error: Error) => jobs.map(() => error));
+        const done = jobs.filter((_, i) => !outcomes[i]);
+        const pairs = done.map((j) => `${j.key}@${versions.get(j.key) ?? 0}`);
+        if (done.length)
+          await db.execute(sql`with gone as (
+              delete from embed_pending where (entity_type::text || ':' || entity_id || '@' || version) = any(${sql.param(pairs)}::text[])
+              returning entity_type, entity_id)
+            update embed_pending p set scheduled = false where ${where(done)}
+              and not exists (select 1 from gone g where g.entity_type = p.entity_type and g.entity_id = p.entity_id)`);
+        for (const [i, job] of jobs.entries()) {
+          const error = outcomes[i];
+          if (error)
+            await db.execute(
+              sql`update embed_pending set attempts = ${job.attempts}, last_error = ${error.message.slice(0, 1000)} where ${where([job])}`,
+            );
+        }
+        return outcomes;
+      },
+    },
+    onDead: async (job) => {
+      await db.execute(sql`update embed_pending set failed = true where ${where([job])}`);
+    },
+  };
+}
+
+/** Wakes the scheduler on each `orbit_embed` NOTIFY (and LISTEN), and every `everyMs`; stop() ends it. */
+export async function startEmbedScheduler(
+  database: Database,
+  jobs: JobQueue,
+  everyMs: number,
+  logger: Logger,
+): Promise<() => Promise<void>> {
+  let running: Promise<void> | undefined;
+  let again = false;
+  /** Read through a call: a wake-up may set it during the await, which narrowing would hide. */
+  const wokenMeanwhile = () => again;
+  const wake = () => {
+    if (running) {
+      again = true;
+      return;
+    }
+    running = (async () => {
+      do {
+        again = false;
+        await scheduleMarks(database.db, jobs).catch((err: unknown) =>
+          logger.warn({ err }, 'scheduling embeddings failed'),
+        );
+      } while (wokenMeanwhile());
+    })().finally(() => (running = undefined));
+  };
+  const unlisten = await database.listen('orbit_embed', wake, wake);
+  const timer = setInterval(wake, everyMs);
+  timer.unref();
+  return async () => {
+    clearInterval(timer);
+    await unlisten();
+    await running;
+  };
+}
