@@ -4,6 +4,8 @@ import type { Sql } from 'postgres';
 /** How often a listener checks that its LISTEN still hears, and how long it waits for the echo. */
 export const LISTEN_PROBE_MS = 2000;
 const PROBE_WAIT_MS = 1000;
+/** After a failed reconnect, how soon the next one is tried. */
+const RECONNECT_RETRY_MS = 250;
 
 export interface ListenerOptions {
   /** A new postgres.js instance for the listening connection (max 1). */
@@ -66,13 +68,18 @@ export async function resilientListen(options: ListenerOptions): Promise<() => P
       try {
         await options.notify(probeChannel, String(n));
       } catch {
-        return; // the pool cannot reach the database either: nothing to conclude yet
+        // The pool cannot reach the database either: nothing to conclude yet; looked at again soon,
+        // so that a database back in a moment is noticed then, not at the next probe.
+        if (!stopped()) setTimeout(() => void probe(), RECONNECT_RETRY_MS).unref();
+        return;
       }
       const until = Date.now() + PROBE_WAIT_MS;
       while (heard() < n && Date.now() < until && !stopped()) await new Promise((r) => setTimeout(r, 20));
       if (heard() < n && !stopped()) await replace('a probe went unheard');
     } catch {
-      // Still unreachable: the next probe tries again.
+      // Still unreachable: tried again soon (not at the next probe), so LISTEN, and the re-check of
+      // every socket that follows it, come back within a fraction of a second of the database.
+      if (!stopped()) setTimeout(() => void probe(), RECONNECT_RETRY_MS).unref();
     } finally {
       busy = false;
     }

@@ -2,6 +2,7 @@ import type { IncomingMessage, Server } from 'node:http';
 import { type ExecutionResult, GraphQLError, type GraphQLFormattedError, type GraphQLSchema } from 'graphql';
 import { CloseCode, handleProtocols, makeServer } from 'graphql-ws';
 import { type RawData, WebSocket, WebSocketServer } from 'ws';
+import { isUnavailable } from '../db/deadline.js';
 import type { App } from '../shared/app.js';
 import { authenticate, sessionViewer } from '../modules/accounts/index.js';
 import type { Authentication } from '../shared/viewer.js';
@@ -181,6 +182,13 @@ export function attachWebSockets(server: Server, app: App, services: Services, s
     if (conn) conn.alive = true;
   }
   const onFailure = (conn: SocketConnection, error: unknown) => {
+    // The database could not be reached (checking the credential at connection_init, say): the
+    // client may retry later, as an HTTP request would after a 503.
+    if (isUnavailable(error)) {
+      logger.warn({ err: error }, 'websocket: the database is unavailable');
+      conn.close(TRY_AGAIN_LATER, 'The database cannot be reached now; retry later');
+      return;
+    }
     logger.error({ err: error }, 'websocket message handling failed');
     conn.close(CloseCode.InternalServerError, 'Internal server error');
   };

@@ -144,6 +144,9 @@ describe('approvals', () => {
     for (const q of [APPROVE, DENY, `query Q($id: ID!) { assistantAction(id: $id) { id } }`]) {
       expect((await s.fail(q, { id: pending.id }, { token: b.token })).extensions?.code).toBe('NOT_FOUND');
     }
+    // The proposal's own event is dispatched before subscribing: read late (a loaded machine), it
+    // would reach the new subscription and resolve to the action as it is by then, EXECUTED.
+    await s.server.app.bus.caughtUp();
     const ws = wsClient(s.url, { authorization: `Bearer ${a.token}` });
     const stream = ws.subscribe(
       `subscription A($c: ID!) { assistantMessageStream(conversationId: $c) { delta done } }`,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Account, type GqlClient, createClient } from '../helpers/client.js';
-import { waitFor } from '../helpers/ws.js';
+import { waitFor, wsClient } from '../helpers/ws.js';
 import { type Cluster, Teardown, startCluster } from './cluster.js';
 import { type Replica, startReplica } from './replica.js';
 
@@ -13,6 +13,7 @@ let pg: Cluster;
 let replica: Replica;
 let client: GqlClient;
 let a: Account;
+let fresh: Account;
 const teardown = new Teardown();
 beforeAll(async () => {
   pg = teardown.last(await startCluster());
@@ -21,6 +22,8 @@ beforeAll(async () => {
   );
   client = createClient(`${replica.url}/graphql`);
   a = await client.register();
+  // Signed in but never seen by the replica's credential cache: its socket's check needs the database.
+  fresh = await client.register();
 }, 90_000);
 afterAll(() => teardown.run());
 
@@ -60,6 +63,14 @@ describe('PostgreSQL paused (SIGSTOP)', () => {
       const [ready, readyMs] = await timed(() => fetch(`${replica.url}/readyz`));
       expect(ready.status).toBe(503);
       expect(readyMs).toBeLessThan(2_500);
+      // A WebSocket whose connection_init needs the database is told to retry later (1013), in time.
+      const [closed, wsMs] = await timed(async () => {
+        const ws = wsClient(replica.url, { authorization: `Bearer ${fresh.token}` });
+        ws.subscribe(`subscription { notificationAdded { id } }`);
+        return ws.closed;
+      });
+      expect(closed).toMatchObject({ code: 1013 });
+      expect(wsMs).toBeLessThan(4_500);
       // The process itself is alive.
       expect((await fetch(`${replica.url}/healthz`)).status).toBe(200);
     } finally {

@@ -73,6 +73,9 @@ describe('a subscriber that stops reading', () => {
     const who = await s.register();
     const listId = await createList(s, who);
     const taskId = await createTask(s, who, listId);
+    // The task's own event is dispatched before subscribing: read late (a loaded machine), it would
+    // reach the new subscription as one more message.
+    await s.server.app.bus.caughtUp();
     const sub = await rawSubscriber(s, who.token, CHANGES, { id: listId });
     await subscribed(s, `task:${listId}`);
     // 300 events reach the subscription at once (one outbox read), faster than it resolves them.
