@@ -20,8 +20,10 @@ import type { Database, Queryable } from '../db/client.js';
  * stops (a killed or paused worker) or its deadline passes, settled only by the attempt that holds
  * it (fencing), and moved to a dead-letter queue after its last attempt, so a job that kills its
  * worker cannot take down replica after replica. Per item, one job waits and one runs at a time
- * (policy `stately` with the item as singleton key); jobs of one user run one at a time across
- * replicas (group concurrency), so one user's many jobs cannot hold everyone else's back.
+ * (policy `stately` with the item as singleton key); on a replica, a job is not fetched while
+ * another of its user's runs there (local group concurrency 1: pg-boss's global group limit is
+ * checked at fetch without a lock, and two fetches at once both passed it), so one user's many
+ * jobs cannot hold everyone else's back.
  */
 export interface Job {
   id: string;
@@ -65,7 +67,8 @@ const SCHEMA = 'pgboss';
 
 /**
  * True while a job of the group (a user) is running on some replica: its attempt is active and its
- * heartbeat, kept by a live worker, has not lapsed. The one place Orbit reads pg-boss's table.
+ * heartbeat, kept by a live worker, has not lapsed. With `unsettled` below, the only places Orbit
+ * reads pg-boss's table (`job`: its state, group and name columns).
  */
 export const groupHasRunningJob = (group: SQL) =>
   sql`exists (select 1 from ${sql.raw(SCHEMA)}.job j where j.group_id = ${group} and j.state = 'active')`;
@@ -175,7 +178,7 @@ export class JobQueue {
       if (typeof run === 'function') {
         await this.boss.work<Envelope>(
           kind,
-          { ...polling, batchSize: 1, localConcurrency: def.concurrency ?? 1, groupConcurrency: 1 },
+          { ...polling, batchSize: 1, localConcurrency: def.concurrency ?? 1, localGroupConcurrency: 1 },
           async ([job]) => run(this.jobOf(kind, job!), AbortSignal.any([job!.signal, this.stopping.signal])),
         );
       } else {
@@ -213,7 +216,7 @@ export class JobQueue {
 
   /**
    * Queues a job in `q`'s transaction, unless one for the same key is already waiting. `group` says
-   * whose work it is (a user id): a user's jobs of one kind run one at a time.
+   * whose work it is (a user id): a replica runs one job of a kind per user at a time.
    */
   async send(
     q: Queryable,
