@@ -58,30 +58,43 @@ function replicas(transport: 'notify' | 'nats') {
 const CHANGES = `subscription S($l: ID!) { taskListChanged(listId: $l) { kind task { title } } }`;
 
 /**
- * A subscriber on `url` to the list's changes; live once the first sentinel task arrives. A socket
- * closed before that (its connection_init met a pooled connection a previous test cut) is opened
- * again, as a client would.
+ * A socket on `url` subscribed to `query`, live once `poke` (a write through another replica) has
+ * made an event arrive. A socket closed before that (its connection_init met a pooled connection a
+ * previous test cut, and was told 1013) is opened again, as a client would.
  */
-async function subscriber(url: string, who: Account, list: string, via: GqlClient) {
+async function liveSocket(
+  url: string,
+  who: Account,
+  query: string,
+  variables: Record<string, unknown>,
+  poke: () => Promise<unknown>,
+) {
   const open = () => {
-    const socket = wsClient(url, { authorization: `Bearer ${who.token}` });
+    const ws = wsClient(url, { authorization: `Bearer ${who.token}` });
     let closed = false;
-    void socket.closed.then(() => (closed = true));
-    return { socket, sub: socket.subscribe(CHANGES, { l: list }), isClosed: () => closed };
+    void ws.closed.then(() => (closed = true));
+    return { ws, sub: ws.subscribe(query, variables), isClosed: () => closed };
   };
   let current = open();
   await waitFor(
     async () => {
       if (current.sub.values.length > 0) return true;
       if (current.isClosed()) current = open();
-      await createTask(via, who, list, { title: 'sentinel' });
+      await poke();
       return false;
     },
     'the subscription to be live',
     15_000,
   );
+  return current;
+}
+
+/** A subscriber on `url` to the list's changes; live once a sentinel task has arrived. */
+async function subscriber(url: string, who: Account, list: string, via: GqlClient) {
+  const { ws, sub } = await liveSocket(url, who, CHANGES, { l: list }, () =>
+    createTask(via, who, list, { title: 'sentinel' }),
+  );
   await new Promise((r) => setTimeout(r, 500));
-  const { socket: ws, sub } = current;
   const seen = () => sub.values.map((v) => v.taskListChanged.task?.title).filter((t) => t !== 'sentinel');
   return { ws, sub, seen };
 }
@@ -89,29 +102,13 @@ async function subscriber(url: string, who: Account, list: string, via: GqlClien
 /**
  * A socket on A with `who`'s notificationAdded subscription, live once a notification (a list shared
  * with them through B) has arrived: a cut that came while it was still subscribing would fail it.
- * A socket closed before that (1013: its connection_init met a database still recovering from the
- * previous test's cut) is opened again, as a client would.
  */
 async function notified(who: Account) {
   const sharer = await viaB.register();
-  const open = () => {
-    const ws = wsClient(a.url, { authorization: `Bearer ${who.token}` });
-    let closed = false;
-    void ws.closed.then(() => (closed = true));
-    return { ws, sub: ws.subscribe(`subscription { notificationAdded { id } }`), isClosed: () => closed };
-  };
-  let current = open();
-  await waitFor(
-    async () => {
-      if (current.sub.values.length > 0) return true;
-      if (current.isClosed()) current = open();
-      await share(viaB, sharer, await createList(viaB, sharer, 'Ping'), who.email, 'VIEWER');
-      return false;
-    },
-    'the notification subscription to be live',
-    15_000,
+  const { ws } = await liveSocket(a.url, who, `subscription { notificationAdded { id } }`, {}, async () =>
+    share(viaB, sharer, await createList(viaB, sharer, 'Ping'), who.email, 'VIEWER'),
   );
-  return current.ws;
+  return ws;
 }
 
 /** A new list of a new owner, with a live subscriber on each replica. */
@@ -141,7 +138,7 @@ describe.each([
     it('delivers every event of the gap once, in order, and closes a socket revoked in the gap', async () => {
       const owner = await viaB.register();
       const list = await createList(viaB, owner, 'Gap');
-      const live = await subscriber(a.url, owner, list, viaB);
+      const watcher = await subscriber(a.url, owner, list, viaB);
       // Another session of another user, with a socket on A, revoked during the gap.
       const other = await viaB.register();
       const doomed = await notified(other);
@@ -153,12 +150,12 @@ describe.each([
       await new Promise((r) => setTimeout(r, 1_000));
       proxy.restore();
 
-      await waitFor(async () => live.seen().length >= titles.length, 'the events of the gap', 20_000);
+      await waitFor(async () => watcher.seen().length >= titles.length, 'the events of the gap', 20_000);
       await new Promise((r) => setTimeout(r, 1_000));
-      expect(live.seen()).toEqual(titles);
+      expect(watcher.seen()).toEqual(titles);
       const closed = await Promise.race([doomed.closed, new Promise((r) => setTimeout(() => r(null), 8_000))]);
       expect(closed).toMatchObject({ code: 4403 });
-      await live.ws.dispose();
+      await watcher.ws.dispose();
     });
 
     it('re-checks every open socket once it reconnects: a session revoked with no event left closes too', async () => {

@@ -51,8 +51,11 @@ export async function scheduleMarks(db: Db, jobs: JobQueue): Promise<number> {
  */
 export function embedKind(db: Db, provider: EmbeddingsProvider, deadlineS: number): Kind {
   const embed = embedJobs(db, provider);
-  const where = (jobs: Job[]) =>
-    sql`(entity_type::text || ':' || entity_id) = any(${sql.param(jobs.map((j) => j.key))}::text[])`;
+  // The marks of these jobs, by the primary key (one statement for a whole batch).
+  const items = (jobs: Job[]) =>
+    sql`select t::searchable_type, i from unnest(${sql.param(jobs.map((j) => String(j.payload.type)))}::text[],
+          ${sql.param(jobs.map((j) => String(j.payload.id)))}::uuid[]) as u(t, i)`;
+  const of = (jobs: Job[]) => sql`(entity_type, entity_id) in (${items(jobs)})`;
   return {
     deadlineS,
     run: {
@@ -62,32 +65,38 @@ export function embedKind(db: Db, provider: EmbeddingsProvider, deadlineS: numbe
           (
             await execRows<Mark>(
               db,
-              sql`select entity_type::text as type, entity_id as id, version from embed_pending where ${where(jobs)}`,
+              sql`select entity_type::text as type, entity_id as id, version from embed_pending where ${of(jobs)}`,
             )
           ).map((m) => [keyOf(m), m.version]),
         );
         // A provider failure fails the whole batch: each job is retried with backoff.
         const outcomes = await embed(jobs, signal).catch((error: Error) => jobs.map(() => error));
         const done = jobs.filter((_, i) => !outcomes[i]);
-        const pairs = done.map((j) => `${j.key}@${versions.get(j.key) ?? 0}`);
         if (done.length)
           await db.execute(sql`with gone as (
-              delete from embed_pending where (entity_type::text || ':' || entity_id || '@' || version) = any(${sql.param(pairs)}::text[])
+              delete from embed_pending where (entity_type, entity_id, version) in (
+                select t::searchable_type, i, v from unnest(${sql.param(done.map((j) => String(j.payload.type)))}::text[],
+                  ${sql.param(done.map((j) => String(j.payload.id)))}::uuid[],
+                  ${sql.param(done.map((j) => versions.get(j.key) ?? 0))}::int[]) as u(t, i, v))
               returning entity_type, entity_id)
-            update embed_pending p set scheduled = false where ${where(done)}
+            update embed_pending p set scheduled = false where ${of(done)}
               and not exists (select 1 from gone g where g.entity_type = p.entity_type and g.entity_id = p.entity_id)`);
-        for (const [i, job] of jobs.entries()) {
+        const failed = jobs.flatMap((job, i) => {
           const error = outcomes[i];
-          if (error)
-            await db.execute(
-              sql`update embed_pending set attempts = ${job.attempts}, last_error = ${error.message.slice(0, 1000)} where ${where([job])}`,
-            );
-        }
+          return error ? [{ job, message: error.message.slice(0, 1000) }] : [];
+        });
+        if (failed.length)
+          await db.execute(sql`update embed_pending p set attempts = u.a, last_error = u.m
+            from unnest(${sql.param(failed.map((f) => String(f.job.payload.type)))}::text[],
+                        ${sql.param(failed.map((f) => String(f.job.payload.id)))}::uuid[],
+                        ${sql.param(failed.map((f) => f.job.attempts))}::int[],
+                        ${sql.param(failed.map((f) => f.message))}::text[]) as u(t, i, a, m)
+            where p.entity_type = u.t::searchable_type and p.entity_id = u.i`);
         return outcomes;
       },
     },
     onDead: async (job) => {
-      await db.execute(sql`update embed_pending set failed = true where ${where([job])}`);
+      await db.execute(sql`update embed_pending set failed = true where ${of([job])}`);
     },
   };
 }
