@@ -3,6 +3,7 @@
 // database opens while the server's modules load.
 import { DataDirLockedError } from './db/data-dir-lock.js';
 import { createLogger } from './ops/logger.js';
+import { guardStrayRejections } from './ops/stray-rejections.js';
 import { watchStalls } from './ops/stall-watchdog.js';
 import { ConfigError, loadConfig } from './shared/config.js';
 import { StartupError, databaseProblem, ensurePortFree, loadDotEnv } from './ops/startup.js';
@@ -56,6 +57,7 @@ try {
   throw error;
 }
 const { server, logger } = started;
+guardStrayRejections(logger);
 // A watchdog thread kills the process if this thread stays blocked (a hung embedded database).
 if (server.app.config.STALL_EXIT_S > 0) watchStalls(server.app.config.STALL_EXIT_S * 1000);
 

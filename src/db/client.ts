@@ -166,6 +166,7 @@ async function createPostgres(url: string, config: DbConfig): Promise<Database> 
   const options = {
     onnotice: () => {},
     connect_timeout: 5,
+    backoff: reconnectBackoff,
     connection: { statement_timeout: config.DB_STATEMENT_TIMEOUT_MS, application_name: applicationName },
   };
   const raw = postgres(url, { ...options, max: config.DB_POOL_MAX, idle_timeout: 30 });
@@ -201,6 +202,17 @@ async function createPostgres(url: string, config: DbConfig): Promise<Database> 
     },
     close: () => raw.end({ timeout: 5 }),
   };
+}
+
+/**
+ * Seconds before a pooled connection that failed to connect tries again. postgres.js's default
+ * grows with every failure of the whole pool (3^n / 100 s, up to 20 s): after a partition of a few
+ * seconds each connection then waits up to 20 s before it tries again, and every statement given to
+ * it meanwhile fails its deadline, long after the database is back. Here: 50 ms doubling, at most
+ * 1 s, with jitter so that replicas do not come back in step.
+ */
+export function reconnectBackoff(failures: number): number {
+  return (0.5 + Math.random() / 2) * Math.min(0.05 * 2 ** failures, 1);
 }
 
 /** The dialect (snake_case casing and its cache) is shared by every database object of a client. */
