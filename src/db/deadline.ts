@@ -58,12 +58,18 @@ function within<T>(work: Promise<T>, ms: number, what: string, onLate?: () => vo
  * stuck): each statement (its wait for a connection included) and each transaction's start and
  * commit fail after `ms` with DatabaseUnavailable. Inside a transaction the same holds for every
  * statement; a transaction whose start came too late rolls back as soon as it starts.
+ *
+ * `over` says that the transaction this client belongs to has ended. postgres.js lets a
+ * transaction's body go on after its connection dropped, and sends the body's later statements to
+ * that connection once the pool has opened it again: outside any transaction, each committing on
+ * its own. They fail here instead.
  */
-export function withDeadlines(sql: Sql, ms: number): Sql {
+export function withDeadlines(sql: Sql, ms: number, over: () => boolean = () => false): Sql {
   return new Proxy(sql, {
     get(target, prop, receiver) {
       if (prop === 'unsafe')
         return (...args: Parameters<Sql['unsafe']>) => {
+          if (over()) return refused();
           const query = target.unsafe(...args) as unknown as Pending;
           const cancel = () => void Promise.resolve(query.cancel()).catch(() => {});
           return {
@@ -72,19 +78,33 @@ export function withDeadlines(sql: Sql, ms: number): Sql {
               within(query, ms, 'a statement', cancel).then(ok, ko),
           };
         };
-      if (prop === 'begin' || prop === 'savepoint') return (...args: unknown[]) => bounded(target, prop, args, ms);
+      if (prop === 'begin' || prop === 'savepoint')
+        return (...args: unknown[]) => (over() ? refused() : bounded(target, prop, args, ms, over));
       const value: unknown = Reflect.get(target, prop, receiver);
       return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
     },
   });
 }
 
+/** A statement of a transaction that has ended (committed, rolled back, or its connection lost). */
+function refused() {
+  const failed = () => Promise.reject(new DatabaseUnavailable('its transaction has ended (the connection was lost)'));
+  return { values: failed, then: (ok: (v: unknown) => unknown, ko: (e: unknown) => unknown) => failed().then(ok, ko) };
+}
+
 /**
  * A transaction (or savepoint) whose start (a connection, BEGIN) and end (COMMIT) are each bounded;
- * its body gets a bounded client, so each of its statements is too.
+ * its body gets a bounded client, so each of its statements is too, and none runs once it has ended.
  */
-function bounded(target: Sql, method: 'begin' | 'savepoint', args: unknown[], ms: number): Promise<unknown> {
+function bounded(
+  target: Sql,
+  method: 'begin' | 'savepoint',
+  args: unknown[],
+  ms: number,
+  over: () => boolean,
+): Promise<unknown> {
   const body = args.at(-1) as (tx: Sql) => Promise<unknown>;
+  let ended = false;
   return new Promise((resolve, reject) => {
     let phase: 'start' | 'body' | 'commit' = 'start';
     let late = false;
@@ -105,13 +125,16 @@ function bounded(target: Sql, method: 'begin' | 'savepoint', args: unknown[], ms
         clearTimeout(timer);
         phase = 'body';
         try {
-          return await body(withDeadlines(tx, ms));
+          return await body(withDeadlines(tx, ms, () => ended || over()));
         } finally {
           phase = 'commit';
           timer = setTimeout(onLate, ms);
         }
       })
-      .finally(() => clearTimeout(timer))
+      .finally(() => {
+        ended = true;
+        clearTimeout(timer);
+      })
       .then(resolve, reject);
   });
 }
