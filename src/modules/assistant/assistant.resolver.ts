@@ -24,6 +24,7 @@ import {
 } from './action.type.js';
 import type { Context } from './context.js';
 import { schemaOf, toolsFor } from './tools/registry.js';
+import { whileUnavailable } from '../../shared/retry.js';
 
 @Resolver(() => AssistantAction)
 export class AssistantResolver {
@@ -107,7 +108,7 @@ export class AssistantResolver {
     },
   })
   assistantActionChanged(@Root() event: { id: string }, @Ctx() ctx: Context): Promise<ActionRow> {
-    return ctx.services.actions.get(viewerOf(ctx), event.id);
+    return whileUnavailable(() => ctx.services.actions.get(viewerOf(ctx), event.id));
   }
 }
 

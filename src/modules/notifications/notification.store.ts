@@ -5,6 +5,7 @@ import { HORIZON } from '../../shared/bus-outbox.js';
 import { validIds } from '../../shared/ids.js';
 import type { BusEvent } from '../../shared/event-bus.js';
 import { SharedFetch } from '../../shared/shared-fetch.js';
+import { whileUnavailable } from '../../shared/retry.js';
 import { type Connection, countWhere, cursorCast, keysetPage, pageRequest } from '../../shared/pagination.js';
 import type { Db } from '../../db/client.js';
 import type { NotificationRow } from './notification.type.js';
@@ -135,9 +136,9 @@ class NotificationStream implements AsyncIterableIterator<NotificationRow> {
       const event = item.value;
       if (event.topic !== 'notification' || this.replayed?.has(event.id)) return this.pull();
       // Notification has no relations, so there are no loaders to refresh here.
-      return shared
-        .get(event.id, () => this.read(event.id))
-        .then((row) => (row && row.userId === this.userId ? { value: row, done: false } : this.pull()));
+      return whileUnavailable(() => shared.get(event.id, () => this.read(event.id))).then((row) =>
+        row && row.userId === this.userId ? { value: row, done: false } : this.pull(),
+      );
     });
   }
 

@@ -1,6 +1,7 @@
 import { Arg, Ctx, Field, FieldResolver, ID, ObjectType, Resolver, Root, Subscription } from 'type-graphql';
 import type { Context } from './context.js';
 import { checkAccess } from '../../shared/access.js';
+import { whileUnavailable } from '../../shared/retry.js';
 import { User } from '../users/index.js';
 import { requireList } from './list-access.js';
 import { ListRole } from './task-list.type.js';
@@ -22,7 +23,8 @@ interface ChangePayload {
 
 /**
  * Changes to the tasks of one list. Subscribing checks membership (NOT_FOUND otherwise); every event
- * checks it again and reads the task with fresh loaders, so a removed member stops receiving.
+ * checks it again and reads the task with fresh loaders, so a removed member stops receiving. An
+ * event read while the database is out of reach waits for it (whileUnavailable), in order.
  */
 async function taskListStream(ctx: Context, listId: string): Promise<AsyncIterable<ChangePayload>> {
   const viewer = checkAccess(ctx, [], 'subscription');
@@ -32,9 +34,14 @@ async function taskListStream(ctx: Context, listId: string): Promise<AsyncIterab
     try {
       for await (const event of live) {
         if (event.topic !== 'task') continue;
-        ctx.renewLoaders();
-        if (!(await ctx.loaders.listById.load(list.id))) return;
-        const task = event.kind === 'DELETED' ? null : await ctx.loaders.taskById.load(event.taskId);
+        // Fresh loaders for each event, and for each try while the database is out of reach.
+        const read = await whileUnavailable(async () => {
+          ctx.renewLoaders();
+          if (!(await ctx.loaders.listById.load(list.id))) return null;
+          return { task: event.kind === 'DELETED' ? null : await ctx.loaders.taskById.load(event.taskId) };
+        });
+        if (!read) return;
+        const { task } = read;
         const kind = task || event.kind === 'DELETED' ? (event.kind as TaskChangeKind) : TaskChangeKind.DELETED;
         yield {
           kind,
