@@ -88,7 +88,7 @@ export function withDeadlines(sql: Sql, ms: number, over: () => boolean = () => 
 
 /** A statement of a transaction that has ended (committed, rolled back, or its connection lost). */
 function refused() {
-  const failed = () => Promise.reject(new DatabaseUnavailable('its transaction has ended (the connection was lost)'));
+  const failed = () => Promise.reject(new DatabaseUnavailable('its transaction has already ended'));
   return { values: failed, then: (ok: (v: unknown) => unknown, ko: (e: unknown) => unknown) => failed().then(ok, ko) };
 }
 

@@ -17,7 +17,7 @@ export async function withRetries<T>(fn: () => Promise<T>, attempts: number, pau
 }
 
 /** How long an event waits for the database before its subscription gives up. */
-export const EVENT_WAIT_MS = 30_000;
+const EVENT_WAIT_MS = 30_000;
 
 /**
  * Runs `fn` again, with growing pauses (up to 2 s), for as long as it fails because the database
