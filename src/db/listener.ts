@@ -59,7 +59,13 @@ export async function resilientListen(options: ListenerOptions): Promise<() => P
     await connect();
   };
 
-  const probe = async () => {
+  // Looked at again soon, not at the next probe: LISTEN, and the re-check of every socket that
+  // follows it, come back within a fraction of a second of the database.
+  const soon = () => {
+    if (!stopped()) setTimeout(() => void probe(), RECONNECT_RETRY_MS).unref();
+  };
+
+  const probe = async (): Promise<void> => {
     if (busy || state.stopped) return;
     busy = true;
     try {
@@ -68,18 +74,15 @@ export async function resilientListen(options: ListenerOptions): Promise<() => P
       try {
         await options.notify(probeChannel, String(n));
       } catch {
-        // The pool cannot reach the database either: nothing to conclude yet; looked at again soon,
-        // so that a database back in a moment is noticed then, not at the next probe.
-        if (!stopped()) setTimeout(() => void probe(), RECONNECT_RETRY_MS).unref();
-        return;
+        // The pool cannot reach the database either: nothing to conclude yet.
+        return soon();
       }
       const until = Date.now() + PROBE_WAIT_MS;
       while (heard() < n && Date.now() < until && !stopped()) await new Promise((r) => setTimeout(r, 20));
       if (heard() < n && !stopped()) await replace('a probe went unheard');
     } catch {
-      // Still unreachable: tried again soon (not at the next probe), so LISTEN, and the re-check of
-      // every socket that follows it, come back within a fraction of a second of the database.
-      if (!stopped()) setTimeout(() => void probe(), RECONNECT_RETRY_MS).unref();
+      // Still unreachable.
+      soon();
     } finally {
       busy = false;
     }

@@ -51,11 +51,11 @@ export async function scheduleMarks(db: Db, jobs: JobQueue): Promise<number> {
  */
 export function embedKind(db: Db, provider: EmbeddingsProvider, deadlineS: number): Kind {
   const embed = embedJobs(db, provider);
-  // The marks of these jobs, by the primary key (one statement for a whole batch).
-  const items = (jobs: Job[]) =>
-    sql`select t::searchable_type, i from unnest(${sql.param(jobs.map((j) => String(j.payload.type)))}::text[],
-          ${sql.param(jobs.map((j) => String(j.payload.id)))}::uuid[]) as u(t, i)`;
-  const of = (jobs: Job[]) => sql`(entity_type, entity_id) in (${items(jobs)})`;
+  // The jobs' marks by primary key, as unnest() arguments: one statement for a whole batch.
+  const keys = (jobs: Job[]) =>
+    sql`${sql.param(jobs.map((j) => String(j.payload.type)))}::text[], ${sql.param(jobs.map((j) => String(j.payload.id)))}::uuid[]`;
+  const of = (jobs: Job[]) =>
+    sql`(entity_type, entity_id) in (select t::searchable_type, i from unnest(${keys(jobs)}) as u(t, i))`;
   return {
     deadlineS,
     run: {
@@ -75,9 +75,8 @@ export function embedKind(db: Db, provider: EmbeddingsProvider, deadlineS: numbe
         if (done.length)
           await db.execute(sql`with gone as (
               delete from embed_pending where (entity_type, entity_id, version) in (
-                select t::searchable_type, i, v from unnest(${sql.param(done.map((j) => String(j.payload.type)))}::text[],
-                  ${sql.param(done.map((j) => String(j.payload.id)))}::uuid[],
-                  ${sql.param(done.map((j) => versions.get(j.key) ?? 0))}::int[]) as u(t, i, v))
+                select t::searchable_type, i, v
+                  from unnest(${keys(done)}, ${sql.param(done.map((j) => versions.get(j.key) ?? 0))}::int[]) as u(t, i, v))
               returning entity_type, entity_id)
             update embed_pending p set scheduled = false where ${of(done)}
               and not exists (select 1 from gone g where g.entity_type = p.entity_type and g.entity_id = p.entity_id)`);
@@ -87,8 +86,7 @@ export function embedKind(db: Db, provider: EmbeddingsProvider, deadlineS: numbe
         });
         if (failed.length)
           await db.execute(sql`update embed_pending p set attempts = u.a, last_error = u.m
-            from unnest(${sql.param(failed.map((f) => String(f.job.payload.type)))}::text[],
-                        ${sql.param(failed.map((f) => String(f.job.payload.id)))}::uuid[],
+            from unnest(${keys(failed.map((f) => f.job))},
                         ${sql.param(failed.map((f) => f.job.attempts))}::int[],
                         ${sql.param(failed.map((f) => f.message))}::text[]) as u(t, i, a, m)
             where p.entity_type = u.t::searchable_type and p.entity_id = u.i`);
