@@ -58,6 +58,22 @@ import {
   releaseTasksOf,
 } from './tasks/index.js';
 import { RelationResolver, SearchResolver, SearchService, createSearchLoaders } from './search/index.js';
+import {
+  BoardEventsResolver,
+  BoardMemberResolver,
+  BoardResolver,
+  BoardService,
+  BoardStateResolver,
+  BoardStateService,
+  TicketCommentResolver,
+  TicketCommentService,
+  TicketFlowService,
+  TicketResolver,
+  TicketService,
+  TriageResolver,
+  TriageService,
+  createTrackerLoaders,
+} from './tracker/index.js';
 import { UsageResolver, UsageService } from './usage/index.js';
 import { UserResolver, createUserLoaders } from './users/index.js';
 
@@ -95,6 +111,13 @@ export const resolvers: NonEmptyArray<Function> = [
   EmailMessageFields,
   EmailAttachmentFields,
   EmailDraftFields,
+  BoardResolver,
+  BoardMemberResolver,
+  BoardStateResolver,
+  TicketResolver,
+  TicketCommentResolver,
+  TriageResolver,
+  BoardEventsResolver,
 ];
 
 export function createServices(app: App) {
@@ -103,6 +126,8 @@ export function createServices(app: App) {
   const journal = new JournalService(app);
   const conversations = new ConversationService(app);
   const actions = new ActionService(app);
+  // Mail for PUBLIC comments goes out through a board's inbox; with no inbox connected, nothing is sent.
+  const outbound = async () => false;
   return {
     usage,
     activity: new ActivityService(app),
@@ -127,6 +152,12 @@ export function createServices(app: App) {
     mailAccounts: new MailAccountService(app),
     mail: new MailService(app),
     drafts: new DraftService(app),
+    boards: new BoardService(app),
+    boardStates: new BoardStateService(app),
+    tickets: new TicketService(app),
+    ticketFlow: new TicketFlowService(app),
+    ticketComments: new TicketCommentService(app, outbound),
+    triage: new TriageService(app, outbound),
   };
 }
 export type Services = ReturnType<typeof createServices>;
@@ -138,7 +169,8 @@ type AllLoaders = ReturnType<typeof createUserLoaders> &
   ReturnType<typeof createDocumentLoaders> &
   ReturnType<typeof createAssistantLoaders> &
   ReturnType<typeof createSearchLoaders> &
-  ReturnType<typeof createMailLoaders>;
+  ReturnType<typeof createMailLoaders> &
+  ReturnType<typeof createTrackerLoaders>;
 
 /**
  * Fresh DataLoaders for one request (or one delivered subscription event), scoped to its viewer.
@@ -156,6 +188,7 @@ export function createLoaders(db: Db, viewerId: string | null): AllLoaders {
       ...createAssistantLoaders(db),
       ...createSearchLoaders(db, viewerId),
       ...createMailLoaders(db),
+      ...createTrackerLoaders(db, viewerId),
     });
   return new Proxy({} as AllLoaders, { get: (_target, key) => all()[key as keyof AllLoaders] });
 }

@@ -1,5 +1,6 @@
 import { lt, sql } from 'drizzle-orm';
 import { expirePending } from '../modules/assistant/index.js';
+import { wakeSnoozed } from '../modules/tracker/index.js';
 import { releaseLapsed } from '../modules/usage/index.js';
 import type { App } from '../shared/app.js';
 import {
@@ -44,11 +45,22 @@ export async function sweep(app: App): Promise<void> {
     .where(lt(busEvents.createdAt, sql`now() - make_interval(secs => ${app.config.BUS_RETENTION_S})`));
 }
 
-/** Runs `sweep` at start and then hourly; every replica may run it, the deletes are idempotent. */
+/**
+ * Runs `sweep` at start and then hourly; every replica may run it, the deletes are idempotent. Snoozed
+ * tickets are woken every SNOOZE_WAKE_MS (an update of the due ones: idempotent too).
+ */
 export function scheduleMaintenance(app: App, everyMs = 3_600_000): () => void {
   const run = () => sweep(app).catch((err: unknown) => app.logger.warn({ err }, 'maintenance sweep failed'));
   void run();
   const timer = setInterval(() => void run(), everyMs);
   timer.unref();
-  return () => clearInterval(timer);
+  const wake = setInterval(
+    () => void wakeSnoozed(app.db).catch((err: unknown) => app.logger.warn({ err }, 'waking snoozed tickets failed')),
+    app.config.SNOOZE_WAKE_MS,
+  );
+  wake.unref();
+  return () => {
+    clearInterval(timer);
+    clearInterval(wake);
+  };
 }

@@ -107,6 +107,8 @@ const EnvSchema = z.object({
   /** The event outbox: how often each replica reads it without a wake-up, and how long events are kept for replicas that were cut off. */
   BUS_POLL_MS: int(1000, 20),
   BUS_RETENTION_S: int(3600, 60),
+  /** How often snoozed tickets whose time came are put back in the standby queue. */
+  SNOOZE_WAKE_MS: int(15_000, 100),
   /** A second transport between replicas: NATS JetStream (nats://host:port); PostgreSQL LISTEN/NOTIFY when unset. */
   EVENT_BUS_URL: z
     .string()

@@ -9,6 +9,7 @@ import { createList, createTask, share } from '../tasks/helpers.js';
 import { type Dovecot, rawMail, startDovecot } from '../helpers/dovecot.js';
 import { CONNECT, input, mailbox, settled, threads } from '../mail/mail-helpers.js';
 import { closeAll } from '../helpers/teardown.js';
+import { addMember, createBoard, createTicket as createTicket2 } from '../tracker/helpers.js';
 
 let s: TestServer;
 let llm: Awaited<ReturnType<typeof startFakeLlm>>;
@@ -152,7 +153,21 @@ async function busyUser(a: Account, b: Account) {
   });
   expect(mcp.status).toBe(200);
   await s.ok(`mutation R($e: String!) { requestPasswordReset(email: $e) }`, { e: a.email });
-  return { own, theirs, aInB, bAssignsA, bEvent };
+  // The tracker: A's own board with a labelled ticket, and A's ticket and comment on B's board.
+  const aBoard = await createBoard(s, a, 'ADEL');
+  const aLabel = (
+    await gql(a, `mutation L($b: ID!) { createBoardLabel(boardId: $b, input: { name: "x" }) { id } }`, { b: aBoard.id })
+  ).createBoardLabel.id;
+  await createTicket2(s, a, aBoard.id, { labelIds: [aLabel], assigneeId: a.userId });
+  const bBoard = await createBoard(s, b, 'BDEL');
+  await addMember(s, b, bBoard.id, a, 'EDITOR');
+  const aTicket = (await createTicket2(s, a, bBoard.id, { title: 'a wrote this on b board', assigneeId: a.userId })).id;
+  await gql(
+    a,
+    `mutation C($id: ID!) { addTicketComment(ticketId: $id, input: { body: "by a", visibility: INTERNAL }) { id } }`,
+    { id: aTicket },
+  );
+  return { own, theirs, aInB, bAssignsA, bEvent, bBoard: bBoard.id, aTicket };
 }
 
 describe('deleteAccount', () => {
@@ -192,6 +207,17 @@ describe('deleteAccount', () => {
       id: ids.bEvent,
     });
     expect(event.event).toEqual({ title: 'B meeting', invitations: [{ email: a.email, invitee: null }] });
+    // B's board keeps the ticket A opened there and A's comment, no longer linked to A.
+    const onB = await gql(
+      b,
+      `query T($id: ID!) { ticket(id: $id) { createdBy { id } assignee { id } comments(first: 5) { edges { node { body author { id } } } } } }`,
+      { id: ids.aTicket },
+    );
+    expect(onB.ticket).toEqual({
+      createdBy: null,
+      assignee: null,
+      comments: { edges: [{ node: { body: 'by a', author: null } }] },
+    });
     // B still signs in and sees their own things; A's login is gone.
     expect((await gql(b, `{ me { id } }`)).me.id).toBe(b.userId);
     const login = await s.fail(

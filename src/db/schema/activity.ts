@@ -17,6 +17,8 @@ export const activities = pgTable(
     summary: text().notNull(),
     /** The task list the action happened in, so its members see it; null for private actions. */
     listId: uuid(),
+    /** The board it happened on, so the board's members see it. */
+    boardId: uuid(),
     /** clock_timestamp(): rows written by one transaction keep their order. */
     createdAt: ts()
       .notNull()
@@ -25,5 +27,6 @@ export const activities = pgTable(
   (t) => [
     index('activities_actor_idx').on(t.actorId, t.createdAt, t.id),
     index('activities_list_idx').on(t.listId, t.createdAt, t.id),
+    index('activities_board_idx').on(t.boardId, t.createdAt, t.id),
   ],
 );

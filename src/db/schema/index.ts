@@ -16,3 +16,4 @@ export * from './jobs.js';
 export * from './mail.js';
 export * from './bus.js';
 export * from './idempotency.js';
+export * from './tracker.js';

@@ -14,6 +14,10 @@ export const notificationKindEnum = pgEnum('notification_kind', [
   'EMAIL_LIMIT_REACHED',
   'ASSISTANT_ACTION_PENDING',
   'EMAIL_RECEIVED',
+  'TICKET_ASSIGNED',
+  'TICKET_RECEIVED',
+  'TICKET_REPLIED',
+  'TICKET_INBOX_FAILED',
 ]);
 
 export const notifications = pgTable(

@@ -1,10 +1,10 @@
 import { and, eq, or, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { activities, listMembers } from '../../db/schema/index.js';
+import { activities, boardMembers, listMembers } from '../../db/schema/index.js';
 import { type Connection, countWhere, cursorCast, keysetPage, pageRequest } from '../../shared/pagination.js';
 import type { ActivityRow } from './activity.type.js';
 
-/** The viewer's own actions and everyone's actions on lists the viewer can see, newest first. */
+/** The viewer's own actions and everyone's actions on lists and boards the viewer can see, newest first. */
 export async function activityFeed(
   db: Db,
   viewerId: string,
@@ -16,6 +16,7 @@ export async function activityFeed(
   const visible = or(
     eq(activities.actorId, viewerId),
     sql`${activities.listId} in (select ${listMembers.listId} from ${listMembers} where ${listMembers.userId} = ${viewerId})`,
+    sql`${activities.boardId} in (select ${boardMembers.boardId} from ${boardMembers} where ${boardMembers.userId} = ${viewerId})`,
   );
   const scope = and(visible, entityType ? eq(activities.entityType, entityType) : undefined);
   return keysetPage(

@@ -15,12 +15,16 @@ export interface ActivityInput {
   summary: string;
   /** The task list it happened in, so the list's members see it. */
   listId?: string | null;
+  /** The board it happened on, so the board's members see it. */
+  boardId?: string | null;
 }
 
 /** Writes activity rows; call it with the mutation's transaction. */
 export async function recordActivity(tx: Queryable, ...entries: ActivityInput[]): Promise<void> {
   if (entries.length === 0) return;
-  await tx.insert(activities).values(entries.map((e) => ({ ...e, listId: e.listId ?? null })));
+  await tx
+    .insert(activities)
+    .values(entries.map((e) => ({ ...e, listId: e.listId ?? null, boardId: e.boardId ?? null })));
 }
 
 /** The activity feed as the viewer sees it. */

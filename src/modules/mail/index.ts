@@ -11,7 +11,7 @@ export {
   MailAccountFields,
   MailThreadFields,
 } from './mail-fields.resolver.js';
-export { EmailMessage, type EmailRow } from './mail.type.js';
+export { DraftStatus, EmailAttachment, EmailMessage, type EmailRow } from './mail.type.js';
 export { syncJob } from './sync.js';
 export { sendJob } from './send.js';
 export { deadJob, reapStale } from './reaper.js';

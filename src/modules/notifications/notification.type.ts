@@ -13,6 +13,10 @@ export enum NotificationKind {
   EMAIL_LIMIT_REACHED = 'EMAIL_LIMIT_REACHED',
   ASSISTANT_ACTION_PENDING = 'ASSISTANT_ACTION_PENDING',
   EMAIL_RECEIVED = 'EMAIL_RECEIVED',
+  TICKET_ASSIGNED = 'TICKET_ASSIGNED',
+  TICKET_RECEIVED = 'TICKET_RECEIVED',
+  TICKET_REPLIED = 'TICKET_REPLIED',
+  TICKET_INBOX_FAILED = 'TICKET_INBOX_FAILED',
 }
 registerEnumType(NotificationKind, {
   name: 'NotificationKind',
@@ -24,6 +28,10 @@ registerEnumType(NotificationKind, {
       description: 'An assistant action waits for approval (entityType assistant_action, entityId its id)',
     },
     EMAIL_RECEIVED: { description: 'A new message arrived in a synced INBOX (entityType email, entityId the message)' },
+    TICKET_ASSIGNED: { description: 'A ticket was assigned to the viewer (entityType ticket)' },
+    TICKET_RECEIVED: { description: 'A new ticket is waiting in the standby queue of a board the viewer triages' },
+    TICKET_REPLIED: { description: 'A requester replied on a ticket assigned to the viewer' },
+    TICKET_INBOX_FAILED: { description: 'A ticket inbox the viewer connected stopped ingesting (lastError)' },
   },
 });
 

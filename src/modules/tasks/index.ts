@@ -10,6 +10,7 @@ export { LabelResolver } from './label.resolver.js';
 export { ListMemberResolver, TaskListResolver } from './task-list.resolver.js';
 export { TaskResolver } from './task.resolver.js';
 export { TaskEventsResolver } from './task-events.resolver.js';
-export { TaskPriority, TaskStatus } from './task.type.js';
+export { Label, OrderDirection, TaskPriority, TaskStatus } from './task.type.js';
+export { CreateLabelInput } from './task.inputs.js';
 export { ListRole } from './task-list.type.js';
 export { Task } from './task.type.js';

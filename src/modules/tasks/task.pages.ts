@@ -1,16 +1,9 @@
-import { type SQL, and, eq, getTableColumns, ilike, inArray, isNotNull, lt, gte, or, sql } from 'drizzle-orm';
+import { type SQL, and, eq, ilike, inArray, isNotNull, lt, gte, or, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.js';
 import { listMembers, taskLabels, taskPriorityEnum, tasks } from '../../db/schema/index.js';
 import { validIds } from '../../shared/ids.js';
-import {
-  type Connection,
-  type CursorValue,
-  type PageRequest,
-  cursorCast,
-  keysetAfter,
-  keysetOrder,
-  toConnection,
-} from '../../shared/pagination.js';
+import { type Connection, type CursorValue, type PageRequest, cursorCast } from '../../shared/pagination.js';
+import { emptyPage, windowPages } from '../../shared/window-pages.js';
 import type { TaskFilter, TaskOrder } from './task.inputs.js';
 import { OrderDirection, TaskOrderField, type TaskRow } from './task.type.js';
 
@@ -80,11 +73,7 @@ export function visibleListIds(viewerId: string) {
   return sql`(select ${listMembers.listId} from ${listMembers} where ${listMembers.userId} = ${viewerId})`;
 }
 
-/**
- * One statement for the pages of many lists (or of one scope when `partitionByList` is false):
- * window functions count each list's filtered set (totalCount) and number the rows after the cursor,
- * so each list gets its own `limit + 1` rows without a query per list.
- */
+/** The pages of many lists in one statement (or one page of a scope when `partitionByList` is false). */
 export async function pageTasks(
   q: Queryable,
   scope: SQL,
@@ -92,37 +81,16 @@ export async function pageTasks(
   order: TaskOrder | null | undefined,
   page: PageRequest,
   partitionByList: boolean,
-): Promise<Map<string | null, Connection<TaskRow>>> {
+): Promise<Map<unknown, Connection<TaskRow>>> {
   const spec = taskOrder(order);
-  const orderSql = sql.join(keysetOrder(spec.expr, tasks.id, spec.dir), sql`, `);
-  const past = keysetAfter(spec.expr, tasks.id, spec.dir, page.after, spec.cast) ?? sql`true`;
-  const partition = partitionByList ? sql`partition by ${tasks.listId}` : sql``;
-  const inner = q
-    .select({
-      ...getTableColumns(tasks),
-      total: sql<number>`count(*) over (${partition})`.as('total'),
-      past: sql<boolean>`(${past})`.as('past'),
-      rank: sql<number>`count(*) filter (where ${past}) over (${partition} order by ${orderSql})`.as('rank'),
-    })
-    .from(tasks)
-    .where(and(scope, taskFilterSql(filter)))
-    .as('t');
-  const rows = await q
-    .select()
-    .from(inner)
-    .where(and(eq(inner.past, true), sql`${inner.rank} <= ${page.limit + 1}`))
-    .orderBy(...(partitionByList ? [inner.listId, inner.rank] : [inner.rank]));
-  const groups = new Map<string | null, { rows: TaskRow[]; total: number }>();
-  for (const row of rows) {
-    const key = partitionByList ? row.listId : null;
-    const group = groups.get(key) ?? { rows: [], total: Number(row.total) };
-    const { total: _t, past: _p, rank: _r, ...task } = row;
-    group.rows.push(task);
-    groups.set(key, group);
-  }
-  const result = new Map<string | null, Connection<TaskRow>>();
-  for (const [key, group] of groups) result.set(key, toConnection(group.rows, page, spec.cursorOf, group.total));
-  return result;
+  return windowPages<TaskRow>(
+    q,
+    tasks,
+    and(scope, taskFilterSql(filter)),
+    { ...spec, id: tasks.id },
+    page,
+    partitionByList ? tasks.listId : null,
+  );
 }
 
 /** A page with no rows after the cursor: the count comes from its own query, only if asked for. */
@@ -133,12 +101,5 @@ export function emptyTaskPage(
   page: PageRequest,
   order: TaskOrder | null | undefined,
 ) {
-  const count = async () => {
-    const [row] = await q
-      .select({ n: sql<number>`count(*)::int` })
-      .from(tasks)
-      .where(and(scope, taskFilterSql(filter)));
-    return Number(row?.n ?? 0);
-  };
-  return toConnection<TaskRow>([], page, taskOrder(order).cursorOf, page.after ? count : 0);
+  return emptyPage(q, tasks, and(scope, taskFilterSql(filter)), page, taskOrder(order).cursorOf);
 }

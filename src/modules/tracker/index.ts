@@ -1,0 +1,15 @@
+/** The issue tracker: boards, their states and members, tickets and comments, and the standby queue. */
+import './topics.js';
+export { BoardService } from './board.service.js';
+export { BoardStateService } from './state.service.js';
+export { TicketService } from './ticket.service.js';
+export { TicketFlowService } from './ticket-flow.service.js';
+export { TicketCommentService } from './comment.service.js';
+export { TriageService, wakeSnoozed } from './triage.service.js';
+export { type TrackerLoaders, createTrackerLoaders } from './tracker.loaders.js';
+export { BoardMemberResolver, BoardResolver, BoardStateResolver } from './board.resolver.js';
+export { TicketResolver } from './ticket.resolver.js';
+export { TicketCommentResolver } from './comment.resolver.js';
+export { TriageResolver } from './triage.resolver.js';
+export { BoardEventsResolver } from './board-events.resolver.js';
+export { Ticket } from './ticket.type.js';
