@@ -45,6 +45,7 @@ import { attachWebSockets } from '../realtime/ws-server.js';
 import { landingPage, registerGraphiql } from './ide.js';
 import { registerMcp } from './mcp-route.js';
 import { registerFiles } from './files.js';
+import { registerPublicPages } from './public-pages.js';
 import { EMBED, embedKind, prepareSemanticIndex, startEmbedScheduler } from '../modules/search/index.js';
 import { deadJob, scheduleMailSync, sendJob, syncJob } from '../modules/mail/index.js';
 import { type JobQueue, type Kind } from '../shared/jobs.js';
@@ -224,6 +225,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
 
   registerMcp(fastify, app, services, VERSION);
   registerFiles(fastify, app, REFRESH_COOKIE);
+  registerPublicPages(fastify, services);
 
   fastify.get('/healthz', async () => ({ status: 'ok' }));
   fastify.get('/readyz', async (_request, reply) => {

@@ -60,11 +60,15 @@ import {
 import { RelationResolver, SearchResolver, SearchService, createSearchLoaders } from './search/index.js';
 import {
   BoardEventsResolver,
+  BoardFormResolver,
   BoardMemberResolver,
   BoardResolver,
   BoardService,
   BoardStateResolver,
   BoardStateService,
+  PublicFormResolver,
+  PublicFormService,
+  PublicTicketService,
   TicketCommentResolver,
   TicketCommentService,
   TicketFlowService,
@@ -118,6 +122,8 @@ export const resolvers: NonEmptyArray<Function> = [
   TicketCommentResolver,
   TriageResolver,
   BoardEventsResolver,
+  PublicFormResolver,
+  BoardFormResolver,
 ];
 
 export function createServices(app: App) {
@@ -158,6 +164,8 @@ export function createServices(app: App) {
     ticketFlow: new TicketFlowService(app),
     ticketComments: new TicketCommentService(app, outbound),
     triage: new TriageService(app, outbound),
+    publicForms: new PublicFormService(app),
+    publicTickets: new PublicTicketService(app),
   };
 }
 export type Services = ReturnType<typeof createServices>;

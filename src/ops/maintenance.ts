@@ -1,4 +1,4 @@
-import { lt, sql } from 'drizzle-orm';
+import { and, eq, lt, sql } from 'drizzle-orm';
 import { expirePending } from '../modules/assistant/index.js';
 import { wakeSnoozed } from '../modules/tracker/index.js';
 import { releaseLapsed } from '../modules/usage/index.js';
@@ -11,6 +11,7 @@ import {
   idempotencyKeys,
   notifications,
   rateLimits,
+  tickets,
   usageReservations,
 } from '../db/schema/index.js';
 
@@ -19,7 +20,7 @@ export const NOTIFICATION_RETENTION_DAYS = 30;
 /**
  * Deletes what is kept for a limited time (notifications after 30 days, spent counters and tokens,
  * decided assistant actions and finished reservations after ASSISTANT_RETENTION_DAYS, ended MCP taint
- * windows, outbox events after BUS_RETENTION_S, idempotency keys after IDEMPOTENCY_TTL_S), gives back lapsed reservations, expires pending assistant actions.
+ * windows, unconfirmed public-form tickets after a day, outbox events after BUS_RETENTION_S, idempotency keys after IDEMPOTENCY_TTL_S), gives back lapsed reservations, expires pending assistant actions.
  */
 export async function sweep(app: App): Promise<void> {
   await app.db
@@ -37,6 +38,10 @@ export async function sweep(app: App): Promise<void> {
   await app.db.execute(
     sql`delete from ${usageReservations} where (settled_at is not null or released_at is not null) and created_at < ${keep}`,
   );
+  // Public-form submissions never confirmed are dropped after a day (with their links).
+  await app.db
+    .delete(tickets)
+    .where(and(eq(tickets.confirmed, false), lt(tickets.createdAt, sql`now() - interval '24 hours'`)));
   await app.db.delete(credentialTaints).where(lt(credentialTaints.until, sql`now()`));
   await app.db.delete(idempotencyKeys).where(lt(idempotencyKeys.expiresAt, sql`now()`));
   // The outbox keeps events BUS_RETENTION_S: long enough for a replica cut off for that long to catch up.

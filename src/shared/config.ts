@@ -63,6 +63,16 @@ const EnvSchema = z.object({
   USER_EMAIL_LIMIT: int(30, 0),
   USER_EMAIL_PER_RECIPIENT_LIMIT: int(3, 0),
   USER_EMAIL_WINDOW_S: int(3600, 1),
+  /** Public request forms: submissions per client address (10 minutes, a day), per submitter address (an hour), per board (a day). */
+  PUBLIC_FORM_IP_LIMIT: int(30, 1),
+  PUBLIC_FORM_IP_DAILY_LIMIT: int(240, 1),
+  PUBLIC_FORM_EMAIL_LIMIT: int(5, 1),
+  PUBLIC_FORM_BOARD_DAILY_LIMIT: int(500, 1),
+  /** Look-ups and replies through requesters' ticket links, per client address per 10 minutes. */
+  PUBLIC_TICKET_IP_LIMIT: int(120, 1),
+  /** A CAPTCHA provider's siteverify endpoint (hCaptcha, Turnstile, reCAPTCHA speak the same protocol) and secret: public submissions then need captchaToken. */
+  CAPTCHA_VERIFY_URL: z.url().optional(),
+  CAPTCHA_SECRET: z.string().optional(),
 
   LIMIT_DEPTH: int(10, 1),
   LIMIT_COST: int(5000, 1),

@@ -3,7 +3,14 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 
-export type MailKind = 'verify-email' | 'reset-password' | 'event-invitation' | 'list-shared' | 'security-alert';
+export type MailKind =
+  | 'verify-email'
+  | 'reset-password'
+  | 'event-invitation'
+  | 'list-shared'
+  | 'security-alert'
+  | 'ticket-confirm'
+  | 'ticket-link';
 
 export interface Mail {
   kind: MailKind;

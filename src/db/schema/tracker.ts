@@ -222,3 +222,37 @@ export const ticketComments = pgTable(
     index('ticket_comments_email_idx').on(t.emailId),
   ],
 );
+
+/** A board's anonymous request form (one per board): off until enabled; a rotated slug is gone. */
+export const publicForms = pgTable(
+  'public_forms',
+  {
+    boardId: uuid()
+      .primaryKey()
+      .references(() => boards.id, { onDelete: 'cascade' }),
+    enabled: boolean().notNull().default(false),
+    slug: text().notNull(),
+    requireEmailConfirmation: boolean().notNull().default(true),
+    intro: text(),
+    createdAt: ts().notNull().defaultNow(),
+    updatedAt: ts().notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('public_forms_slug_key').on(t.slug)],
+);
+
+/**
+ * A requester's private link to one ticket (the public form's confirmation and view link), stored
+ * as a SHA-256 hash. Valid while the ticket is open and for 30 days after it closes.
+ */
+export const publicTicketTokens = pgTable(
+  'public_ticket_tokens',
+  {
+    tokenHash: text().primaryKey(),
+    ticketId: uuid()
+      .notNull()
+      .references(() => tickets.id, { onDelete: 'cascade' }),
+    email: text().notNull(),
+    createdAt: ts().notNull().defaultNow(),
+  },
+  (t) => [index('public_ticket_tokens_ticket_idx').on(t.ticketId)],
+);

@@ -3,6 +3,8 @@ import type { MailLoaders } from '../mail/index.js';
 import type { UserLoaders } from '../users/index.js';
 import type { BoardService } from './board.service.js';
 import type { TicketCommentService } from './comment.service.js';
+import type { PublicFormService } from './public-form.service.js';
+import type { PublicTicketService } from './public-ticket.service.js';
 import type { BoardStateService } from './state.service.js';
 import type { TicketFlowService } from './ticket-flow.service.js';
 import type { TicketService } from './ticket.service.js';
@@ -18,6 +20,8 @@ export type Context = RequestContext<
     ticketFlow: TicketFlowService;
     ticketComments: TicketCommentService;
     triage: TriageService;
+    publicForms: PublicFormService;
+    publicTickets: PublicTicketService;
   },
   TrackerLoaders & UserLoaders & MailLoaders
 >;

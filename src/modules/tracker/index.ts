@@ -12,4 +12,8 @@ export { TicketResolver } from './ticket.resolver.js';
 export { TicketCommentResolver } from './comment.resolver.js';
 export { TriageResolver } from './triage.resolver.js';
 export { BoardEventsResolver } from './board-events.resolver.js';
+export { PublicFormService } from './public-form.service.js';
+export { PublicTicketService } from './public-ticket.service.js';
+export { BoardFormResolver, PublicFormResolver } from './public-form.resolver.js';
+export type { PublicTicketView } from './public-form.type.js';
 export { Ticket } from './ticket.type.js';

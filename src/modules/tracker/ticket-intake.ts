@@ -24,6 +24,8 @@ export interface NewTicket {
   createdById: string | null;
   /** False: a public submission waiting for its email confirmation (outside the queue, nobody told). */
   confirmed?: boolean;
+  /** From outside (mail, the public form): a column's WIP limit never refuses a requester. */
+  external?: boolean;
 }
 
 /**
@@ -41,7 +43,7 @@ export async function insertTicket(
   let placement: Partial<typeof tickets.$inferInsert> = { triageStatus: TriageStatus.PENDING, stateId: null, rank: '' };
   if (!input.standby) {
     const state = await stateOf(tx, board.id, input.stateId ?? board.defaultStateId!);
-    await checkWip(tx, board, state, null);
+    if (!input.external) await checkWip(tx, board, state, null);
     placement = { triageStatus: null, stateId: state.id, rank: await bottomRank(tx, state.id), ...stateStamps(state) };
   }
   const [ticket] = await tx
@@ -72,10 +74,15 @@ export async function insertTicket(
       boardId: board.id,
       summary: `Opened ${identifier} "${ticket!.title}"`,
     });
-  if (ticket!.confirmed) await enteredQueue(tx, board, ticket!, actor?.userId ?? null);
   await recordAssignment(tx, ticket!, identifier, actor);
-  await announce(tx, board.id, 'TICKET_CREATED', { ticketId: ticket!.id, actorId: actor?.userId ?? null });
+  if (ticket!.confirmed) await published(tx, board, ticket!, actor?.userId ?? null);
   return ticket!;
+}
+
+/** A ticket members can now see: triagers hear of it when it waits, and the board announces it. */
+export async function published(tx: Tx, board: BoardRow, ticket: TicketRow, actorId: string | null): Promise<void> {
+  await enteredQueue(tx, board, ticket, actorId);
+  await announce(tx, board.id, 'TICKET_CREATED', { ticketId: ticket.id, actorId });
 }
 
 /** TICKET_RECEIVED to the board's editors and owner (but whoever put it there) for a ticket now PENDING. */

@@ -7,6 +7,7 @@ import {
   boardMembers,
   boardStates,
   boards,
+  publicForms,
   ticketComments,
   ticketLabels,
   ticketParticipants,
@@ -140,6 +141,11 @@ export function createTrackerLoaders(db: Db, viewerId: string | null) {
         .where(anyId(ticketComments.ticketId, ids))
         .groupBy(ticketComments.ticketId);
       return counted(ids, rows);
+    }),
+    publicFormByBoard: new DataLoader<string, typeof publicForms.$inferSelect | null>(async (ids) => {
+      const rows = await db.select().from(publicForms).where(anyId(publicForms.boardId, ids));
+      const byId = new Map(rows.map((r) => [r.boardId, r]));
+      return ids.map((id) => byId.get(id) ?? null);
     }),
     /** The tickets page of many boards with the same arguments, in one statement. */
     ticketsOfBoard: (
