@@ -48,6 +48,7 @@ import { registerFiles } from './files.js';
 import { registerPublicPages } from './public-pages.js';
 import { EMBED, embedKind, prepareSemanticIndex, startEmbedScheduler } from '../modules/search/index.js';
 import { deadJob, scheduleMailSync, sendJob, syncJob } from '../modules/mail/index.js';
+import { ticketMailHooks } from '../modules/tracker/index.js';
 import { type JobQueue, type Kind } from '../shared/jobs.js';
 import { adoptLegacyJobs } from '../shared/job-adoption.js';
 import { watchClock } from '../shared/clock.js';
@@ -106,7 +107,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
   const kinds: Record<string, Kind> = {
     // The jobs' deadlines sit behind the mail handlers' own: a job never holds a worker longer.
     'mail-sync': {
-      run: syncJob(app),
+      run: syncJob(app, ticketMailHooks(app)),
       deadlineS: Math.ceil(config.MAIL_SYNC_TIMEOUT_MS / 1000) + 10,
       concurrency: 2,
       onDead: (job) => deadJob(app, job),

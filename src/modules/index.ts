@@ -61,6 +61,7 @@ import { RelationResolver, SearchResolver, SearchService, createSearchLoaders } 
 import {
   BoardEventsResolver,
   BoardFormResolver,
+  BoardInboxResolver,
   BoardMemberResolver,
   BoardResolver,
   BoardService,
@@ -72,11 +73,14 @@ import {
   TicketCommentResolver,
   TicketCommentService,
   TicketFlowService,
+  TicketInboxResolver,
+  TicketInboxService,
   TicketResolver,
   TicketService,
   TriageResolver,
   TriageService,
   createTrackerLoaders,
+  mailOutbound,
 } from './tracker/index.js';
 import { UsageResolver, UsageService } from './usage/index.js';
 import { UserResolver, createUserLoaders } from './users/index.js';
@@ -124,6 +128,8 @@ export const resolvers: NonEmptyArray<Function> = [
   BoardEventsResolver,
   PublicFormResolver,
   BoardFormResolver,
+  TicketInboxResolver,
+  BoardInboxResolver,
 ];
 
 export function createServices(app: App) {
@@ -132,8 +138,8 @@ export function createServices(app: App) {
   const journal = new JournalService(app);
   const conversations = new ConversationService(app);
   const actions = new ActionService(app);
-  // Mail for PUBLIC comments goes out through a board's inbox; with no inbox connected, nothing is sent.
-  const outbound = async () => false;
+  // Mail for PUBLIC comments goes out through the board's inbox (none connected: nothing is sent).
+  const outbound = mailOutbound(app);
   return {
     usage,
     activity: new ActivityService(app),
@@ -166,6 +172,7 @@ export function createServices(app: App) {
     triage: new TriageService(app, outbound),
     publicForms: new PublicFormService(app),
     publicTickets: new PublicTicketService(app),
+    ticketInboxes: new TicketInboxService(app),
   };
 }
 export type Services = ReturnType<typeof createServices>;

@@ -68,6 +68,8 @@ const EnvSchema = z.object({
   PUBLIC_FORM_IP_DAILY_LIMIT: int(240, 1),
   PUBLIC_FORM_EMAIL_LIMIT: int(5, 1),
   PUBLIC_FORM_BOARD_DAILY_LIMIT: int(500, 1),
+  /** Mail one ticket inbox sends per hour (replies to requesters, auto-replies). */
+  TICKET_INBOX_SEND_LIMIT: int(200, 1),
   /** Look-ups and replies through requesters' ticket links, per client address per 10 minutes. */
   PUBLIC_TICKET_IP_LIMIT: int(120, 1),
   /** A CAPTCHA provider's siteverify endpoint (hCaptcha, Turnstile, reCAPTCHA speak the same protocol) and secret: public submissions then need captchaToken. */

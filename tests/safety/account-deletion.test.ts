@@ -9,11 +9,13 @@ import { createList, createTask, share } from '../tasks/helpers.js';
 import { type Dovecot, rawMail, startDovecot } from '../helpers/dovecot.js';
 import { CONNECT, input, mailbox, settled, threads } from '../mail/mail-helpers.js';
 import { closeAll } from '../helpers/teardown.js';
+import { startSmtpPeer } from '../helpers/smtp-peer.js';
 import { addMember, createBoard, createTicket as createTicket2 } from '../tracker/helpers.js';
 
 let s: TestServer;
 let llm: Awaited<ReturnType<typeof startFakeLlm>>;
 let imap: Dovecot;
+let smtp: Awaited<ReturnType<typeof startSmtpPeer>> | undefined;
 beforeAll(async () => {
   // With a model, so that sendMessage leaves a model-call row as well; with an IMAP server for mail rows.
   llm = await startFakeLlm();
@@ -24,6 +26,7 @@ afterAll(async () => {
   await closeAll(s);
   await closeAll(llm);
   await closeAll(imap);
+  await closeAll(smtp);
 });
 
 /** Every column that references users, found in the catalog, so a table added later is audited too. */
@@ -138,7 +141,9 @@ async function busyUser(a: Account, b: Account) {
     rawMail({ from: 'x@test.example', to: user, subject: 'With a file', text: '', body: part }),
   );
   await box.logout();
-  const acc = (await gql(a, CONNECT, { i: input(imap, user) })).connectMailAccount;
+  // With SMTP (a peer that takes the mailbox's password): the account can feed a ticket inbox.
+  smtp = await startSmtpPeer({ user, pass: 'secret-1' });
+  const acc = (await gql(a, CONNECT, { i: input(imap, user, 'secret-1', smtp) })).connectMailAccount;
   await settled(s, a, acc.id);
   expect((await threads(s, a)).totalCount).toBe(1);
   await gql(a, `mutation S($i: DraftInput!) { saveDraft(input: $i) { id } }`, {
@@ -155,6 +160,9 @@ async function busyUser(a: Account, b: Account) {
   await s.ok(`mutation R($e: String!) { requestPasswordReset(email: $e) }`, { e: a.email });
   // The tracker: A's own board with a labelled ticket, and A's ticket and comment on B's board.
   const aBoard = await createBoard(s, a, 'ADEL');
+  await gql(a, `mutation C($i: ConnectTicketInboxInput!) { connectTicketInbox(input: $i) { id } }`, {
+    i: { boardId: aBoard.id, mailAccountId: acc.id },
+  });
   const aLabel = (
     await gql(a, `mutation L($b: ID!) { createBoardLabel(boardId: $b, input: { name: "x" }) { id } }`, { b: aBoard.id })
   ).createBoardLabel.id;

@@ -17,3 +17,4 @@ export * from './mail.js';
 export * from './bus.js';
 export * from './idempotency.js';
 export * from './tracker.js';
+export * from './ticket-inboxes.js';

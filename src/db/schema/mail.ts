@@ -173,6 +173,14 @@ export const emailDrafts = pgTable(
     error: text(),
     /** Fixed before the first attempt: a retry sends the same message. */
     messageIdHeader: text(),
+    /** Set by Orbit for mail it sends on a user's behalf (ticket replies): not listed among their drafts. */
+    purpose: text(),
+    /** Threading by Message-ID when the message replied to is not stored in this account. */
+    inReplyToHeader: text(),
+    referencesHeader: jsonb().$type<string[]>(),
+    replyTo: text(),
+    /** Extra headers, e.g. Auto-Submitted: auto-replied. */
+    headers: jsonb().$type<Record<string, string>>(),
     sentAt: ts(),
     updatedAt: ts().notNull().defaultNow(),
     createdAt: ts().notNull().defaultNow(),

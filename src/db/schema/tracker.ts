@@ -13,7 +13,7 @@ import {
   type AnyPgColumn,
 } from 'drizzle-orm/pg-core';
 import { ts } from './columns.js';
-import { draftStatusEnum, emailMessages } from './mail.js';
+import { draftStatusEnum, emailDrafts, emailMessages } from './mail.js';
 import { listRoleEnum, taskPriorityEnum } from './tasks.js';
 import { users } from './users.js';
 
@@ -138,6 +138,12 @@ export const tickets = pgTable(
     channel: ticketChannelEnum().notNull(),
     /** False while a public-form submission waits for its email confirmation (outside the queue). */
     confirmed: boolean().notNull().default(true),
+    /** Random: the plus-address token of replies by mail (local+t-<token>@domain). */
+    mailToken: text(),
+    /** The mail that opened it (its attachments). */
+    emailId: uuid().references(() => emailMessages.id, { onDelete: 'set null' }),
+    /** A ticket this one was opened beside (a stranger's reply on its thread, a reply to it once closed). */
+    relatedToId: uuid().references((): AnyPgColumn => tickets.id, { onDelete: 'set null' }),
     firstResponseAt: ts(),
     lastActivityAt: ts().notNull().defaultNow(),
     completedAt: ts(),
@@ -160,6 +166,8 @@ export const tickets = pgTable(
     index('tickets_created_by_idx').on(t.createdById),
     index('tickets_duplicate_of_idx').on(t.duplicateOfId),
     index('tickets_requester_idx').on(t.boardId, t.requesterEmail),
+    uniqueIndex('tickets_mail_token_key').on(t.mailToken),
+    index('tickets_related_to_idx').on(t.relatedToId),
   ],
 );
 
@@ -210,6 +218,8 @@ export const ticketComments = pgTable(
     messageId: text(),
     /** The synced message an inbound comment came from (its attachments). */
     emailId: uuid().references(() => emailMessages.id, { onDelete: 'set null' }),
+    /** The outbound mail of a PUBLIC member comment: its status is the comment's deliveryStatus. */
+    draftId: uuid().references(() => emailDrafts.id, { onDelete: 'set null' }),
     createdAt: ts()
       .notNull()
       .default(sql`clock_timestamp()`),
@@ -220,6 +230,7 @@ export const ticketComments = pgTable(
     index('ticket_comments_author_idx').on(t.authorId),
     index('ticket_comments_message_idx').on(t.messageId),
     index('ticket_comments_email_idx').on(t.emailId),
+    index('ticket_comments_draft_idx').on(t.draftId),
   ],
 );
 

@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, isNull, sql } from 'drizzle-orm';
 import { emailDrafts, emailMessages, mailAccounts } from '../../db/schema/index.js';
 import type { App } from '../../shared/app.js';
 import { countWhere } from '../../shared/pagination.js';
@@ -11,7 +11,7 @@ import type { DraftInput, DraftRow } from './mail.type.js';
 
 const EMAIL = /^[^\s@<>,]+@[^\s@<>,]+$/;
 
-/** Drafts: saved, replaced, deleted, and sent by the `mail-send` job. */
+/** Drafts: saved, replaced, deleted, and sent by the `mail-send` job. Mail Orbit sends for a user (ticket replies, `purpose` set) is not theirs to list or edit. */
 export class DraftService {
   constructor(private readonly app: App) {}
 
@@ -19,7 +19,7 @@ export class DraftService {
     return this.app.db
       .select()
       .from(emailDrafts)
-      .where(eq(emailDrafts.userId, viewer.userId))
+      .where(and(eq(emailDrafts.userId, viewer.userId), isNull(emailDrafts.purpose)))
       .orderBy(desc(emailDrafts.updatedAt))
       .limit(200);
   }
@@ -28,7 +28,13 @@ export class DraftService {
     const [row] = await this.app.db
       .select()
       .from(emailDrafts)
-      .where(and(eq(emailDrafts.id, parseId(id, 'Draft')), eq(emailDrafts.userId, viewer.userId)));
+      .where(
+        and(
+          eq(emailDrafts.id, parseId(id, 'Draft')),
+          eq(emailDrafts.userId, viewer.userId),
+          isNull(emailDrafts.purpose),
+        ),
+      );
     if (!row) throw new NotFoundError('Draft');
     return row;
   }
@@ -71,7 +77,13 @@ export class DraftService {
     };
     if (!id) {
       const max = this.app.config.MAIL_DRAFTS_MAX;
-      if ((await countWhere(this.app.db, emailDrafts, eq(emailDrafts.userId, viewer.userId))) >= max)
+      if (
+        (await countWhere(
+          this.app.db,
+          emailDrafts,
+          and(eq(emailDrafts.userId, viewer.userId), isNull(emailDrafts.purpose)),
+        )) >= max
+      )
         throw new InputError({ id: `At most ${max} drafts; send or delete some first` });
       return (await this.app.db.insert(emailDrafts).values(values).returning())[0]!;
     }

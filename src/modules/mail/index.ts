@@ -11,7 +11,8 @@ export {
   MailAccountFields,
   MailThreadFields,
 } from './mail-fields.resolver.js';
-export { DraftStatus, EmailAttachment, EmailMessage, type EmailRow } from './mail.type.js';
-export { syncJob } from './sync.js';
+export { DraftStatus, EmailAttachment, EmailMessage, type EmailRow, MailAccount } from './mail.type.js';
+export type { ParsedMail } from './parse.js';
+export { type MailHooks, type StoredMail, syncJob } from './sync.js';
 export { sendJob } from './send.js';
 export { deadJob, reapStale } from './reaper.js';

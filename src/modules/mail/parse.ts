@@ -15,6 +15,10 @@ export interface ParsedMail {
   attachments: Array<{ filename: string; contentType: string; content: Buffer }>;
   /** Parts of the MIME did not parse: what did is kept. */
   partial: boolean;
+  /** What says whether a machine sent it (auto-replies, lists, bounces), lower-cased; absent: null. */
+  automation: { autoSubmitted: string | null; precedence: string | null; listId: string | null };
+  /** A delivery status report (a bounce): the Message-ID it reports on, and why. */
+  report: { messageId: string | null; status: string | null; diagnostic: string | null } | null;
 }
 
 /** The envelope IMAP gives with a message: the fallback when its MIME does not parse. */
@@ -99,6 +103,8 @@ export async function parseMail(source: Buffer, envelope: Envelope | undefined):
         content: Buffer.from(a.content as ArrayBuffer),
       })),
       partial: false,
+      automation: automationOf(m.headers),
+      report: reportOf(m.headers, m.attachments),
     };
   } catch {
     return {
@@ -115,6 +121,48 @@ export async function parseMail(source: Buffer, envelope: Envelope | undefined):
       snippet: '',
       attachments: [],
       partial: true,
+      automation: { autoSubmitted: null, precedence: null, listId: null },
+      report: null,
     };
   }
+}
+
+type Header = { key: string; value: string };
+const header = (headers: Header[], key: string) =>
+  headers
+    .find((h) => h.key === key)
+    ?.value.trim()
+    .toLowerCase() || null;
+
+function automationOf(headers: Header[]): ParsedMail['automation'] {
+  return {
+    autoSubmitted: header(headers, 'auto-submitted'),
+    precedence: header(headers, 'precedence'),
+    listId: header(headers, 'list-id'),
+  };
+}
+
+/**
+ * A multipart/report of delivery status (RFC 3464): the original's Message-ID from its returned
+ * headers (text/rfc822-headers or message/rfc822), with the Status and Diagnostic-Code fields.
+ */
+function reportOf(headers: Header[], parts: Array<{ mimeType: string; content: unknown }>): ParsedMail['report'] {
+  const type = header(headers, 'content-type') ?? '';
+  const status = parts.find((p) => p.mimeType === 'message/delivery-status');
+  if (!type.startsWith('multipart/report') && !status) return null;
+  const text = (p: { content: unknown } | undefined) =>
+    p ? Buffer.from(p.content as ArrayBuffer).toString('utf8', 0, 64 * 1024) : '';
+  const original = parts.find((p) => p.mimeType === 'text/rfc822-headers' || p.mimeType === 'message/rfc822');
+  const field = (body: string, name: string) =>
+    body
+      .match(new RegExp(`^${name}:[ \t]*(.+(?:\r?\n[ \t].+)*)`, 'im'))?.[1]
+      ?.replace(/\s+/g, ' ')
+      .trim() ?? null;
+  const returned = text(original);
+  const report = text(status);
+  return {
+    messageId: ids(field(returned, 'Message-ID'))[0] ?? null,
+    status: field(report, 'Status'),
+    diagnostic: field(report, 'Diagnostic-Code'),
+  };
 }

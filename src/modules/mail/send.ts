@@ -57,7 +57,11 @@ export function sendJob(app: App) {
           .where(eq(emailMessages.id, draft.inReplyToId));
         replyTo = m;
       }
-      const references = replyTo?.messageId ? [...replyTo.references, replyTo.messageId] : undefined;
+      // Threading: the stored message replied to, else the headers the draft was given (ticket replies).
+      const inReplyTo = replyTo?.messageId ?? draft.inReplyToHeader ?? null;
+      const references = replyTo?.messageId
+        ? [...replyTo.references, replyTo.messageId]
+        : (draft.referencesHeader ?? (inReplyTo ? [inReplyTo] : undefined));
       const { default: MailComposer } = await import('nodemailer/lib/mail-composer/index.js');
       const raw = await new MailComposer({
         from: account.email,
@@ -67,7 +71,9 @@ export function sendJob(app: App) {
         text: draft.text,
         messageId: draft.messageIdHeader!,
         date: new Date(),
-        ...(replyTo?.messageId ? { inReplyTo: replyTo.messageId, references } : {}),
+        ...(inReplyTo ? { inReplyTo, references } : {}),
+        ...(draft.replyTo ? { replyTo: draft.replyTo } : {}),
+        ...(draft.headers ? { headers: draft.headers } : {}),
       })
         .compile()
         .build();

@@ -1,6 +1,6 @@
 import { and, eq, sql } from 'drizzle-orm';
 import type { FetchMessageObject, ImapFlow } from 'imapflow';
-import { type Db, execRows } from '../../db/client.js';
+import { type Db, type Tx, execRows } from '../../db/client.js';
 import { emailMessages, integrationLogs, mailAccounts, mailFolders } from '../../db/schema/index.js';
 import type { App } from '../../shared/app.js';
 import type { Job } from '../../shared/jobs.js';
@@ -25,32 +25,63 @@ export function imapSettingsOf(app: App, a: AccountRow) {
   };
 }
 
+/** A message just stored from INBOX, handed to the hooks in the transaction that stored it. */
+export interface StoredMail {
+  accountId: string;
+  userId: string;
+  emailId: string;
+  mail: ParsedMail;
+  receivedAt: Date;
+}
+
+/**
+ * What other modules do with synced mail (the tracker's inboxes), in the sync's own transactions:
+ * `stored` for each new INBOX message (a returned text marks the run PARTIAL with it), `settled`
+ * when a run ends (error null on success).
+ */
+export interface MailHooks {
+  stored?: (tx: Tx, stored: StoredMail) => Promise<string | null>;
+  settled?: (tx: Tx, accountId: string, error: string | null) => Promise<void>;
+}
+
 /**
  * The `mail-sync` job: INBOX and the Sent folder (found by its special-use flag). New messages by
  * UID (the first sync limited to MAIL_SYNC_DAYS and MAIL_SYNC_MAX), flag changes, expunges; a new
  * UIDVALIDITY syncs that folder again from scratch. One integration_logs row per run; a failure
  * sets the account FAILED with the reason and keeps what was stored.
  */
-export function syncJob(app: App) {
+export function syncJob(app: App, hooks: MailHooks = {}) {
   return async (job: Job, signal: AbortSignal): Promise<void> => {
     const accountId = String(job.payload.accountId);
     const [account] = await app.db.select().from(mailAccounts).where(eq(mailAccounts.id, accountId));
     if (!account) return;
-    await syncAccount(app, account, signal);
+    await syncAccount(app, account, signal, hooks);
   };
 }
 
 /** Thrown between batches when the server stops: the sync resumes from its cursor at the next start. */
 class Interrupted extends Error {}
 
-export async function syncAccount(app: App, account: AccountRow, signal?: AbortSignal): Promise<void> {
+export async function syncAccount(
+  app: App,
+  account: AccountRow,
+  signal?: AbortSignal,
+  hooks: MailHooks = {},
+): Promise<void> {
   const db = app.db;
   const [log] = await db
     .insert(integrationLogs)
     .values({ userId: account.userId, accountId: account.id, integration: 'imap', action: 'sync' })
     .returning({ id: integrationLogs.id });
   await db.update(mailAccounts).set({ syncState: 'SYNCING' }).where(eq(mailAccounts.id, account.id));
-  const tally: Tally = { stored: 0, partial: 0, changed: 0, quotaLeft: await quotaLeft(app, account.userId) };
+  const tally: Tally = {
+    stored: 0,
+    partial: 0,
+    changed: 0,
+    quotaLeft: await quotaLeft(app, account.userId),
+    notes: new Set(),
+    hooks,
+  };
   let client: ImapFlow | undefined;
   // One deadline for the whole sync: a server that answers slowly (a line every few seconds) cannot
   // hold the worker; the job's own signal (a shutdown) ends it too.
@@ -83,9 +114,11 @@ export async function syncAccount(app: App, account: AccountRow, signal?: AbortS
       sql`delete from mail_threads t where t.account_id = ${account.id} and not exists (select 1 from email_messages m where m.thread_id = t.id)`,
     );
     const full = tally.quotaLeft <= 0;
-    const status = tally.partial || full ? 'PARTIAL' : 'SUCCESS';
+    const status = tally.partial || full || tally.notes.size ? 'PARTIAL' : 'SUCCESS';
     const quotaNote = full ? 'The mail storage quota is used up: new mail is not stored' : null;
+    const notes = [...tally.notes].map((n) => `; ${n}`).join('');
     await db.transaction(async (tx) => {
+      await hooks.settled?.(tx, account.id, null);
       await tx
         .update(mailAccounts)
         .set({ syncState: 'IDLE', lastSyncedAt: sql`now()`, lastError: quotaNote })
@@ -96,7 +129,11 @@ export async function syncAccount(app: App, account: AccountRow, signal?: AbortS
           status,
           itemsProcessed: tally.stored + tally.changed,
           finishedAt: sql`clock_timestamp()`,
-          message: `${tally.stored} new, ${tally.changed} changed${tally.partial ? `, ${tally.partial} not stored in full` : ''}${quotaNote ? `; ${quotaNote}` : ''}`,
+          message:
+            `${tally.stored} new, ${tally.changed} changed${tally.partial ? `, ${tally.partial} not stored in full` : ''}${quotaNote ? `; ${quotaNote}` : ''}${notes}`.slice(
+              0,
+              2000,
+            ),
         })
         .where(eq(integrationLogs.id, log!.id));
     });
@@ -132,6 +169,7 @@ export async function syncAccount(app: App, account: AccountRow, signal?: AbortS
         ? `Sync failed: ${(e.responseText ?? e.message ?? String(error)).slice(0, 300)}`
         : 'Sync failed: an internal error (logged); the next sync tries again';
     await db.transaction(async (tx) => {
+      await hooks.settled?.(tx, account.id, reason);
       await tx
         .update(mailAccounts)
         .set({ syncState: 'FAILED', lastError: reason })
@@ -225,9 +263,14 @@ async function syncFolder(
       asked.delete(msg.uid);
       done.push(msg.uid);
       const received = instant(msg.internalDate) ?? new Date();
-      const stored = await db.transaction((tx) =>
-        storeMessage(tx, target, msg.uid, parsed, received, msg.flags?.has('\\Seen') ?? false, notify),
-      );
+      const stored = await db.transaction(async (tx) => {
+        const id = await storeMessage(tx, target, msg.uid, parsed, received, msg.flags?.has('\\Seen') ?? false, notify);
+        if (id && folder.role === 'inbox' && tally.hooks.stored) {
+          const note = await tally.hooks.stored(tx, { ...target, emailId: id, mail: parsed, receivedAt: received });
+          if (note) tally.notes.add(note);
+        }
+        return id;
+      });
       if (stored) {
         tally.stored++;
         tally.quotaLeft -= bytes + attached;
@@ -279,7 +322,15 @@ async function reconcile(db: Db, client: ImapFlow, folderId: string, lastUid: nu
   return gone.length + changed.length;
 }
 
-type Tally = { stored: number; partial: number; changed: number; quotaLeft: number };
+type Tally = {
+  stored: number;
+  partial: number;
+  changed: number;
+  quotaLeft: number;
+  /** What the hooks reported (a sender over its limit): the run is PARTIAL with these. */
+  notes: Set<string>;
+  hooks: MailHooks;
+};
 
 /** Bytes the user may still store: MAIL_STORAGE_QUOTA_BYTES less their messages' text and attachments. */
 async function quotaLeft(app: App, userId: string): Promise<number> {

@@ -63,7 +63,18 @@ export class TicketCommentResolver {
     nullable: true,
     description: 'Outbound mail of a PUBLIC member comment: QUEUED, SENT or FAILED; null when nothing is sent',
   })
-  deliveryStatus(@Root() comment: TicketCommentRow) {
-    return comment.deliveryStatus;
+  async deliveryStatus(@Root() comment: TicketCommentRow, @Ctx() ctx: Context) {
+    // A bounce or the inbox's limit says FAILED on the comment itself; else the mail's own status.
+    if (comment.deliveryStatus === 'FAILED' || !comment.draftId) return comment.deliveryStatus;
+    const draft = await ctx.loaders.draftById.load(comment.draftId);
+    if (!draft) return comment.deliveryStatus;
+    return draft.status === 'SENT' || draft.status === 'FAILED' ? draft.status : 'QUEUED';
+  }
+
+  @FieldResolver(() => String, { nullable: true, description: 'Why the mail was not delivered' })
+  async deliveryError(@Root() comment: TicketCommentRow, @Ctx() ctx: Context) {
+    if (comment.deliveryError || !comment.draftId) return comment.deliveryError;
+    const draft = await ctx.loaders.draftById.load(comment.draftId);
+    return draft?.status === 'FAILED' ? draft.error : null;
   }
 }

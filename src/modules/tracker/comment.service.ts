@@ -21,9 +21,15 @@ export function checkBody(body: string, field = 'body'): string {
 
 /**
  * Hands a PUBLIC member comment to the outbound mail (when the ticket has a requester and the board
- * an enabled inbox) and says its delivery status: QUEUED, or null when nothing is sent.
+ * an enabled inbox): what to record on the comment (QUEUED with its mail, or FAILED with why), or
+ * null when nothing is sent.
  */
-export type Outbound = (tx: Tx, board: BoardRow, ticket: TicketRow, comment: TicketCommentRow) => Promise<boolean>;
+export type Outbound = (
+  tx: Tx,
+  board: BoardRow,
+  ticket: TicketRow,
+  comment: TicketCommentRow,
+) => Promise<Partial<typeof ticketComments.$inferInsert> | null>;
 
 /** A member's comment, in the caller's transaction (the board locked): first response, activity, event. */
 export async function insertMemberComment(
@@ -54,13 +60,10 @@ export async function insertMemberComment(
     })
     .where(eq(tickets.id, ticket.id));
   let row = comment!;
-  if (isPublic && (await outbound(tx, board, ticket, row))) {
-    const [queued] = await tx
-      .update(ticketComments)
-      .set({ deliveryStatus: 'QUEUED' })
-      .where(eq(ticketComments.id, row.id))
-      .returning();
-    row = queued!;
+  const delivery = isPublic ? await outbound(tx, board, ticket, row) : null;
+  if (delivery) {
+    const [updated] = await tx.update(ticketComments).set(delivery).where(eq(ticketComments.id, row.id)).returning();
+    row = updated!;
   }
   await recordActivity(tx, {
     actorId: authorId,

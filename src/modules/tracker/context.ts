@@ -3,6 +3,7 @@ import type { MailLoaders } from '../mail/index.js';
 import type { UserLoaders } from '../users/index.js';
 import type { BoardService } from './board.service.js';
 import type { TicketCommentService } from './comment.service.js';
+import type { TicketInboxService } from './inbox.service.js';
 import type { PublicFormService } from './public-form.service.js';
 import type { PublicTicketService } from './public-ticket.service.js';
 import type { BoardStateService } from './state.service.js';
@@ -22,6 +23,7 @@ export type Context = RequestContext<
     triage: TriageService;
     publicForms: PublicFormService;
     publicTickets: PublicTicketService;
+    ticketInboxes: TicketInboxService;
   },
   TrackerLoaders & UserLoaders & MailLoaders
 >;

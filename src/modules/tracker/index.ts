@@ -16,4 +16,8 @@ export { PublicFormService } from './public-form.service.js';
 export { PublicTicketService } from './public-ticket.service.js';
 export { BoardFormResolver, PublicFormResolver } from './public-form.resolver.js';
 export type { PublicTicketView } from './public-form.type.js';
+export { TicketInboxService } from './inbox.service.js';
+export { BoardInboxResolver, TicketInboxResolver } from './inbox.resolver.js';
+export { mailOutbound } from './outbound.js';
+export { ticketMailHooks } from './mail-intake.js';
 export { Ticket } from './ticket.type.js';

@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { and, eq, inArray, ne } from 'drizzle-orm';
 import type { Tx } from '../../db/client.js';
 import { boardMembers, tickets } from '../../db/schema/index.js';
@@ -26,6 +27,9 @@ export interface NewTicket {
   confirmed?: boolean;
   /** From outside (mail, the public form): a column's WIP limit never refuses a requester. */
   external?: boolean;
+  /** The mail that opened it. */
+  emailId?: string | null;
+  relatedToId?: string | null;
 }
 
 /**
@@ -61,6 +65,9 @@ export async function insertTicket(
       requesterName: input.requester?.name ?? null,
       channel: input.channel,
       confirmed: input.confirmed ?? true,
+      mailToken: randomBytes(8).toString('hex'),
+      emailId: input.emailId ?? null,
+      relatedToId: input.relatedToId ?? null,
     })
     .returning();
   if (input.labelIds?.length) await replaceLabels(tx, ticket!.id, input.labelIds);

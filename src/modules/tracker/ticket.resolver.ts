@@ -1,6 +1,7 @@
 import { Arg, Authorized, Ctx, FieldResolver, ID, Int, Mutation, Query, Resolver, Root } from 'type-graphql';
 import { viewerOf } from '../../shared/context.js';
 import { pageRequest } from '../../shared/pagination.js';
+import { EmailAttachment } from '../mail/index.js';
 import { Label } from '../tasks/index.js';
 import { User } from '../users/index.js';
 import type { Context } from './context.js';
@@ -149,6 +150,19 @@ export class TicketResolver {
   @FieldResolver(() => Ticket, { nullable: true })
   duplicateOf(@Root() ticket: TicketRow, @Ctx() ctx: Context) {
     return ticket.duplicateOfId ? ctx.loaders.ticketById.value(ticket.duplicateOfId) : null;
+  }
+
+  @FieldResolver(() => Ticket, {
+    nullable: true,
+    description: 'The ticket this one was opened beside (a stranger on its mail thread, an answer after it closed)',
+  })
+  relatedTo(@Root() ticket: TicketRow, @Ctx() ctx: Context) {
+    return ticket.relatedToId ? ctx.loaders.ticketById.value(ticket.relatedToId) : null;
+  }
+
+  @FieldResolver(() => [EmailAttachment], { description: 'Files of the mail that opened the ticket' })
+  attachments(@Root() ticket: TicketRow, @Ctx() ctx: Context) {
+    return ticket.emailId ? ctx.loaders.attachmentsOf.load(ticket.emailId) : [];
   }
 
   @FieldResolver(() => User, { nullable: true })

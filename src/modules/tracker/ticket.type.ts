@@ -85,7 +85,6 @@ export class TicketComment {
   body!: string;
   @Field(() => CommentVisibility) visibility!: CommentVisibility;
   @Field(() => TicketChannel) channel!: TicketChannel;
-  @Field(() => String, { nullable: true }) deliveryError!: string | null;
   @Field(() => Date) createdAt!: Date;
   @Field(() => Date, { nullable: true }) editedAt!: Date | null;
 }

@@ -7,7 +7,10 @@ import {
   boardMembers,
   boardStates,
   boards,
+  emailDrafts,
+  mailAccounts,
   publicForms,
+  ticketInboxes,
   ticketComments,
   ticketLabels,
   ticketParticipants,
@@ -16,6 +19,8 @@ import {
 import { KnownLoader } from '../../shared/known-loader.js';
 import type { Connection, PageRequest } from '../../shared/pagination.js';
 import { openAssigned } from './board-rules.js';
+import { inboxColumns } from './inbox.service.js';
+import type { InboxRow } from './inbox.type.js';
 import type { BoardMemberRow, BoardRole, BoardStateRow, BoardWithRole } from './board.type.js';
 import { pageComments } from './comment.pages.js';
 import { emptyTicketPage, pageTickets } from './ticket.pages.js';
@@ -141,6 +146,24 @@ export function createTrackerLoaders(db: Db, viewerId: string | null) {
         .where(anyId(ticketComments.ticketId, ids))
         .groupBy(ticketComments.ticketId);
       return counted(ids, rows);
+    }),
+    inboxesByBoard: new DataLoader<string, InboxRow[]>(async (ids) => {
+      const rows = await db
+        .select(inboxColumns)
+        .from(ticketInboxes)
+        .innerJoin(mailAccounts, eq(mailAccounts.id, ticketInboxes.mailAccountId))
+        .where(anyId(ticketInboxes.boardId, ids))
+        .orderBy(asc(ticketInboxes.createdAt), asc(ticketInboxes.id));
+      return grouped(ids, rows, (r) => r.boardId);
+    }),
+    /** Outbound mail of comments: its status and error. */
+    draftById: new DataLoader<string, { status: string; error: string | null } | null>(async (ids) => {
+      const rows = await db
+        .select({ id: emailDrafts.id, status: emailDrafts.status, error: emailDrafts.error })
+        .from(emailDrafts)
+        .where(anyId(emailDrafts.id, ids));
+      const byId = new Map(rows.map((r) => [r.id, r]));
+      return ids.map((id) => byId.get(id) ?? null);
     }),
     publicFormByBoard: new DataLoader<string, typeof publicForms.$inferSelect | null>(async (ids) => {
       const rows = await db.select().from(publicForms).where(anyId(publicForms.boardId, ids));
