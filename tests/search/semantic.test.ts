@@ -109,6 +109,28 @@ describe(
       expect(both[0]).toMatchObject({ id: doc, matchedText: true, matchedSemantic: true });
     });
 
+    it('finds tickets by meaning, for members of their board only', async () => {
+      const a = await s.register();
+      const stranger = await s.register();
+      const board = (
+        await s.ok(`mutation { createBoard(input: { name: "Clinic", key: "CLN" }) { id } }`, {}, { token: a.token })
+      ).createBoard.id;
+      const ticket = (
+        await s.ok(
+          `mutation T($b: ID!) { createTicket(input: { boardId: $b, title: "Orthodontist", description: "Braces adjustment every six weeks." }) { id } }`,
+          { b: board },
+          { token: a.token },
+        )
+      ).createTicket.id;
+      if (!withPgvector) return expectTextFallback(a, { q: 'braces', id: ticket }, 'teeth');
+      await indexed(a);
+      expect(await search(a, 'teeth', 'TEXT')).toEqual([]);
+      expect((await search(a, 'teeth', 'SEMANTIC')).map((h) => [h.type, h.id, h.matchedSemantic])).toEqual([
+        ['TICKET', ticket, true],
+      ]);
+      expect(await search(stranger, 'teeth', 'SEMANTIC')).toEqual([]);
+    });
+
     it('keeps items fresh: an edited task is found by its new meaning, an unchanged text is not sent again, a delete removes its vectors', async () => {
       const a = await s.register();
       const listId = await taskList(s, a);

@@ -3,7 +3,14 @@ import { index, pgEnum, pgTable, text, uniqueIndex, uuid } from 'drizzle-orm/pg-
 import { ts } from './columns.js';
 import { users } from './users.js';
 
-export const searchableTypeEnum = pgEnum('searchable_type', ['TASK', 'DOCUMENT', 'JOURNAL_ENTRY', 'EVENT', 'EMAIL']);
+export const searchableTypeEnum = pgEnum('searchable_type', [
+  'TASK',
+  'DOCUMENT',
+  'JOURNAL_ENTRY',
+  'EVENT',
+  'EMAIL',
+  'TICKET',
+]);
 
 /**
  * Links between two items of any searchable type. The ends are not foreign keys (they point into

@@ -19,6 +19,15 @@ import {
   taskLabels,
   taskLists,
   tasks,
+  boards,
+  boardStates,
+  boardLabels,
+  boardMembers,
+  tickets,
+  ticketComments,
+  ticketParticipants,
+  ticketInboxes,
+  publicForms,
   usageRecords,
   users,
   tags,
@@ -41,6 +50,7 @@ export class ExportService {
     const ownLists = sql`(select ${taskLists.id} from ${taskLists} where ${taskLists.ownerId} = ${me})`;
     const ownEvents = sql`(select ${events.id} from ${events} where ${events.organizerId} = ${me})`;
     const ownDocs = sql`(select ${documents.id} from ${documents} where ${documents.ownerId} = ${me})`;
+    const ownBoards = sql`(select ${boards.id} from ${boards} where ${boards.ownerId} = ${me})`;
     const ownConversations = sql`(select ${conversations.id} from ${conversations} where ${conversations.userId} = ${me})`;
     const { search: _s, ...documentColumns } = getTableColumns(documents);
     const { keyHash: _k, ...keyColumns } = getTableColumns(apiKeys);
@@ -85,6 +95,39 @@ export class ExportService {
       usageRecords: await this.all(usageRecords, usageRecords.id, eq(usageRecords.userId, me)),
       notifications: await this.all(notifications, notifications.id, eq(notifications.userId, me)),
       activities: await this.all(activities, activities.id, eq(activities.actorId, me)),
+      // The tracker: the boards the viewer owns with everything on them, and what they wrote elsewhere.
+      boards: await this.all(boards, boards.id, eq(boards.ownerId, me)),
+      boardStates: await this.all(boardStates, boardStates.id, sql`${boardStates.boardId} in ${ownBoards}`),
+      boardLabels: await this.all(boardLabels, boardLabels.id, sql`${boardLabels.boardId} in ${ownBoards}`),
+      boardMembers: await this.all(
+        boardMembers,
+        boardMembers.userId,
+        or(sql`${boardMembers.boardId} in ${ownBoards}`, eq(boardMembers.userId, me))!,
+        undefined,
+        boardMembers.boardId,
+      ),
+      tickets: await this.all(
+        tickets,
+        tickets.id,
+        or(sql`${tickets.boardId} in ${ownBoards}`, eq(tickets.createdById, me), eq(tickets.assigneeId, me))!,
+      ),
+      ticketComments: await this.all(
+        ticketComments,
+        ticketComments.id,
+        or(
+          sql`${ticketComments.ticketId} in (select ${tickets.id} from ${tickets} where ${tickets.boardId} in ${ownBoards})`,
+          eq(ticketComments.authorId, me),
+        )!,
+      ),
+      ticketParticipants: await this.all(
+        ticketParticipants,
+        ticketParticipants.email,
+        sql`${ticketParticipants.ticketId} in (select ${tickets.id} from ${tickets} where ${tickets.boardId} in ${ownBoards})`,
+        undefined,
+        ticketParticipants.ticketId,
+      ),
+      ticketInboxes: await this.all(ticketInboxes, ticketInboxes.id, eq(ticketInboxes.connectedById, me)),
+      publicForms: await this.all(publicForms, publicForms.boardId, sql`${publicForms.boardId} in ${ownBoards}`),
     };
   }
 

@@ -1,7 +1,15 @@
 import DataLoader from 'dataloader';
 import { and, eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
-import { documents, emailMessages, events, journalEntries, tasks } from '../../db/schema/index.js';
+import {
+  boardMembers,
+  documents,
+  emailMessages,
+  events,
+  journalEntries,
+  tasks,
+  tickets,
+} from '../../db/schema/index.js';
 import { anyId } from '../../db/sql.js';
 import { isUuid } from '../../shared/ids.js';
 import { visibleEvents } from '../calendar/index.js';
@@ -38,6 +46,13 @@ function loadOf(db: Db, viewerId: string, type: SearchableType, ids: string[]): 
         .select()
         .from(emailMessages)
         .where(and(anyId(emailMessages.id, ids), eq(emailMessages.userId, viewerId)));
+    case SearchableType.TICKET:
+      return db
+        .select({ ticket: tickets })
+        .from(tickets)
+        .innerJoin(boardMembers, and(eq(boardMembers.boardId, tickets.boardId), eq(boardMembers.userId, viewerId)))
+        .where(and(anyId(tickets.id, ids), eq(tickets.confirmed, true)))
+        .then((rows) => rows.map((r) => r.ticket));
     default:
       return Promise.resolve([]);
   }
@@ -49,6 +64,7 @@ const GRAPHQL_TYPE: Record<string, string> = {
   JOURNAL_ENTRY: 'JournalEntry',
   EVENT: 'CalendarEvent',
   EMAIL: 'EmailMessage',
+  TICKET: 'Ticket',
 };
 
 /** Search hits' and relations' nodes, keyed `TYPE:id`; null when the viewer cannot see the item (any more). */

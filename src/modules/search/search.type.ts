@@ -4,6 +4,7 @@ import { Document } from '../documents/index.js';
 import { JournalEntry } from '../journal/index.js';
 import { EmailMessage } from '../mail/index.js';
 import { Task } from '../tasks/index.js';
+import { Ticket } from '../tracker/index.js';
 
 export enum SearchableType {
   TASK = 'TASK',
@@ -11,6 +12,7 @@ export enum SearchableType {
   JOURNAL_ENTRY = 'JOURNAL_ENTRY',
   EVENT = 'EVENT',
   EMAIL = 'EMAIL',
+  TICKET = 'TICKET',
 }
 registerEnumType(SearchableType, { name: 'SearchableType' });
 
@@ -29,7 +31,7 @@ export const nodeTypes = new WeakMap<object, string>();
 
 export const SearchResult = createUnionType({
   name: 'SearchResult',
-  types: () => [Task, Document, JournalEntry, CalendarEvent, EmailMessage] as const,
+  types: () => [Task, Document, JournalEntry, CalendarEvent, EmailMessage, Ticket] as const,
   resolveType: (value) => nodeTypes.get(value as object),
 });
 

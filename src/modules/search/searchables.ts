@@ -80,6 +80,19 @@ export const SEARCHABLES: Searchable[] = [
     // Email is never the viewer's own writing for the assistant's approval rule.
     author: sql.raw('null::uuid'),
   },
+  {
+    type: SearchableType.TICKET,
+    table: 'tickets',
+    as: 'k',
+    // Tickets of boards the viewer is a member of; public submissions waiting for confirmation are no one's yet.
+    visible: (viewerId) =>
+      sql`(k.confirmed and k.board_id in (select bm.board_id from board_members bm where bm.user_id = ${viewerId}))`,
+    title: sql.raw(`(select b.key from boards b where b.id = k.board_id) || '-' || k.number || ' ' || k.title`),
+    text: sql.raw(`left(coalesce(k.description, ''), 200000)`),
+    embed: sql.raw(`k.title || E'\n' || left(coalesce(k.description, ''), 50000)`),
+    // A member's ticket is their writing; what a requester wrote (mail, the public form) is no member's.
+    author: sql.raw(`(case when k.channel in ('APP', 'ASSISTANT') then k.created_by_id end)`),
+  },
 ];
 
 export const searchableOf = (type: SearchableType) => SEARCHABLES.find((s) => s.type === type);
