@@ -321,6 +321,7 @@ describe('reads of actions', () => {
       'get_journal_entry',
       'search_workspace',
       'search_email',
+      'search_tickets',
     ]);
     expect(tools[1].parameters).toMatchObject({
       type: 'object',
@@ -330,6 +331,6 @@ describe('reads of actions', () => {
     });
     expect(
       (await s.ok(`{ assistantTools { risk } }`, {}, { token: a.token })).assistantTools.map((t: any) => t.risk),
-    ).toEqual([...Array(6).fill('READ'), ...Array(6).fill('WRITE'), ...Array(4).fill('EXTERNAL')]);
+    ).toEqual([...Array(7).fill('READ'), ...Array(10).fill('WRITE'), ...Array(4).fill('EXTERNAL')]);
   });
 });

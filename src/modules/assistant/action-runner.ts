@@ -36,6 +36,7 @@ export async function runTool(
         entityId: done.entity?.id ?? actionId,
         summary: `${who} ${done.summary}`,
         listId: done.entity?.listId ?? null,
+        boardId: done.entity?.boardId ?? null,
       });
       return done;
     });

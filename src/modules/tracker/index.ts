@@ -20,4 +20,5 @@ export { TicketInboxService } from './inbox.service.js';
 export { BoardInboxResolver, TicketInboxResolver } from './inbox.resolver.js';
 export { mailOutbound } from './outbound.js';
 export { ticketMailHooks } from './mail-intake.js';
-export { Ticket } from './ticket.type.js';
+export { CommentVisibility, Ticket, TicketChannel } from './ticket.type.js';
+export { StateCategory } from './board.type.js';

@@ -1,6 +1,7 @@
 import { deleteTask, inviteToEvent, shareTaskList } from './external-tools.js';
 import { getJournalEntry, listEvents, searchDocuments, searchTasks, searchWorkspace } from './read-tools.js';
 import { draftEmail, searchEmail, sendEmail } from './mail-tools.js';
+import { commentOnTicket, createTicket, moveTicket, searchTickets, updateTicket } from './ticket-tools.js';
 import { type Tool, parametersOf } from './tool.js';
 import { createDocument, createEvent, createTask, updateTask, writeJournalEntry } from './write-tools.js';
 
@@ -12,12 +13,17 @@ export const TOOLS: readonly Tool[] = [
   getJournalEntry,
   searchWorkspace,
   searchEmail,
+  searchTickets,
   createTask,
   updateTask,
   createEvent,
   createDocument,
   writeJournalEntry,
   draftEmail,
+  createTicket,
+  updateTicket,
+  moveTicket,
+  commentOnTicket,
   shareTaskList,
   inviteToEvent,
   deleteTask,

@@ -7,6 +7,7 @@ import { JournalService } from '../../journal/index.js';
 import { DraftService } from '../../mail/index.js';
 import { SearchService } from '../../search/index.js';
 import { TaskListService, TaskService } from '../../tasks/index.js';
+import { TicketCommentService, TicketFlowService, TicketService, mailOutbound } from '../../tracker/index.js';
 
 export type ToolRiskName = 'READ' | 'WRITE' | 'EXTERNAL';
 
@@ -20,6 +21,9 @@ export function workspaceServices(app: App) {
     journal: new JournalService(app),
     search: new SearchService(app),
     drafts: new DraftService(app),
+    tickets: new TicketService(app),
+    ticketFlow: new TicketFlowService(app),
+    ticketComments: new TicketCommentService(app, mailOutbound(app)),
   };
 }
 export type WorkspaceServices = ReturnType<typeof workspaceServices>;
@@ -30,7 +34,7 @@ export interface ToolOutcome {
   /** True when the result carries content the viewer did not write (a shared task, an invitation). */
   foreign?: boolean;
   /** The entity the action made or changed, for the activity row. */
-  entity?: { type: string; id: string; listId?: string | null };
+  entity?: { type: string; id: string; listId?: string | null; boardId?: string | null };
   /** One line for the activity feed. */
   summary: string;
 }
