@@ -9,6 +9,7 @@ import type { MailBenchResult } from './mail.js';
 import type { MutationResult } from './mutations.js';
 import type { NestedResult } from './nested.js';
 import type { SearchBenchResult } from './search.js';
+import type { TrackerBenchResult } from './tracker.js';
 
 /** The benchmarks `npm run bench` knows, in the order it runs them. */
 export const NAMES = [
@@ -22,6 +23,7 @@ export const NAMES = [
   'assistant',
   'search',
   'mail',
+  'tracker',
 ] as const;
 
 /** What a run writes to bench/results.json and bench/report.ts turns into RESULTS.md. */
@@ -38,4 +40,5 @@ export interface Results {
   assistant?: AssistantResult[];
   search?: SearchBenchResult[];
   mail?: MailBenchResult[];
+  tracker?: TrackerBenchResult[];
 }

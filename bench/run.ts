@@ -13,10 +13,11 @@ import { report } from './report.js';
 import { NAMES, type Results } from './results.js';
 import { mailBench } from './mail.js';
 import { searchBench } from './search.js';
+import { trackerBench } from './tracker.js';
 import { seedSessions, seedWorkspace } from './seed.js';
 
 /**
- * `npm run bench [names...]`: the benchmarks (nested, auth, login, mutations, fanout, cold-start, hostile, assistant, search, mail;
+ * `npm run bench [names...]`: the benchmarks (nested, auth, login, mutations, fanout, cold-start, hostile, assistant, search, mail, tracker;
  * all by default) on this machine, written to bench/RESULTS.md and bench/results.json. Not part of
  * `npm test`. Exits non-zero when a benchmark saw errors. BENCH_DATABASE_URL (default: the local
  * server at 127.0.0.1:5432/test) is where the PostgreSQL runs create their databases.
@@ -49,6 +50,7 @@ const results: Results = {
   assistant: want('assistant') ? [] : previous.assistant,
   search: want('search') ? [] : previous.search,
   mail: want('mail') ? [] : previous.mail,
+  tracker: want('tracker') ? [] : previous.tracker,
 };
 const log = (name: string, value: unknown) => console.log(JSON.stringify({ bench: name, ...(value as object) }));
 
@@ -104,6 +106,7 @@ async function onEachDatabase<R>(
 if (want('assistant')) await onEachDatabase('assistant', assistantBench, results.assistant!);
 if (want('search')) await onEachDatabase('search', searchBench, results.search!);
 if (want('mail')) await onEachDatabase('mail', mailBench, results.mail!);
+if (want('tracker')) await onEachDatabase('tracker', trackerBench, results.tracker!);
 if (want('cold-start'))
   for (const kind of ['PGlite', 'PostgreSQL'] as const)
     log(`cold-start ${kind}`, (results.coldStart[kind] = await coldStart(kind)));
@@ -119,6 +122,7 @@ const errors = [
   ...(want('assistant') ? (results.assistant ?? []).map((a) => a.errors) : []),
   ...(want('search') ? (results.search ?? []).map((a) => a.errors) : []),
   ...(want('mail') ? (results.mail ?? []).map((a) => a.errors) : []),
+  ...(want('tracker') ? (results.tracker ?? []).map((a) => a.errors + a.doubleClaims) : []),
 ].reduce((a, b) => a + b, 0);
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };

@@ -36,9 +36,14 @@ const RESULT: Record<Action, TriageStatus> = {
   SNOOZE: TriageStatus.SNOOZED,
 };
 
+/** A decision this recent is another triager's at the same time: the other decision is CONFLICT, not a mistake. */
+const RACE_WINDOW_MS = 10_000;
+
 /**
  * Whether the action applies: true to go on, false when it is a repeat (a no-op). Under the board's
  * lock, a second triager doing the same thing finds it done; a different decision is CONFLICT.
+ * Accepting a ticket declined or marked duplicate earlier is BAD_USER_INPUT; when that happened in
+ * the last seconds it was a race with another triager, and is CONFLICT like the others.
  */
 function applies(ticket: TicketRow, action: Action): boolean {
   const status = ticket.triageStatus as TriageStatus | null;
@@ -48,7 +53,8 @@ function applies(ticket: TicketRow, action: Action): boolean {
       throw new InputError({ id: 'The ticket is not in the standby queue' });
     return true;
   }
-  if (action === 'ACCEPT') throw new InputError({ id: `A ${status} ticket cannot be accepted` });
+  const recent = ticket.canceledAt !== null && Date.now() - ticket.canceledAt.getTime() < RACE_WINDOW_MS;
+  if (action === 'ACCEPT' && !recent) throw new InputError({ id: `A ${status} ticket cannot be accepted` });
   throw new ConflictError(`The ticket was ${status} meanwhile`);
 }
 
