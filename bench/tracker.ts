@@ -73,9 +73,26 @@ export async function trackerBench(db: BenchDatabase): Promise<TrackerBenchResul
   const desk = `desk-${Date.now()}@test.example`;
   imap.addUser(desk, 'desk-password');
   const smtp = await startSmtpPeer({ user: desk, pass: 'desk-password' });
+  try {
+    return await measure(db, imap, desk, smtp);
+  } finally {
+    await smtp.close();
+    await imap.stop();
+  }
+}
+
+async function measure(
+  db: BenchDatabase,
+  imap: Awaited<ReturnType<typeof startDovecot>>,
+  desk: string,
+  smtp: Awaited<ReturnType<typeof startSmtpPeer>>,
+): Promise<TrackerBenchResult> {
   const env = benchEnv({
     ...db.env,
-    JOBS_POLL_MS: '100',
+    JOBS_POLL_MS: '500',
+    // The local Dovecot and SMTP peer listen on loopback.
+    MAIL_ALLOW_PRIVATE_HOSTS: 'true',
+    METRICS: 'true',
     MAIL_SYNC_INTERVAL_S: '3600',
     MAIL_SYNC_MAX: String(MAILS * 2),
   });
@@ -106,7 +123,7 @@ export async function trackerBench(db: BenchDatabase): Promise<TrackerBenchResul
     )
   ).createBoardState.id;
   const states: string[] = [...big.states.map((s: { id: string }) => s.id), extra];
-  const queue = await makeBoard('Q');
+  const queue = await makeBoard('QUEUE');
   for (const c of claimers)
     await gql(
       server.url,
@@ -299,7 +316,5 @@ export async function trackerBench(db: BenchDatabase): Promise<TrackerBenchResul
     };
   } finally {
     await server.stop();
-    await smtp.close();
-    await imap.stop();
   }
 }
