@@ -101,9 +101,11 @@ describe('a transaction whose connection dropped', () => {
       let resumed!: () => void;
       const paused = new Promise<void>((r) => (resumed = r));
       let later: unknown = 'not run';
+      let first = false;
       const outcome = database.db
         .transaction(async (tx) => {
           await tx.execute(sql`insert into drops values ('first')`);
+          first = true;
           // Work outside the database (a hash, a call to a provider) while the network drops.
           await paused;
           later = await tx.execute(sql`insert into drops values ('second')`).then(
@@ -116,7 +118,9 @@ describe('a transaction whose connection dropped', () => {
           () => 'committed',
           (e: Error) => e.message,
         );
-      await sleep(100);
+      // Cut once the body is in its pause (a fixed sleep was too short on a loaded machine: the cut
+      // then came before BEGIN, the body never ran, and its later statement never settled).
+      await waitFor(() => first, 'the first insert', 10_000);
       proxy.cut();
       expect(await outcome).not.toBe('committed');
       proxy.restore();

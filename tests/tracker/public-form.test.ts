@@ -188,6 +188,42 @@ describe('public forms', () => {
     );
   });
 
+  it('wakes a snoozed ticket when its requester answers through the link', async () => {
+    const { board, form } = await formFor('WAKE', { enabled: true, requireEmailConfirmation: false });
+    const e = entry(form.slug);
+    await s.ok(SUBMIT, { i: e }, fromNewAddress());
+    const q = `query Q($b: ID) { standbyQueue(boardId: $b, includeSnoozed: true, first: 5) { edges { node { id triageStatus } } } }`;
+    const [waiting] = (await s.ok(q, { b: board.id }, { token: owner.token })).standbyQueue.edges;
+    const until = new Date(Date.now() + 86_400_000).toISOString();
+    await s.ok(
+      `mutation S($id: ID!, $u: DateTime!) { snoozeTicket(id: $id, until: $u) { id } }`,
+      { id: waiting.node.id, u: until },
+      { token: owner.token },
+    );
+    await s.ok(REPLY, { t: tokenOf(e.email)!, b: 'Any news?' }, fromNewAddress());
+    const after = (await s.ok(q, { b: board.id }, { token: owner.token })).standbyQueue.edges[0].node;
+    expect(after).toEqual({ id: waiting.node.id, triageStatus: 'PENDING' });
+  });
+
+  it('limits look-ups and replies through ticket links per client address', async () => {
+    const { form } = await formFor('TLL', { enabled: true, requireEmailConfirmation: false });
+    const e = entry(form.slug);
+    await s.ok(SUBMIT, { i: e }, fromNewAddress());
+    const from = fromNewAddress();
+    await s.server.app.db.execute(
+      sql`insert into rate_limits (key, count, reset_at) values (${`public-ticket:${from.headers['x-forwarded-for']}`}, ${s.server.app.config.PUBLIC_TICKET_IP_LIMIT}, now() + interval '10 minutes')`,
+    );
+    for (const [query, vars] of [
+      [VIEW, { t: tokenOf(e.email)! }],
+      [REPLY, { t: tokenOf(e.email)!, b: 'hello' }],
+      [VIEW, { t: 'guessed-token' }],
+    ] as const) {
+      const err = await s.fail(query, vars, from);
+      expect([code(err), err.extensions?.retryAfter]).toEqual(['RATE_LIMITED', expect.any(Number)]);
+    }
+    expect((await s.ok(VIEW, { t: tokenOf(e.email)! }, fromNewAddress())).publicTicket.title).toBe(e.title);
+  });
+
   it('drops a filled honeypot silently: the same receipt, nothing stored or mailed', async () => {
     const { board, form } = await formFor('HP');
     const e = entry(form.slug, { website: 'http://spam.example' });

@@ -12,7 +12,7 @@ export {
   MailThreadFields,
 } from './mail-fields.resolver.js';
 export { DraftStatus, EmailAttachment, EmailMessage, type EmailRow, MailAccount } from './mail.type.js';
-export type { ParsedMail } from './parse.js';
+export { type ParsedMail, htmlToText } from './parse.js';
 export { type MailHooks, type StoredMail, syncJob } from './sync.js';
 export { sendJob } from './send.js';
 export { deadJob, reapStale } from './reaper.js';

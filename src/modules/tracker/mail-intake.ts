@@ -4,7 +4,7 @@ import type { Tx } from '../../db/client.js';
 import { boards, ticketInboxes, ticketMail, ticketParticipants, tickets } from '../../db/schema/index.js';
 import type { App } from '../../shared/app.js';
 import { RateLimiter } from '../../shared/rate-limit.js';
-import type { MailHooks, ParsedMail, StoredMail } from '../mail/index.js';
+import { type MailHooks, type ParsedMail, type StoredMail, htmlToText } from '../mail/index.js';
 import { createNotifications } from '../notifications/index.js';
 import { identifierOf } from './board-rules.js';
 import type { BoardRow } from './board.type.js';
@@ -22,9 +22,24 @@ export const SENDER_HOURLY_TICKETS = 10;
 const AUTO_REPLY_WINDOW_S = 600;
 const parser = new EmailReplyParser();
 
+/** Text of an HTML body with its block boundaries kept as line breaks (quote markers and "wrote:" lines stay lines). */
+function htmlLines(html: string): string {
+  const blocks = html
+    .replace(/<blockquote[\s\S]*?<\/blockquote>/gi, '\n')
+    .replace(/<(br|\/p|\/div|\/li|\/tr|\/h\d)\b[^>]*>/gi, '\n');
+  return blocks
+    .split('\n')
+    .map((line) => htmlToText(line))
+    .join('\n')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
+
 /** The reply without quoted history or signature; the whole text when nothing else is left. */
 export function replyText(m: ParsedMail): string {
-  const text = (m.text ?? '').replace(/\r\n/g, '\n');
+  // HTML-only mail: its text, a line per block, so quoted history can still be cut.
+  const plain = m.text ?? (m.html ? htmlLines(m.html) : '');
+  const text = plain.replace(/\r\n/g, '\n');
   const cut = parser.parseReply(text).trim();
   return (cut || text.trim() || m.snippet || '(no text)').slice(0, BODY_MAX);
 }
