@@ -9,3 +9,8 @@ import { type AnyColumn, type SQL, sql } from 'drizzle-orm';
 export function anyId(column: AnyColumn, ids: readonly string[]): SQL {
   return sql`${column} = any(${sql.param([...ids])}::uuid[])`;
 }
+
+/** An ILIKE pattern matching `term` anywhere, its own `%`, `_` and `\` taken literally. */
+export function containsPattern(term: string): string {
+  return `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}

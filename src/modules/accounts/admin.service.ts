@@ -1,6 +1,7 @@
 import { and, eq, ilike, or, sql } from 'drizzle-orm';
 import type { App } from '../../shared/app.js';
 import { users } from '../../db/schema/index.js';
+import { containsPattern } from '../../db/sql.js';
 import { ConflictError, FieldProblems, InputError, NotFoundError, isUniqueViolation } from '../../shared/errors.js';
 import { parseId } from '../../shared/ids.js';
 import { type Connection, countWhere, cursorCast, keysetPage, pageRequest } from '../../shared/pagination.js';
@@ -28,9 +29,9 @@ export class AdminService {
     const term = search?.trim();
     const filter = term
       ? or(
-          ilike(users.email, `%${escapeLike(term)}%`),
-          ilike(users.username, `%${escapeLike(term)}%`),
-          ilike(users.name, `%${escapeLike(term)}%`),
+          ilike(users.email, containsPattern(term)),
+          ilike(users.username, containsPattern(term)),
+          ilike(users.name, containsPattern(term)),
         )
       : undefined;
     return keysetPage(
@@ -161,8 +162,4 @@ export class AdminService {
       return user;
     });
   }
-}
-
-function escapeLike(s: string): string {
-  return s.replace(/[\\%_]/g, (c) => `\\${c}`);
 }

@@ -1,5 +1,6 @@
 import { type SQL, and, eq, ilike, inArray, isNotNull, lt, gte, or, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.js';
+import { containsPattern } from '../../db/sql.js';
 import { listMembers, taskLabels, taskPriorityEnum, tasks } from '../../db/schema/index.js';
 import { validIds } from '../../shared/ids.js';
 import { type Connection, type CursorValue, type PageRequest, cursorCast } from '../../shared/pagination.js';
@@ -62,7 +63,7 @@ export function taskFilterSql(filter: TaskFilter | null | undefined): SQL | unde
   }
   const term = filter.search?.trim();
   if (term) {
-    const pattern = `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    const pattern = containsPattern(term);
     parts.push(or(ilike(tasks.title, pattern), ilike(tasks.notes, pattern)));
   }
   return and(...parts);

@@ -1,5 +1,6 @@
 import { type AnyColumn, type SQL, and, eq, gte, ilike, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.js';
+import { containsPattern } from '../../db/sql.js';
 import {
   boardMembers,
   boardStates,
@@ -59,8 +60,6 @@ export function ticketOrder(order: TicketOrder | null | undefined): OrderSpec {
   }
 }
 
-const escapeLike = (term: string) => `%${term.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-
 /** WHERE for a TicketFilter. Label ids mean "has all of them"; search covers identifier and comments. */
 export function ticketFilterSql(filter: TicketFilter | null | undefined): SQL | undefined {
   if (!filter) return undefined;
@@ -99,7 +98,7 @@ export function ticketFilterSql(filter: TicketFilter | null | undefined): SQL | 
   }
   const term = filter.search?.trim();
   if (term) {
-    const pattern = escapeLike(term);
+    const pattern = containsPattern(term);
     parts.push(
       or(
         ilike(tickets.title, pattern),
