@@ -359,5 +359,5 @@ describe('a sync cut short', () => {
       await server.stop();
       await db.drop();
     }
-  });
+  }, 120_000);
 });
