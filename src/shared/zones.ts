@@ -45,3 +45,20 @@ export function addDays(day: string, n: number): string {
   d.setUTCDate(d.getUTCDate() + n);
   return d.toISOString().slice(0, 10);
 }
+
+/** The wall clock of an instant in a timezone. */
+export function wallClock(instant: Date, zone: string) {
+  return parts(instant.getTime(), zone);
+}
+
+/** The instant a wall-clock time of a calendar date falls on in a timezone (DST-aware). */
+export function localInstant(day: string, hour: number, minute: number, second: number, zone: string): Date {
+  const start = startOfDay(day, zone).getTime();
+  const wanted = start + ((hour * 60 + minute) * 60 + second) * 1000;
+  // Across a DST change the offset at the wanted time differs from midnight's: correct once.
+  const p = parts(wanted, zone);
+  const [y, m, d] = day.split('-').map(Number) as [number, number, number];
+  const seen = Date.UTC(p.y, p.m - 1, p.d, p.h, p.min, p.s);
+  const target = Date.UTC(y, m - 1, d, hour, minute, second);
+  return new Date(wanted - (seen - target));
+}
