@@ -13,6 +13,7 @@ import {
   SessionsService,
 } from './accounts/index.js';
 import { ActivityResolver, ActivityService } from './activity/index.js';
+import { QuickAddResolver, QuickAddService } from './capture/index.js';
 import {
   ActionService,
   Agent,
@@ -57,6 +58,16 @@ import {
   createTaskLoaders,
   releaseTasksOf,
 } from './tasks/index.js';
+import {
+  AreaResolver,
+  ProjectResolver,
+  ProjectSectionResolver,
+  ProjectService,
+  ProjectStructureService,
+  TaskProjectFields,
+  createProjectLoaders,
+  releaseProjectsOf,
+} from './projects/index.js';
 import { RelationResolver, SearchResolver, SearchService, createSearchLoaders } from './search/index.js';
 import {
   BoardEventsResolver,
@@ -97,6 +108,11 @@ export const resolvers: NonEmptyArray<Function> = [
   ListMemberResolver,
   TaskResolver,
   LabelResolver,
+  ProjectResolver,
+  AreaResolver,
+  ProjectSectionResolver,
+  TaskProjectFields,
+  QuickAddResolver,
   ActivityResolver,
   TaskEventsResolver,
   NotificationResolver,
@@ -149,12 +165,15 @@ export function createServices(app: App) {
     assistant: new Agent(app, usage, conversations, actions),
     sessions,
     auth: new AuthService(app, sessions, [applyPendingShares, linkInvitations]),
-    account: new AccountService(app, sessions, [releaseTasksOf]),
+    account: new AccountService(app, sessions, [releaseProjectsOf, releaseTasksOf]),
     apiKeys: new ApiKeysService(app),
     admin: new AdminService(app, sessions),
     taskLists: new TaskListService(app),
     tasks: new TaskService(app),
     labels: new LabelService(app),
+    projects: new ProjectService(app),
+    projectStructure: new ProjectStructureService(app),
+    quickAdd: new QuickAddService(app),
     calendar: new CalendarService(app),
     documents: new DocumentService(app),
     journal,
@@ -179,6 +198,7 @@ export type Services = ReturnType<typeof createServices>;
 
 type AllLoaders = ReturnType<typeof createUserLoaders> &
   ReturnType<typeof createTaskLoaders> &
+  ReturnType<typeof createProjectLoaders> &
   ReturnType<typeof createConversationLoaders> &
   ReturnType<typeof createEventLoaders> &
   ReturnType<typeof createDocumentLoaders> &
@@ -197,6 +217,7 @@ export function createLoaders(db: Db, viewerId: string | null): AllLoaders {
     (built ??= {
       ...createUserLoaders(db),
       ...createTaskLoaders(db, viewerId),
+      ...createProjectLoaders(db, viewerId),
       ...createConversationLoaders(db),
       ...createEventLoaders(db, viewerId),
       ...createDocumentLoaders(db),

@@ -322,6 +322,7 @@ describe('reads of actions', () => {
       'search_workspace',
       'search_email',
       'search_tickets',
+      'list_projects',
     ]);
     expect(tools[1].parameters).toMatchObject({
       type: 'object',
@@ -331,6 +332,6 @@ describe('reads of actions', () => {
     });
     expect(
       (await s.ok(`{ assistantTools { risk } }`, {}, { token: a.token })).assistantTools.map((t: any) => t.risk),
-    ).toEqual([...Array(7).fill('READ'), ...Array(10).fill('WRITE'), ...Array(4).fill('EXTERNAL')]);
+    ).toEqual([...Array(8).fill('READ'), ...Array(11).fill('WRITE'), ...Array(4).fill('EXTERNAL')]);
   });
 });

@@ -31,7 +31,7 @@ describe('MCP at POST /mcp', () => {
     const listId = await taskList(s, a);
     const client = await mcp(await apiKey(a, ['READ', 'WRITE']));
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name)).toHaveLength(21);
+    expect(tools.map((t) => t.name)).toHaveLength(23);
     const create = tools.find((t) => t.name === 'create_task')!;
     expect(create.inputSchema).toMatchObject({ type: 'object', required: ['listId', 'title'] });
     expect(tools.find((t) => t.name === 'search_tasks')!.annotations).toMatchObject({ readOnlyHint: true });
@@ -94,6 +94,7 @@ describe('MCP at POST /mcp', () => {
       'search_workspace',
       'search_email',
       'search_tickets',
+      'list_projects',
     ]);
     const refused = await reader.callTool({ name: 'create_task', arguments: { listId, title: 'nope' } });
     expect(refused.isError).toBe(true);
@@ -104,7 +105,7 @@ describe('MCP at POST /mcp', () => {
     ).toBe(0);
     await reader.close();
     const session = await mcp(a.token);
-    expect((await session.listTools()).tools).toHaveLength(21);
+    expect((await session.listTools()).tools).toHaveLength(23);
     await session.close();
   });
 

@@ -49,7 +49,7 @@ export async function startServer(overrides: Record<string, string> = {}): Promi
   const outboxDir = mkdtempSync(join(tmpdir(), 'orbit-outbox-'));
   const config = loadConfig({
     NODE_ENV: 'test',
-    LOG_LEVEL: 'silent',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     // Cheap hashing: only the tests of password hashing use the production parameters.
     ARGON2_MEMORY_KIB: '1024',
     ARGON2_TIME_COST: '1',

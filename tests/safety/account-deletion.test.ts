@@ -68,6 +68,16 @@ async function busyUser(a: Account, b: Account) {
   const aInB = await createTask(s, a, theirs, { title: 'a wrote this in b list', assigneeId: b.userId });
   const bAssignsA = await createTask(s, b, theirs, { title: 'assigned to a', assigneeId: a.userId });
 
+  // Projects: an area with a project, and A's task in B's list put in A's project.
+  const area = (await gql(a, `mutation { createArea(name: "Life") { id } }`)).createArea.id;
+  const project = (
+    await gql(a, `mutation P($a: ID) { createProject(input: { name: "Move", areaId: $a }) { id } }`, { a: area })
+  ).createProject.id;
+  await gql(a, `mutation U($id: ID!, $p: ID) { updateTask(id: $id, input: { projectId: $p }) { id } }`, {
+    id: aInB,
+    p: project,
+  });
+
   const aEvent = (
     await gql(
       a,

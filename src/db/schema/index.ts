@@ -4,6 +4,7 @@ export * from './accounts.js';
 export * from './rate-limits.js';
 export * from './activity.js';
 export * from './notifications.js';
+export * from './projects.js';
 export * from './tasks.js';
 export * from './usage.js';
 export * from './conversations.js';

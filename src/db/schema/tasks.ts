@@ -1,7 +1,8 @@
 import { sql } from 'drizzle-orm';
-import { index, integer, pgEnum, pgTable, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { boolean, index, integer, pgEnum, pgTable, primaryKey, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { users } from './users.js';
 import { ts } from './columns.js';
+import { projectSections, projects } from './projects.js';
 
 export const listRoleEnum = pgEnum('list_role', ['OWNER', 'EDITOR', 'VIEWER']);
 export const taskStatusEnum = pgEnum('task_status', ['TODO', 'IN_PROGRESS', 'DONE', 'CANCELLED']);
@@ -74,7 +75,12 @@ export const tasks = pgTable(
     status: taskStatusEnum().notNull().default('TODO'),
     priority: taskPriorityEnum().notNull().default('MEDIUM'),
     dueAt: ts(),
+    /** The due date is a day: dueAt is 23:59:59 of it in the timezone of whoever set it. */
+    dueAllDay: boolean().notNull().default(false),
     completedAt: ts(),
+    /** The project of whoever put it there (projects are personal); others see none. */
+    projectId: uuid().references(() => projects.id, { onDelete: 'set null' }),
+    sectionId: uuid().references(() => projectSections.id, { onDelete: 'set null' }),
     /** Dense order inside the list: 0..n-1. */
     position: integer().notNull(),
     assigneeId: uuid().references(() => users.id, { onDelete: 'set null' }),
@@ -99,6 +105,8 @@ export const tasks = pgTable(
     index('tasks_assignee_idx').on(t.assigneeId),
     index('tasks_created_by_idx').on(t.createdById),
     index('tasks_text_author_idx').on(t.textAuthorId),
+    index('tasks_project_idx').on(t.projectId),
+    index('tasks_section_idx').on(t.sectionId),
   ],
 );
 

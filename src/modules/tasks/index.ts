@@ -5,7 +5,9 @@ export { TaskListService } from './task-list.service.js';
 export { TaskService } from './task.service.js';
 export { type TaskLoaders, createTaskLoaders } from './task.loaders.js';
 export { applyPendingShares, releaseTasksOf } from './task.hooks.js';
-export { visibleListIds } from './task.pages.js';
+export { emptyTaskPage, pageTasks, visibleListIds } from './task.pages.js';
+export { TaskConnection, type TaskRow } from './task.type.js';
+export { TaskFilter, TaskOrder } from './task.inputs.js';
 export { LabelResolver } from './label.resolver.js';
 export { ListMemberResolver, TaskListResolver } from './task-list.resolver.js';
 export { TaskResolver } from './task.resolver.js';
@@ -14,3 +16,4 @@ export { Label, OrderDirection, TaskPriority, TaskStatus } from './task.type.js'
 export { CreateLabelInput } from './task.inputs.js';
 export { ListRole } from './task-list.type.js';
 export { Task } from './task.type.js';
+export { preloadTaskFields } from './task.preload.js';

@@ -14,6 +14,8 @@ export class TaskFilter {
   @Field(() => Date, { nullable: true, description: 'dueAt >= dueAfter' }) dueAfter?: Date | null;
   @Field(() => String, { nullable: true, description: 'Case-insensitive match on title and notes' }) search?:
     string | null;
+  @Field(() => ID, { nullable: true, description: "Tasks in this project (the viewer's own)" }) projectId?:
+    string | null;
 }
 
 @InputType()
@@ -47,6 +49,11 @@ export class CreateTaskInput {
   @Field(() => ID, { nullable: true, description: 'Must be a member of the list' }) assigneeId?: string | null;
   @Field(() => [ID], { nullable: true, description: "The viewer's own labels (at most 100)" }) labelIds?:
     string[] | null;
+  @Field(() => Boolean, { nullable: true, description: 'The due date is a day: dueAt becomes 23:59:59 local' })
+  dueAllDay?: boolean | null;
+  @Field(() => ID, { nullable: true, description: "One of the viewer's projects, not archived" }) projectId?:
+    string | null;
+  @Field(() => ID, { nullable: true, description: 'A section of that project' }) sectionId?: string | null;
 }
 
 @InputType()
@@ -57,6 +64,12 @@ export class UpdateTaskInput {
   @Field(() => TaskPriority, { nullable: true }) priority?: TaskPriority | null;
   @Field(() => Date, { nullable: true, description: 'null clears the due date' }) dueAt?: Date | null;
   @Field(() => ID, { nullable: true, description: 'null unassigns' }) assigneeId?: string | null;
+  @Field(() => Boolean, { nullable: true, description: 'The due date is a day: dueAt becomes 23:59:59 local' })
+  dueAllDay?: boolean | null;
+  @Field(() => ID, { nullable: true, description: 'Explicit null removes the task from its project' }) projectId?:
+    string | null;
+  @Field(() => ID, { nullable: true, description: "A section of the task's project; null: none" }) sectionId?:
+    string | null;
 }
 
 @InputType()

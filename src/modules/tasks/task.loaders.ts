@@ -68,7 +68,7 @@ export function createTaskLoaders(db: Db, viewerId: string | null) {
       if (!loader) {
         loader = new DataLoader<string, Connection<TaskRow>>(async (listIds) => {
           const scope = anyId(tasks.listId, listIds);
-          const byList = await pageTasks(db, scope, filter, order, page, true);
+          const byList = await pageTasks(db, scope, filter, order, page, tasks.listId);
           return listIds.map((id) => byList.get(id) ?? emptyTaskPage(db, eq(tasks.listId, id), filter, page, order));
         });
         pages.set(key, loader);

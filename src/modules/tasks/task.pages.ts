@@ -1,4 +1,4 @@
-import { type SQL, and, eq, ilike, inArray, isNotNull, lt, gte, or, sql } from 'drizzle-orm';
+import { type AnyColumn, type SQL, and, eq, ilike, inArray, isNotNull, lt, gte, or, sql } from 'drizzle-orm';
 import type { Queryable } from '../../db/client.js';
 import { containsPattern } from '../../db/sql.js';
 import { listMembers, taskLabels, taskPriorityEnum, tasks } from '../../db/schema/index.js';
@@ -61,6 +61,10 @@ export function taskFilterSql(filter: TaskFilter | null | undefined): SQL | unde
       );
     }
   }
+  if (filter.projectId) {
+    const [id] = validIds([filter.projectId]);
+    parts.push(id ? eq(tasks.projectId, id) : sql`false`);
+  }
   const term = filter.search?.trim();
   if (term) {
     const pattern = containsPattern(term);
@@ -74,14 +78,14 @@ export function visibleListIds(viewerId: string) {
   return sql`(select ${listMembers.listId} from ${listMembers} where ${listMembers.userId} = ${viewerId})`;
 }
 
-/** The pages of many lists in one statement (or one page of a scope when `partitionByList` is false). */
+/** The pages of many lists (or projects) in one statement, keyed by `partitionBy`; null: one page of a scope. */
 export async function pageTasks(
   q: Queryable,
   scope: SQL,
   filter: TaskFilter | null | undefined,
   order: TaskOrder | null | undefined,
   page: PageRequest,
-  partitionByList: boolean,
+  partitionBy: AnyColumn | null,
 ): Promise<Map<unknown, Connection<TaskRow>>> {
   const spec = taskOrder(order);
   return windowPages<TaskRow>(
@@ -90,7 +94,7 @@ export async function pageTasks(
     and(scope, taskFilterSql(filter)),
     { ...spec, id: tasks.id },
     page,
-    partitionByList ? tasks.listId : null,
+    partitionBy,
   );
 }
 

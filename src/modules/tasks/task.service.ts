@@ -14,6 +14,7 @@ import { type ListWithRole, requireList } from './list-access.js';
 import type { CreateTaskInput, TaskFilter, TaskOrder, UpdateTaskInput } from './task.inputs.js';
 import { emptyTaskPage, pageTasks, visibleListIds } from './task.pages.js';
 import { ListRole } from './task-list.type.js';
+import { dueOf, placeTask } from './task-placement.js';
 import { TaskChangeKind, TaskStatus, type TaskRow } from './task.type.js';
 
 const TITLE_MAX = 500;
@@ -35,7 +36,7 @@ export class TaskService {
     const page = pageRequest(first, after);
     const visible = sql`${tasks.listId} in ${visibleListIds(viewer.userId)}`;
     const scope = listId ? sql`${visible} and ${tasks.listId} = ${parseId(listId, 'TaskList')}` : visible;
-    const pages = await pageTasks(this.app.db, scope, filter, order, page, false);
+    const pages = await pageTasks(this.app.db, scope, filter, order, page, null);
     return pages.get(null) ?? emptyTaskPage(this.app.db, scope, filter, page, order);
   }
 
@@ -65,6 +66,8 @@ export class TaskService {
       const list = await requireList(tx, viewer.userId, input.listId, ListRole.EDITOR, true);
       const assigneeId = input.assigneeId ? await this.member(tx, list.id, input.assigneeId) : null;
       const labelIds = input.labelIds?.length ? await this.ownLabels(tx, viewer, input.labelIds) : [];
+      const placed = await placeTask(tx, viewer, input);
+      const due = dueOf(viewer, input, null);
       const [{ n } = { n: 0 }] = await tx
         .select({ n: sql<number>`count(*)::int` })
         .from(tasks)
@@ -78,7 +81,9 @@ export class TaskService {
           notes: input.notes ?? null,
           status,
           priority: input.priority ?? 'MEDIUM',
-          dueAt: input.dueAt ?? null,
+          dueAt: due?.dueAt ?? null,
+          dueAllDay: due?.dueAllDay ?? false,
+          ...placed,
           completedAt: status === TaskStatus.DONE ? sql`now()` : null,
           position: Number(n),
           assigneeId,
@@ -122,7 +127,7 @@ export class TaskService {
       // Whoever last wrote the text is its author: a collaborator's edit makes it theirs.
       if (title || input.notes !== undefined) changes.textAuthorId = viewer.userId;
       if (input.priority) changes.priority = input.priority;
-      if (input.dueAt !== undefined) changes.dueAt = input.dueAt;
+      Object.assign(changes, dueOf(viewer, input, before), await placeTask(tx, viewer, input, before));
       if (input.assigneeId !== undefined)
         changes.assigneeId = input.assigneeId ? await this.member(tx, list.id, input.assigneeId) : null;
       if (input.status && input.status !== (before.status as TaskStatus)) {

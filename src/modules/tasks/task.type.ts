@@ -55,6 +55,8 @@ export class Task {
   @Field(() => TaskStatus) status!: TaskStatus;
   @Field(() => TaskPriority) priority!: TaskPriority;
   @Field(() => Date, { nullable: true }) dueAt!: Date | null;
+  @Field(() => Boolean, { description: 'The due date is a day, not an instant (dueAt is 23:59:59 local)' })
+  dueAllDay!: boolean;
   @Field(() => Date, { nullable: true, description: 'Set when the task becomes DONE, cleared when it leaves DONE' })
   completedAt!: Date | null;
   @Field(() => Int, { description: 'Dense order inside the list, from 0' }) position!: number;

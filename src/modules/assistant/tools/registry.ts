@@ -2,6 +2,7 @@ import { deleteTask, inviteToEvent, shareTaskList } from './external-tools.js';
 import { getJournalEntry, listEvents, searchDocuments, searchTasks, searchWorkspace } from './read-tools.js';
 import { draftEmail, searchEmail, sendEmail } from './mail-tools.js';
 import { commentOnTicket, createTicket, moveTicket, searchTickets, updateTicket } from './ticket-tools.js';
+import { createProject, listProjects } from './project-tools.js';
 import { type Tool, parametersOf } from './tool.js';
 import { createDocument, createEvent, createTask, updateTask, writeJournalEntry } from './write-tools.js';
 
@@ -14,11 +15,13 @@ export const TOOLS: readonly Tool[] = [
   searchWorkspace,
   searchEmail,
   searchTickets,
+  listProjects,
   createTask,
   updateTask,
   createEvent,
   createDocument,
   writeJournalEntry,
+  createProject,
   draftEmail,
   createTicket,
   updateTicket,

@@ -5,6 +5,7 @@ import { CalendarService } from '../../calendar/index.js';
 import { DocumentService } from '../../documents/index.js';
 import { JournalService } from '../../journal/index.js';
 import { DraftService } from '../../mail/index.js';
+import { ProjectService } from '../../projects/index.js';
 import { SearchService } from '../../search/index.js';
 import { TaskListService, TaskService } from '../../tasks/index.js';
 import { TicketCommentService, TicketFlowService, TicketService, mailOutbound } from '../../tracker/index.js';
@@ -16,6 +17,7 @@ export function workspaceServices(app: App) {
   return {
     tasks: new TaskService(app),
     taskLists: new TaskListService(app),
+    projects: new ProjectService(app),
     calendar: new CalendarService(app),
     documents: new DocumentService(app),
     journal: new JournalService(app),

@@ -14,7 +14,9 @@ export const createTask = defineTool({
     title: text(500),
     notes: text(20_000).optional(),
     dueAt: instant('When it is due').optional(),
+    dueAllDay: z.boolean().describe('The due date is a day, not a time').optional(),
     priority: z.enum(TaskPriority).optional(),
+    projectId: id("one of the user's projects").optional(),
   }),
   publishes: (viewer, s, a) => s.taskLists.sharedWithOthers(viewer, { listId: a.listId }),
   async run(viewer, s, a) {
@@ -23,7 +25,9 @@ export const createTask = defineTool({
       title: a.title,
       notes: a.notes ?? null,
       dueAt: a.dueAt ? new Date(a.dueAt) : null,
+      dueAllDay: a.dueAllDay ?? null,
       priority: a.priority ?? null,
+      projectId: a.projectId ?? null,
     });
     return {
       result: { task: { id: t.id, listId: t.listId, title: t.title, dueAt: t.dueAt, priority: t.priority } },
