@@ -436,6 +436,43 @@ export function report(header: string, r: Results): string {
     );
   }
 
+  if (r.capture?.length) {
+    for (const x of r.capture) {
+      targets.push([
+        `12. Capture (${x.db}): parseQuickAdd over its ${x.lines}-line table; projects read of ${x.projects} projects`,
+        'statements constant',
+        `parse p50 ${x.parseP50Us} µs, p99 ${x.parseP99Us} µs; query p50 ${f1(x.queryP50Ms)} ms (${f1(x.queryStatements)} statements); projects p50 ${f1(x.projectsP50Ms)} ms (${f1(x.projectsStatements)} statements)`,
+        'measured',
+      ]);
+    }
+    section(
+      '12. Capture: the quick-add grammar and projects',
+      [
+        'parseQuickAdd as a function over every line of tests/unit/quick-add-table.ts, 200 rounds (per call, in the bench process).',
+        'Then through the built server over HTTP (pinned to one core), on each database, for a user with 10 lists, 10 labels and 20',
+        'projects of 30 tasks: the parseQuickAdd query for every line, 5 rounds (each call reads the viewer’s lists, projects and',
+        'labels), and 50 reads of every project with its area, sections, progress and first 20 tasks (each with list, project,',
+        'section and labels). Statements per operation from /metrics.',
+      ],
+      [
+        'database',
+        'parse p50 / p99',
+        'query p50 / p99',
+        'statements per query',
+        'projects read p50 / p99',
+        'statements per read',
+      ],
+      r.capture.map((x) => [
+        x.db,
+        `${x.parseP50Us} / ${x.parseP99Us} µs`,
+        `${f1(x.queryP50Ms)} / ${f1(x.queryP99Ms)} ms`,
+        f1(x.queryStatements),
+        `${f1(x.projectsP50Ms)} / ${f1(x.projectsP99Ms)} ms`,
+        f1(x.projectsStatements),
+      ]),
+    );
+  }
+
   return [
     ...out.slice(0, 4),
     '## Targets',

@@ -10,6 +10,7 @@ import type { MutationResult } from './mutations.js';
 import type { NestedResult } from './nested.js';
 import type { SearchBenchResult } from './search.js';
 import type { TrackerBenchResult } from './tracker.js';
+import type { CaptureBenchResult } from './capture.js';
 
 /** The benchmarks `npm run bench` knows, in the order it runs them. */
 export const NAMES = [
@@ -24,6 +25,7 @@ export const NAMES = [
   'search',
   'mail',
   'tracker',
+  'capture',
 ] as const;
 
 /** What a run writes to bench/results.json and bench/report.ts turns into RESULTS.md. */
@@ -41,4 +43,5 @@ export interface Results {
   search?: SearchBenchResult[];
   mail?: MailBenchResult[];
   tracker?: TrackerBenchResult[];
+  capture?: CaptureBenchResult[];
 }

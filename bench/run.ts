@@ -14,10 +14,11 @@ import { NAMES, type Results } from './results.js';
 import { mailBench } from './mail.js';
 import { searchBench } from './search.js';
 import { trackerBench } from './tracker.js';
+import { captureBench } from './capture.js';
 import { seedSessions, seedWorkspace } from './seed.js';
 
 /**
- * `npm run bench [names...]`: the benchmarks (nested, auth, login, mutations, fanout, cold-start, hostile, assistant, search, mail, tracker;
+ * `npm run bench [names...]`: the benchmarks (nested, auth, login, mutations, fanout, cold-start, hostile, assistant, search, mail, tracker, capture;
  * all by default) on this machine, written to bench/RESULTS.md and bench/results.json. Not part of
  * `npm test`. Exits non-zero when a benchmark saw errors. BENCH_DATABASE_URL (default: the local
  * server at 127.0.0.1:5432/test) is where the PostgreSQL runs create their databases.
@@ -51,6 +52,7 @@ const results: Results = {
   search: want('search') ? [] : previous.search,
   mail: want('mail') ? [] : previous.mail,
   tracker: want('tracker') ? [] : previous.tracker,
+  capture: want('capture') ? [] : previous.capture,
 };
 const log = (name: string, value: unknown) => console.log(JSON.stringify({ bench: name, ...(value as object) }));
 
@@ -107,6 +109,7 @@ if (want('assistant')) await onEachDatabase('assistant', assistantBench, results
 if (want('search')) await onEachDatabase('search', searchBench, results.search!);
 if (want('mail')) await onEachDatabase('mail', mailBench, results.mail!);
 if (want('tracker')) await onEachDatabase('tracker', trackerBench, results.tracker!);
+if (want('capture')) await onEachDatabase('capture', captureBench, results.capture!);
 if (want('cold-start'))
   for (const kind of ['PGlite', 'PostgreSQL'] as const)
     log(`cold-start ${kind}`, (results.coldStart[kind] = await coldStart(kind)));
@@ -123,6 +126,7 @@ const errors = [
   ...(want('search') ? (results.search ?? []).map((a) => a.errors) : []),
   ...(want('mail') ? (results.mail ?? []).map((a) => a.errors) : []),
   ...(want('tracker') ? (results.tracker ?? []).map((a) => a.errors + a.doubleClaims) : []),
+  ...(want('capture') ? (results.capture ?? []).map((a) => a.errors) : []),
 ].reduce((a, b) => a + b, 0);
 
 const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { version: string };

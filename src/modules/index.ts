@@ -60,6 +60,7 @@ import {
 } from './tasks/index.js';
 import {
   AreaResolver,
+  DashboardProjectFields,
   ProjectResolver,
   ProjectSectionResolver,
   ProjectService,
@@ -112,6 +113,7 @@ export const resolvers: NonEmptyArray<Function> = [
   AreaResolver,
   ProjectSectionResolver,
   TaskProjectFields,
+  DashboardProjectFields,
   QuickAddResolver,
   ActivityResolver,
   TaskEventsResolver,

@@ -74,7 +74,10 @@ describe('projects', () => {
       },
     );
     expect(reopened.updateProject.completedAt).toBeNull();
-    const names = (await gql(a, `{ projects { name position } }`)).projects;
+    await project(a, { name: 'Someday', status: 'PAUSED' });
+    const dash = (await gql(a, `{ dashboard { activeProjects { name } } }`)).dashboard;
+    expect(dash.activeProjects).toEqual([{ name: 'Learn Go' }, { name: 'Move house' }]);
+    const names = (await gql(a, `{ projects(status: [ACTIVE, PLANNED]) { name position } }`)).projects;
     expect(names).toEqual([
       { name: 'Learn Go', position: 0 },
       { name: 'Move house', position: 1 },
@@ -84,6 +87,7 @@ describe('projects', () => {
       .from(activities)
       .where(and(eq(activities.actorId, a.userId), eq(activities.entityType, 'project')));
     expect(verbs.map((v) => v.verb).sort()).toEqual([
+      'project.created',
       'project.created',
       'project.created',
       'project.updated',

@@ -6,3 +6,4 @@ export { DashboardService } from './dashboard.service.js';
 export { ExportService } from './export.service.js';
 export { DashboardResolver } from './dashboard.resolver.js';
 export { ExportResolver } from './export.resolver.js';
+export { Dashboard } from './dashboard.type.js';

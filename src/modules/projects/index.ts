@@ -3,5 +3,11 @@ export { ProjectService } from './project.service.js';
 export { ProjectStructureService } from './structure.service.js';
 export { releaseProjectsOf } from './project-tasks.js';
 export { type ProjectLoaders, createProjectLoaders } from './project.loaders.js';
-export { AreaResolver, ProjectResolver, ProjectSectionResolver, TaskProjectFields } from './project.resolver.js';
+export {
+  AreaResolver,
+  DashboardProjectFields,
+  ProjectResolver,
+  ProjectSectionResolver,
+  TaskProjectFields,
+} from './project.resolver.js';
 export { Project, ProjectStatus } from './project.type.js';

@@ -3,6 +3,7 @@ import { Arg, Authorized, Ctx, FieldResolver, ID, Info, Int, Mutation, Query, Re
 import { viewerOf } from '../../shared/context.js';
 import { pageRequest } from '../../shared/pagination.js';
 import { Task, TaskConnection, TaskFilter, TaskOrder, type TaskRow, preloadTaskFields } from '../tasks/index.js';
+import { Dashboard } from '../dashboard/index.js';
 import { User } from '../users/index.js';
 import type { Context } from './context.js';
 import {
@@ -197,5 +198,14 @@ export class TaskProjectFields {
   @FieldResolver(() => ProjectSection, { nullable: true })
   section(@Root() task: TaskRow, @Ctx() ctx: Context) {
     return task.sectionId ? ctx.loaders.sectionById.value(task.sectionId) : null;
+  }
+}
+
+/** The dashboard's projects: ACTIVE, not archived, by position. */
+@Resolver(() => Dashboard)
+export class DashboardProjectFields {
+  @FieldResolver(() => [Project], { description: 'ACTIVE projects, not archived, by position' })
+  activeProjects(@Ctx() ctx: Context) {
+    return ctx.services.projects.list(viewerOf(ctx), [ProjectStatus.ACTIVE], null, false);
   }
 }
