@@ -13,7 +13,16 @@ import {
   SessionsService,
 } from './accounts/index.js';
 import { ActivityResolver, ActivityService } from './activity/index.js';
-import { QuickAddResolver, QuickAddService } from './capture/index.js';
+import {
+  CaptureResolver,
+  CaptureService,
+  CaptureSuggestionFields,
+  DashboardCaptureFields,
+  QuickAddResolver,
+  QuickAddService,
+  SuggestionService,
+  createCaptureLoaders,
+} from './capture/index.js';
 import {
   ActionService,
   Agent,
@@ -115,6 +124,9 @@ export const resolvers: NonEmptyArray<Function> = [
   TaskProjectFields,
   DashboardProjectFields,
   QuickAddResolver,
+  CaptureResolver,
+  CaptureSuggestionFields,
+  DashboardCaptureFields,
   ActivityResolver,
   TaskEventsResolver,
   NotificationResolver,
@@ -176,6 +188,8 @@ export function createServices(app: App) {
     projects: new ProjectService(app),
     projectStructure: new ProjectStructureService(app),
     quickAdd: new QuickAddService(app),
+    captures: new CaptureService(app),
+    suggestions: new SuggestionService(app),
     calendar: new CalendarService(app),
     documents: new DocumentService(app),
     journal,
@@ -201,6 +215,7 @@ export type Services = ReturnType<typeof createServices>;
 type AllLoaders = ReturnType<typeof createUserLoaders> &
   ReturnType<typeof createTaskLoaders> &
   ReturnType<typeof createProjectLoaders> &
+  ReturnType<typeof createCaptureLoaders> &
   ReturnType<typeof createConversationLoaders> &
   ReturnType<typeof createEventLoaders> &
   ReturnType<typeof createDocumentLoaders> &
@@ -220,6 +235,7 @@ export function createLoaders(db: Db, viewerId: string | null): AllLoaders {
       ...createUserLoaders(db),
       ...createTaskLoaders(db, viewerId),
       ...createProjectLoaders(db, viewerId),
+      ...createCaptureLoaders(db, viewerId),
       ...createConversationLoaders(db),
       ...createEventLoaders(db, viewerId),
       ...createDocumentLoaders(db),

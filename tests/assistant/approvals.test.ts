@@ -332,6 +332,6 @@ describe('reads of actions', () => {
     });
     expect(
       (await s.ok(`{ assistantTools { risk } }`, {}, { token: a.token })).assistantTools.map((t: any) => t.risk),
-    ).toEqual([...Array(8).fill('READ'), ...Array(11).fill('WRITE'), ...Array(4).fill('EXTERNAL')]);
+    ).toEqual([...Array(8).fill('READ'), ...Array(12).fill('WRITE'), ...Array(4).fill('EXTERNAL')]);
   });
 });

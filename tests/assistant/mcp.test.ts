@@ -31,7 +31,7 @@ describe('MCP at POST /mcp', () => {
     const listId = await taskList(s, a);
     const client = await mcp(await apiKey(a, ['READ', 'WRITE']));
     const { tools } = await client.listTools();
-    expect(tools.map((t) => t.name)).toHaveLength(23);
+    expect(tools.map((t) => t.name)).toHaveLength(24);
     const create = tools.find((t) => t.name === 'create_task')!;
     expect(create.inputSchema).toMatchObject({ type: 'object', required: ['listId', 'title'] });
     expect(tools.find((t) => t.name === 'search_tasks')!.annotations).toMatchObject({ readOnlyHint: true });
@@ -105,7 +105,7 @@ describe('MCP at POST /mcp', () => {
     ).toBe(0);
     await reader.close();
     const session = await mcp(a.token);
-    expect((await session.listTools()).tools).toHaveLength(23);
+    expect((await session.listTools()).tools).toHaveLength(24);
     await session.close();
   });
 

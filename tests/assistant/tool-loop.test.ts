@@ -106,7 +106,7 @@ describe('the tool loop', () => {
     // The system prompt carries the viewer's name, zone and date; the model was offered every tool.
     const first = llm.requests[0]!.body;
     expect(first.messages[0].content).toMatch(/Ada[\s\S]*Europe\/Paris[\s\S]*today is \w+day \d{4}-\d\d-\d\d/);
-    expect(first.tools).toHaveLength(21);
+    expect(first.tools).toHaveLength(24);
     expect(first.tools.find((t: any) => t.function.name === 'create_task').function.parameters).toMatchObject({
       type: 'object',
       required: ['listId', 'title'],

@@ -78,6 +78,9 @@ async function busyUser(a: Account, b: Account) {
     p: project,
   });
 
+  // A capture with a suggestion.
+  await gql(a, `mutation { createCapture(input: { text: "Call the bank" }) { id } }`);
+
   const aEvent = (
     await gql(
       a,

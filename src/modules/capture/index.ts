@@ -1,4 +1,10 @@
-/** Quick capture: so far the quick-add grammar (parseQuickAdd); captures, voice and triage build on it. */
+/** Quick capture: text captures triaged by the quick-add grammar into suggestions the user reviews. */
+import './topics.js';
 export { QuickAddService } from './quick-add.service.js';
 export { QuickAddResolver } from './quick-add.resolver.js';
 export { type QuickAddNames, type QuickAddResult, parseQuickAdd } from './quick-add.js';
+export { CaptureService } from './capture.service.js';
+export { SuggestionService } from './suggestion.service.js';
+export { type CaptureLoaders, createCaptureLoaders } from './capture.loaders.js';
+export { CaptureResolver, CaptureSuggestionFields, DashboardCaptureFields } from './capture.resolver.js';
+export { CaptureSource } from './capture.type.js';

@@ -1,5 +1,6 @@
 import { and, asc, eq, inArray, isNull } from 'drizzle-orm';
 import { labels, listMembers, projects, taskLists } from '../../db/schema/index.js';
+import type { Queryable } from '../../db/client.js';
 import type { App } from '../../shared/app.js';
 import { FieldProblems } from '../../shared/errors.js';
 import type { Viewer } from '../../shared/viewer.js';
@@ -19,26 +20,27 @@ export class QuickAddService {
       `Text must be 1-${QUICK_ADD_MAX} characters`,
     );
     p.throwIfAny();
-    return parseQuickAdd(text, { now: new Date(), zone: viewer.user.timezone, names: await this.names(viewer) });
+    return parseQuickAdd(text, {
+      now: new Date(),
+      zone: viewer.user.timezone,
+      names: await quickAddNames(this.app.db, viewer.userId),
+    });
   }
+}
 
-  /** Lists the viewer may edit, their projects not archived, their labels: three small reads. */
-  async names(viewer: Viewer): Promise<QuickAddNames> {
-    const db = this.app.db;
-    const [lists, own, tags] = await Promise.all([
-      db
-        .select({ id: taskLists.id, name: taskLists.name })
-        .from(taskLists)
-        .innerJoin(listMembers, and(eq(listMembers.listId, taskLists.id), eq(listMembers.userId, viewer.userId)))
-        .where(inArray(listMembers.role, ['OWNER', 'EDITOR']))
-        .orderBy(asc(taskLists.position), asc(taskLists.id)),
-      db
-        .select({ id: projects.id, name: projects.name })
-        .from(projects)
-        .where(and(eq(projects.ownerId, viewer.userId), isNull(projects.archivedAt)))
-        .orderBy(asc(projects.position)),
-      db.select({ id: labels.id, name: labels.name }).from(labels).where(eq(labels.ownerId, viewer.userId)),
-    ]);
-    return { lists, projects: own, labels: tags };
-  }
+/** Lists the viewer may edit, their projects not archived, their labels: three small reads. */
+export async function quickAddNames(db: Queryable, userId: string): Promise<QuickAddNames> {
+  const lists = await db
+    .select({ id: taskLists.id, name: taskLists.name })
+    .from(taskLists)
+    .innerJoin(listMembers, and(eq(listMembers.listId, taskLists.id), eq(listMembers.userId, userId)))
+    .where(inArray(listMembers.role, ['OWNER', 'EDITOR']))
+    .orderBy(asc(taskLists.position), asc(taskLists.id));
+  const own = await db
+    .select({ id: projects.id, name: projects.name })
+    .from(projects)
+    .where(and(eq(projects.ownerId, userId), isNull(projects.archivedAt)))
+    .orderBy(asc(projects.position));
+  const tags = await db.select({ id: labels.id, name: labels.name }).from(labels).where(eq(labels.ownerId, userId));
+  return { lists, projects: own, labels: tags };
 }

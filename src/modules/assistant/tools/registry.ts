@@ -2,7 +2,7 @@ import { deleteTask, inviteToEvent, shareTaskList } from './external-tools.js';
 import { getJournalEntry, listEvents, searchDocuments, searchTasks, searchWorkspace } from './read-tools.js';
 import { draftEmail, searchEmail, sendEmail } from './mail-tools.js';
 import { commentOnTicket, createTicket, moveTicket, searchTickets, updateTicket } from './ticket-tools.js';
-import { createProject, listProjects } from './project-tools.js';
+import { createCapture, createProject, listProjects } from './organize-tools.js';
 import { type Tool, parametersOf } from './tool.js';
 import { createDocument, createEvent, createTask, updateTask, writeJournalEntry } from './write-tools.js';
 
@@ -22,6 +22,7 @@ export const TOOLS: readonly Tool[] = [
   createDocument,
   writeJournalEntry,
   createProject,
+  createCapture,
   draftEmail,
   createTicket,
   updateTicket,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { App } from '../../../shared/app.js';
 import type { Viewer } from '../../../shared/viewer.js';
 import { CalendarService } from '../../calendar/index.js';
+import { CaptureService } from '../../capture/index.js';
 import { DocumentService } from '../../documents/index.js';
 import { JournalService } from '../../journal/index.js';
 import { DraftService } from '../../mail/index.js';
@@ -18,6 +19,7 @@ export function workspaceServices(app: App) {
     tasks: new TaskService(app),
     taskLists: new TaskListService(app),
     projects: new ProjectService(app),
+    captures: new CaptureService(app),
     calendar: new CalendarService(app),
     documents: new DocumentService(app),
     journal: new JournalService(app),

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CaptureSource } from '../../capture/index.js';
 import { ProjectStatus } from '../../projects/index.js';
 import { day, defineTool } from './tool.js';
 
@@ -32,6 +33,22 @@ export const createProject = defineTool({
       result: { project: shown(p) },
       entity: { type: 'project', id: p.id },
       summary: `created the project “${p.name}”`,
+    };
+  },
+});
+
+export const createCapture = defineTool({
+  name: 'create_capture',
+  description:
+    "Put a thought in the user's capture inbox (source ASSISTANT): it is triaged into suggestions the user reviews; nothing else is created.",
+  risk: 'WRITE',
+  schema: z.strictObject({ text: z.string().max(10_000) }),
+  async run(viewer, s, a) {
+    const c = await s.captures.create(viewer, { text: a.text }, CaptureSource.ASSISTANT);
+    return {
+      result: { capture: { id: c.id, status: c.status } },
+      entity: { type: 'capture', id: c.id },
+      summary: 'put a note in the capture inbox',
     };
   },
 });

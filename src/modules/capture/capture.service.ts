@@ -1,0 +1,233 @@
+import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import type { Queryable, Tx } from '../../db/client.js';
+import { captures } from '../../db/schema/index.js';
+import type { App } from '../../shared/app.js';
+import { ConflictError, FieldProblems, InputError, NotFoundError } from '../../shared/errors.js';
+import { validIds } from '../../shared/ids.js';
+import { type Connection, countWhere, cursorCast, keysetPage, pageRequest } from '../../shared/pagination.js';
+import { RateLimiter } from '../../shared/rate-limit.js';
+import type { Viewer } from '../../shared/viewer.js';
+import { recordActivity } from '../activity/index.js';
+import { announceCapture, dropUndecided, grammarTriage, settle } from './capture-triage.js';
+import { type CaptureRow, CaptureSource, CaptureStatus, type CreateCaptureInput } from './capture.type.js';
+
+export const TEXT_MAX = 10_000;
+const CLIENT_KEY_MAX = 100;
+const PER_MINUTE = 60;
+const CLIENT_SOURCES = new Set([CaptureSource.APP, CaptureSource.API, CaptureSource.SHARE]);
+/** C0 controls (and DEL) but tab and newline; a CRLF counts as a newline. */
+const hasControls = (text: string) =>
+  [...text].some((ch) => {
+    const c = ch.charCodeAt(0);
+    return (c < 0x20 && c !== 0x09 && c !== 0x0a) || c === 0x7f;
+  });
+
+/** The capture's text as stored: CRLF as LF, trimmed, 1-10,000 characters, no controls but tab and newline. */
+export function captureText(p: FieldProblems, raw: string): string {
+  const text = raw.replace(/\r\n/g, '\n').trim();
+  p.check(text.length >= 1 && text.length <= TEXT_MAX, 'text', `Text must be 1-${TEXT_MAX} characters`);
+  p.check(!hasControls(text), 'text', 'Text may not contain control characters other than tab and newline');
+  return text;
+}
+
+/** The viewer's capture; NOT_FOUND for anyone else's, a malformed id or none. Locked with `lock`. */
+export async function ownCapture(q: Queryable, viewer: Viewer, id: string, lock = false): Promise<CaptureRow> {
+  const [captureId] = validIds([id]);
+  if (!captureId) throw new NotFoundError('Capture');
+  const query = q
+    .select()
+    .from(captures)
+    .where(and(eq(captures.id, captureId), eq(captures.userId, viewer.userId)));
+  const [row] = lock ? await query.for('update') : await query;
+  if (!row) throw new NotFoundError('Capture');
+  return row;
+}
+
+/** Quick capture: a thought becomes a capture, and triage proposes what to make of it. */
+export class CaptureService {
+  constructor(private readonly app: App) {}
+
+  list(
+    viewer: Viewer,
+    status: CaptureStatus[] | null | undefined,
+    first: number | null | undefined,
+    after: string | null | undefined,
+  ): Promise<Connection<CaptureRow>> {
+    const scope = and(
+      eq(captures.userId, viewer.userId),
+      status?.length ? inArray(captures.status, status) : undefined,
+    );
+    const db = this.app.db;
+    return keysetPage(
+      pageRequest(first, after),
+      {
+        expr: captures.createdAt,
+        id: captures.id,
+        dir: 'DESC',
+        cast: cursorCast.timestamptz,
+        cursorOf: (r) => [r.createdAt.toISOString(), r.id],
+      },
+      (past, order, limit) =>
+        db
+          .select()
+          .from(captures)
+          .where(and(scope, past))
+          .orderBy(...order)
+          .limit(limit),
+      () => countWhere(db, captures, scope),
+    );
+  }
+
+  /** Captures waiting in the inbox: NEW or NEEDS_REVIEW. */
+  inboxCount(viewer: Viewer): Promise<number> {
+    return countWhere(
+      this.app.db,
+      captures,
+      and(
+        eq(captures.userId, viewer.userId),
+        inArray(captures.status, [CaptureStatus.NEW, CaptureStatus.NEEDS_REVIEW]),
+      ),
+    );
+  }
+
+  get(viewer: Viewer, id: string): Promise<CaptureRow> {
+    return ownCapture(this.app.db, viewer, id);
+  }
+
+  /**
+   * Text in, suggestions out (triage false: none). The same clientKey within 24 h returns the first
+   * capture, whatever the text; `source` is for the assistant's own tool (ASSISTANT).
+   */
+  async create(viewer: Viewer, input: CreateCaptureInput, forced?: CaptureSource): Promise<CaptureRow> {
+    const p = new FieldProblems();
+    const text = captureText(p, input.text);
+    const source = forced ?? input.source ?? (viewer.apiKeyId ? CaptureSource.API : CaptureSource.APP);
+    if (!forced) p.check(CLIENT_SOURCES.has(source), 'source', 'Clients may send APP, API or SHARE');
+    const key = input.clientKey ?? null;
+    if (key !== null) p.check(key.length >= 1 && key.length <= CLIENT_KEY_MAX, 'clientKey', 'At most 100 characters');
+    p.throwIfAny();
+    if (key !== null) {
+      const earlier = await this.byKey(this.app.db, viewer, key);
+      if (earlier) return earlier;
+    }
+    await new RateLimiter(this.app.db).hit(`capture:${viewer.userId}`, { limit: PER_MINUTE, seconds: 60 });
+    return this.app.db.transaction(async (tx) => {
+      if (key !== null) {
+        // A key older than 24 h is free again.
+        await tx
+          .update(captures)
+          .set({ clientKey: null })
+          .where(
+            and(
+              eq(captures.userId, viewer.userId),
+              eq(captures.clientKey, key),
+              lt(captures.createdAt, sql`now() - interval '24 hours'`),
+            ),
+          );
+      }
+      const [row] = await tx
+        .insert(captures)
+        .values({ userId: viewer.userId, source, status: CaptureStatus.NEW, text, clientKey: key })
+        .onConflictDoNothing()
+        .returning();
+      // A concurrent request with the same key won: its capture is the answer.
+      if (!row) return (await this.byKey(tx, viewer, key!))!;
+      await recordActivity(tx, {
+        actorId: viewer.userId,
+        verb: 'capture.created',
+        entityType: 'capture',
+        entityId: row.id,
+        summary: `Captured "${text.slice(0, 60)}"`,
+      });
+      if (input.triage === false) {
+        await announceCapture(tx, row);
+        return row;
+      }
+      await grammarTriage(tx, viewer, row);
+      return settle(tx, row, true);
+    });
+  }
+
+  /** Corrects the text: undecided suggestions go and, with retriage (default), are made again. */
+  async updateText(viewer: Viewer, id: string, raw: string, retriage: boolean): Promise<CaptureRow> {
+    const p = new FieldProblems();
+    const text = captureText(p, raw);
+    p.throwIfAny();
+    return this.app.db.transaction(async (tx) => {
+      const capture = await this.idle(tx, viewer, id);
+      await dropUndecided(tx, capture.id);
+      const [row] = await tx
+        .update(captures)
+        .set({ text, updatedAt: new Date() })
+        .where(eq(captures.id, capture.id))
+        .returning();
+      if (retriage) await grammarTriage(tx, viewer, row!);
+      return settle(tx, row!, retriage);
+    });
+  }
+
+  /** Triage again: the retry for FAILED; PROPOSED suggestions are replaced, decided ones stay. */
+  async triage(viewer: Viewer, id: string): Promise<CaptureRow> {
+    return this.app.db.transaction(async (tx) => {
+      const capture = await this.idle(tx, viewer, id);
+      if (!capture.text) throw new InputError({ id: 'The capture has no text to triage' });
+      await dropUndecided(tx, capture.id);
+      await grammarTriage(tx, viewer, capture);
+      return settle(tx, capture, true);
+    });
+  }
+
+  async archive(viewer: Viewer, id: string): Promise<CaptureRow> {
+    return this.app.db.transaction(async (tx) => {
+      const capture = await ownCapture(tx, viewer, id, true);
+      const [row] = await tx
+        .update(captures)
+        .set({ status: CaptureStatus.ARCHIVED, updatedAt: new Date() })
+        .where(eq(captures.id, capture.id))
+        .returning();
+      await announceCapture(tx, row!);
+      return row!;
+    });
+  }
+
+  /** The capture and its suggestions go; items already made from it stay. */
+  async delete(viewer: Viewer, id: string): Promise<string> {
+    return this.app.db.transaction(async (tx) => {
+      const capture = await ownCapture(tx, viewer, id, true);
+      await tx.delete(captures).where(eq(captures.id, capture.id));
+      await recordActivity(tx, {
+        actorId: viewer.userId,
+        verb: 'capture.deleted',
+        entityType: 'capture',
+        entityId: capture.id,
+        summary: 'Deleted a capture',
+      });
+      await announceCapture(tx, capture, true);
+      return capture.id;
+    });
+  }
+
+  /** The capture locked, when no background work holds it (TRANSCRIBING, TRIAGING: CONFLICT). */
+  private async idle(tx: Tx, viewer: Viewer, id: string): Promise<CaptureRow> {
+    const capture = await ownCapture(tx, viewer, id, true);
+    if (capture.status === 'TRANSCRIBING' || capture.status === 'TRIAGING')
+      throw new ConflictError('The capture is being processed: try again when it is done');
+    return capture;
+  }
+
+  private async byKey(q: Queryable, viewer: Viewer, key: string): Promise<CaptureRow | null> {
+    const [row] = await q
+      .select()
+      .from(captures)
+      .where(
+        and(
+          eq(captures.userId, viewer.userId),
+          eq(captures.clientKey, key),
+          sql`${captures.createdAt} > now() - interval '24 hours'`,
+        ),
+      )
+      .orderBy(desc(captures.createdAt))
+      .limit(1);
+    return row ?? null;
+  }
+}
