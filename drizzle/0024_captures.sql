@@ -28,6 +28,7 @@ CREATE TABLE "captures" (
 	"text" text,
 	"error" text,
 	"client_key" text,
+	"email_id" uuid,
 	"created_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp (3) with time zone DEFAULT now() NOT NULL,
 	"processed_at" timestamp (3) with time zone
@@ -35,6 +36,8 @@ CREATE TABLE "captures" (
 --> statement-breakpoint
 ALTER TABLE "capture_suggestions" ADD CONSTRAINT "capture_suggestions_capture_id_captures_id_fk" FOREIGN KEY ("capture_id") REFERENCES "public"."captures"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "captures" ADD CONSTRAINT "captures_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "captures" ADD CONSTRAINT "captures_email_id_email_messages_id_fk" FOREIGN KEY ("email_id") REFERENCES "public"."email_messages"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "capture_suggestions_capture_idx" ON "capture_suggestions" USING btree ("capture_id","position");--> statement-breakpoint
 CREATE INDEX "captures_user_created_idx" ON "captures" USING btree ("user_id","created_at","id");--> statement-breakpoint
-CREATE UNIQUE INDEX "captures_user_client_key_key" ON "captures" USING btree ("user_id","client_key") WHERE "captures"."client_key" is not null;
+CREATE UNIQUE INDEX "captures_user_client_key_key" ON "captures" USING btree ("user_id","client_key") WHERE "captures"."client_key" is not null;--> statement-breakpoint
+CREATE UNIQUE INDEX "captures_user_email_key" ON "captures" USING btree ("user_id","email_id") WHERE "captures"."email_id" is not null;

@@ -62,6 +62,8 @@ export const table: [string, Row][] = [
   ['Trash out tonight', { title: 'Trash out', due: '2026-12-03' }],
   // Dates the header names.
   ['Buy milk today', { title: 'Buy milk', due: '2026-12-03' }],
+  ['Please be home Friday.', { title: 'Please be home.', due: '2026-12-04' }],
+  ['Ask Bob, tomorrow, about it', { title: 'Ask Bob, about it', due: '2026-12-04' }],
   ['Buy milk tomorrow', { title: 'Buy milk', due: '2026-12-04' }],
   ['Pay rent on friday', { title: 'Pay rent', due: '2026-12-04' }],
   ['Pay rent friday', { title: 'Pay rent', due: '2026-12-04' }],

@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, jsonb, pgEnum, pgTable, real, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { emailMessages } from './mail.js';
 import { users } from './users.js';
 import { ts } from './columns.js';
 
@@ -30,6 +31,8 @@ export const captures = pgTable(
     error: text(),
     /** The client's idempotency key: the same key within 24 h returns this capture. */
     clientKey: text(),
+    /** The email it was made from (createCaptureFromEmail: once per email). */
+    emailId: uuid().references(() => emailMessages.id, { onDelete: 'set null' }),
     createdAt: ts().notNull().defaultNow(),
     updatedAt: ts().notNull().defaultNow(),
     processedAt: ts(),
@@ -39,6 +42,9 @@ export const captures = pgTable(
     uniqueIndex('captures_user_client_key_key')
       .on(t.userId, t.clientKey)
       .where(sql`${t.clientKey} is not null`),
+    uniqueIndex('captures_user_email_key')
+      .on(t.userId, t.emailId)
+      .where(sql`${t.emailId} is not null`),
   ],
 );
 

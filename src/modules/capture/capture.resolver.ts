@@ -91,6 +91,18 @@ export class CaptureResolver {
 
   @Authorized()
   @Mutation(() => Capture, {
+    description: "One of the viewer's emails becomes a capture (source EMAIL); once per email",
+  })
+  createCaptureFromEmail(
+    @Arg('emailId', () => ID) emailId: string,
+    @Arg('triage', () => Boolean, { nullable: true }) triage: boolean | null,
+    @Ctx() ctx: Context,
+  ) {
+    return ctx.services.captures.createFromEmail(viewerOf(ctx), emailId, triage !== false);
+  }
+
+  @Authorized()
+  @Mutation(() => Capture, {
     description: 'Corrects the text; undecided suggestions are dropped and, with retriage (default true), remade',
   })
   updateCaptureText(

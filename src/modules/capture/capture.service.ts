@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
 import type { Queryable, Tx } from '../../db/client.js';
-import { captures } from '../../db/schema/index.js';
+import { captures, emailMessages } from '../../db/schema/index.js';
 import type { App } from '../../shared/app.js';
 import { ConflictError, FieldProblems, InputError, NotFoundError } from '../../shared/errors.js';
 import { validIds } from '../../shared/ids.js';
@@ -16,11 +16,12 @@ const CLIENT_KEY_MAX = 100;
 const PER_MINUTE = 60;
 const CLIENT_SOURCES = new Set([CaptureSource.APP, CaptureSource.API, CaptureSource.SHARE]);
 /** C0 controls (and DEL) but tab and newline; a CRLF counts as a newline. */
-const hasControls = (text: string) =>
-  [...text].some((ch) => {
-    const c = ch.charCodeAt(0);
-    return (c < 0x20 && c !== 0x09 && c !== 0x0a) || c === 0x7f;
-  });
+const isControl = (ch: string) => {
+  const c = ch.charCodeAt(0);
+  return (c < 0x20 && c !== 0x09 && c !== 0x0a) || c === 0x7f;
+};
+const hasControls = (text: string) => [...text].some(isControl);
+const withoutControls = (text: string) => [...text].map((ch) => (isControl(ch) ? ' ' : ch)).join('');
 
 /** The capture's text as stored: CRLF as LF, trimmed, 1-10,000 characters, no controls but tab and newline. */
 export function captureText(p: FieldProblems, raw: string): string {
@@ -132,19 +133,64 @@ export class CaptureService {
         .returning();
       // A concurrent request with the same key won: its capture is the answer.
       if (!row) return (await this.byKey(tx, viewer, key!))!;
-      await recordActivity(tx, {
-        actorId: viewer.userId,
-        verb: 'capture.created',
-        entityType: 'capture',
-        entityId: row.id,
-        summary: `Captured "${text.slice(0, 60)}"`,
-      });
-      if (input.triage === false) {
-        await announceCapture(tx, row);
-        return row;
-      }
-      await grammarTriage(tx, viewer, row);
-      return settle(tx, row, true);
+      return this.opened(tx, viewer, row, input.triage !== false);
+    });
+  }
+
+  /** A new capture's activity row, then its triage (or only its announcement). */
+  private async opened(tx: Tx, viewer: Viewer, row: CaptureRow, triage: boolean): Promise<CaptureRow> {
+    await recordActivity(tx, {
+      actorId: viewer.userId,
+      verb: 'capture.created',
+      entityType: 'capture',
+      entityId: row.id,
+      summary: `Captured "${(row.text ?? '').slice(0, 60)}"`,
+    });
+    if (!triage) {
+      await announceCapture(tx, row);
+      return row;
+    }
+    await grammarTriage(tx, viewer, row);
+    return settle(tx, row, true);
+  }
+
+  /**
+   * One of the viewer's emails becomes a capture (source EMAIL): its subject, a blank line and its text,
+   * cut to 10,000 characters. Again for the same email: the same capture.
+   */
+  async createFromEmail(viewer: Viewer, emailId: string, triage: boolean): Promise<CaptureRow> {
+    const [id] = validIds([emailId]);
+    const [email] = id
+      ? await this.app.db
+          .select({
+            id: emailMessages.id,
+            subject: emailMessages.subject,
+            text: emailMessages.text,
+            snippet: emailMessages.snippet,
+          })
+          .from(emailMessages)
+          .where(and(eq(emailMessages.id, id), eq(emailMessages.userId, viewer.userId)))
+      : [];
+    if (!email) throw new NotFoundError('Email');
+    const earlier = await this.byEmail(this.app.db, viewer, email.id);
+    if (earlier) return earlier;
+    await new RateLimiter(this.app.db).hit(`capture:${viewer.userId}`, { limit: PER_MINUTE, seconds: 60 });
+    const body = (email.text ?? email.snippet).replace(/\r\n/g, '\n');
+    const text = withoutControls(`${email.subject}\n\n${body}`).trim().slice(0, TEXT_MAX);
+    return this.app.db.transaction(async (tx) => {
+      const [row] = await tx
+        .insert(captures)
+        .values({
+          userId: viewer.userId,
+          source: CaptureSource.EMAIL,
+          status: CaptureStatus.NEW,
+          text,
+          emailId: email.id,
+        })
+        .onConflictDoNothing()
+        .returning();
+      if (!row) return (await this.byEmail(tx, viewer, email.id))!;
+      return this.opened(tx, viewer, row, triage);
     });
   }
 
@@ -213,6 +259,14 @@ export class CaptureService {
     if (capture.status === 'TRANSCRIBING' || capture.status === 'TRIAGING')
       throw new ConflictError('The capture is being processed: try again when it is done');
     return capture;
+  }
+
+  private async byEmail(q: Queryable, viewer: Viewer, emailId: string): Promise<CaptureRow | null> {
+    const [row] = await q
+      .select()
+      .from(captures)
+      .where(and(eq(captures.userId, viewer.userId), eq(captures.emailId, emailId)));
+    return row ?? null;
   }
 
   private async byKey(q: Queryable, viewer: Viewer, key: string): Promise<CaptureRow | null> {

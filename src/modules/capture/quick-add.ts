@@ -89,7 +89,13 @@ export function parseQuickAdd(text: string, ctx: QuickAddContext): QuickAddResul
     at = Math.max(at, t.end);
   }
   title += text.slice(at, headEnd);
-  out.title = title.replace(/\s+/g, ' ').trim() || text.slice(0, headEnd).trim() || text.trim();
+  // A read token leaves no gap before the punctuation that followed it ("home Friday." → "home.").
+  const cleaned = title
+    .replace(/\s+/g, ' ')
+    .replace(/ ([.,;:!?])(?=\s|$)/g, '$1')
+    .replace(/([,;:])(?:\s*[,;:])+/g, '$1')
+    .trim();
+  out.title = cleaned || text.slice(0, headEnd).trim() || text.trim();
   return out;
 }
 

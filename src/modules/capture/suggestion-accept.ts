@@ -25,21 +25,27 @@ export async function makeItem(
   viewer: Viewer,
   kind: SuggestionKind,
   draft: StoredDraft,
+  foreign: boolean,
 ): Promise<Made> {
   const bound = { ...app, db: tx };
   switch (kind) {
     case SuggestionKind.TASK: {
       const t = draft as StoredTask;
-      const task = await new TaskService(bound).create(viewer, {
-        listId: t.listId!,
-        title: t.title,
-        notes: t.notes,
-        dueAt: t.dueAt ? new Date(t.dueAt) : null,
-        dueAllDay: t.dueAllDay,
-        priority: t.priority,
-        labelIds: t.labelIds,
-        projectId: t.projectId,
-      });
+      const task = await new TaskService(bound).create(
+        viewer,
+        {
+          listId: t.listId!,
+          title: t.title,
+          notes: t.notes,
+          dueAt: t.dueAt ? new Date(t.dueAt) : null,
+          dueAllDay: t.dueAllDay,
+          priority: t.priority,
+          labelIds: t.labelIds,
+          projectId: t.projectId,
+        },
+        // Words from an email are not the viewer's own: the assistant treats them as outside text.
+        { foreignText: foreign },
+      );
       return { type: 'task', id: task.id };
     }
     case SuggestionKind.EVENT: {

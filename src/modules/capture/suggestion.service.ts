@@ -52,6 +52,7 @@ export class SuggestionService {
         viewer,
         suggestion.kind as SuggestionKind,
         suggestion.draft as StoredDraft,
+        capture.source === 'EMAIL',
       );
       const changes =
         'failed' in made
