@@ -206,11 +206,18 @@ describe('projects', () => {
     await createTask(s, a, mine, { title: 'middle' });
     await createTask(s, a, mine, { title: 'in project 2', projectId: p.id });
     await createTask(s, a, mine, { title: 'after' });
-    const inTheirs = await createTask(s, a, theirs, { title: 'in their list', projectId: keep.id });
+    const keepSection = await section(a, keep.id, 'Now');
+    const inTheirs = await createTask(s, a, theirs, {
+      title: 'in their list',
+      projectId: keep.id,
+      sectionId: keepSection,
+    });
     // Without deleteTasks the tasks stay, without project.
     await gql(a, `mutation D($id: ID!) { deleteProject(id: $id) }`, { id: keep.id });
-    const detached = await gql(a, `query T($id: ID!) { task(id: $id) { project { id } } }`, { id: inTheirs });
-    expect(detached.task.project).toBeNull();
+    const detached = await gql(a, `query T($id: ID!) { task(id: $id) { project { id } section { id } } }`, {
+      id: inTheirs,
+    });
+    expect(detached.task).toEqual({ project: null, section: null });
     await gql(a, `mutation D($id: ID!) { deleteProject(id: $id, deleteTasks: true) }`, { id: p.id });
     const left = await positions(s, a, mine);
     expect(left.map((t) => t.position)).toEqual([0, 1, 2]);

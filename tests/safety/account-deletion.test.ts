@@ -73,10 +73,18 @@ async function busyUser(a: Account, b: Account) {
   const project = (
     await gql(a, `mutation P($a: ID) { createProject(input: { name: "Move", areaId: $a }) { id } }`, { a: area })
   ).createProject.id;
-  await gql(a, `mutation U($id: ID!, $p: ID) { updateTask(id: $id, input: { projectId: $p }) { id } }`, {
-    id: aInB,
-    p: project,
-  });
+  const sectionId = (
+    await gql(a, `mutation S($p: ID!) { createProjectSection(projectId: $p, name: "Boxes") { id } }`, { p: project })
+  ).createProjectSection.id;
+  await gql(
+    a,
+    `mutation U($id: ID!, $p: ID, $s: ID) { updateTask(id: $id, input: { projectId: $p, sectionId: $s }) { id } }`,
+    {
+      id: aInB,
+      p: project,
+      s: sectionId,
+    },
+  );
 
   // A capture with a suggestion.
   await gql(a, `mutation { createCapture(input: { text: "Call the bank" }) { id } }`);
