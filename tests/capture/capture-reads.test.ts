@@ -143,4 +143,23 @@ describe('captures, live and in bulk', () => {
       suggestions: [{ draft: { title: 'From an agent', dueAllDay: true } }],
     });
   });
+
+  it('finds captures by text in search, for their owner only', async () => {
+    const a = await s.register();
+    const b = await s.register();
+    await gql(
+      a,
+      `mutation { createCapture(input: { text: "Renew the car insurance\\nbefore March", triage: false }) { id } }`,
+    );
+    await gql(b, `mutation { createCapture(input: { text: "insurance for the boat", triage: false }) { id } }`);
+    const Q = `{ search(query: "insurance", types: [CAPTURE]) { type title node { __typename ... on Capture { text } } } }`;
+    expect((await gql(a, Q)).search).toEqual([
+      {
+        type: 'CAPTURE',
+        title: 'Renew the car insurance',
+        node: { __typename: 'Capture', text: 'Renew the car insurance\nbefore March' },
+      },
+    ]);
+    expect((await gql(b, Q)).search.map((h: any) => h.title)).toEqual(['insurance for the boat']);
+  });
 });

@@ -10,6 +10,7 @@ export const searchableTypeEnum = pgEnum('searchable_type', [
   'EVENT',
   'EMAIL',
   'TICKET',
+  'CAPTURE',
 ]);
 
 /**

@@ -7,4 +7,4 @@ export { CaptureService } from './capture.service.js';
 export { SuggestionService } from './suggestion.service.js';
 export { type CaptureLoaders, createCaptureLoaders } from './capture.loaders.js';
 export { CaptureResolver, CaptureSuggestionFields, DashboardCaptureFields } from './capture.resolver.js';
-export { CaptureSource } from './capture.type.js';
+export { Capture, CaptureSource } from './capture.type.js';

@@ -3,6 +3,7 @@ import { and, eq, getTableColumns, sql } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import {
   boardMembers,
+  captures,
   documents,
   emailMessages,
   events,
@@ -53,6 +54,11 @@ function loadOf(db: Db, viewerId: string, type: SearchableType, ids: string[]): 
         .innerJoin(boardMembers, and(eq(boardMembers.boardId, tickets.boardId), eq(boardMembers.userId, viewerId)))
         .where(and(anyId(tickets.id, ids), eq(tickets.confirmed, true)))
         .then((rows) => rows.map((r) => r.ticket));
+    case SearchableType.CAPTURE:
+      return db
+        .select()
+        .from(captures)
+        .where(and(anyId(captures.id, ids), eq(captures.userId, viewerId)));
     default:
       return Promise.resolve([]);
   }
@@ -65,6 +71,7 @@ const GRAPHQL_TYPE: Record<string, string> = {
   EVENT: 'CalendarEvent',
   EMAIL: 'EmailMessage',
   TICKET: 'Ticket',
+  CAPTURE: 'Capture',
 };
 
 /** Search hits' and relations' nodes, keyed `TYPE:id`; null when the viewer cannot see the item (any more). */

@@ -1,5 +1,6 @@
 import { Field, Float, ID, InputType, Int, ObjectType, createUnionType, registerEnumType } from 'type-graphql';
 import { CalendarEvent } from '../calendar/index.js';
+import { Capture } from '../capture/index.js';
 import { Document } from '../documents/index.js';
 import { JournalEntry } from '../journal/index.js';
 import { EmailMessage } from '../mail/index.js';
@@ -13,6 +14,7 @@ export enum SearchableType {
   EVENT = 'EVENT',
   EMAIL = 'EMAIL',
   TICKET = 'TICKET',
+  CAPTURE = 'CAPTURE',
 }
 registerEnumType(SearchableType, { name: 'SearchableType' });
 
@@ -31,7 +33,7 @@ export const nodeTypes = new WeakMap<object, string>();
 
 export const SearchResult = createUnionType({
   name: 'SearchResult',
-  types: () => [Task, Document, JournalEntry, CalendarEvent, EmailMessage, Ticket] as const,
+  types: () => [Task, Document, JournalEntry, CalendarEvent, EmailMessage, Ticket, Capture] as const,
   resolveType: (value) => nodeTypes.get(value as object),
 });
 

@@ -93,6 +93,18 @@ export const SEARCHABLES: Searchable[] = [
     // A member's ticket is their writing; what a requester wrote (mail, the public form) is no member's.
     author: sql.raw(`(case when k.channel in ('APP', 'ASSISTANT') then k.created_by_id end)`),
   },
+  {
+    type: SearchableType.CAPTURE,
+    table: 'captures',
+    as: 'c',
+    visible: (viewerId) => sql`c.user_id = ${viewerId}`,
+    // Its first line names it.
+    title: sql.raw(`left(split_part(coalesce(c.text, ''), E'\n', 1), 120)`),
+    text: sql.raw(`left(coalesce(c.text, ''), 200000)`),
+    embed: sql.raw(`left(coalesce(c.text, ''), 50000)`),
+    // An email's words are nobody's writing here; the rest the viewer sent in.
+    author: sql.raw(`(case when c.source <> 'EMAIL' then c.user_id end)`),
+  },
 ];
 
 export const searchableOf = (type: SearchableType) => SEARCHABLES.find((s) => s.type === type);
