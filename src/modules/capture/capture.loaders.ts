@@ -3,6 +3,7 @@ import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client.js';
 import { anyId } from '../../db/sql.js';
 import { captureSuggestions, documents, events, journalEntries, listMembers, tasks } from '../../db/schema/index.js';
+import { groupByKey } from '../../shared/group-by-key.js';
 import { visibleEvents } from '../calendar/index.js';
 import { RESULT_TYPE, type SuggestionRow } from './capture.type.js';
 
@@ -23,9 +24,7 @@ export function createCaptureLoaders(db: Db, viewerId: string | null) {
         .from(captureSuggestions)
         .where(anyId(captureSuggestions.captureId, ids))
         .orderBy(asc(captureSuggestions.position));
-      const map = new Map<string, SuggestionRow[]>(ids.map((id) => [id, []]));
-      for (const r of rows) map.get(r.captureId)?.push(r);
-      return ids.map((id) => map.get(id)!);
+      return groupByKey(ids, rows, (r) => r.captureId);
     }),
     /** `type:id` → the item as the viewer may see it now (null once deleted or out of reach), one statement per type. */
     resultByRef: new DataLoader<string, object | null>(async (refs) => {

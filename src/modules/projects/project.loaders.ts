@@ -15,15 +15,7 @@ import {
   visibleListIds,
 } from '../tasks/index.js';
 import type { AreaRow, ProjectProgress, ProjectRow, SectionRow } from './project.type.js';
-
-const group = <V>(keys: readonly string[], rows: V[], keyOf: (v: V) => string | null) => {
-  const map = new Map<string, V[]>(keys.map((k) => [k, []]));
-  for (const row of rows) {
-    const k = keyOf(row);
-    if (k) map.get(k)?.push(row);
-  }
-  return keys.map((k) => map.get(k) ?? []);
-};
+import { groupByKey } from '../../shared/group-by-key.js';
 
 /**
  * Per-request loaders of projects, areas and sections: every one sees the viewer's own only (a
@@ -57,7 +49,7 @@ export function createProjectLoaders(db: Db, viewerId: string | null) {
         .from(projectSections)
         .where(anyId(projectSections.projectId, ids))
         .orderBy(asc(projectSections.position), asc(projectSections.id));
-      return group(ids, rows, (r) => r.projectId);
+      return groupByKey(ids, rows, (r) => r.projectId);
     }),
     areaById: new KnownLoader<string, AreaRow | null>(async (ids) => {
       const rows = await db
@@ -74,7 +66,7 @@ export function createProjectLoaders(db: Db, viewerId: string | null) {
         .from(projects)
         .where(and(anyId(projects.areaId, ids), eq(projects.ownerId, viewer), isNull(projects.archivedAt)))
         .orderBy(asc(projects.position), asc(projects.id));
-      return group(ids, rows, (r) => r.areaId);
+      return groupByKey(ids, rows, (r) => r.areaId);
     }),
     /** Counts over the tasks the viewer can see (lists they are a member of). */
     progressByProject: new DataLoader<string, ProjectProgress>(async (ids) => {

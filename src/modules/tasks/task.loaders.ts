@@ -11,12 +11,7 @@ import type { TaskFilter, TaskOrder } from './task.inputs.js';
 import { emptyTaskPage, pageTasks } from './task.pages.js';
 import type { MemberRow } from './task-list.type.js';
 import type { TaskRow } from './task.type.js';
-
-const group = <K, V>(keys: readonly K[], rows: V[], keyOf: (v: V) => K) => {
-  const map = new Map<K, V[]>(keys.map((k) => [k, []]));
-  for (const row of rows) map.get(keyOf(row))?.push(row);
-  return keys.map((k) => map.get(k) ?? []);
-};
+import { groupByKey } from '../../shared/group-by-key.js';
 
 /** Per-request loaders of the tasks module; every one is scoped to the viewer's lists. */
 export function createTaskLoaders(db: Db, viewerId: string | null) {
@@ -49,7 +44,7 @@ export function createTaskLoaders(db: Db, viewerId: string | null) {
         .from(listMembers)
         .where(anyId(listMembers.listId, ids))
         .orderBy(asc(listMembers.addedAt), asc(listMembers.userId));
-      return group(ids, rows, (r) => r.listId);
+      return groupByKey(ids, rows, (r) => r.listId);
     }),
     openTaskCountByList: new DataLoader<string, number>(async (ids) => {
       const rows = await db

@@ -8,12 +8,11 @@ import { pageRequest } from '../../shared/pagination.js';
 import { LABELS } from './labels.js';
 import { recordActivity } from '../activity/index.js';
 import type { Viewer } from '../../shared/viewer.js';
-import { createNotifications } from '../notifications/index.js';
-import { publish } from '../../shared/event-bus.js';
 import { type ListWithRole, requireList } from './list-access.js';
 import type { CreateTaskInput, TaskFilter, TaskOrder, UpdateTaskInput } from './task.inputs.js';
 import { emptyTaskPage, pageTasks, visibleListIds } from './task.pages.js';
 import { ListRole } from './task-list.type.js';
+import { announceTask, notifyAssignee } from './task-effects.js';
 import { dueOf, placeTask } from './task-placement.js';
 import { TaskChangeKind, TaskStatus, type TaskRow } from './task.type.js';
 
@@ -100,8 +99,8 @@ export class TaskService {
         listId: list.id,
         summary: `Added "${title}" to "${list.name}"`,
       });
-      await this.notifyAssignee(tx, viewer, task!, list, null);
-      await this.announce(tx, viewer, task!.listId, task!.id, TaskChangeKind.CREATED);
+      await notifyAssignee(tx, viewer, task!, list, null);
+      await announceTask(tx, viewer, task!.listId, task!.id, TaskChangeKind.CREATED);
       return task!;
     });
   }
@@ -144,8 +143,8 @@ export class TaskService {
         listId: list.id,
         summary: completed ? `Completed "${task!.title}"` : `Updated "${task!.title}"`,
       });
-      await this.notifyAssignee(tx, viewer, task!, list, before.assigneeId);
-      await this.announce(tx, viewer, task!.listId, task!.id, TaskChangeKind.UPDATED);
+      await notifyAssignee(tx, viewer, task!, list, before.assigneeId);
+      await announceTask(tx, viewer, task!.listId, task!.id, TaskChangeKind.UPDATED);
       return task!;
     });
   }
@@ -200,10 +199,10 @@ export class TaskService {
           ? `Moved "${task.title}" to position ${to + 1}`
           : `Moved "${task.title}" from "${source.name}" to "${target.name}"`,
       });
-      if (same) await this.announce(tx, viewer, target.id, task.id, TaskChangeKind.UPDATED);
+      if (same) await announceTask(tx, viewer, target.id, task.id, TaskChangeKind.UPDATED);
       else {
-        await this.announce(tx, viewer, source.id, task.id, TaskChangeKind.DELETED);
-        await this.announce(tx, viewer, target.id, task.id, TaskChangeKind.CREATED);
+        await announceTask(tx, viewer, source.id, task.id, TaskChangeKind.DELETED);
+        await announceTask(tx, viewer, target.id, task.id, TaskChangeKind.CREATED);
       }
       return moved!;
     });
@@ -222,7 +221,7 @@ export class TaskService {
         listId: list.id,
         summary: `Deleted "${task.title}" from "${list.name}"`,
       });
-      await this.announce(tx, viewer, list.id, task.id, TaskChangeKind.DELETED);
+      await announceTask(tx, viewer, list.id, task.id, TaskChangeKind.DELETED);
       return task.id;
     });
   }
@@ -242,7 +241,7 @@ export class TaskService {
         listId: list.id,
         summary: `Set ${wanted.length} label(s) on "${task.title}"`,
       });
-      await this.announce(tx, viewer, list.id, task.id, TaskChangeKind.UPDATED);
+      await announceTask(tx, viewer, list.id, task.id, TaskChangeKind.UPDATED);
       return updated!;
     });
   }
@@ -296,25 +295,5 @@ export class TaskService {
   /** The viewer's own labels among `ids`; any other id → NOT_FOUND. */
   private ownLabels(tx: Tx, viewer: Viewer, ids: string[]): Promise<string[]> {
     return LABELS.owned(tx, viewer.userId, ids);
-  }
-
-  private async notifyAssignee(tx: Tx, viewer: Viewer, task: TaskRow, list: ListWithRole, before: string | null) {
-    if (!task.assigneeId || task.assigneeId === before || task.assigneeId === viewer.userId) return;
-    const who = viewer.user.name ?? viewer.user.email;
-    await createNotifications(tx, [
-      {
-        userId: task.assigneeId,
-        kind: 'TASK_ASSIGNED',
-        title: `${who} assigned you "${task.title}"`,
-        body: `In "${list.name}"`,
-        entityType: 'task',
-        entityId: task.id,
-      },
-    ]);
-  }
-
-  /** taskListChanged: an event with ids only, sent on commit. */
-  private async announce(tx: Tx, viewer: Viewer, listId: string, taskId: string, kind: TaskChangeKind) {
-    await publish(tx, { topic: 'task', listId, taskId, kind, actorId: viewer.userId });
   }
 }

@@ -26,16 +26,11 @@ import { pageComments } from './comment.pages.js';
 import { emptyTicketPage, pageTickets } from './ticket.pages.js';
 import type { TicketCommentRow, TicketRow } from './ticket.type.js';
 import type { TicketFilter, TicketOrder } from './tracker.inputs.js';
+import { groupByKey } from '../../shared/group-by-key.js';
 
 type LabelRow = typeof boardLabels.$inferSelect;
 type ParticipantRow = typeof ticketParticipants.$inferSelect;
 export type MemberWithCount = BoardMemberRow & { openAssignedCount: number };
-
-function grouped<K, V>(keys: readonly K[], rows: V[], keyOf: (v: V) => K): V[][] {
-  const map = new Map<K, V[]>(keys.map((k) => [k, []]));
-  for (const row of rows) map.get(keyOf(row))?.push(row);
-  return keys.map((k) => map.get(k) ?? []);
-}
 
 function counted(keys: readonly string[], rows: Array<{ key: string | null; n: number }>): number[] {
   const map = new Map(rows.map((r) => [r.key, Number(r.n)]));
@@ -83,7 +78,7 @@ export function createTrackerLoaders(db: Db, viewerId: string | null) {
         .from(boardStates)
         .where(anyId(boardStates.boardId, ids))
         .orderBy(asc(boardStates.position), asc(boardStates.id));
-      return grouped(ids, rows, (r) => r.boardId);
+      return groupByKey(ids, rows, (r) => r.boardId);
     }),
     stateById: new KnownLoader<string, BoardStateRow | null>(async (ids) => {
       const rows = await db.select().from(boardStates).where(anyId(boardStates.id, ids));
@@ -112,7 +107,7 @@ export function createTrackerLoaders(db: Db, viewerId: string | null) {
         .from(boardMembers)
         .where(anyId(boardMembers.boardId, ids))
         .orderBy(asc(boardMembers.addedAt), asc(boardMembers.userId));
-      return grouped(ids, rows, (r) => r.boardId);
+      return groupByKey(ids, rows, (r) => r.boardId);
     }),
     labelsByBoard: new DataLoader<string, LabelRow[]>(async (ids) => {
       const rows = await db
@@ -120,7 +115,7 @@ export function createTrackerLoaders(db: Db, viewerId: string | null) {
         .from(boardLabels)
         .where(anyId(boardLabels.boardId, ids))
         .orderBy(asc(boardLabels.name), asc(boardLabels.id));
-      return grouped(ids, rows, (r) => r.boardId);
+      return groupByKey(ids, rows, (r) => r.boardId);
     }),
     labelsByTicket: new KnownLoader<string, LabelRow[]>(async (ids) => {
       const rows = await db
@@ -129,7 +124,7 @@ export function createTrackerLoaders(db: Db, viewerId: string | null) {
         .innerJoin(boardLabels, eq(boardLabels.id, ticketLabels.labelId))
         .where(anyId(ticketLabels.ticketId, ids))
         .orderBy(asc(boardLabels.name), asc(boardLabels.id));
-      return grouped(ids, rows, (r) => r.ticketId).map((list) => list.map((r) => r.label));
+      return groupByKey(ids, rows, (r) => r.ticketId).map((list) => list.map((r) => r.label));
     }),
     participantsByTicket: new DataLoader<string, ParticipantRow[]>(async (ids) => {
       const rows = await db
@@ -137,7 +132,7 @@ export function createTrackerLoaders(db: Db, viewerId: string | null) {
         .from(ticketParticipants)
         .where(anyId(ticketParticipants.ticketId, ids))
         .orderBy(asc(ticketParticipants.addedAt), asc(ticketParticipants.email));
-      return grouped(ids, rows, (r) => r.ticketId);
+      return groupByKey(ids, rows, (r) => r.ticketId);
     }),
     commentCountByTicket: new KnownLoader<string, number>(async (ids) => {
       const rows = await db
@@ -154,7 +149,7 @@ export function createTrackerLoaders(db: Db, viewerId: string | null) {
         .innerJoin(mailAccounts, eq(mailAccounts.id, ticketInboxes.mailAccountId))
         .where(anyId(ticketInboxes.boardId, ids))
         .orderBy(asc(ticketInboxes.createdAt), asc(ticketInboxes.id));
-      return grouped(ids, rows, (r) => r.boardId);
+      return groupByKey(ids, rows, (r) => r.boardId);
     }),
     /** Outbound mail of comments: its status and error. */
     draftById: new DataLoader<string, { status: string; error: string | null } | null>(async (ids) => {
