@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createNotifications } from '../../src/modules/notifications/index.js';
+import { publish } from '../../src/shared/event-bus.js';
 import { sendSentinel } from '../helpers/sentinel.js';
 import { type TestServer, startServer } from '../helpers/server.js';
 import { subscribed, wsClient } from '../helpers/ws.js';
@@ -78,6 +79,30 @@ describe('notificationAdded', () => {
     expect((await sub.nth(7)).notificationAdded.title).toBe(sentinel);
     const delivered = sub.values.slice(0, 6).map((v) => v.notificationAdded.entityId);
     expect(delivered).toEqual([lists[1], lists[2], ...more]);
+    await c.dispose();
+  });
+
+  it('never sends the `after` notification or an older one, even when the bus delivers it late', async () => {
+    const owner = await s.register();
+    const a = await s.register();
+    const lists = [];
+    for (let i = 0; i < 2; i++) {
+      const id = await createList(s, owner, `Late${i}`);
+      await share(s, owner, id, a.email, 'VIEWER');
+      lists.push(id);
+    }
+    const seen = await s.ok(`{ notifications(first: 10) { edges { node { id } } } }`, {}, { token: a.token });
+    const [newest, older] = seen.notifications.edges.map((e: any) => e.node.id as string);
+    const c = wsClient(s.url, { authorization: `Bearer ${a.token}` });
+    const sub = c.subscribe(NOTIFY, { after: newest });
+    await subscribed(s, `notification:${a.userId}`);
+    // Events of both, as a lagging bus would hand them over after the subscription began.
+    await s.server.app.db.transaction(async (tx) => {
+      await publish(tx, { topic: 'notification', userId: a.userId, id: older! });
+      await publish(tx, { topic: 'notification', userId: a.userId, id: newest! });
+    });
+    const sentinel = await sendSentinel(s, a.userId);
+    expect((await sub.nth(1)).notificationAdded.title).toBe(sentinel);
     await c.dispose();
   });
 

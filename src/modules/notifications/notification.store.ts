@@ -79,6 +79,7 @@ export async function notificationStream(
   const live = app.bus.iterate(`notification:${userId}`);
   const db = app.db;
   let replay: NotificationRow[] = [];
+  let anchorOf: { txid: string; seq: number } | undefined;
   if (after) {
     const [anchor] = validIds([after]).length
       ? await db
@@ -86,6 +87,7 @@ export async function notificationStream(
           .from(notifications)
           .where(and(eq(notifications.id, validIds([after])[0]!), eq(notifications.userId, userId)))
       : [];
+    anchorOf = anchor;
     // An anchor that is gone (older than 30 days, or never the viewer's) replays all that is kept.
     // The bus's order, (txid, seq) below the snapshot horizon: a notification whose transaction
     // committed after the anchor's, though it was inserted first, is not skipped; one above the
@@ -105,7 +107,7 @@ export async function notificationStream(
       .orderBy(notifications.txid, notifications.seq)
       .limit(REPLAY_MAX);
   }
-  return new NotificationStream(db, userId, live, replay);
+  return new NotificationStream(db, userId, live, replay, after ? (anchorOf ?? null) : null);
 }
 
 /**
@@ -120,6 +122,8 @@ class NotificationStream implements AsyncIterableIterator<NotificationRow> {
     private readonly userId: string,
     private readonly live: AsyncIterableIterator<BusEvent>,
     private replay: NotificationRow[],
+    /** The `after` notification: a live event at or before it (delivered late by the bus) is not sent. */
+    private readonly anchor: { txid: string; seq: number } | null,
   ) {
     this.replayed = replay.length ? new Set(replay.map((r) => r.id)) : null;
   }
@@ -137,9 +141,16 @@ class NotificationStream implements AsyncIterableIterator<NotificationRow> {
       if (event.topic !== 'notification' || this.replayed?.has(event.id)) return this.pull();
       // Notification has no relations, so there are no loaders to refresh here.
       return whileUnavailable(() => shared.get(event.id, () => this.read(event.id))).then((row) =>
-        row && row.userId === this.userId ? { value: row, done: false } : this.pull(),
+        row && row.userId === this.userId && !this.atOrBeforeAnchor(row) ? { value: row, done: false } : this.pull(),
       );
     });
+  }
+
+  /** In the bus's (txid, seq) order, the anchor itself or a notification before it. */
+  private atOrBeforeAnchor(row: NotificationRow): boolean {
+    if (!this.anchor) return false;
+    const [a, b] = [BigInt(row.txid), BigInt(this.anchor.txid)];
+    return a < b || (a === b && row.seq <= this.anchor.seq);
   }
 
   private async read(id: string): Promise<NotificationRow | undefined> {
