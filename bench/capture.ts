@@ -1,7 +1,7 @@
 import { performance } from 'node:perf_hooks';
 import { parseQuickAdd } from '../src/modules/capture/quick-add.js';
 import { names, now, table, zone } from '../tests/unit/quick-add-table.js';
-import { type BenchDatabase, gql, percentile, startServerProcess } from './lib.js';
+import { type BenchDatabase, gql, percentile, startServerProcess, statementsOf } from './lib.js';
 import { BENCH_PASSWORD, benchEnv } from './seed.js';
 
 const ROUNDS = Number(process.env.BENCH_CAPTURE_ROUNDS ?? 200);
@@ -30,19 +30,6 @@ export interface CaptureBenchResult {
 const QUERY = `query Q($t: String!) { parseQuickAdd(text: $t) { title dueAt dueAllDay listId projectId labelIds priority tokens { kind start end } unknownNames } }`;
 const PROJECT_READ = `query P { projects { id area { name } sections { name } progress { total done percent }
   tasks(first: 20) { totalCount edges { node { id title list { id } project { id } section { name } labels { id } } } } } }`;
-
-async function statementsOf(url: string, operation: string): Promise<{ sum: number; count: number }> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const read = (suffix: string) =>
-    Number(
-      text
-        .split('\n')
-        .find((l) => l.startsWith(`orbit_graphql_operation_sql_statements_${suffix}{operation="${operation}"}`))
-        ?.split(' ')
-        .pop() ?? 0,
-    );
-  return { sum: read('sum'), count: read('count') };
-}
 
 async function timed(n: number, call: () => Promise<unknown>): Promise<number[]> {
   const ms: number[] = [];

@@ -208,3 +208,17 @@ export async function login(url: string, email: string, password: string): Promi
 
 export const body = (query: string, variables: Record<string, unknown> = {}) => JSON.stringify({ query, variables });
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The server's running sum and count of SQL statements for one named operation (from /metrics, METRICS=true). */
+export async function statementsOf(url: string, operation: string): Promise<{ sum: number; count: number }> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const read = (suffix: string) =>
+    Number(
+      text
+        .split('\n')
+        .find((l) => l.startsWith(`orbit_graphql_operation_sql_statements_${suffix}{operation="${operation}"}`))
+        ?.split(' ')
+        .pop() ?? 0,
+    );
+  return { sum: read('sum'), count: read('count') };
+}

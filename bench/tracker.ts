@@ -3,7 +3,7 @@ import { generateNKeysBetween } from 'fractional-indexing';
 import { rawMail, startDovecot } from '../tests/helpers/dovecot.js';
 import { startSmtpPeer } from '../tests/helpers/smtp-peer.js';
 import { execRows } from '../src/db/client.js';
-import { type BenchDatabase, gql, percentile, startServerProcess } from './lib.js';
+import { type BenchDatabase, gql, percentile, startServerProcess, statementsOf } from './lib.js';
 import { BENCH_PASSWORD, benchEnv, withDatabase } from './seed.js';
 
 const BOARD_TICKETS = Number(process.env.BENCH_TRACKER_TICKETS ?? 10_000);
@@ -34,19 +34,6 @@ export interface TrackerBenchResult {
 const VIEW = `query V($b: ID!, $f: TicketFilter, $after: String) { board(id: $b) { id key states { id name ticketCount wipLimit }
   tickets(first: 50, after: $after, filter: $f) { totalCount pageInfo { endCursor hasNextPage }
     edges { node { id identifier title rank priority state { id } assignee { id name } labels { id name } commentCount } } } } }`;
-
-async function statementsOf(url: string, operation: string): Promise<{ sum: number; count: number }> {
-  const text = await (await fetch(`${url}/metrics`)).text();
-  const read = (suffix: string) =>
-    Number(
-      text
-        .split('\n')
-        .find((l) => l.startsWith(`orbit_graphql_operation_sql_statements_${suffix}{operation="${operation}"}`))
-        ?.split(' ')
-        .pop() ?? 0,
-    );
-  return { sum: read('sum'), count: read('count') };
-}
 
 async function register(url: string, email: string): Promise<{ token: string; id: string }> {
   const r = (
