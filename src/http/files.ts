@@ -1,6 +1,7 @@
 import { and, eq } from 'drizzle-orm';
-import type { FastifyInstance } from 'fastify';
-import { emailAttachments } from '../db/schema/index.js';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { captures, emailAttachments } from '../db/schema/index.js';
+import { uploadStream } from '../modules/uploads/index.js';
 import { authenticate, sessionViewer } from '../modules/accounts/index.js';
 import { checkAccess } from '../shared/access.js';
 import type { App } from '../shared/app.js';
@@ -12,18 +13,46 @@ import { isUuid } from '../shared/ids.js';
  * nosniff); another user's, an unknown id or one too large to have been stored: 404.
  */
 export function registerFiles(fastify: FastifyInstance, app: App, refreshCookie: string): void {
-  fastify.get<{ Params: { id: string } }>('/files/:id', async (request, reply) => {
+  /** The user asking, by the credentials /graphql takes (a Bearer token or API key, else the refresh cookie). */
+  const downloader = async (request: FastifyRequest): Promise<string | null> => {
     const cookie = request.cookies[refreshCookie];
     const auth =
       request.headers.authorization || !cookie
         ? await authenticate(app, request.headers.authorization)
         : await sessionViewer(app, cookie);
-    let userId: string;
     try {
-      userId = checkAccess({ ...auth, app }, [], 'query').userId;
+      return checkAccess({ ...auth, app }, [], 'query').userId;
     } catch {
-      return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'Sign in to download files' });
+      return null;
     }
+  };
+  const unauthorized = (reply: FastifyReply) =>
+    reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'Sign in to download files' });
+
+  /** A voice capture's audio, streamed from the database; another user's or deleted audio: 404. */
+  fastify.get<{ Params: { id: string } }>('/files/capture-audio/:id', async (request, reply) => {
+    const userId = await downloader(request);
+    if (!userId) return unauthorized(reply);
+    const id = request.params.id;
+    const [capture] = isUuid(id)
+      ? await app.db
+          .select({ uploadId: captures.uploadId, contentType: captures.audioContentType, size: captures.audioSize })
+          .from(captures)
+          .where(and(eq(captures.id, id), eq(captures.userId, userId)))
+      : [];
+    if (!capture?.uploadId) return reply.code(404).send({ error: 'Not found' });
+    return reply
+      .header('content-type', servedType(capture.contentType ?? 'application/octet-stream'))
+      .header('content-length', String(capture.size))
+      .header('content-security-policy', "sandbox; default-src 'none'; frame-ancestors 'none'")
+      .header('x-content-type-options', 'nosniff')
+      .header('cache-control', 'private, no-store')
+      .send(uploadStream(app.db, capture.uploadId));
+  });
+
+  fastify.get<{ Params: { id: string } }>('/files/:id', async (request, reply) => {
+    const userId = await downloader(request);
+    if (!userId) return unauthorized(reply);
     const id = request.params.id;
     const [file] = isUuid(id)
       ? await app.db

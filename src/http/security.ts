@@ -21,7 +21,10 @@ export function registerHttpSecurity(fastify: FastifyInstance, config: Config): 
     if (request.method === 'OPTIONS' && request.headers['access-control-request-method']) {
       if (allowed) {
         void reply
-          .header('access-control-allow-methods', 'GET, POST, OPTIONS')
+          .header(
+            'access-control-allow-methods',
+            request.url.startsWith('/uploads/') ? 'PUT, OPTIONS' : 'GET, POST, OPTIONS',
+          )
           .header('access-control-allow-headers', ALLOW_HEADERS)
           .header('access-control-max-age', '600');
       }

@@ -45,10 +45,12 @@ import { attachWebSockets } from '../realtime/ws-server.js';
 import { landingPage, registerGraphiql } from './ide.js';
 import { registerMcp } from './mcp-route.js';
 import { registerFiles } from './files.js';
+import { registerUploads } from './uploads.js';
 import { registerPublicPages } from './public-pages.js';
 import { EMBED, embedKind, prepareSemanticIndex, startEmbedScheduler } from '../modules/search/index.js';
 import { deadJob, scheduleMailSync, sendJob, syncJob } from '../modules/mail/index.js';
 import { ticketMailHooks } from '../modules/tracker/index.js';
+import { TRANSCRIBE, transcribeKind } from '../modules/capture/index.js';
 import { type JobQueue, type Kind } from '../shared/jobs.js';
 import { adoptLegacyJobs } from '../shared/job-adoption.js';
 import { watchClock } from '../shared/clock.js';
@@ -118,6 +120,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       concurrency: 2,
       onDead: (job) => deadJob(app, job),
     },
+    [TRANSCRIBE]: transcribeKind(app),
     ...(app.semantic.provider
       ? {
           [EMBED]: embedKind(
@@ -226,6 +229,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
 
   registerMcp(fastify, app, services, VERSION);
   registerFiles(fastify, app, REFRESH_COOKIE);
+  registerUploads(fastify, app);
   registerPublicPages(fastify, services);
 
   fastify.get('/healthz', async () => ({ status: 'ok' }));

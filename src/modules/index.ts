@@ -21,6 +21,9 @@ import {
   QuickAddResolver,
   QuickAddService,
   SuggestionService,
+  VoiceCaptureResolver,
+  CaptureVoiceFields,
+  VoiceCaptureService,
   createCaptureLoaders,
 } from './capture/index.js';
 import {
@@ -103,6 +106,7 @@ import {
   createTrackerLoaders,
   mailOutbound,
 } from './tracker/index.js';
+import { UploadResolver, UploadService } from './uploads/index.js';
 import { UsageResolver, UsageService } from './usage/index.js';
 import { UserResolver, createUserLoaders } from './users/index.js';
 
@@ -124,9 +128,12 @@ export const resolvers: NonEmptyArray<Function> = [
   TaskProjectFields,
   DashboardProjectFields,
   QuickAddResolver,
+  UploadResolver,
   CaptureResolver,
   CaptureSuggestionFields,
   DashboardCaptureFields,
+  VoiceCaptureResolver,
+  CaptureVoiceFields,
   ActivityResolver,
   TaskEventsResolver,
   NotificationResolver,
@@ -188,7 +195,9 @@ export function createServices(app: App) {
     projects: new ProjectService(app),
     projectStructure: new ProjectStructureService(app),
     quickAdd: new QuickAddService(app),
+    uploads: new UploadService(app),
     captures: new CaptureService(app),
+    voiceCaptures: new VoiceCaptureService(app),
     suggestions: new SuggestionService(app),
     calendar: new CalendarService(app),
     documents: new DocumentService(app),

@@ -1,5 +1,7 @@
 import { and, eq, lt, sql } from 'drizzle-orm';
 import { expirePending } from '../modules/assistant/index.js';
+import { purgeCaptureAudio } from '../modules/capture/index.js';
+import { purgeUploads } from '../modules/uploads/index.js';
 import { wakeSnoozed } from '../modules/tracker/index.js';
 import { releaseLapsed } from '../modules/usage/index.js';
 import type { App } from '../shared/app.js';
@@ -44,6 +46,9 @@ export async function sweep(app: App): Promise<void> {
     .where(and(eq(tickets.confirmed, false), lt(tickets.createdAt, sql`now() - interval '24 hours'`)));
   await app.db.delete(credentialTaints).where(lt(credentialTaints.until, sql`now()`));
   await app.db.delete(idempotencyKeys).where(lt(idempotencyKeys.expiresAt, sql`now()`));
+  // Voice: audio past its retention, uploads expired or never used (24 h after staging).
+  await purgeCaptureAudio(app.db);
+  await purgeUploads(app.db);
   // The outbox keeps events BUS_RETENTION_S: long enough for a replica cut off for that long to catch up.
   await app.db
     .delete(busEvents)

@@ -101,6 +101,21 @@ const EnvSchema = z.object({
   TIER_LIMIT_STARTER: int(1_000_000).pipe(z.number().max(2 ** 31 - 1)),
   TIER_LIMIT_BUILDER: int(5_000_000).pipe(z.number().max(2 ** 31 - 1)),
   TIER_LIMIT_ADVANCED: int(20_000_000).pipe(z.number().max(2 ** 31 - 1)),
+  /** Seconds of voice transcription a calendar month (UTC), by tier. */
+  TIER_AUDIO_SECONDS_FREE: int(1_800).pipe(z.number().max(2 ** 31 - 1)),
+  TIER_AUDIO_SECONDS_STARTER: int(18_000).pipe(z.number().max(2 ** 31 - 1)),
+  TIER_AUDIO_SECONDS_BUILDER: int(72_000).pipe(z.number().max(2 ** 31 - 1)),
+  TIER_AUDIO_SECONDS_ADVANCED: int(360_000).pipe(z.number().max(2 ** 31 - 1)),
+  /** Any OpenAI-compatible speech-to-text endpoint (POST {STT_BASE_URL}/audio/transcriptions); without it voice captures are off. */
+  STT_BASE_URL: z.url().optional(),
+  STT_API_KEY: z.string().optional(),
+  STT_MODEL: z.string().min(1).default('whisper-1'),
+  STT_TIMEOUT_MS: int(120_000, 100),
+  /** Attempts of one transcription call (timeouts and 5xx are tried again with backoff). */
+  STT_ATTEMPTS: int(3, 1),
+  /** Voice captures: the largest audio upload (bytes) and the longest audio (seconds, by its container). */
+  CAPTURE_AUDIO_MAX_BYTES: int(26_214_400, 1),
+  CAPTURE_AUDIO_MAX_SECONDS: int(600, 1),
 
   LLM_BASE_URL: z.url().optional(),
   LLM_API_KEY: z.string().optional(),

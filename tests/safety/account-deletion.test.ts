@@ -88,6 +88,23 @@ async function busyUser(a: Account, b: Account) {
 
   // A capture with a suggestion.
   await gql(a, `mutation { createCapture(input: { text: "Call the bank" }) { id } }`);
+  // A staged upload with its bytes.
+  const ics = 'BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n';
+  const staged = (
+    await gql(
+      a,
+      `mutation S($n: Int!) { stageUpload(input: { purpose: CALENDAR_IMPORT, contentType: "text/calendar", size: $n }) { url } }`,
+      {
+        n: ics.length,
+      },
+    )
+  ).stageUpload;
+  const put = await fetch(`${s.url}${new URL(staged.url).pathname}`, {
+    method: 'PUT',
+    body: ics,
+    headers: { 'content-type': 'text/calendar' },
+  });
+  expect(put.status).toBe(200);
 
   const aEvent = (
     await gql(

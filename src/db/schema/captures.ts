@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { index, integer, jsonb, pgEnum, pgTable, real, text, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { emailMessages } from './mail.js';
+import { stagedUploads } from './uploads.js';
 import { users } from './users.js';
 import { ts } from './columns.js';
 
@@ -33,11 +34,25 @@ export const captures = pgTable(
     clientKey: text(),
     /** The email it was made from (createCaptureFromEmail: once per email). */
     emailId: uuid().references(() => emailMessages.id, { onDelete: 'set null' }),
+    /** Voice: the upload holding the audio's bytes (null once the audio is deleted). */
+    uploadId: uuid().references(() => stagedUploads.id, { onDelete: 'set null' }),
+    audioContentType: text(),
+    audioSize: integer(),
+    audioDuration: real(),
+    /** When the audio is deleted (set at transcription: voiceRetentionDays later). */
+    audioPurgeAt: ts(),
+    /** The ISO-639-1 hint sent to the transcription provider. */
+    language: text(),
+    /** The provider's transcript: text, language, durationSeconds, segments, model. */
+    transcript: jsonb(),
     createdAt: ts().notNull().defaultNow(),
     updatedAt: ts().notNull().defaultNow(),
     processedAt: ts(),
   },
   (t) => [
+    index('captures_audio_purge_idx')
+      .on(t.audioPurgeAt)
+      .where(sql`${t.uploadId} is not null`),
     index('captures_user_created_idx').on(t.userId, t.createdAt, t.id),
     uniqueIndex('captures_user_client_key_key')
       .on(t.userId, t.clientKey)

@@ -5,6 +5,7 @@ export * from './rate-limits.js';
 export * from './activity.js';
 export * from './notifications.js';
 export * from './projects.js';
+export * from './uploads.js';
 export * from './captures.js';
 export * from './tasks.js';
 export * from './usage.js';

@@ -18,6 +18,7 @@ export const notificationKindEnum = pgEnum('notification_kind', [
   'TICKET_RECEIVED',
   'TICKET_REPLIED',
   'TICKET_INBOX_FAILED',
+  'CAPTURE_READY',
 ]);
 
 export const notifications = pgTable(

@@ -36,6 +36,9 @@ export const monthlyUsage = pgTable(
     requestCount: integer().notNull().default(0),
     /** Tokens held by model calls in flight: a call starts only while used + reserved < limit. */
     reservedTokens: bigint({ mode: 'number' }).notNull().default(0),
+    /** Seconds of audio transcribed (each capture rounded up, at least 1) and voice captures made. */
+    audioSecondsUsed: integer().notNull().default(0),
+    voiceCaptures: integer().notNull().default(0),
     /** Set when the 80% warning was sent: once a month. */
     warnedAt: ts(),
   },

@@ -22,16 +22,32 @@ export async function defaultListId(tx: Tx, userId: string): Promise<string | nu
   return list?.id ?? null;
 }
 
+/** A piece of the capture triage reads: a line of text, or a segment of a transcript with its times. */
+export interface SourceLine {
+  text: string;
+  start?: number;
+  end?: number;
+}
+
+/** The lines of a capture's text: each non-empty one, trimmed. */
+export const textLines = (text: string | null): SourceLine[] =>
+  (text ?? '')
+    .split('\n')
+    .map((l) => ({ text: l.trim() }))
+    .filter((l) => l.text);
+
 /**
  * Triage without a model: each non-empty line (the first 20) becomes a TASK suggestion read by the
- * quick-add grammar in the viewer's timezone, placed after the capture's existing suggestions.
+ * quick-add grammar in the viewer's timezone, placed after the capture's existing suggestions. A
+ * voice capture's lines are its transcript's segments, so each suggestion keeps its place in the audio.
  */
-export async function grammarTriage(tx: Tx, viewer: Viewer, capture: CaptureRow): Promise<number> {
-  const lines = (capture.text ?? '')
-    .split('\n')
-    .map((l) => l.trim())
-    .filter(Boolean)
-    .slice(0, MAX_SUGGESTIONS);
+export async function grammarTriage(
+  tx: Tx,
+  viewer: Viewer,
+  capture: CaptureRow,
+  source: SourceLine[] = textLines(capture.text),
+): Promise<number> {
+  const lines = source.slice(0, MAX_SUGGESTIONS);
   if (lines.length === 0) return 0;
   const names = await quickAddNames(tx, viewer.userId);
   const fallback = await defaultListId(tx, viewer.userId);
@@ -43,7 +59,7 @@ export async function grammarTriage(tx: Tx, viewer: Viewer, capture: CaptureRow)
   const now = new Date();
   await tx.insert(captureSuggestions).values(
     lines.map((line, i) => {
-      const r = parseQuickAdd(line, { now, zone: viewer.user.timezone, names });
+      const r = parseQuickAdd(line.text, { now, zone: viewer.user.timezone, names });
       const draft: StoredTask = {
         listId: r.listId ?? fallback,
         projectId: r.projectId,
@@ -60,7 +76,9 @@ export async function grammarTriage(tx: Tx, viewer: Viewer, capture: CaptureRow)
         kind: 'TASK' as const,
         status: 'PROPOSED' as const,
         draft,
-        sourceText: line,
+        sourceText: line.text,
+        sourceStart: line.start ?? null,
+        sourceEnd: line.end ?? null,
       };
     }),
   );

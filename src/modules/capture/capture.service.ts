@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, lt, sql } from 'drizzle-orm';
+import { and, eq, inArray } from 'drizzle-orm';
 import type { Queryable, Tx } from '../../db/client.js';
 import { captures, emailMessages } from '../../db/schema/index.js';
 import type { App } from '../../shared/app.js';
@@ -8,28 +8,20 @@ import { type Connection, countWhere, cursorCast, keysetPage, pageRequest } from
 import { RateLimiter } from '../../shared/rate-limit.js';
 import type { Viewer } from '../../shared/viewer.js';
 import { recordActivity } from '../activity/index.js';
+import {
+  PER_MINUTE,
+  captureByKey,
+  captureText,
+  clientKeyOf,
+  freeOldKey,
+  withoutControls,
+  TEXT_MAX,
+} from './capture-input.js';
 import { announceCapture, dropUndecided, grammarTriage, settle } from './capture-triage.js';
+import { TRANSCRIBE, dropAudio } from './transcribe-job.js';
 import { type CaptureRow, CaptureSource, CaptureStatus, type CreateCaptureInput } from './capture.type.js';
 
-export const TEXT_MAX = 10_000;
-const CLIENT_KEY_MAX = 100;
-const PER_MINUTE = 60;
 const CLIENT_SOURCES = new Set([CaptureSource.APP, CaptureSource.API, CaptureSource.SHARE]);
-/** C0 controls (and DEL) but tab and newline; a CRLF counts as a newline. */
-const isControl = (ch: string) => {
-  const c = ch.charCodeAt(0);
-  return (c < 0x20 && c !== 0x09 && c !== 0x0a) || c === 0x7f;
-};
-const hasControls = (text: string) => [...text].some(isControl);
-const withoutControls = (text: string) => [...text].map((ch) => (isControl(ch) ? ' ' : ch)).join('');
-
-/** The capture's text as stored: CRLF as LF, trimmed, 1-10,000 characters, no controls but tab and newline. */
-export function captureText(p: FieldProblems, raw: string): string {
-  const text = raw.replace(/\r\n/g, '\n').trim();
-  p.check(text.length >= 1 && text.length <= TEXT_MAX, 'text', `Text must be 1-${TEXT_MAX} characters`);
-  p.check(!hasControls(text), 'text', 'Text may not contain control characters other than tab and newline');
-  return text;
-}
 
 /** The viewer's capture; NOT_FOUND for anyone else's, a malformed id or none. Locked with `lock`. */
 export async function ownCapture(q: Queryable, viewer: Viewer, id: string, lock = false): Promise<CaptureRow> {
@@ -104,35 +96,20 @@ export class CaptureService {
     const text = captureText(p, input.text);
     const source = forced ?? input.source ?? (viewer.apiKeyId ? CaptureSource.API : CaptureSource.APP);
     if (!forced) p.check(CLIENT_SOURCES.has(source), 'source', 'Clients may send APP, API or SHARE');
-    const key = input.clientKey ?? null;
-    if (key !== null) p.check(key.length >= 1 && key.length <= CLIENT_KEY_MAX, 'clientKey', 'At most 100 characters');
+    const key = clientKeyOf(p, input.clientKey);
     p.throwIfAny();
-    if (key !== null) {
-      const earlier = await this.byKey(this.app.db, viewer, key);
-      if (earlier) return earlier;
-    }
+    const earlier = key === null ? null : await captureByKey(this.app.db, viewer.userId, key);
+    if (earlier) return earlier;
     await new RateLimiter(this.app.db).hit(`capture:${viewer.userId}`, { limit: PER_MINUTE, seconds: 60 });
     return this.app.db.transaction(async (tx) => {
-      if (key !== null) {
-        // A key older than 24 h is free again.
-        await tx
-          .update(captures)
-          .set({ clientKey: null })
-          .where(
-            and(
-              eq(captures.userId, viewer.userId),
-              eq(captures.clientKey, key),
-              lt(captures.createdAt, sql`now() - interval '24 hours'`),
-            ),
-          );
-      }
+      if (key !== null) await freeOldKey(tx, viewer.userId, key);
       const [row] = await tx
         .insert(captures)
         .values({ userId: viewer.userId, source, status: CaptureStatus.NEW, text, clientKey: key })
         .onConflictDoNothing()
         .returning();
       // A concurrent request with the same key won: its capture is the answer.
-      if (!row) return (await this.byKey(tx, viewer, key!))!;
+      if (!row) return (await captureByKey(tx, viewer.userId, key!))!;
       return this.opened(tx, viewer, row, input.triage !== false);
     });
   }
@@ -216,6 +193,17 @@ export class CaptureService {
   async triage(viewer: Viewer, id: string): Promise<CaptureRow> {
     return this.app.db.transaction(async (tx) => {
       const capture = await this.idle(tx, viewer, id);
+      // A voice capture whose transcription failed is transcribed again while its audio is kept.
+      if (!capture.text && capture.uploadId && capture.status === 'FAILED') {
+        const [row] = await tx
+          .update(captures)
+          .set({ status: CaptureStatus.TRANSCRIBING, error: null, updatedAt: new Date() })
+          .where(eq(captures.id, capture.id))
+          .returning();
+        await this.app.jobs.send(tx, TRANSCRIBE, `capture:${capture.id}`, { captureId: capture.id }, viewer.userId);
+        await announceCapture(tx, row!);
+        return row!;
+      }
       if (!capture.text) throw new InputError({ id: 'The capture has no text to triage' });
       await dropUndecided(tx, capture.id);
       await grammarTriage(tx, viewer, capture);
@@ -241,6 +229,7 @@ export class CaptureService {
     return this.app.db.transaction(async (tx) => {
       const capture = await ownCapture(tx, viewer, id, true);
       await tx.delete(captures).where(eq(captures.id, capture.id));
+      await dropAudio(tx, capture);
       await recordActivity(tx, {
         actorId: viewer.userId,
         verb: 'capture.deleted',
@@ -266,22 +255,6 @@ export class CaptureService {
       .select()
       .from(captures)
       .where(and(eq(captures.userId, viewer.userId), eq(captures.emailId, emailId)));
-    return row ?? null;
-  }
-
-  private async byKey(q: Queryable, viewer: Viewer, key: string): Promise<CaptureRow | null> {
-    const [row] = await q
-      .select()
-      .from(captures)
-      .where(
-        and(
-          eq(captures.userId, viewer.userId),
-          eq(captures.clientKey, key),
-          sql`${captures.createdAt} > now() - interval '24 hours'`,
-        ),
-      )
-      .orderBy(desc(captures.createdAt))
-      .limit(1);
     return row ?? null;
   }
 }

@@ -8,3 +8,6 @@ export { SuggestionService } from './suggestion.service.js';
 export { type CaptureLoaders, createCaptureLoaders } from './capture.loaders.js';
 export { CaptureResolver, CaptureSuggestionFields, DashboardCaptureFields } from './capture.resolver.js';
 export { Capture, CaptureSource } from './capture.type.js';
+export { VoiceCaptureService } from './voice.service.js';
+export { TRANSCRIBE, purgeCaptureAudio, transcribeKind } from './transcribe-job.js';
+export { VoiceCaptureResolver, CaptureVoiceFields } from './voice.resolver.js';

@@ -17,6 +17,7 @@ export enum NotificationKind {
   TICKET_RECEIVED = 'TICKET_RECEIVED',
   TICKET_REPLIED = 'TICKET_REPLIED',
   TICKET_INBOX_FAILED = 'TICKET_INBOX_FAILED',
+  CAPTURE_READY = 'CAPTURE_READY',
 }
 registerEnumType(NotificationKind, {
   name: 'NotificationKind',
@@ -32,6 +33,7 @@ registerEnumType(NotificationKind, {
     TICKET_RECEIVED: { description: 'A new ticket is waiting in the standby queue of a board the viewer triages' },
     TICKET_REPLIED: { description: 'A requester replied on a ticket assigned to the viewer' },
     TICKET_INBOX_FAILED: { description: 'A ticket inbox the viewer connected stopped ingesting (lastError)' },
+    CAPTURE_READY: { description: 'Background work on a capture ended (entityType capture)' },
   },
 });
 

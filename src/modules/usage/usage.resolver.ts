@@ -2,6 +2,7 @@ import { Arg, Authorized, Ctx, Int, Mutation, Query, Resolver } from 'type-graph
 import type { Context } from './context.js';
 import { viewerOf } from '../../shared/context.js';
 import { Tier } from '../users/index.js';
+import { audioLimits } from './audio.js';
 import { tierLimits } from './tiers.js';
 import { MonthlyUsage, RecordUsageInput, TierLimits, UsageReservation } from './usage.type.js';
 
@@ -10,7 +11,12 @@ export class UsageResolver {
   @Query(() => [TierLimits], { description: 'Monthly token budgets by tier' })
   tierLimits(@Ctx() ctx: Context): TierLimits[] {
     const limits = tierLimits(ctx.app.config);
-    return Object.values(Tier).map((tier) => ({ tier, monthlyTokenLimit: limits[tier] }));
+    const audio = audioLimits(ctx.app.config);
+    return Object.values(Tier).map((tier) => ({
+      tier,
+      monthlyTokenLimit: limits[tier],
+      monthlyAudioSeconds: audio[tier],
+    }));
   }
 
   @Authorized()

@@ -8,6 +8,7 @@ import { parseId } from '../../shared/ids.js';
 import type { Tier } from '../users/index.js';
 import type { Viewer } from '../../shared/viewer.js';
 import { createNotifications } from '../notifications/index.js';
+import { audioLimits } from './audio.js';
 import { WARNING_SHARE, currentMonth, tierLimits } from './tiers.js';
 import type { MonthlyUsage, RecordUsageInput, UsageReservationRow } from './usage.type.js';
 
@@ -37,14 +38,20 @@ export class UsageService {
       .select()
       .from(monthlyUsage)
       .where(and(eq(monthlyUsage.userId, viewer.userId), eq(monthlyUsage.month, m)));
-    return this.view(m, viewer.user.tier as Tier, row?.tokensUsed ?? 0, row?.requestCount ?? 0);
+    return this.view(
+      m,
+      viewer.user.tier as Tier,
+      row?.tokensUsed ?? 0,
+      row?.requestCount ?? 0,
+      row?.audioSecondsUsed ?? 0,
+    );
   }
 
   /**
    * What the API shows. The stored counters are bigint; GraphQL's Int holds 32 bits, so each figure is
    * capped at its largest value rather than failing every read of the month.
    */
-  view(month: string, tier: Tier, used: number, requests: number): MonthlyUsage {
+  view(month: string, tier: Tier, used: number, requests: number, audioSeconds: number): MonthlyUsage {
     const limit = this.limitOf(tier);
     const int = (n: number) => Math.min(Math.max(0, Number(n)), INT_MAX);
     return {
@@ -53,6 +60,8 @@ export class UsageService {
       tokenLimit: int(limit),
       remainingTokens: int(limit - used),
       requestCount: int(requests),
+      audioSecondsUsed: int(audioSeconds),
+      audioSecondsLimit: int(audioLimits(this.app.config)[tier]),
     };
   }
 
@@ -275,6 +284,6 @@ export class UsageService {
         ]);
       }
     }
-    return this.view(month, viewer.user.tier as Tier, row!.tokensUsed, row!.requestCount);
+    return this.view(month, viewer.user.tier as Tier, row!.tokensUsed, row!.requestCount, row!.audioSecondsUsed);
   }
 }

@@ -6,6 +6,8 @@ import { Tier } from '../users/index.js';
 export class TierLimits {
   @Field(() => Tier) tier!: Tier;
   @Field(() => Int, { description: 'Tokens per calendar month (UTC)' }) monthlyTokenLimit!: number;
+  @Field(() => Int, { description: 'Voice transcription seconds a month (TIER_AUDIO_SECONDS_<TIER>)' })
+  monthlyAudioSeconds!: number;
 }
 
 @ObjectType({ description: 'Token usage of one calendar month in UTC' })
@@ -16,6 +18,9 @@ export class MonthlyUsage {
   @Field(() => Int, { description: 'Never below 0; a model call starts only while this is above 0' })
   remainingTokens!: number;
   @Field(() => Int) requestCount!: number;
+  @Field(() => Int, { description: 'Seconds of voice transcribed this month (each capture rounded up)' })
+  audioSecondsUsed!: number;
+  @Field(() => Int) audioSecondsLimit!: number;
 }
 
 @InputType()
