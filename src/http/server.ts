@@ -50,7 +50,9 @@ import { registerPublicPages } from './public-pages.js';
 import { EMBED, embedKind, prepareSemanticIndex, startEmbedScheduler } from '../modules/search/index.js';
 import { deadJob, scheduleMailSync, sendJob, syncJob } from '../modules/mail/index.js';
 import { ticketMailHooks } from '../modules/tracker/index.js';
-import { TRANSCRIBE, transcribeKind } from '../modules/capture/index.js';
+import { MODEL_TRIAGE, TRANSCRIBE, transcribeKind } from '../modules/capture/index.js';
+import { modelTriageKind } from '../modules/assistant/index.js';
+import { UsageService } from '../modules/usage/index.js';
 import { type JobQueue, type Kind } from '../shared/jobs.js';
 import { adoptLegacyJobs } from '../shared/job-adoption.js';
 import { watchClock } from '../shared/clock.js';
@@ -121,6 +123,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       onDead: (job) => deadJob(app, job),
     },
     [TRANSCRIBE]: transcribeKind(app),
+    // Model triage of captures, when a model is configured (without one, triage is the grammar's, at once).
+    ...(config.LLM_BASE_URL ? { [MODEL_TRIAGE]: modelTriageKind(app, new UsageService(app)) } : {}),
     ...(app.semantic.provider
       ? {
           [EMBED]: embedKind(

@@ -9,6 +9,7 @@ import { createList, createTask, share } from '../tasks/helpers.js';
 import { type Dovecot, rawMail, startDovecot } from '../helpers/dovecot.js';
 import { CONNECT, input, mailbox, settled, threads } from '../mail/mail-helpers.js';
 import { closeAll } from '../helpers/teardown.js';
+import { waitFor } from '../helpers/ws.js';
 import { startSmtpPeer } from '../helpers/smtp-peer.js';
 import { addMember, createBoard, createTicket as createTicket2 } from '../tracker/helpers.js';
 
@@ -86,8 +87,16 @@ async function busyUser(a: Account, b: Account) {
     },
   );
 
-  // A capture with a suggestion.
-  await gql(a, `mutation { createCapture(input: { text: "Call the bank" }) { id } }`);
+  // A capture with a suggestion (the model triages it: a server with a model has a job for it).
+  llm.script({ calls: [{ name: 'propose_task', args: { title: 'Call the bank' } }] });
+  const captureId = (await gql(a, `mutation { createCapture(input: { text: "Call the bank" }) { id } }`)).createCapture
+    .id;
+  await waitFor(
+    async () =>
+      (await gql(a, `query Q($id: ID!) { capture(id: $id) { status } }`, { id: captureId })).capture.status ===
+      'NEEDS_REVIEW',
+    'the capture triaged',
+  );
   // A staged upload with its bytes.
   const ics = 'BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n';
   const staged = (

@@ -1,7 +1,8 @@
 import { and, asc, eq, inArray, max } from 'drizzle-orm';
-import type { Tx } from '../../db/client.js';
+import type { Queryable, Tx } from '../../db/client.js';
 import { captureSuggestions, captures, taskLists } from '../../db/schema/index.js';
 import { publish } from '../../shared/event-bus.js';
+import { createNotifications } from '../notifications/index.js';
 import type { Viewer } from '../../shared/viewer.js';
 import { CaptureStatus, SuggestionStatus, type CaptureRow } from './capture.type.js';
 import type { StoredTask } from './drafts.js';
@@ -12,7 +13,7 @@ import { quickAddNames } from './quick-add.service.js';
 export const MAX_SUGGESTIONS = 20;
 
 /** The list a task draft defaults to: the viewer's first own list (none: the draft misses listId). */
-export async function defaultListId(tx: Tx, userId: string): Promise<string | null> {
+export async function defaultListId(tx: Queryable, userId: string): Promise<string | null> {
   const [list] = await tx
     .select({ id: taskLists.id })
     .from(taskLists)
@@ -126,4 +127,19 @@ export async function settle(tx: Tx, capture: CaptureRow, processed = false): Pr
 
 export async function announceCapture(tx: Tx, capture: CaptureRow, deleted = false): Promise<void> {
   await publish(tx, { topic: 'capture', userId: capture.userId, captureId: capture.id, deleted });
+}
+
+/** Background work on the capture ended: one CAPTURE_READY, and captureChanged. */
+export async function ready(tx: Tx, capture: CaptureRow, announce = true): Promise<void> {
+  await createNotifications(tx, [
+    {
+      userId: capture.userId,
+      kind: 'CAPTURE_READY',
+      title: capture.status === 'FAILED' ? 'A voice capture could not be read' : 'A voice capture is ready',
+      body: capture.error,
+      entityType: 'capture',
+      entityId: capture.id,
+    },
+  ]);
+  if (announce) await announceCapture(tx, capture);
 }

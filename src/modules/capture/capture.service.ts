@@ -17,7 +17,8 @@ import {
   withoutControls,
   TEXT_MAX,
 } from './capture-input.js';
-import { announceCapture, dropUndecided, grammarTriage, settle } from './capture-triage.js';
+import { announceCapture, dropUndecided, settle } from './capture-triage.js';
+import { startTriage } from './model-triage.js';
 import { TRANSCRIBE, dropAudio } from './transcribe-job.js';
 import { type CaptureRow, CaptureSource, CaptureStatus, type CreateCaptureInput } from './capture.type.js';
 
@@ -127,8 +128,7 @@ export class CaptureService {
       await announceCapture(tx, row);
       return row;
     }
-    await grammarTriage(tx, viewer, row);
-    return settle(tx, row, true);
+    return startTriage(tx, this.app, viewer, row);
   }
 
   /**
@@ -184,8 +184,7 @@ export class CaptureService {
         .set({ text, updatedAt: new Date() })
         .where(eq(captures.id, capture.id))
         .returning();
-      if (retriage) await grammarTriage(tx, viewer, row!);
-      return settle(tx, row!, retriage);
+      return retriage ? startTriage(tx, this.app, viewer, row!) : settle(tx, row!);
     });
   }
 
@@ -206,8 +205,7 @@ export class CaptureService {
       }
       if (!capture.text) throw new InputError({ id: 'The capture has no text to triage' });
       await dropUndecided(tx, capture.id);
-      await grammarTriage(tx, viewer, capture);
-      return settle(tx, capture, true);
+      return startTriage(tx, this.app, viewer, capture);
     });
   }
 

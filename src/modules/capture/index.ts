@@ -9,5 +9,8 @@ export { type CaptureLoaders, createCaptureLoaders } from './capture.loaders.js'
 export { CaptureResolver, CaptureSuggestionFields, DashboardCaptureFields } from './capture.resolver.js';
 export { Capture, CaptureSource } from './capture.type.js';
 export { VoiceCaptureService } from './voice.service.js';
-export { TRANSCRIBE, purgeCaptureAudio, transcribeKind } from './transcribe-job.js';
+export { TRANSCRIBE, ownerViewer, purgeCaptureAudio, transcribeKind } from './transcribe-job.js';
+export { BUDGET_SPENT, MODEL_TRIAGE, type Proposal, finishModelTriage, triageContext } from './model-triage.js';
+export { SuggestionKind } from './capture.type.js';
+export type { StoredDraft, StoredTask } from './drafts.js';
 export { VoiceCaptureResolver, CaptureVoiceFields } from './voice.resolver.js';

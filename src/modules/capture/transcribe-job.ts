@@ -1,14 +1,14 @@
 import { and, eq, sql } from 'drizzle-orm';
-import type { Tx } from '../../db/client.js';
+import type { Queryable, Tx } from '../../db/client.js';
 import { captures, stagedUploads, users } from '../../db/schema/index.js';
 import type { App } from '../../shared/app.js';
 import type { Job, Kind } from '../../shared/jobs.js';
 import type { Viewer } from '../../shared/viewer.js';
-import { createNotifications } from '../notifications/index.js';
 import { audioExtension, uploadChunksOf } from '../uploads/index.js';
 import { meterAudio } from '../usage/index.js';
 import { publicUserColumns } from '../users/index.js';
-import { announceCapture, grammarTriage, settle, textLines } from './capture-triage.js';
+import { ready, settle, textLines } from './capture-triage.js';
+import { startTriage } from './model-triage.js';
 import { TEXT_MAX, withoutControls } from './capture-input.js';
 import { CaptureStatus, type CaptureRow } from './capture.type.js';
 import { quickAddNames } from './quick-add.service.js';
@@ -91,15 +91,13 @@ async function runTranscription(app: App, job: Job, signal: AbortSignal): Promis
       .set({ status: CaptureStatus.TRIAGING, text, transcript: stored, audioPurgeAt, updatedAt: new Date() })
       .where(eq(captures.id, row.id))
       .returning();
-    const triage = job.payload.triage !== false;
-    if (triage) {
-      const lines = transcript.segments.length
-        ? transcript.segments.map((s) => ({ text: s.text, start: s.start, end: s.end })).filter((l) => l.text)
-        : textLines(text);
-      await grammarTriage(tx, await viewerOf(tx, row.userId), next!, lines);
-    }
-    // settle announces the change; the notification is the rest of `ready`.
-    return ready(tx, await settle(tx, { ...next!, status: CaptureStatus.TRIAGING }, true), false);
+    if (job.payload.triage === false) return ready(tx, await settle(tx, next!, true), false);
+    const lines = transcript.segments.length
+      ? transcript.segments.map((s) => ({ text: s.text, start: s.start, end: s.end })).filter((l) => l.text)
+      : textLines(text);
+    const triaged = await startTriage(tx, app, await ownerViewer(tx, row.userId), next!, lines);
+    // Triaged by the grammar: the work is over (settle announced the change). With a model, its job ends it.
+    if (triaged.status !== 'TRIAGING') await ready(tx, triaged, false);
   });
 }
 
@@ -115,23 +113,8 @@ async function failCapture(app: App, captureId: string, error: string): Promise<
   });
 }
 
-/** Background work on the capture ended: one CAPTURE_READY, and captureChanged. */
-async function ready(tx: Tx, capture: CaptureRow, announce = true): Promise<void> {
-  await createNotifications(tx, [
-    {
-      userId: capture.userId,
-      kind: 'CAPTURE_READY',
-      title: capture.status === 'FAILED' ? 'A voice capture could not be read' : 'A voice capture is ready',
-      body: capture.error,
-      entityType: 'capture',
-      entityId: capture.id,
-    },
-  ]);
-  if (announce) await announceCapture(tx, capture);
-}
-
 /** The owner as the grammar needs them (their timezone), for work done on their behalf. */
-async function viewerOf(tx: Tx, userId: string): Promise<Viewer> {
+export async function ownerViewer(tx: Queryable, userId: string): Promise<Viewer> {
   const [user] = await tx.select(publicUserColumns).from(users).where(eq(users.id, userId));
   return { user: user!, userId, sessionId: null, apiKeyId: null, scopes: null, expiresAt: null };
 }
