@@ -3,6 +3,9 @@ import { parseQuickAdd } from '../src/modules/capture/quick-add.js';
 import { names, now, table, zone } from '../tests/unit/quick-add-table.js';
 import { type BenchDatabase, gql, percentile, startServerProcess, statementsOf } from './lib.js';
 import { BENCH_PASSWORD, benchEnv } from './seed.js';
+import { startFakeLlm } from '../tests/helpers/fake-llm.js';
+import { startSttPeer } from '../tests/helpers/stt-peer.js';
+import { type VoiceFigures, voiceFigures } from './voice.js';
 
 const ROUNDS = Number(process.env.BENCH_CAPTURE_ROUNDS ?? 200);
 const HTTP_ROUNDS = Number(process.env.BENCH_CAPTURE_HTTP_ROUNDS ?? 5);
@@ -24,6 +27,7 @@ export interface CaptureBenchResult {
   projectsP50Ms: number;
   projectsP99Ms: number;
   projectsStatements: number;
+  voice: VoiceFigures;
   errors: number;
 }
 
@@ -58,16 +62,20 @@ export async function captureBench(db: BenchDatabase): Promise<CaptureBenchResul
   parse.sort((a, b) => a - b);
 
   let errors = 0;
-  const server = await startServerProcess(benchEnv({ ...db.env, METRICS: 'true' }));
+  const [stt, llm] = await Promise.all([startSttPeer(), startFakeLlm()]);
+  const server = await startServerProcess(
+    benchEnv({ ...db.env, METRICS: 'true', STT_BASE_URL: stt.url, LLM_BASE_URL: llm.url, LLM_MODEL: 'fake-1' }),
+  );
   try {
-    const email = `capture-${Date.now()}@bench.example`;
-    const token = (
-      await gql(
-        server.url,
-        `mutation R($e: String!, $p: String!) { register(input: { email: $e, password: $p }) { accessToken } }`,
-        { e: email, p: BENCH_PASSWORD },
-      )
-    ).register.accessToken as string;
+    const register = async (tag: string) =>
+      (
+        await gql(
+          server.url,
+          `mutation R($e: String!, $p: String!) { register(input: { email: $e, password: $p }) { accessToken } }`,
+          { e: `${tag}-${Date.now()}@bench.example`, p: BENCH_PASSWORD },
+        )
+      ).register.accessToken as string;
+    const token = await register('capture');
     const call = (q: string, v: Record<string, unknown> = {}) =>
       gql(server.url, q, v, token).catch(() => {
         errors++;
@@ -111,6 +119,14 @@ export async function captureBench(db: BenchDatabase): Promise<CaptureBenchResul
     const p0 = await statementsOf(server.url, 'P');
     const projects = await timed(50, () => call(PROJECT_READ));
     const p1 = await statementsOf(server.url, 'P');
+    const voice = await voiceFigures(
+      server.url,
+      server.pid,
+      [token, await register('voice')],
+      stt,
+      llm,
+      () => errors++,
+    );
     return {
       db: db.kind,
       lines: lines.length,
@@ -123,9 +139,11 @@ export async function captureBench(db: BenchDatabase): Promise<CaptureBenchResul
       projectsP50Ms: Number(percentile(projects, 50).toFixed(1)),
       projectsP99Ms: Number(percentile(projects, 99).toFixed(1)),
       projectsStatements: (p1.sum - p0.sum) / Math.max(1, p1.count - p0.count),
+      voice,
       errors,
     };
   } finally {
     await server.stop();
+    await Promise.all([stt.close(), llm.close()]);
   }
 }

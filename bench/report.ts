@@ -444,6 +444,13 @@ export function report(header: string, r: Results): string {
         `parse p50 ${x.parseP50Us} µs, p99 ${x.parseP99Us} µs; query p50 ${f1(x.queryP50Ms)} ms (${f1(x.queryStatements)} statements); projects p50 ${f1(x.projectsP50Ms)} ms (${f1(x.projectsStatements)} statements)`,
         'measured',
       ]);
+      const v = x.voice;
+      targets.push([
+        `12. Voice (${x.db}): ${v.uploadClients} clients upload ${f1(v.uploadMb)} MB each at once`,
+        'RSS < 200 MB above idle',
+        `${v.peakRssAboveIdleMb} MB above idle (${v.uploadsReceived}/${v.uploadClients} received; the one upload before: +${v.warmUpMb} MB)`,
+        v.peakRssAboveIdleMb < 200 && v.uploadsReceived === v.uploadClients ? 'met' : 'missed',
+      ]);
     }
     section(
       '12. Capture: the quick-add grammar and projects',
@@ -469,6 +476,38 @@ export function report(header: string, r: Results): string {
         f1(x.queryStatements),
         `${f1(x.projectsP50Ms)} / ${f1(x.projectsP99Ms)} ms`,
         f1(x.projectsStatements),
+      ]),
+    );
+    section(
+      '12b. Voice: a spoken capture end to end, and uploads under load',
+      [
+        'The same server with the STT peer (tests/helpers/stt-peer.ts) and the fake model as its providers, both in the bench',
+        'process and answering at once. Each round: PUT of a one-minute OGG (espeak-ng speech, sox) → createVoiceCapture → its',
+        'suggestions on captureChanged (NEEDS_REVIEW), p50 of 5 rounds. The transcription call is timed by the peer from its',
+        'first byte to its answer (it includes Orbit streaming the audio out of the database), the triage call likewise by the',
+        'fake model; Orbit’s own time is the rest (the mutation, the jobs, the database). Then one 25 MB WAV is uploaded (on',
+        'PGlite the embedded database’s caches grow to their working size in the server process), and 10 clients PUT 25 MB each',
+        'at once while the server’s RSS is sampled every 20 ms.',
+      ],
+      [
+        'database',
+        'audio',
+        'end to end p50',
+        'upload',
+        'transcription call',
+        'triage call',
+        'Orbit',
+        '10 × 25 MB at once: RSS above idle',
+      ],
+      r.capture.map((x) => [
+        x.db,
+        `${f1(x.voice.audioSeconds)} s, ${Math.round(x.voice.audioBytes / 1024)} KB`,
+        `${f1(x.voice.endToEndP50Ms)} ms`,
+        `${f1(x.voice.uploadP50Ms)} ms`,
+        `${f1(x.voice.transcriptionCallP50Ms)} ms`,
+        `${f1(x.voice.triageCallP50Ms)} ms`,
+        `${f1(x.voice.orbitP50Ms)} ms`,
+        `${x.voice.peakRssAboveIdleMb} MB (idle ${x.voice.idleRssMb} MB)`,
       ]),
     );
   }

@@ -46,6 +46,7 @@ import { landingPage, registerGraphiql } from './ide.js';
 import { registerMcp } from './mcp-route.js';
 import { registerFiles } from './files.js';
 import { registerUploads } from './uploads.js';
+import { enforceRequestDeadlines } from './request-deadline.js';
 import { registerPublicPages } from './public-pages.js';
 import { EMBED, embedKind, prepareSemanticIndex, startEmbedScheduler } from '../modules/search/index.js';
 import { deadJob, scheduleMailSync, sendJob, syncJob } from '../modules/mail/index.js';
@@ -149,8 +150,8 @@ export async function createServer(config: Config, options: ServerOptions = {}):
     loggerInstance,
     trustProxy: config.TRUST_PROXY,
     bodyLimit: BODY_LIMIT,
-    // A client has this long to send its whole request (headers and body): a slow sender cannot hold a socket.
-    requestTimeout: 30_000,
+    // A client has 30 s to send a request, an upload's body 10 minutes (request-deadline.ts).
+    requestTimeout: Math.max(config.REQUEST_TIMEOUT_MS, config.UPLOAD_TIMEOUT_MS),
     // One log line per request, written below, with the request id as `requestId` like every other line.
     logController: new LogController({ disableRequestLogging: true, requestIdLogLabel: 'requestId' }),
     // Plugins start once per server; on a busy machine that may pass fastify's default of 10 s.
@@ -160,6 +161,7 @@ export async function createServer(config: Config, options: ServerOptions = {}):
       return typeof given === 'string' && /^[\w-]{1,64}$/.test(given) ? given : randomUUID();
     },
   });
+  enforceRequestDeadlines(fastify, config.REQUEST_TIMEOUT_MS, config.UPLOAD_TIMEOUT_MS);
   await fastify.register(fastifyCookie);
   registerHttpSecurity(fastify, config);
 

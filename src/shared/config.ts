@@ -93,6 +93,9 @@ const EnvSchema = z.object({
   METRICS: bool.default(false),
   METRICS_PORT: int(0),
   SLOW_OPERATION_MS: int(1000, 1),
+  /** How long a client has to send a request (headers and body), and an upload's body (PUT /uploads/…). */
+  REQUEST_TIMEOUT_MS: int(30_000, 100),
+  UPLOAD_TIMEOUT_MS: int(600_000, 100),
   /** How long a stop waits for requests in flight before it closes their connections. */
   SHUTDOWN_TIMEOUT_MS: int(30_000, 100),
 

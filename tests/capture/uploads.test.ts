@@ -1,3 +1,4 @@
+import { request } from 'node:http';
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stagedUploads, uploadChunks } from '../../src/db/schema/index.js';
@@ -206,5 +207,53 @@ describe('PUT /uploads/<token>', () => {
       ).status,
     ).toBe(404);
     expect((await put(fresh.url, 'BEGIN:VCALENDAR', 'text/calendar')).status).toBe(200);
+  });
+});
+
+describe('request deadlines', () => {
+  it('cuts a slow sender to /graphql at REQUEST_TIMEOUT_MS, while a slow upload goes on to the end', async () => {
+    const slow = await startServer({ STT_BASE_URL: 'http://127.0.0.1:9/v1', REQUEST_TIMEOUT_MS: '1000' });
+    try {
+      const a = await slow.register();
+      const drip = (path: string, type: string, body: Buffer, headers: Record<string, string> = {}) =>
+        new Promise<{ status: number | null; ms: number }>((resolve) => {
+          const started = Date.now();
+          const req = request(`${slow.url}${path}`, {
+            method: path === '/graphql' ? 'POST' : 'PUT',
+            headers: { 'content-type': type, 'content-length': String(body.length), ...headers },
+          });
+          req.on('response', (res) => {
+            res.resume();
+            resolve({ status: res.statusCode ?? null, ms: Date.now() - started });
+          });
+          req.on('error', () => resolve({ status: null, ms: Date.now() - started }));
+          // Four pieces, 600 ms apart: 1.8 s in all.
+          let i = 0;
+          const piece = Math.ceil(body.length / 4);
+          const next = () => {
+            req.write(body.subarray(i * piece, (i + 1) * piece));
+            if (++i < 4) setTimeout(next, 600);
+            else req.end();
+          };
+          next();
+        });
+      const query = Buffer.from(JSON.stringify({ query: '{ __typename }' }));
+      const cut = await drip('/graphql', 'application/json', query);
+      expect(cut.status).toBeNull();
+      expect(cut.ms).toBeLessThan(1700);
+      const ics = Buffer.from('BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n');
+      const staged = (
+        await slow.ok(
+          `mutation S($n: Int!) { stageUpload(input: { purpose: CALENDAR_IMPORT, contentType: "text/calendar", size: $n }) { url } }`,
+          { n: ics.length },
+          { token: a.token },
+        )
+      ).stageUpload;
+      const upload = await drip(new URL(staged.url).pathname, 'text/calendar', ics);
+      expect(upload.status).toBe(200);
+      expect(upload.ms).toBeGreaterThan(1700);
+    } finally {
+      await slow.close();
+    }
   });
 });

@@ -34,10 +34,23 @@ export function speech(text: string, ext: Container = 'wav'): Buffer {
   });
 }
 
-/** `seconds` of silence at 8 kHz mono, in `ext`. */
-export function silence(seconds: number, ext: Container = 'wav'): Buffer {
-  return cached(`silence:${seconds}`, ext, (out) => {
-    execFileSync('sox', ['-n', '-r', '8000', '-c', '1', out, 'trim', '0', String(seconds)]);
+/** `seconds` of silence (8 kHz mono unless told), in `ext`. */
+export function silence(seconds: number, ext: Container = 'wav', rate = 8000, channels = 1): Buffer {
+  const recipe = rate === 8000 && channels === 1 ? `silence:${seconds}` : `silence:${seconds}:${rate}:${channels}`;
+  return cached(recipe, ext, (out) => {
+    const depth = rate === 8000 && channels === 1 ? [] : ['-b', '16'];
+    execFileSync('sox', [
+      '-n',
+      '-r',
+      String(rate),
+      '-c',
+      String(channels),
+      ...depth,
+      out,
+      'trim',
+      '0',
+      String(seconds),
+    ]);
   });
 }
 

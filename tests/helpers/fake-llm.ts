@@ -70,17 +70,21 @@ function toolChunks(step: Step): unknown[] {
  * chunks with choices[0].delta.content, a final chunk carrying usage, then `data: [DONE]`.
  */
 export async function startFakeLlm() {
-  const requests: Array<{ body: any; headers: IncomingMessage['headers'] }> = [];
+  const requests: Array<{ body: any; headers: IncomingMessage['headers']; receivedAt: number; answeredAt?: number }> =
+    [];
   let behaviour: Behaviour = 'ok';
   let reply = ['Hello', ', ', 'world', '!'];
   let usage = { prompt_tokens: 40, completion_tokens: 10 };
   const script: Array<Step | ((body: any) => Step)> = [];
   const server: Server = createServer(
     handled(async (req, res) => {
+      const receivedAt = performance.now();
       let raw = '';
       for await (const part of req) raw += part;
       const body = JSON.parse(raw || '{}');
-      requests.push({ body, headers: req.headers });
+      const request: (typeof requests)[number] = { body, headers: req.headers, receivedAt };
+      requests.push(request);
+      res.on('finish', () => (request.answeredAt = performance.now()));
       if (behaviour === 'http500') {
         res.writeHead(500, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { message: 'boom' } }));
         return;

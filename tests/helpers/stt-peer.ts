@@ -14,6 +14,9 @@ export interface SttRequest {
   fileType: string | null;
   fileSize: number;
   authorization: string | undefined;
+  /** performance.now() when the request arrived and when its answer was sent. */
+  receivedAt: number;
+  answeredAt?: number;
 }
 
 /** How the peer answers one request; without a step it transcribes `say` as `verbose_json` asks. */
@@ -45,6 +48,7 @@ export async function startSttPeer() {
   let duration = 3;
   const server: Server = createServer(
     handled(async (req: IncomingMessage, res) => {
+      const receivedAt = performance.now();
       const json = (status: number, body: unknown): void => {
         res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
       };
@@ -72,8 +76,10 @@ export async function startSttPeer() {
         fileType: file instanceof File ? file.type : null,
         fileSize: file instanceof File ? file.size : 0,
         authorization: req.headers.authorization,
+        receivedAt,
       };
       requests.push(request);
+      res.on('finish', () => (request.answeredAt = performance.now()));
       if (!(file instanceof File) || !request.model)
         return json(400, { error: { message: 'file and model are required' } });
       if (file.size > MAX_FILE) return json(413, { error: { message: 'Maximum content size limit exceeded' } });
